@@ -1,0 +1,29 @@
+"""qualcode: code qualitative interview transcripts from the command line or from Python.
+
+The public API is what the CLI calls::
+
+    import qualcode
+    project = qualcode.open_project("my-study")
+    report = qualcode.ingest(project)
+    for doc in qualcode.list_documents(project):
+        print(doc.id, doc.turns, doc.words)
+"""
+
+from .corpus import DocumentSummary, IngestReport, ingest, list_documents
+from .errors import InputFileError, ProjectError, QualcodeError, UsageError
+from .project import Project, open_project
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DocumentSummary",
+    "IngestReport",
+    "InputFileError",
+    "Project",
+    "ProjectError",
+    "QualcodeError",
+    "UsageError",
+    "ingest",
+    "list_documents",
+    "open_project",
+]

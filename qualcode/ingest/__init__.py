@@ -1,0 +1,151 @@
+"""Reading transcript files into :class:`~qualcode.model.ParsedDocument` values.
+
+One reader per format, dispatched by suffix through :data:`READERS`; readers know nothing of codes or of the
+store. The shared steps — front matter, speaker labels, turns, sentences — live here and in ``turns``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import InputFileError
+from ..model import DocType, ParsedDocument, Span, Turn
+from ..project import Config
+from .docx import read_docx
+from .encoding import vietnamese_share
+from .frontmatter import split_front_matter
+from .labels import label_key
+from .pdf import read_pdf
+from .subtitles import read_srt, read_vtt
+from .text import read_text
+from .turns import build_turns, merge_cues, paragraph_spans
+from .types import RawDocument
+
+Reader = Callable[[Path, bytes, "str | None"], RawDocument]
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".md": read_text,
+    ".docx": read_docx,
+    ".vtt": read_vtt,
+    ".srt": read_srt,
+    ".pdf": read_pdf,
+}
+
+FRONT_MATTER_SPEAKER_KEYS = ("interviewer", "interviewers", "speakers", "respondent", "respondents")
+VIETNAMESE_THRESHOLD = 0.02
+_ID_TYPE = re.compile(r"^(IDI|FGD)(?![A-Za-z])", re.I)
+
+
+def supported(path: Path) -> bool:
+    """Whether qualcode has a reader for ``path``'s suffix."""
+    return path.suffix.lower() in READERS
+
+
+def unsupported_message(path: Path) -> str:
+    """The error for a file named explicitly whose suffix has no reader."""
+    return f"unsupported file type {path.suffix or '(none)'!r}; qualcode reads {', '.join(READERS)}"
+
+
+def _csv_labels(doc_id: str, config: Config, speaker_labels: dict[str | None, set[str]]) -> set[str]:
+    known = {label_key(v) for v in (*config.interviewer_labels, *config.respondent_labels)}
+    return known | speaker_labels.get(doc_id, set()) | speaker_labels.get(None, set())
+
+
+def parse_key(data: bytes, encoding: str | None, doc_id: str, config: Config,
+              speaker_labels: dict[str | None, set[str]]) -> str:
+    """What a document's parse depends on: the file's bytes, ``--encoding`` and the labels known for it.
+
+    An unchanged file is skipped only when this key is unchanged, so a label added to participants.csv
+    re-parses the documents it could split differently.
+    """
+    digest = hashlib.sha256(data)
+    digest.update(f"\0{encoding or ''}\0".encode())
+    digest.update("\0".join(sorted(_csv_labels(doc_id, config, speaker_labels))).encode())
+    return digest.hexdigest()
+
+
+def _doc_type(doc_id: str, attributes: dict[str, str], where: str) -> DocType:
+    declared = attributes.get("type", "").strip()
+    if declared:
+        for choice in DocType:
+            if declared.casefold() == choice.value.casefold():
+                return choice
+        raise InputFileError(f"front matter type {declared!r}: use IDI, FGD or other", where=where)
+    match = _ID_TYPE.match(doc_id)
+    return DocType(match.group(1).upper()) if match else DocType.OTHER
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; raises InputFileError when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
+
+
+def read_document(path: Path, rel_path: str, config: Config, speaker_labels: dict[str | None, set[str]],
+                  *, data: bytes | None = None, encoding: str | None = None) -> ParsedDocument:
+    """Read one transcript into a document with turns (sentences are added by :func:`add_sentences`).
+
+    ``speaker_labels`` maps a document id (None: any document) to the label keys participants.csv knows.
+    Raises InputFileError for unreadable, empty, binary or malformed files.
+    """
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputFileError(unsupported_message(path), where=str(path))
+    data = read_bytes(path) if data is None else data
+    if not data.strip():
+        raise InputFileError("empty file", where=str(path))
+    raw = reader(path, data, encoding)
+    attributes, lines = split_front_matter(raw.lines, str(path))
+    doc_id = attributes.get("id", "").strip() or path.stem
+    known = _csv_labels(doc_id, config, speaker_labels)
+    for key in FRONT_MATTER_SPEAKER_KEYS:
+        known |= {label_key(v) for v in attributes.get(key, "").split(",") if v.strip()}
+
+    def is_known(label: str) -> bool:
+        return label_key(label) in known
+
+    if raw.cues:
+        lines = merge_cues(lines, is_known)
+    parsed = build_turns(lines, is_known)
+    if not parsed.turns:
+        raise InputFileError("no transcript text (empty after front matter)", where=str(path))
+    language = attributes.get("language", "").strip() or (
+        "vi" if vietnamese_share(parsed.text) >= VIETNAMESE_THRESHOLD else config.language)
+    return ParsedDocument(
+        id=doc_id, path=rel_path, format=path.suffix.lower().lstrip("."), text=parsed.text,
+        turns=parsed.turns, attributes=attributes, language=language,
+        doc_type=_doc_type(doc_id, attributes, str(path)),
+        content_hash=parse_key(data, encoding, doc_id, config, speaker_labels),
+        preamble_end=parsed.preamble_end)
+
+
+def add_sentences(doc: ParsedDocument) -> ParsedDocument:
+    """``doc`` with every turn's sentences: paragraphs of the turn, split by spaCy's sentencizer."""
+    from dataclasses import replace
+
+    from ..nlp import sentence_spans
+
+    paragraphs = [paragraph_spans(doc.text, t.start, t.end) for t in doc.turns]
+    flat = [(s, e) for spans in paragraphs for s, e in spans]
+    split = sentence_spans((doc.text[s:e] for s, e in flat), doc.language)
+    by_para = iter(zip(flat, split))
+    turns: list[Turn] = []
+    for turn, spans in zip(doc.turns, paragraphs):
+        sentences: list[Span] = []
+        for _ in spans:
+            (start, _end), inner = next(by_para)
+            sentences.extend(Span(start + a, start + b) for a, b in inner)
+        turns.append(replace(turn, sentences=tuple(sentences)))
+    return replace(doc, turns=tuple(turns))
+
+
+def word_count(doc: ParsedDocument) -> int:
+    """Words of the turns' text: whitespace-separated tokens holding a letter or digit."""
+    return sum(1 for t in doc.turns for token in doc.text[t.start:t.end].split()
+               if any(c.isalnum() for c in token))

@@ -1,0 +1,77 @@
+"""Turning a file's bytes into text: BOMs, strict UTF-8, legacy Windows code pages, NFC and newlines."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from ..errors import InputFileError
+
+# Letters (after NFD) that mark Vietnamese: breve, horn, hook above, dot below, and đ.
+_VIETNAMESE_MARKS = {"\u0306", "\u031b", "\u0309", "\u0323"}
+_VIETNAMESE_LETTERS = {"đ", "Đ"}
+
+
+def normalise(text: str) -> str:
+    """NFC-normalise ``text`` and turn CRLF / CR newlines into ``\\n``."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return unicodedata.normalize("NFC", text)
+
+
+def vietnamese_share(text: str) -> float:
+    """The share of letters in ``text`` that only Vietnamese uses (ă, ơ, ư, đ, hook above, dot below)."""
+    letters = 0
+    marked = 0
+    for char in text:
+        if not char.isalpha():
+            continue
+        letters += 1
+        if char in _VIETNAMESE_LETTERS or any(m in _VIETNAMESE_MARKS for m in unicodedata.normalize("NFD", char)):
+            marked += 1
+    return marked / letters if letters else 0.0
+
+
+def decode(data: bytes, where: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode ``data`` and normalise it; returns ``(text, encoding_used)``.
+
+    A BOM decides (UTF-8, UTF-16); else strict UTF-8; else Windows-1258 when the text then holds
+    Vietnamese letters, else Windows-1252. ``encoding`` overrides detection. Raises InputFileError for
+    binary data (NUL bytes outside UTF-16), an empty file, or bytes no candidate decodes.
+    """
+    if encoding:
+        try:
+            return normalise(data.decode(encoding)), encoding
+        except LookupError:
+            raise InputFileError(f"unknown encoding {encoding!r}", where=where) from None
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"not valid {encoding} at byte {exc.start}", where=where) from None
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf-8", where), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", where), "utf-16"
+    if b"\x00" in data:
+        raise InputFileError("binary file (contains NUL bytes), not a text transcript", where=where)
+    try:
+        return normalise(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for name in ("cp1258", "cp1252"):
+        try:
+            candidates.append((normalise(data.decode(name)), name))
+        except UnicodeDecodeError:
+            continue
+    if not candidates:
+        raise InputFileError("cannot decode: not UTF-8, UTF-16, Windows-1258 or Windows-1252; "
+                             "name the encoding with --encoding", where=where)
+    text, name = candidates[0]
+    if name == "cp1258" and vietnamese_share(text) == 0 and len(candidates) > 1:
+        text, name = candidates[1]
+    return text, name
+
+
+def _strict(data: bytes, name: str, where: str) -> str:
+    try:
+        return normalise(data.decode(name))
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"not valid {name.upper()} at byte {exc.start}", where=where) from None

@@ -1,0 +1,50 @@
+"""YAML front matter between leading ``---`` lines (text files and Word paragraphs alike)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import yaml
+
+from ..errors import InputFileError
+from .turns import Line
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_as_text(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def split_front_matter(lines: Sequence[Line], where: str) -> tuple[dict[str, str], list[Line]]:
+    """Split leading front matter off ``lines``: ``(attributes, remaining lines)``.
+
+    Front matter starts at the first non-blank line when it is ``---`` and ends at the next ``---`` or
+    ``...`` line; blank lines right after it are dropped too. Values become strings (dates ISO).
+    Raises InputFileError with the line number when the YAML is invalid or not a mapping.
+    """
+    first = next((i for i, line in enumerate(lines) if line.text.strip()), None)
+    if first is None or lines[first].text.strip() != "---":
+        return {}, list(lines)
+    close = next((i for i in range(first + 1, len(lines)) if lines[i].text.strip() in ("---", "...")), None)
+    if close is None:
+        return {}, list(lines)
+    block = "\n".join(line.text for line in lines[first + 1:close])
+    try:
+        data = yaml.safe_load(block) if block.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"{where}:{first + 2 + mark.line}" if mark is not None else where
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InputFileError(f"front matter: {problem}", where=place) from None
+    if not isinstance(data, dict):
+        raise InputFileError("front matter must be `key: value` lines", where=f"{where}:{first + 2}")
+    rest = close + 1
+    while rest < len(lines) and not lines[rest].text.strip():
+        rest += 1
+    return {str(k): _as_text(v) for k, v in data.items()}, list(lines[rest:])

@@ -1,0 +1,15 @@
+"""Plain text and Markdown transcripts (``.txt``, ``.md``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .encoding import decode
+from .turns import Line
+from .types import RawDocument
+
+
+def read_text(path: Path, data: bytes, encoding: str | None) -> RawDocument:
+    """Decode a text file; every line is a :class:`Line` for the shared label rules."""
+    text, _ = decode(data, str(path), encoding)
+    return RawDocument([Line(line) for line in text.split("\n")])

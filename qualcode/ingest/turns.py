@@ -1,0 +1,163 @@
+"""From a reader's lines to stored text and speaker turns (shared by every format).
+
+Readers produce :class:`Line` values: raw text lines (plain text, Word paragraphs, PDF lines) or lines whose
+speaker is already known (Word speaker tables, subtitle cues). This module decides which label candidates
+are speakers, merges subtitle cues, and computes every turn's span in the stored text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..model import Turn
+from .labels import Candidate, find_candidate, label_key
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a document as a reader saw it."""
+
+    text: str
+    label: str | None = None  # an explicit speaker (table row, subtitle voice): always a speaker
+    timestamp: str | None = None
+    bold_prefix: str | None = None  # Word: the text of the paragraph's leading bold run(s)
+    cue_break: bool = False  # subtitles: this line starts a new cue
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """The stored text of a document and its turns (sentences are added later)."""
+
+    text: str
+    turns: tuple[Turn, ...]
+    preamble_end: int
+
+
+def explicit(label: str, speech: str, timestamp: str | None = None) -> Line:
+    """A line rendered as ``Label: speech`` whose speaker is known to be ``label``."""
+    return Line(f"{label}: {speech}", label=label, timestamp=timestamp)
+
+
+def _candidates(lines: Sequence[Line], is_known: Callable[[str], bool]) -> list[Candidate | None]:
+    found: list[Candidate | None] = []
+    for line in lines:
+        if line.label is not None:
+            found.append(Candidate(line.label, len(line.label) + 2, line.timestamp))
+        else:
+            cand = find_candidate(line.text, line.bold_prefix)
+            if cand is not None and cand.timestamp is None and line.timestamp:
+                cand = Candidate(cand.label, cand.speech_at, line.timestamp)  # a subtitle cue's start
+            found.append(cand)
+    counts = Counter(label_key(c.label) for c in found if c is not None)
+    accepted: list[Candidate | None] = []
+    for line, cand in zip(lines, found):
+        if cand is not None and (line.label is not None or is_known(cand.label)
+                                 or counts[label_key(cand.label)] >= 2):
+            accepted.append(cand)
+        else:
+            accepted.append(None)
+    return accepted
+
+
+def merge_cues(lines: Sequence[Line], is_known: Callable[[str], bool]) -> list[Line]:
+    """Subtitles: consecutive cues of one speaker, and cues with no speaker, join the current turn.
+
+    Cues before the first speaker stay as they are (the preamble, or paragraphs when nobody is labelled).
+    """
+    accepted = _candidates(lines, is_known)
+    if not any(accepted):
+        return list(lines)
+    merged: list[Line] = []
+    current: Candidate | None = None
+    parts: list[str] = []
+
+    def flush() -> None:
+        if current is not None:
+            merged.append(explicit(current.label, " ".join(p for p in parts if p), current.timestamp))
+
+    for line, cand in zip(lines, accepted):
+        if cand is not None and (current is None or label_key(cand.label) != label_key(current.label)):
+            flush()
+            current, parts = cand, [line.text[cand.speech_at:].strip()]
+        elif cand is not None:
+            parts.append(line.text[cand.speech_at:].strip())
+        elif current is not None:
+            parts.append(line.text.strip())
+        else:
+            merged.append(line)
+    flush()
+    return merged
+
+
+def paragraph_spans(text: str, start: int, end: int, *, per_line: bool = False) -> list[tuple[int, int]]:
+    """Non-blank paragraphs of ``text[start:end]`` as trimmed spans.
+
+    Blank lines separate paragraphs; with ``per_line`` every non-blank line is one.
+    """
+    spans: list[tuple[int, int]] = []
+    para: tuple[int, int] | None = None
+    at = start
+    for line in text[start:end].split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            line_span = (at + lead, at + lead + len(stripped))
+            para = line_span if para is None or per_line else (para[0], line_span[1])
+            if per_line:
+                spans.append(para)
+        elif para is not None and not per_line:
+            spans.append(para)
+            para = None
+        at += len(line) + 1
+    if para is not None and not per_line:
+        spans.append(para)
+    return spans
+
+
+def build_turns(lines: Sequence[Line], is_known: Callable[[str], bool]) -> ParsedText:
+    """Join ``lines`` into the stored text and cut it into turns at accepted speaker labels.
+
+    A line without a label continues the current turn; text before the first label is the preamble.
+    Without any label, every paragraph is a turn with no speaker.
+    """
+    accepted = _candidates(lines, is_known)
+    text = "\n".join(line.text for line in lines)
+    if not any(accepted):
+        per_line = not re.search(r"\S\n[ \t]*\n\s*\S", text)
+        spans = paragraph_spans(text, 0, len(text), per_line=per_line)
+        turns = tuple(Turn(i, s, e, None) for i, (s, e) in enumerate(spans, 1))
+        return ParsedText(text, turns, 0)
+
+    turns: list[Turn] = []
+    offset = 0
+    preamble_end = None
+    open_turn: dict | None = None
+
+    def close() -> None:
+        if open_turn is not None:
+            start = open_turn["start"] if open_turn["start"] is not None else open_turn["fallback"]
+            end = max(open_turn["end"], start)
+            turns.append(Turn(len(turns) + 1, start, end, open_turn["label"], open_turn["timestamp"]))
+
+    for line, cand in zip(lines, accepted):
+        if cand is not None:
+            close()
+            if preamble_end is None:
+                preamble_end = offset
+            speech = line.text[cand.speech_at:]
+            stripped = speech.rstrip()
+            begin = offset + cand.speech_at
+            open_turn = {"label": cand.label, "timestamp": cand.timestamp,
+                         "start": begin if stripped else None, "fallback": begin,
+                         "end": begin + len(stripped)}
+        elif open_turn is not None and line.text.strip():
+            lead = len(line.text) - len(line.text.lstrip())
+            if open_turn["start"] is None:
+                open_turn["start"] = offset + lead
+            open_turn["end"] = offset + len(line.text.rstrip())
+        offset += len(line.text) + 1
+    close()
+    return ParsedText(text, tuple(turns), preamble_end or 0)

@@ -1,0 +1,16 @@
+"""What a reader returns before the shared parsing steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .turns import Line
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A file's lines as its reader saw them; ``cues`` marks subtitles (same-speaker cues merge)."""
+
+    lines: list[Line]
+    cues: bool = False
+    attributes: dict[str, str] = field(default_factory=dict)

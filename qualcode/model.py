@@ -1,0 +1,92 @@
+"""Plain values that flow through qualcode: parsed transcripts, turns, sentences and participants.
+
+Everything here is a frozen dataclass or a ``str`` Enum; the store turns rows into these and back.
+Offsets are Unicode code points into a document's stored text, end exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Role(str, Enum):
+    """Who speaks a turn."""
+
+    INTERVIEWER = "interviewer"
+    RESPONDENT = "respondent"
+    UNKNOWN = "unknown"  # a file without speaker labels: one turn per paragraph
+
+
+class DocType(str, Enum):
+    """The kind of document, from front matter ``type`` or the id's prefix."""
+
+    IDI = "IDI"
+    FGD = "FGD"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open range ``[start, end)`` of code points in a document's stored text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker turn: the span covers only the speech, after any timestamp and label."""
+
+    number: int  # 1..n in document order, interviewer turns included
+    start: int
+    end: int
+    label: str | None  # the speaker label as written, None when the file has no labels
+    timestamp: str | None = None
+    sentences: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A transcript read from a file: its stored text, turns and front-matter attributes."""
+
+    id: str
+    path: str
+    format: str
+    text: str
+    turns: tuple[Turn, ...]
+    attributes: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
+    doc_type: DocType = DocType.OTHER
+    content_hash: str = ""
+    preamble_end: int = 0
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person in the study with their attributes (gender, ethnicity, site, …)."""
+
+    id: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SpeakerRow:
+    """One row of ``participants.csv``: which label in which document is which participant."""
+
+    participant: str
+    document: str | None  # None: any document
+    speaker: str  # the label; defaults to the participant id
+    role: str | None  # "interviewer", another role name, or None
+    line: int  # the CSV line, for messages
+
+
+@dataclass(frozen=True)
+class ResolvedTurn:
+    """A turn's speaker after resolution against participants and front matter."""
+
+    document: str
+    number: int
+    role: Role
+    participant: str | None
+    role_name: str | None = None  # the `role` cell of participants.csv, when one applied

@@ -1,0 +1,90 @@
+"""Writing a table of rows to a file chosen by its suffix (CSV, JSON, Markdown, HTML, XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .errors import UsageError
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TABLE_SUFFIXES = (".csv", ".json", ".md", ".html", ".xlsx")
+
+
+def csv_safe(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([csv_safe(row.get(c, "")) for c in columns] for row in rows)
+    return buffer.getvalue()
+
+
+def _markdown(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
+    def cell(value: object) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(cell(row.get(c, "")) for c in columns) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _html(columns: Sequence[str], rows: Sequence[Mapping], title: str) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(str(row.get(c, '')))}</td>" for c in columns) + "</tr>"
+                     for row in rows)
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>\n'
+            f"<body>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</body></html>\n")
+
+
+def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str) -> None:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31] or "Sheet1"
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([row.get(c, "") for c in columns])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
+    fixed = dt.datetime(2000, 1, 1)
+    book.properties.created = fixed
+    book.properties.modified = fixed
+    book.save(path)
+
+
+def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode") -> None:
+    """Write ``rows`` (mappings keyed by ``columns``) to ``path`` in the format its suffix names.
+
+    Raises UsageError for an unknown suffix and OSError when the file cannot be written.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise UsageError(f"{path}: unsupported output format {suffix or '(none)'}; use "
+                         f"{', '.join(TABLE_SUFFIXES)}")
+    if suffix == ".xlsx":
+        _xlsx(path, columns, rows, title)
+        return
+    if suffix == ".csv":
+        text = _csv(columns, rows)
+    elif suffix == ".json":
+        text = json.dumps([{c: row.get(c, "") for c in columns} for row in rows], ensure_ascii=False, indent=2) + "\n"
+    elif suffix == ".md":
+        text = _markdown(columns, rows)
+    else:
+        text = _html(columns, rows, title)
+    path.write_text(text, encoding="utf-8", newline="")

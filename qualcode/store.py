@@ -1,0 +1,266 @@
+"""The project store: one SQLite file, a versioned schema, one transaction per command.
+
+This is the only module that writes SQL. Everything else asks it for values.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ProjectError
+from .model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Span, Turn
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, format TEXT NOT NULL, doc_type TEXT NOT NULL,
+    language TEXT NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL, attributes TEXT NOT NULL,
+    preamble_end INTEGER NOT NULL, words INTEGER NOT NULL);
+CREATE TABLE turns (
+    document TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, number INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT, timestamp TEXT,
+    role TEXT NOT NULL DEFAULT 'unknown', participant TEXT, role_name TEXT,
+    PRIMARY KEY (document, number));
+CREATE TABLE sentences (
+    document TEXT NOT NULL, turn INTEGER NOT NULL, number INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, PRIMARY KEY (document, turn, number),
+    FOREIGN KEY (document, turn) REFERENCES turns(document, number) ON DELETE CASCADE);
+CREATE TABLE participants (id TEXT PRIMARY KEY, attributes TEXT NOT NULL);
+CREATE TABLE codings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, code TEXT NOT NULL, coder TEXT NOT NULL, status TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT '', rule TEXT NOT NULL DEFAULT '', codebook TEXT NOT NULL DEFAULT '',
+    codebook_version TEXT NOT NULL DEFAULT '', codebook_hash TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX codings_document ON codings(document);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A stored document without its turns."""
+
+    id: str
+    path: str
+    format: str
+    doc_type: DocType
+    language: str
+    content_hash: str
+    text: str
+    attributes: dict[str, str]
+    preamble_end: int
+    words: int
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    """A stored turn with its resolved speaker."""
+
+    document: str
+    number: int
+    start: int
+    end: int
+    label: str | None
+    timestamp: str | None
+    role: Role
+    participant: str | None
+    role_name: str | None
+
+
+@dataclass(frozen=True)
+class CodingRow:
+    """A stored coding (a code applied to a span by a coder)."""
+
+    id: int
+    document: str
+    start: int
+    end: int
+    code: str
+    coder: str
+    status: str
+    origin: str
+    rule: str
+    text: str
+    stale: bool
+
+
+class Store:
+    """An open project store. Use :func:`open_store`; write inside :meth:`transaction`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together, or not at all (an exception rolls them back)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    # -- meta ------------------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        """A value stored under ``key`` in the meta table."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``."""
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- documents -------------------------------------------------------------------------------------
+    _DOCUMENT_SQL = ("SELECT id, path, format, doc_type, language, content_hash, text, attributes, "
+                     "preamble_end, words FROM documents")
+
+    @staticmethod
+    def _document(r: tuple) -> DocumentRow:
+        return DocumentRow(r[0], r[1], r[2], DocType(r[3]), r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
+
+    def documents(self) -> list[DocumentRow]:
+        """Every stored document, ordered by id."""
+        return [self._document(r) for r in self.db.execute(self._DOCUMENT_SQL + " ORDER BY id")]
+
+    def document(self, doc_id: str) -> DocumentRow | None:
+        """The stored document ``doc_id``, or None."""
+        row = self.db.execute(self._DOCUMENT_SQL + " WHERE id = ?", (doc_id,)).fetchone()
+        return self._document(row) if row else None
+
+    def document_keys(self) -> dict[str, tuple[str, str]]:
+        """``id -> (path, content hash)`` for every stored document (cheap: no text)."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, path, content_hash FROM documents")}
+
+    def put_document(self, doc: ParsedDocument, words: int) -> None:
+        """Insert ``doc`` or replace the stored document of that id (its turns and sentences go with it)."""
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
+        self.db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (doc.id, doc.path, doc.format, doc.doc_type.value, doc.language, doc.content_hash, doc.text,
+             json.dumps(doc.attributes, ensure_ascii=False, sort_keys=True), doc.preamble_end, words))
+        self.db.executemany(
+            'INSERT INTO turns (document, number, start, "end", label, timestamp) VALUES (?,?,?,?,?,?)',
+            [(doc.id, t.number, t.start, t.end, t.label, t.timestamp) for t in doc.turns])
+        self.db.executemany(
+            'INSERT INTO sentences VALUES (?,?,?,?,?)',
+            [(doc.id, t.number, i, s.start, s.end) for t in doc.turns for i, s in enumerate(t.sentences, 1)])
+
+    def set_path(self, doc_id: str, path: str) -> None:
+        """Record that an unchanged document now lives at ``path``."""
+        self.db.execute("UPDATE documents SET path = ? WHERE id = ?", (path, doc_id))
+
+    # -- turns and sentences ---------------------------------------------------------------------------
+    def turns(self, doc_id: str | None = None) -> list[TurnRow]:
+        """Stored turns of one document (or all), in document and turn order."""
+        sql = ('SELECT document, number, start, "end", label, timestamp, role, participant, role_name '
+               "FROM turns")
+        args: tuple = ()
+        if doc_id is not None:
+            sql, args = sql + " WHERE document = ?", (doc_id,)
+        rows = self.db.execute(sql + " ORDER BY document, number", args).fetchall()
+        return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5], Role(r[6]), r[7], r[8]) for r in rows]
+
+    def sentences(self, doc_id: str) -> dict[int, list[Span]]:
+        """``turn number -> sentence spans`` of one document."""
+        result: dict[int, list[Span]] = {}
+        for turn, start, end in self.db.execute(
+                'SELECT turn, start, "end" FROM sentences WHERE document = ? ORDER BY turn, number', (doc_id,)):
+            result.setdefault(turn, []).append(Span(start, end))
+        return result
+
+    def set_speakers(self, resolved: Sequence[ResolvedTurn]) -> None:
+        """Store each turn's resolved role and participant."""
+        self.db.executemany(
+            "UPDATE turns SET role = ?, participant = ?, role_name = ? WHERE document = ? AND number = ?",
+            [(t.role.value, t.participant, t.role_name, t.document, t.number) for t in resolved])
+
+    def stored_turns(self, doc_id: str) -> list[Turn]:
+        """The turns of ``doc_id`` as model values, with their sentences."""
+        sentences = self.sentences(doc_id)
+        return [Turn(t.number, t.start, t.end, t.label, t.timestamp, tuple(sentences.get(t.number, ())))
+                for t in self.turns(doc_id)]
+
+    # -- participants ----------------------------------------------------------------------------------
+    def participants(self) -> list[Participant]:
+        """Every participant with resolved attributes, ordered by id."""
+        return [Participant(r[0], json.loads(r[1]))
+                for r in self.db.execute("SELECT id, attributes FROM participants ORDER BY id")]
+
+    def set_participants(self, people: Sequence[Participant], columns: Sequence[str]) -> None:
+        """Replace the participants table and remember the attribute columns' order."""
+        self.db.execute("DELETE FROM participants")
+        self.db.executemany("INSERT INTO participants VALUES (?, ?)",
+                            [(p.id, json.dumps(p.attributes, ensure_ascii=False)) for p in people])
+        self.set_meta("participant_columns", json.dumps(list(columns), ensure_ascii=False))
+
+    def participant_columns(self) -> list[str]:
+        """The attribute columns of the last participants file, in its order."""
+        return json.loads(self.get_meta("participant_columns", "[]") or "[]")
+
+    # -- codings ---------------------------------------------------------------------------------------
+    def add_coding(self, document: str, start: int, end: int, code: str, coder: str, status: str,
+                   text: str, *, origin: str = "", rule: str = "") -> int:
+        """Insert a coding; returns its id."""
+        cursor = self.db.execute(
+            'INSERT INTO codings (document, start, "end", code, coder, status, origin, rule, text) '
+            "VALUES (?,?,?,?,?,?,?,?,?)", (document, start, end, code, coder, status, origin, rule, text))
+        return int(cursor.lastrowid)
+
+    def codings(self, doc_id: str | None = None) -> list[CodingRow]:
+        """Stored codings (of one document, or all), in id order."""
+        sql = 'SELECT id, document, start, "end", code, coder, status, origin, rule, text, stale FROM codings'
+        args: tuple = ()
+        if doc_id is not None:
+            sql, args = sql + " WHERE document = ?", (doc_id,)
+        return [CodingRow(*r[:10], bool(r[10])) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def move_coding(self, coding_id: int, start: int | None, end: int | None) -> None:
+        """Re-anchor a coding at ``[start, end)``, or mark it stale when ``start`` is None."""
+        if start is None:
+            self.db.execute("UPDATE codings SET stale = 1 WHERE id = ?", (coding_id,))
+        else:
+            self.db.execute('UPDATE codings SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
+                            (start, end, coding_id))
+
+
+def open_store(path: Path, *, create: bool = False) -> Store:
+    """Open the store at ``path``, creating it (and its folder) when ``create`` is true.
+
+    Raises ProjectError when the store is missing (and not created), is not a qualcode store, or was written
+    by a newer qualcode.
+    """
+    if not path.exists():
+        if not create:
+            raise ProjectError(f"no project store at {path}: run `qualcode ingest` first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA foreign_keys = ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path} is not a qualcode store ({exc})") from None
+    if version > SCHEMA_VERSION:
+        db.close()
+        raise ProjectError(f"{path} was written by a newer qualcode (store schema {version}; this qualcode "
+                           f"reads up to {SCHEMA_VERSION}): upgrade qualcode")
+    if version == 0:
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            db.close()
+            raise ProjectError(f"{path} is not a qualcode store (unknown tables, no schema version)")
+        db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    return Store(db, path)
