@@ -1,0 +1,258 @@
+"""`qualcode ingest` and `qualcode documents` end to end on small real files and a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import db, turns_of
+from helpers import write_docx
+
+FGD = """---
+type: FGD
+site: Site B
+language: en
+---
+FGD-05 · Hòa Tân commune · 12/02/2019
+
+Facilitator: Who goes to the ấp meeting?
+Mỹ: My husband goes. I have the children.
+Phol (Khmer, 41): The meeting is in Vietnamese, so I stay home.
+Mỹ: Yes, same here.
+Nga: I went once.
+Facilitator: Thank you.
+"""
+
+PARTICIPANTS = """participant,document,speaker,role,gender,ethnicity,site
+P76,FGD-05,Mỹ,,female,Khmer,
+P77,FGD-05,Phol,,male,Khmer,
+P78,FGD-05,Nga,,female,Kinh,Site B
+P07,,,,female,Hmong,
+P99,FGD-05,Nobody,,male,Hoa,Site B
+"""
+
+IDI = """---
+id: IDI-07
+site: Site A
+participant: P07
+---
+I: Do you read Vietnamese?
+R: Only a little.
+"""
+
+
+def make_corpus(project: Path) -> None:
+    t = project / "transcripts"
+    (t / "FGD-05.txt").write_text(FGD, encoding="utf-8")
+    (t / "idi07.md").write_text(IDI, encoding="utf-8")
+    (t / "participants.csv").write_text(PARTICIPANTS, encoding="utf-8")
+    (t / "README.md").write_text("# notes, not a transcript\n", encoding="utf-8")
+    (t / "~$FGD-05.docx").write_bytes(b"lock")
+    (t / ".hidden.txt").write_text("Q: no\n", encoding="utf-8")
+    (t / "audio.mp3").write_bytes(b"ID3")
+
+
+def test_focus_group_speakers_map_to_their_participants(project: Path, cli) -> None:
+    """Each focus-group label maps to its own participant; the interviewer is detected by label."""
+    make_corpus(project)
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0, result.output
+    assert "2 added" in result.stdout and "1 skipped" in result.stdout
+    assert [(n, label, role, pid) for n, label, role, pid, _ in turns_of(project, "FGD-05")] == [
+        (1, "Facilitator", "interviewer", None), (2, "Mỹ", "respondent", "P76"), (3, "Phol", "respondent", "P77"),
+        (4, "Mỹ", "respondent", "P76"), (5, "Nga", "respondent", "P78"), (6, "Facilitator", "interviewer", None)]
+    assert turns_of(project, "FGD-05")[2][4] == "The meeting is in Vietnamese, so I stay home."
+
+
+def test_front_matter_participant_and_attribute_fallback(project: Path, cli) -> None:
+    """`participant:` maps the one unmapped respondent; blank attribute cells fall back to front matter."""
+    make_corpus(project)
+    cli("ingest", "--project", project)
+    assert [(label, role, pid) for _, label, role, pid, _ in turns_of(project, "IDI-07")] == [
+        ("I", "interviewer", None), ("R", "respondent", "P07")]
+    people = {pid: json.loads(a) for pid, a in db(project).execute("SELECT id, attributes FROM participants")}
+    assert people["P07"] == {"gender": "female", "ethnicity": "Hmong", "site": "Site A"}
+    assert people["P76"]["site"] == "Site B"  # from FGD-05's front matter
+
+
+def test_unused_rows_and_unknown_speakers_are_reported(project: Path, cli) -> None:
+    """A CSV row matching no turn and a label missing from the CSV are both reported as warnings."""
+    make_corpus(project)
+    (project / "transcripts" / "extra.txt").write_text("Moderator: hi\nLan: yes\nMod2: x\nLan: ok\n",
+                                                       encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0
+    assert "participants.csv:6: row for P99 (speaker 'Nobody' in FGD-05) matches no turn" in result.stderr
+    assert "speaker 'Lan' is not in participants.csv (kept as extra/Lan)" in result.stderr
+    assert ("extra", 2, "extra/Lan") in db(project).execute(
+        "SELECT document, number, participant FROM turns WHERE document = 'extra'").fetchall()
+
+
+def test_reingest_skips_unchanged_and_remaps_on_csv_edit(project: Path, cli) -> None:
+    """A second ingest skips unchanged files; editing participants.csv alone re-resolves speakers."""
+    make_corpus(project)
+    cli("ingest", "--project", project)
+    again = cli("ingest", "--project", project)
+    assert "0 added, 0 updated, 2 unchanged" in again.stdout
+    csv_path = project / "transcripts" / "participants.csv"
+    csv_path.write_text(PARTICIPANTS.replace("P78,FGD-05,Nga", "P80,FGD-05,Nga"), encoding="utf-8")
+    cli("ingest", "--project", project)
+    assert turns_of(project, "FGD-05")[4][3] == "P80"
+
+
+def test_changed_file_replaces_document_and_keeps_codings(project: Path, cli) -> None:
+    """An edited transcript replaces its document; codings are re-anchored by text, or marked stale."""
+    make_corpus(project)
+    cli("ingest", "--project", project)
+    from qualcode.store import open_store
+
+    store = open_store(project / ".qualcode" / "qualcode.db")
+    text = store.document("FGD-05").text
+    quote = "The meeting is in Vietnamese"
+    gone = "I went once."
+    with store.transaction():
+        store.add_coding("FGD-05", text.index(quote), text.index(quote) + len(quote), "language", "lan",
+                         "accepted", quote)
+        store.add_coding("FGD-05", text.index(gone), text.index(gone) + len(gone), "participation", "lan",
+                         "accepted", gone)
+    store.close()
+    path = project / "transcripts" / "FGD-05.txt"
+    path.write_text(FGD.replace("Nga: I went once.\n", "").replace("Who goes", "Tell me: who goes"),
+                    encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert "1 updated" in result.stdout and "1 codings could not be re-anchored" in result.stdout
+    con = db(project)
+    new_text = con.execute("SELECT text FROM documents WHERE id = 'FGD-05'").fetchone()[0]
+    rows = con.execute('SELECT code, start, "end", stale FROM codings ORDER BY id').fetchall()
+    assert rows[0][3] == 0 and new_text[rows[0][1]:rows[0][2]] == quote
+    assert rows[1][0] == "participation" and rows[1][3] == 1  # kept, marked stale
+
+
+def test_documents_table_and_csv(project: Path, cli) -> None:
+    """`documents -o x.csv` lists id, type, language, turns, words, speakers and participants."""
+    make_corpus(project)
+    cli("ingest", "--project", project)
+    out = project / "docs.csv"
+    assert cli("documents", "-o", out, "--project", project).exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,type,language,turns,words,speakers,participants,format,path"
+    # words by hand: 6 + 7 + 9 + 3 + 3 + 2 = 30
+    assert lines[1] == "FGD-05,FGD,en,6,30,4,3,txt,transcripts/FGD-05.txt"
+    assert lines[2] == "IDI-07,IDI,en,2,7,2,1,md,transcripts/idi07.md"
+    shown = cli("documents", "--project", project)
+    assert "FGD-05" in shown.stdout and "2 documents" in shown.stdout
+
+
+def test_bad_inputs_are_reported_and_the_rest_ingests(project: Path, cli) -> None:
+    """Corrupt, empty, binary, undecodable and non-zip files fail one by one; good files still land."""
+    make_corpus(project)
+    t = project / "transcripts"
+    (t / "empty.txt").write_bytes(b"")
+    (t / "binary.txt").write_bytes(b"\x00\x01\x02Q: hi")
+    (t / "broken.docx").write_bytes(b"PK not really a zip")
+    (t / "latin.srt").write_bytes(b"\x81\x8d\x8f\x90")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 1
+    for name, message in [("empty.txt", "empty file"), ("binary.txt", "binary file"),
+                          ("broken.docx", "not a Word .docx"), ("latin.srt", "cannot decode")]:
+        assert any(name in line and message in line for line in result.stderr.splitlines()), (name, result.stderr)
+    assert "Traceback" not in result.output
+    ids = {r[0] for r in db(project).execute("SELECT id FROM documents")}
+    assert ids == {"FGD-05", "IDI-07"}
+
+
+def test_unknown_suffix_named_explicitly_is_an_error(project: Path, cli) -> None:
+    """A file named on the command line with an unsupported suffix fails and lists the supported ones."""
+    make_corpus(project)
+    result = cli("ingest", project / "transcripts" / "audio.mp3", project / "transcripts" / "FGD-05.txt",
+                 "--project", project)
+    assert result.exit_code == 1
+    assert "audio.mp3: unsupported file type '.mp3'; qualcode reads .txt, .md, .docx" in result.stderr
+    assert "1 added" in result.stdout
+
+
+def test_participants_without_participant_column(project: Path, cli) -> None:
+    """A participants CSV without a `participant` column is one clear error; transcripts still ingest."""
+    make_corpus(project)
+    bad = project / "people.csv"
+    bad.write_text("id,gender\nP1,female\n", encoding="utf-8")
+    result = cli("ingest", "--participants", bad, "--project", project)
+    assert result.exit_code == 1
+    assert "people.csv:1: no `participant` column (columns: id, gender)" in result.stderr
+    assert db(project).execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+
+
+def test_conflicting_attributes_are_an_error(project: Path, cli) -> None:
+    """One person with two different sets of attributes is refused with both line numbers."""
+    make_corpus(project)
+    (project / "transcripts" / "participants.csv").write_text(
+        "participant,document,speaker,gender\nP1,A,Lan,female\nP1,B,Lan,male\n", encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 1
+    assert "participants.csv:3: participant P1 has gender='male' here but 'female' on line 2" in result.stderr
+
+
+def test_duplicate_document_ids_name_both_files(project: Path, cli) -> None:
+    """Two files with the same id: the second fails with a message naming both."""
+    make_corpus(project)
+    (project / "transcripts" / "copy.txt").write_text("---\nid: IDI-07\n---\nQ: x\nA: y\n", encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 1
+    assert "document id 'IDI-07' is already used by transcripts/copy.txt" in result.stderr
+
+
+def test_docx_speaker_table_ingests(project: Path, cli) -> None:
+    """A Word file with a title and a time | speaker | text table ingests into turns and participants."""
+    rows = [["Time", "Speaker", "Text"]] + [[f"00:0{i}:00", s, f"Line {i}."]
+                                            for i, s in enumerate(["Moderator", "P1", "P2", "P1"])]
+    write_docx(project / "transcripts" / "FGD-02.docx", [("title", "FGD-02 young people"), ("table", rows)])
+    (project / "transcripts" / "participants.csv").write_text(
+        "participant,document,speaker,gender\nP56,FGD-02,P1,male\nP57,FGD-02,P2,female\n", encoding="utf-8")
+    assert cli("ingest", "--project", project).exit_code == 0
+    assert [(label, pid, text) for _, label, _, pid, text in turns_of(project, "FGD-02")] == [
+        ("Moderator", None, "Line 0."), ("P1", "P56", "Line 1."), ("P2", "P57", "Line 2."), ("P1", "P56", "Line 3.")]
+
+
+def test_newer_store_is_refused(project: Path, cli) -> None:
+    """A store written by a newer schema version is refused with a clear message, not modified."""
+    make_corpus(project)
+    cli("ingest", "--project", project)
+    path = project / ".qualcode" / "qualcode.db"
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA user_version = 99")
+    con.close()
+    result = cli("documents", "--project", project)
+    assert result.exit_code == 1
+    assert "written by a newer qualcode (store schema 99" in result.stderr
+
+
+def test_documents_before_ingest(project: Path, cli) -> None:
+    """`documents` on a project never ingested says to run `qualcode ingest`."""
+    result = cli("documents", "--project", project)
+    assert result.exit_code == 1 and "run `qualcode ingest` first" in result.stderr
+
+
+def test_failed_write_leaves_store_unchanged(project: Path) -> None:
+    """A crash inside the ingest transaction rolls every write back."""
+    import pytest
+
+    from qualcode.store import open_store
+
+    store = open_store(project / ".qualcode" / "qualcode.db", create=True)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.set_meta("x", "1")
+        raise RuntimeError("crash")
+    assert store.get_meta("x") is None
+    store.close()
+
+
+def test_init_scaffolds_and_keeps_existing(tmp_path: Path, cli) -> None:
+    """`init` writes qualcode.toml, a sample codebook and a participants header, keeping existing files."""
+    target = tmp_path / "study"
+    result = cli("init", target)
+    assert result.exit_code == 0
+    assert (target / "qualcode.toml").is_file() and (target / "codebooks" / "barriers.yaml").is_file()
+    assert (target / "transcripts" / "participants.csv").read_text().startswith("participant,document,speaker")
+    again = cli("init", target)
+    assert "kept existing" in again.stdout
