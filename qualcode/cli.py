@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -36,7 +35,7 @@ def _fail(exc: QualcodeError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
-def _open(project_dir: Optional[Path]):
+def _open(project_dir: Path | None):
     from .project import open_project
 
     try:
@@ -87,10 +86,10 @@ def init(directory: Path = typer.Argument(Path("."), help="Folder to scaffold (c
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Transcript files or folders (default: the transcripts folder)."),
-    participants: Optional[Path] = typer.Option(None, "--participants", help="Participants CSV to use instead of "
+    participants: Path | None = typer.Option(None, "--participants", help="Participants CSV to use instead of "
                                                 "transcripts/participants.csv.", dir_okay=False),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode text files with this encoding."),
-    project_dir: Optional[Path] = ProjectOption,
+    encoding: str | None = typer.Option(None, "--encoding", help="Decode text files with this encoding."),
+    project_dir: Path | None = ProjectOption,
 ) -> None:
     """Read transcripts (.txt .md .docx .vtt .srt .pdf) into the project store; unchanged files are skipped."""
     from .corpus import ingest as run_ingest
@@ -125,8 +124,8 @@ def ingest(
 
 @app.command()
 def documents(
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write .csv .json .md .html or .xlsx."),
-    project_dir: Optional[Path] = ProjectOption,
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .json .md .html or .xlsx."),
+    project_dir: Path | None = ProjectOption,
 ) -> None:
     """List documents: id, type, language, turns, words, speakers, participants."""
     from dataclasses import asdict

@@ -8,10 +8,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import InputFileError, Problem, ProjectError
-from .ingest import add_sentences, parse_key, read_bytes, read_document, supported, unsupported_message, word_count
+from .ingest import (
+    add_sentences,
+    parse_key,
+    read_bytes,
+    read_document,
+    supported,
+    unsupported_message,
+    word_count,
+)
 from .ingest.labels import label_key
 from .model import ParsedDocument, SpeakerRow
-from .participants import ParticipantTable, load_participants, participant_records, resolve_document, unused_rows
+from .participants import (
+    ParticipantTable,
+    load_participants,
+    participant_records,
+    resolve_document,
+    unused_rows,
+)
 from .project import Project
 from .store import Store, open_store
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 # spaCy's Vietnamese tokenizer does not split punctuation from syllables unless pyvi segments words; sentence
 # boundaries only need punctuation, so sentences of languages other than English use the multilingual one.
 _SENTENCE_LANG = {"en": "en"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def sentence_pipeline(language: str):
     """A blank spaCy pipeline with the rule-based sentencizer for ``language``."""
     import spacy

@@ -1,0 +1,88 @@
+"""Real transcripts written by others (../shared/data/real): turn counts from PDF and TXT alike."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import qualcode
+
+PDPILOT_TURNS = {"P1": 94, "P2": 165, "P3": 122, "P4": 111, "P5": 135, "P6": 100, "P7": 106}
+
+
+def _ingest(tmp_path: Path, *paths: Path, participants: Path | None = None) -> dict[str, qualcode.DocumentSummary]:
+    project = qualcode.open_project(tmp_path)
+    report = qualcode.ingest(project, list(paths), participants=participants)
+    assert report.failures == []
+    return {d.id: d for d in qualcode.list_documents(project)}
+
+
+@pytest.mark.parametrize("folder", ["transcripts_txt", "transcripts_pdf"])
+def test_pdpilot_turn_counts(tmp_path: Path, shared_real: Path, folder: str) -> None:
+    """The PDPilot interviews have 94, 165, 122, 111, 135, 100 and 106 turns from PDF and TXT alike."""
+    docs = _ingest(tmp_path, shared_real / "pdpilot-interviews-coded" / folder)
+    assert {k: d.turns for k, d in docs.items()} == PDPILOT_TURNS
+    assert all(d.speakers == 2 for d in docs.values())
+
+
+def test_pdpilot_pdf_and_txt_turns_have_the_same_speech(tmp_path: Path, shared_real: Path) -> None:
+    """PDF page markers and tabs do not leak into turns: the words of each turn match the TXT export's."""
+    base = shared_real / "pdpilot-interviews-coded"
+    txt_root, pdf_root = tmp_path / "txt", tmp_path / "pdf"
+    txt_root.mkdir()
+    pdf_root.mkdir()
+    qualcode.ingest(qualcode.open_project(txt_root), [base / "transcripts_txt" / "P3.txt"])
+    qualcode.ingest(qualcode.open_project(pdf_root), [base / "transcripts_pdf" / "P3.pdf"])
+    from qualcode.store import open_store
+
+    def turn_words(root: Path) -> list[list[str]]:
+        store = open_store(root / ".qualcode" / "qualcode.db")
+        text = store.document("P3").text
+        words = [text[t.start:t.end].split() for t in store.turns("P3")]
+        store.close()
+        return words
+
+    txt, pdf = turn_words(txt_root), turn_words(pdf_root)
+    same = sum(a == b for a, b in zip(txt, pdf))
+    assert len(txt) == len(pdf) == 122
+    assert same / len(txt) >= 0.9  # the rest differ by the TXT export's own line-number and wrap artefacts
+
+
+def test_qmsum_multispeaker_turns(tmp_path: Path, shared_real: Path) -> None:
+    """QMSum committee sessions: with every speaker listed, one line is one turn; without, one-off labels
+    are text, as the spec says."""
+    folder = shared_real / "qmsum-welsh-committee-multispeaker" / "transcripts_txt"
+    files = sorted(folder.glob("*.txt"))
+    labels: dict[str, Counter] = {}
+    for path in files:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        labels[path.stem] = Counter(line.split(": ", 1)[0] for line in lines)
+    expected_listed = {stem: sum(c.values()) for stem, c in labels.items()}
+    expected_spec = {stem: sum(n for n in c.values() if n >= 2) for stem, c in labels.items()}
+
+    (tmp_path / "plain").mkdir()
+    plain = _ingest(tmp_path / "plain", folder)
+    assert {k: d.turns for k, d in plain.items()} == expected_spec
+
+    csv_path = tmp_path / "speakers.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["participant", "document", "speaker"])
+        for stem, counter in labels.items():
+            for i, label in enumerate(sorted(counter)):
+                writer.writerow([f"{stem}-S{i}", stem, label])
+    (tmp_path / "listed").mkdir()
+    listed = _ingest(tmp_path / "listed", folder, participants=csv_path)
+    assert {k: d.turns for k, d in listed.items()} == expected_listed
+    assert sum(expected_listed.values()) == 3961
+    assert {k: d.speakers for k, d in listed.items()} == {k: len(c) for k, c in labels.items()}
+
+
+def test_oral_histories_have_two_interviewers_and_a_preamble(tmp_path: Path, shared_real: Path) -> None:
+    """NASA oral histories: `#` header lines are preamble, named speakers alternate."""
+    docs = _ingest(tmp_path, *sorted((shared_real / "nasa-jsc-oral-history-pd").glob("*.txt")))
+    assert set(docs) == {"jsc-oral-history-00311_Dorothy_B_Lee", "jsc-oral-history-00992_Harriet_J_Devries_Smith"}
+    assert all(d.speakers >= 2 and d.turns > 50 for d in docs.values())
