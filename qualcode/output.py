@@ -48,8 +48,6 @@ def _html(columns: Sequence[str], rows: Sequence[Mapping], title: str) -> str:
 
 
 def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str) -> None:
-    import datetime as dt
-
     from openpyxl import Workbook
 
     book = Workbook()
@@ -61,10 +59,25 @@ def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: st
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, never a formula
-    fixed = dt.datetime(2000, 1, 1)
-    book.properties.created = fixed
-    book.properties.modified = fixed
-    book.save(path)
+    save_xlsx(book, path)
+
+
+FIXED_DATE = (2000, 1, 1)
+
+
+def save_xlsx(book, path: Path) -> None:
+    """Save an openpyxl workbook with fixed document dates, so two runs give identical content.
+
+    (``Workbook.save`` stamps the current time into ``docProps/core.xml``; its writer is used directly.)
+    """
+    import datetime as dt
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = book.properties.modified = dt.datetime(*FIXED_DATE)
+    with ZipFile(path, "w", ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
 
 
 def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode") -> None:

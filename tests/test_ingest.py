@@ -256,3 +256,44 @@ def test_init_scaffolds_and_keeps_existing(tmp_path: Path, cli) -> None:
     assert (target / "transcripts" / "participants.csv").read_text().startswith("participant,document,speaker")
     again = cli("init", target)
     assert "kept existing" in again.stdout
+
+
+def test_mixed_folder_turns_speakers_participants_attributes(project: Path, cli) -> None:
+    """A folder of mixed formats: each document gets the right turns, participants and attributes."""
+    import codecs
+
+    t = project / "transcripts"
+    make_corpus(project)
+    utf16 = "[00:00:01] Interviewer: Chị đi họp không?\n[00:00:05] R: Không.\n[00:00:09] Interviewer: Vì sao?\n" \
+            "[00:00:12] R: Họ nói tiếng Kinh.\n"
+    (t / "IDI-33.txt").write_bytes(codecs.BOM_UTF16_LE + utf16.replace("\n", "\r\n").encode("utf-16-le"))
+    rows = [["Time", "Speaker", "Text"], ["00:00:01", "Int", "Where is the clinic?"],
+            ["00:00:04", "Station head", "In the centre."], ["00:00:08", "Int", "Far?"],
+            ["00:00:10", "Station head", "Four hours from Séo Phìn."]]
+    write_docx(t / "IDI-08.docx", [("title", "IDI-08 — health station"), "Phìn Hồ, 2019", ("table", rows)])
+    (t / "IDI-20.vtt").write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Interviewer>Hello.\n\n"
+                                  "00:00:04.000 --> 00:00:06.000\n<v Respondent>We lost the card.\n\n"
+                                  "00:00:06.500 --> 00:00:08.000\n<v Respondent>Nobody told us why.\n",
+                                  encoding="utf-8")
+    with open(t / "participants.csv", "a", encoding="utf-8") as handle:
+        handle.write("P33,IDI-33,R,,male,Kinh,Site B\nP08,IDI-08,Station head,,female,Kinh,Site A\n"
+                     "P20,IDI-20,Respondent,,female,Hmong,Site A\n")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0, result.stderr
+    expected = {
+        "IDI-33": [("Interviewer", None, "Chị đi họp không?"), ("R", "P33", "Không."),
+                   ("Interviewer", None, "Vì sao?"), ("R", "P33", "Họ nói tiếng Kinh.")],
+        "IDI-08": [("Int", None, "Where is the clinic?"), ("Station head", "P08", "In the centre."),
+                   ("Int", None, "Far?"), ("Station head", "P08", "Four hours from Séo Phìn.")],
+        "IDI-20": [("Interviewer", None, "Hello."), ("Respondent", "P20", "We lost the card. Nobody told us why.")],
+    }
+    for doc_id, turns in expected.items():
+        assert [(label, pid, text) for _, label, _, pid, text in turns_of(project, doc_id)] == turns, doc_id
+    con = db(project)
+    languages = dict(con.execute("SELECT id, language FROM documents"))
+    assert languages["IDI-33"] == "vi" and languages["IDI-08"] == "en"
+    stamps = [r[0] for r in con.execute("SELECT timestamp FROM turns WHERE document = 'IDI-33' ORDER BY number")]
+    assert stamps == ["00:00:01", "00:00:05", "00:00:09", "00:00:12"]
+    people = {pid: json.loads(a) for pid, a in con.execute("SELECT id, attributes FROM participants")}
+    assert people["P08"] == {"gender": "female", "ethnicity": "Kinh", "site": "Site A"}
+    assert people["P33"]["site"] == "Site B"
