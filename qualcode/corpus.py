@@ -171,6 +171,7 @@ def ingest(project: Project, paths: Sequence[str | Path] = (), *, participants: 
             if fresh:
                 _save_table(store, table)
             _resolve_all(store, table, project, report)
+            store.set_meta("needs_reingest", "0")
     finally:
         store.close()
     return report

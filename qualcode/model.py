@@ -35,6 +35,15 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """A sentence span and its word tokens (``(start, end)`` pairs; punctuation and spaces left out)."""
+
+    start: int
+    end: int
+    tokens: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Turn:
     """One speaker turn: the span covers only the speech, after any timestamp and label."""
 
@@ -43,7 +52,7 @@ class Turn:
     end: int
     label: str | None  # the speaker label as written, None when the file has no labels
     timestamp: str | None = None
-    sentences: tuple[Span, ...] = ()
+    sentences: tuple[Sentence, ...] = ()
 
 
 @dataclass(frozen=True)

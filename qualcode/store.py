@@ -7,15 +7,24 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ProjectError
-from .model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Span, Turn
+from .model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence, Turn
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Each step takes a store from version N to N + 1, in the same transaction as the version bump.
+MIGRATIONS = {
+    # 2: sentences keep their word tokens. Old stores get empty token lists and must be re-ingested.
+    1: """ALTER TABLE sentences ADD COLUMN tokens BLOB NOT NULL DEFAULT x'';
+          UPDATE documents SET content_hash = '';
+          INSERT OR REPLACE INTO meta (key, value) VALUES ('needs_reingest', '1');""",
+}
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +39,7 @@ CREATE TABLE turns (
     PRIMARY KEY (document, number));
 CREATE TABLE sentences (
     document TEXT NOT NULL, turn INTEGER NOT NULL, number INTEGER NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, PRIMARY KEY (document, turn, number),
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, tokens BLOB NOT NULL, PRIMARY KEY (document, turn, number),
     FOREIGN KEY (document, turn) REFERENCES turns(document, number) ON DELETE CASCADE);
 CREATE TABLE participants (id TEXT PRIMARY KEY, attributes TEXT NOT NULL);
 CREATE TABLE codings (
@@ -89,6 +98,8 @@ class CodingRow:
     rule: str
     text: str
     stale: bool
+    codebook: str = ""
+    codebook_version: str = ""
 
 
 class Store:
@@ -156,8 +167,9 @@ class Store:
             'INSERT INTO turns (document, number, start, "end", label, timestamp) VALUES (?,?,?,?,?,?)',
             [(doc.id, t.number, t.start, t.end, t.label, t.timestamp) for t in doc.turns])
         self.db.executemany(
-            'INSERT INTO sentences VALUES (?,?,?,?,?)',
-            [(doc.id, t.number, i, s.start, s.end) for t in doc.turns for i, s in enumerate(t.sentences, 1)])
+            'INSERT INTO sentences VALUES (?,?,?,?,?,?)',
+            [(doc.id, t.number, i, s.start, s.end, _pack(s.tokens))
+             for t in doc.turns for i, s in enumerate(t.sentences, 1)])
 
     def set_path(self, doc_id: str, path: str) -> None:
         """Record that an unchanged document now lives at ``path``."""
@@ -174,12 +186,21 @@ class Store:
         rows = self.db.execute(sql + " ORDER BY document, number", args).fetchall()
         return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5], Role(r[6]), r[7], r[8]) for r in rows]
 
-    def sentences(self, doc_id: str) -> dict[int, list[Span]]:
-        """``turn number -> sentence spans`` of one document."""
-        result: dict[int, list[Span]] = {}
-        for turn, start, end in self.db.execute(
-                'SELECT turn, start, "end" FROM sentences WHERE document = ? ORDER BY turn, number', (doc_id,)):
-            result.setdefault(turn, []).append(Span(start, end))
+    def sentences(self, doc_id: str) -> dict[int, list[Sentence]]:
+        """``turn number -> sentences`` (with their word tokens) of one document."""
+        result: dict[int, list[Sentence]] = {}
+        for turn, start, end, tokens in self.db.execute(
+                'SELECT turn, start, "end", tokens FROM sentences WHERE document = ? ORDER BY turn, number',
+                (doc_id,)):
+            result.setdefault(turn, []).append(Sentence(start, end, _unpack(tokens)))
+        return result
+
+    def all_sentences(self) -> dict[tuple[str, int], list[Sentence]]:
+        """``(document, turn) -> sentences`` for the whole project, in one query."""
+        result: dict[tuple[str, int], list[Sentence]] = {}
+        for doc, turn, start, end, tokens in self.db.execute(
+                'SELECT document, turn, start, "end", tokens FROM sentences ORDER BY document, turn, number'):
+            result.setdefault((doc, turn), []).append(Sentence(start, end, _unpack(tokens)))
         return result
 
     def set_speakers(self, resolved: Sequence[ResolvedTurn]) -> None:
@@ -213,20 +234,43 @@ class Store:
 
     # -- codings ---------------------------------------------------------------------------------------
     def add_coding(self, document: str, start: int, end: int, code: str, coder: str, status: str,
-                   text: str, *, origin: str = "", rule: str = "") -> int:
-        """Insert a coding; returns its id."""
+                   text: str, *, origin: str = "", rule: str = "",
+                   codebook: tuple[str, str, str] = ("", "", "")) -> int:
+        """Insert a coding; ``codebook`` is (name, version, content hash). Returns its id."""
         cursor = self.db.execute(
-            'INSERT INTO codings (document, start, "end", code, coder, status, origin, rule, text) '
-            "VALUES (?,?,?,?,?,?,?,?,?)", (document, start, end, code, coder, status, origin, rule, text))
+            'INSERT INTO codings (document, start, "end", code, coder, status, origin, rule, codebook, '
+            "codebook_version, codebook_hash, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (document, start, end, code, coder, status, origin, rule, *codebook, text))
         return int(cursor.lastrowid)
+
+    def add_suggestions(self, rows: Sequence[tuple[str, int, int, str, str, str]],
+                        codebook: tuple[str, str, str]) -> None:
+        """Insert auto codings ``(document, start, end, code, rule, text)`` as coder ``auto``, suggested."""
+        self.db.executemany(
+            'INSERT INTO codings (document, start, "end", code, coder, status, origin, rule, codebook, '
+            "codebook_version, codebook_hash, text) VALUES (?,?,?,?,'auto','suggested','rule',?,?,?,?,?)",
+            [(d, s, e, c, rule, *codebook, text) for d, s, e, c, rule, text in rows])
+
+    def delete_suggestions(self, codebook: str) -> int:
+        """Remove the unreviewed auto suggestions of ``codebook`` (a re-run replaces them); returns how many."""
+        cursor = self.db.execute("DELETE FROM codings WHERE coder = 'auto' AND status = 'suggested' AND codebook = ?",
+                                 (codebook,))
+        return cursor.rowcount
+
+    def auto_decisions(self, codebook: str) -> set[tuple[str, int, int, str]]:
+        """``(document, start, end, code)`` of auto codings of ``codebook`` already accepted or rejected."""
+        return set(self.db.execute(
+            'SELECT document, start, "end", code FROM codings WHERE coder = \'auto\' '
+            "AND status IN ('accepted', 'rejected') AND codebook = ?", (codebook,)))
 
     def codings(self, doc_id: str | None = None) -> list[CodingRow]:
         """Stored codings (of one document, or all), in id order."""
-        sql = 'SELECT id, document, start, "end", code, coder, status, origin, rule, text, stale FROM codings'
+        sql = ('SELECT id, document, start, "end", code, coder, status, origin, rule, text, stale, codebook, '
+               "codebook_version FROM codings")
         args: tuple = ()
         if doc_id is not None:
             sql, args = sql + " WHERE document = ?", (doc_id,)
-        return [CodingRow(*r[:10], bool(r[10])) for r in self.db.execute(sql + " ORDER BY id", args)]
+        return [CodingRow(*r[:10], bool(r[10]), r[11], r[12]) for r in self.db.execute(sql + " ORDER BY id", args)]
 
     def move_coding(self, coding_id: int, start: int | None, end: int | None) -> None:
         """Re-anchor a coding at ``[start, end)``, or mark it stale when ``start`` is None."""
@@ -235,6 +279,16 @@ class Store:
         else:
             self.db.execute('UPDATE codings SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
                             (start, end, coding_id))
+
+
+def _pack(tokens: tuple[tuple[int, int], ...]) -> bytes:
+    return array("I", [x for pair in tokens for x in pair]).tobytes()
+
+
+def _unpack(blob: bytes) -> tuple[tuple[int, int], ...]:
+    flat = array("I")
+    flat.frombytes(blob)
+    return tuple(zip(flat[::2], flat[1::2]))
 
 
 def open_store(path: Path, *, create: bool = False) -> Store:
@@ -263,4 +317,8 @@ def open_store(path: Path, *, create: bool = False) -> Store:
             db.close()
             raise ProjectError(f"{path} is not a qualcode store (unknown tables, no schema version)")
         db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        version = SCHEMA_VERSION
+    while version < SCHEMA_VERSION:
+        db.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1}; COMMIT;")
+        version += 1
     return Store(db, path)

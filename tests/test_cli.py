@@ -14,8 +14,18 @@ from qualcode.cli import app
 
 
 def _commands() -> dict[str, object]:
-    group = typer.main.get_command(app)
-    return dict(group.commands)
+    """Every command by its full name (``codings export``), sub-commands included."""
+    found: dict[str, object] = {}
+
+    def walk(group, prefix: str) -> None:
+        for name, command in group.commands.items():
+            full = f"{prefix}{name}"
+            if hasattr(command, "commands"):
+                walk(command, full + " ")
+            found[full] = command
+
+    walk(typer.main.get_command(app), "")
+    return found
 
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputFileError
-from ..model import DocType, ParsedDocument, Span, Turn
+from ..model import DocType, ParsedDocument, Sentence, Turn
 from ..project import Config
 from .docx import read_docx
 from .encoding import vietnamese_share
@@ -36,7 +36,7 @@ READERS: dict[str, Reader] = {
 }
 
 FRONT_MATTER_SPEAKER_KEYS = ("interviewer", "interviewers", "speakers", "respondent", "respondents")
-VIETNAMESE_THRESHOLD = 0.02
+VIETNAMESE_THRESHOLD = 0.05
 _ID_TYPE = re.compile(r"^(IDI|FGD)(?![A-Za-z])", re.I)
 
 
@@ -126,21 +126,21 @@ def read_document(path: Path, rel_path: str, config: Config, speaker_labels: dic
 
 
 def add_sentences(doc: ParsedDocument) -> ParsedDocument:
-    """``doc`` with every turn's sentences: paragraphs of the turn, split by spaCy's sentencizer."""
+    """``doc`` with every turn's sentences and word tokens (paragraphs of a turn never share a sentence)."""
     from dataclasses import replace
 
-    from ..nlp import sentence_spans
+    from ..nlp import segment
 
     paragraphs = [paragraph_spans(doc.text, t.start, t.end) for t in doc.turns]
-    flat = [(s, e) for spans in paragraphs for s, e in spans]
-    split = sentence_spans((doc.text[s:e] for s, e in flat), doc.language)
-    by_para = iter(zip(flat, split))
+    flat = [span for spans in paragraphs for span in spans]
+    segmented = iter(zip(flat, segment((doc.text[s:e] for s, e in flat), doc.language)))
     turns: list[Turn] = []
     for turn, spans in zip(doc.turns, paragraphs):
-        sentences: list[Span] = []
+        sentences: list[Sentence] = []
         for _ in spans:
-            (start, _end), inner = next(by_para)
-            sentences.extend(Span(start + a, start + b) for a, b in inner)
+            (offset, _end), inner = next(segmented)
+            sentences.extend(Sentence(offset + a, offset + b, tuple((offset + x, offset + y) for x, y in words))
+                             for a, b, words in inner)
         turns.append(replace(turn, sentences=tuple(sentences)))
     return replace(doc, turns=tuple(turns))
 

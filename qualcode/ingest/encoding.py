@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from ..errors import InputFileError
@@ -18,17 +19,20 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _vietnamese_class() -> re.Pattern[str]:
+    chars = sorted(c for c in map(chr, range(0x00C0, 0x1F00)) if c.isalpha() and (
+        c in _VIETNAMESE_LETTERS or any(m in _VIETNAMESE_MARKS for m in unicodedata.normalize("NFD", c))))
+    return re.compile("[" + "".join(chars) + "]")
+
+
+_VIETNAMESE_CHAR = _vietnamese_class()
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def vietnamese_share(text: str) -> float:
-    """The share of letters in ``text`` that only Vietnamese uses (ă, ơ, ư, đ, hook above, dot below)."""
-    letters = 0
-    marked = 0
-    for char in text:
-        if not char.isalpha():
-            continue
-        letters += 1
-        if char in _VIETNAMESE_LETTERS or any(m in _VIETNAMESE_MARKS for m in unicodedata.normalize("NFD", char)):
-            marked += 1
-    return marked / letters if letters else 0.0
+    """The share of letters in NFC ``text`` that only Vietnamese uses (ă, ơ, ư, đ, hook above, dot below)."""
+    letters = len(_LETTER.findall(text))
+    return len(_VIETNAMESE_CHAR.findall(text)) / letters if letters else 0.0
 
 
 def decode(data: bytes, where: str, encoding: str | None = None) -> tuple[str, str]:

@@ -1,0 +1,120 @@
+"""`qualcode codebook check` and `qualcode code`: checking a codebook and storing its suggestions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .codebook import Codebook, CodebookReport, load_codebook
+from .coder import Coder, CodingDoc, CodingTurn, self_test
+from .errors import Problem, ProjectError, QualcodeError
+from .project import Project
+from .store import Store, open_store
+
+
+class CodebookInvalid(QualcodeError):
+    """A codebook with errors: ``problems`` lists every one with its place."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        super().__init__(f"codebook has {len(problems)} error(s); fix them (see `qualcode codebook check`)",
+                         where=path)
+        self.problems = problems
+
+
+@dataclass
+class CodeReport:
+    """What `qualcode code` did."""
+
+    codebook: str
+    version: str
+    documents: int
+    added: int
+    replaced: int
+    kept_decisions: int
+    per_code: Counter = field(default_factory=Counter)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def codebook_path(project: Project, explicit: str | Path | None = None) -> Path:
+    """The codebook to use: ``explicit``, else ``qualcode.toml``'s, else the one ``qualcode code`` last used.
+
+    Raises ProjectError when none is known.
+    """
+    if explicit:
+        return Path(explicit)
+    if project.config.codebook:
+        return project.root / project.config.codebook
+    if project.store_path.exists():
+        store = open_store(project.store_path)
+        try:
+            last = store.get_meta("active_codebook")
+        finally:
+            store.close()
+        if last:
+            return project.root / last
+    raise ProjectError("no codebook: name one with --codebook, or set [project] codebook in qualcode.toml")
+
+
+def check_codebook(path: str | Path) -> CodebookReport:
+    """Every problem of the codebook at ``path``: structure first, then the example self-test."""
+    report = load_codebook(path)
+    if report.codebook is not None:
+        report.problems.extend(self_test(report.codebook))
+        if report.errors:
+            report.codebook = None
+    return report
+
+
+def active_codebook(project: Project, explicit: str | Path | None = None) -> Codebook:
+    """The project's codebook, loaded and structurally valid. Raises CodebookInvalid or ProjectError."""
+    path = codebook_path(project, explicit)
+    report = load_codebook(path)
+    if report.codebook is None:
+        raise CodebookInvalid(str(path), report.errors)
+    return report.codebook
+
+
+def coding_docs(store: Store) -> list[CodingDoc]:
+    """Every stored document with its turns, speakers, sentences and tokens, ready for the coder."""
+    if store.get_meta("needs_reingest") == "1":
+        raise ProjectError("the store was made by an older qualcode: run `qualcode ingest` once to update it")
+    sentences = store.all_sentences()
+    turns_by_doc: dict[str, list[CodingTurn]] = {}
+    for t in store.turns():
+        turns_by_doc.setdefault(t.document, []).append(CodingTurn(
+            t.number, t.start, t.end, t.role, t.label, t.role_name, tuple(sentences.get((t.document, t.number), ()))))
+    return [CodingDoc(d.id, d.text, d.language, tuple(turns_by_doc.get(d.id, ()))) for d in store.documents()]
+
+
+def code_project(project: Project, codebook: str | Path | None = None, *, unit: str | None = None) -> CodeReport:
+    """Code every document with every code of the codebook and store the suggestions (coder ``auto``).
+
+    A re-run replaces the codebook's earlier unreviewed suggestions, keeps review decisions on identical spans
+    (an accepted or rejected suggestion is not suggested again) and never touches human codings.
+    Raises CodebookInvalid when the codebook has errors and ProjectError when nothing was ingested.
+    """
+    path = codebook_path(project, codebook)
+    report = check_codebook(path)
+    if report.codebook is None:
+        raise CodebookInvalid(str(path), report.errors)
+    book = report.codebook
+    store = open_store(project.store_path)
+    try:
+        docs = coding_docs(store)
+        if not docs:
+            raise ProjectError("no documents: run `qualcode ingest` first")
+        suggestions = Coder(docs).apply(book, unit=unit)
+        texts = {d.id: d.text for d in docs}
+        with store.transaction():
+            replaced = store.delete_suggestions(book.name)
+            decided = store.auto_decisions(book.name)
+            fresh = [s for s in suggestions if (s.document, s.start, s.end, s.code) not in decided]
+            store.add_suggestions([(s.document, s.start, s.end, s.code, s.rule, texts[s.document][s.start:s.end])
+                                   for s in fresh], (book.name, book.version, book.content_hash))
+            store.set_meta("active_codebook", project.relative(path))
+    finally:
+        store.close()
+    return CodeReport(book.name, book.version, len(docs), len(fresh), replaced, len(suggestions) - len(fresh),
+                      Counter(s.code for s in fresh), report.warnings)
+

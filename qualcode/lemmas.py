@@ -1,0 +1,44 @@
+"""Lemmas from spaCy's lookup tables (spacy-lookups-data) and diacritic folding."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache, lru_cache
+
+
+@cache
+def _table(language: str) -> dict[str, str]:
+    from spacy.lookups import load_lookups
+
+    lookups = load_lookups(language, ["lemma_lookup"], strict=False)
+    if not lookups.has_table("lemma_lookup"):
+        return {}
+    return dict(lookups.get_table("lemma_lookup").items())
+
+
+class Lemmatizer:
+    """``lemma(form, language)``: the lookup-table lemma of a lowercased form (itself when not listed).
+
+    Only English has a table here; Vietnamese syllables are their own lemmas. The table is
+    case-sensitive, so forms are always lowercased first (``Women`` → ``women`` → ``woman``).
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def lemma(self, form: str, language: str) -> str:
+        """The lemma of ``form`` (lowercased) in ``language``."""
+        key = (form, language)
+        found = self._cache.get(key)
+        if found is None:
+            lower = form.lower()
+            found = _table("en").get(lower, lower) if language == "en" else lower
+            self._cache[key] = found
+        return found
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """``text`` without diacritics, đ as d (``coi thường`` → ``coi thuong``)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
