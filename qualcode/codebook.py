@@ -253,7 +253,7 @@ def load_codebook(path: str | Path) -> CodebookReport:
         _codes(check, raw_codes, "codes", None, 1, {}, codes)
     seen: dict[str, str] = {}
     for code in codes:
-        if code.id in seen:
+        if code.id in seen and code.id != code.parent:  # a child repeating its parent is reported already
             check.error(f"{code.where}.id", f"duplicate id {code.id!r} (also at {seen[code.id]})")
         seen.setdefault(code.id, code.where)
     groups = _groups(check, root.get("groups"), {c.id for c in codes})
@@ -358,7 +358,8 @@ def _rules(check: _Checker, raw: object, path: str) -> tuple[Rule, ...]:
                 try:
                     re.compile(pattern, re.I)
                 except re.error as exc:
-                    check.error(f"{where}.pattern", f"{exc.msg}" + (f" at position {exc.pos}" if exc.pos else ""))
+                    at = f" at position {exc.pos}" if exc.pos is not None else ""
+                    check.error(f"{where}.pattern", f"{exc.msg}{at}")
             rules.append(Rule("pattern", where, pattern=pattern, lang=lang))
         else:
             groups_raw = item["all"]

@@ -7,13 +7,12 @@ from functools import cache, lru_cache
 
 
 @cache
-def _table(language: str) -> dict[str, str]:
+def _table(language: str):
+    """spaCy's lookup table (keys are string hashes, so ``get`` takes the string); {} when none."""
     from spacy.lookups import load_lookups
 
     lookups = load_lookups(language, ["lemma_lookup"], strict=False)
-    if not lookups.has_table("lemma_lookup"):
-        return {}
-    return dict(lookups.get_table("lemma_lookup").items())
+    return lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else {}
 
 
 class Lemmatizer:

@@ -1,0 +1,143 @@
+"""`qualcode codebook check`: every problem at once, each with its file, line, column and path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import db
+
+GOOD = """\
+codebook: Test barriers
+version: "1.0"
+language: en
+unit: sentence
+codes:
+  - id: language
+    label: Language barriers
+    color: "#4E79A7"
+    definition: Difficulties caused by language.
+    examples: ["The staff only speak Kinh, so I cannot explain my illness."]
+    counterexamples: ["We talked about the weather."]
+    rules:
+      - keywords: [language, interpreter, "speak Kinh", illitera*]
+      - keywords: [ngôn ngữ, phiên dịch]
+        lang: vi
+    children:
+      - id: language.literacy
+        label: Literacy
+        definition: Reading and writing.
+        rules:
+          - pattern: '\\bcan(?:not|''t) (?:read|write)\\b'
+groups:
+  barriers: [language]
+"""
+
+BAD = """\
+codebook: Broken
+version: "1.0"
+codes:
+  - id: language
+    label: Language
+    colour: "#4E79A7"
+    color: red
+    definition: x
+    rules:
+      - keywords: [language, "inter*preter"]
+      - pattern: '(unbalanced'
+      - {}
+      - keywords: [x]
+        pattern: y
+    children:
+      - id: language
+        label: Child repeats parent
+        definition: y
+  - id: prejudice
+    label: Prejudice
+    rules:
+      - keywords: []
+  - id: language
+    label: Duplicate
+    definition: z
+groups:
+  barriers: [languages]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "codebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_codebook_passes(tmp_path: Path, cli) -> None:
+    """A valid codebook whose examples match and counterexamples do not passes with exit 0."""
+    result = cli("codebook", "check", _write(tmp_path, GOOD), "--project", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "codebook.yaml: ok — 0 error(s), 0 warning(s)" in result.stdout
+
+
+def test_every_problem_is_listed_with_its_place(tmp_path: Path, cli) -> None:
+    """Unknown keys, bad colours, misplaced *, bad regex, empty and mixed rules, duplicate ids: all at once."""
+    result = cli("codebook", "check", _write(tmp_path, BAD), "--project", tmp_path)
+    assert result.exit_code == 1
+    err = result.stderr
+    expected = [
+        "codebook.yaml:6:5 codes[0].colour: unknown key 'colour'; did you mean 'color'?",
+        "codebook.yaml:7:5 codes[0].color: colour 'red': use #RRGGBB or #RGB",
+        "codebook.yaml:10:30 codes[0].rules[0].keywords[1]: misplaced '*' in 'inter*preter'",
+        "codebook.yaml:11:9 codes[0].rules[1].pattern: missing ), unterminated subpattern at position 0",
+        "codebook.yaml:12:9 codes[0].rules[2]: a rule holds exactly one of keywords, pattern, all (found: none)",
+        "codebook.yaml:13:9 codes[0].rules[3]: a rule holds exactly one of keywords, pattern, all "
+        "(found: keywords, pattern)",
+        "codebook.yaml:16:9 codes[0].children[0].id: child id 'language' repeats its parent's id",
+        "codebook.yaml:22:9 codes[1].rules[0].keywords: empty rule: list at least one keyword",
+        "codebook.yaml:23:5 codes[2].id: duplicate id 'language'",
+        "codebook.yaml:27:14 groups.barriers[0]: unknown code 'languages'; did you mean 'language'?",
+    ]
+    for line in expected:
+        assert line in err, f"missing: {line}\n{err}"
+    assert "warning: codebook.yaml:19:5 codes[1]: code 'prejudice' has no definition" in err
+
+
+def test_yaml_syntax_error_has_line_and_column(tmp_path: Path, cli) -> None:
+    """A YAML syntax error names the line and column, and nothing else is checked."""
+    path = _write(tmp_path, "codebook: x\ncodes:\n  - id: a\n    rules: [keywords: [a\n")
+    result = cli("codebook", "check", path, "--project", tmp_path)
+    assert result.exit_code == 1
+    assert "error: codebook.yaml:5:1: YAML syntax error" in result.stderr
+
+
+def test_example_self_test(tmp_path: Path, cli) -> None:
+    """Examples their code misses and counterexamples it hits are errors; descendants count for parents."""
+    text = GOOD.replace('examples: ["The staff only speak Kinh, so I cannot explain my illness."]',
+                        'examples: ["She cannot read the form.", "Nothing relevant here."]')
+    text = text.replace('counterexamples: ["We talked about the weather."]',
+                        'counterexamples: ["We need an interpreter."]')
+    result = cli("codebook", "check", _write(tmp_path, text), "--project", tmp_path)
+    assert result.exit_code == 1
+    assert "codes[0].examples[1]: example not matched by 'language' or its children: 'Nothing relevant here.'" \
+        in result.stderr
+    assert "codes[0].counterexamples[0]: counterexample matched by 'language': 'We need an interpreter.'" \
+        in result.stderr
+    assert "codes[0].examples[0]" not in result.stderr  # matched by the child's pattern
+
+
+def test_shared_keyword_is_a_warning(tmp_path: Path, cli) -> None:
+    """A keyword two codes share is a warning, not an error."""
+    text = GOOD.replace("          - pattern: '\\bcan(?:not|''t) (?:read|write)\\b'",
+                        "          - keywords: [interpreter]")
+    assert text != GOOD
+    result = cli("codebook", "check", _write(tmp_path, text), "--project", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "keyword 'interpreter' is also a keyword of 'language'" in result.stderr
+
+
+def test_code_refuses_an_invalid_codebook(tmp_path: Path, cli) -> None:
+    """`qualcode code` lists the codebook's problems, codes nothing and exits 1."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "transcripts" / "IDI-01.txt").write_text("I: Language?\nR: Language is hard.\n", encoding="utf-8")
+    cli("ingest", "--project", tmp_path)
+    result = cli("code", "--codebook", _write(tmp_path, BAD), "--project", tmp_path)
+    assert result.exit_code == 1
+    assert "colour 'red'" in result.stderr and "codebook has" in result.stderr
+    assert db(tmp_path).execute("SELECT count(*) FROM codings").fetchone()[0] == 0
