@@ -6,13 +6,16 @@ never re-tokenises a transcript), and tokenising codebook keywords with the same
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cache
 
-# spaCy's Vietnamese tokenizer leaves punctuation on syllables unless pyvi segments words; the multilingual
-# tokenizer splits Vietnamese text into syllables and punctuation, which is what sentence rules and
-# syllable-by-syllable matching need. English keeps its own tokenizer (abbreviations, contractions).
-_TEXT_LANG = {"en": "en"}
+# English and Vietnamese have their own tokenizers (Vietnamese: pyvi word segmentation, whose multi-syllable
+# words are stored as their syllables, so matching never depends on segmentation); other languages use
+# spaCy's multilingual tokenizer.
+_TEXT_LANG = {"en": "en", "vi": "vi"}
+_SYLLABLE = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
 
 Segments = list[tuple[int, int, list[tuple[int, int]]]]
 
@@ -63,7 +66,11 @@ def segment(texts: Iterable[str], language: str) -> list[Segments]:
             if current[2] is None:
                 current[0], current[2] = idx, []
             current[1] = end
-            if alpha or digit or is_word(text[idx:end]):
+            if not (alpha or digit or is_word(text[idx:end])):
+                continue
+            if length > 1 and _SPACE.search(text, idx, end):  # a pyvi word of several syllables
+                current[2].extend((idx + m.start(), idx + m.end()) for m in _SYLLABLE.finditer(text[idx:end]))
+            else:
                 current[2].append((idx, end))
         if current is not None and current[2] is not None:
             sentences.append(tuple(current))
