@@ -39,15 +39,17 @@ def _markdown(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _html(columns: Sequence[str], rows: Sequence[Mapping], title: str) -> str:
+def _html(columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Sequence[str]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "\n".join("<tr>" + "".join(f"<td>{html.escape(str(row.get(c, '')))}</td>" for c in columns) + "</tr>"
                      for row in rows)
+    paragraphs = "".join(f"<p>{html.escape(n)}</p>\n" for n in notes)
     return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>\n'
-            f"<body>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</body></html>\n")
+            f"<body>\n{paragraphs}<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+            "</body></html>\n")
 
 
-def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str) -> None:
+def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Sequence[str]) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -59,6 +61,11 @@ def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: st
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, never a formula
+    if notes:
+        about = book.create_sheet("about")
+        for note in notes:
+            about.append([note])
+            about.cell(about.max_row, 1).data_type = "s"
     save_xlsx(book, path)
 
 
@@ -80,9 +87,12 @@ def save_xlsx(book, path: Path) -> None:
         ExcelWriter(book, archive).save()
 
 
-def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode") -> None:
+def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode",
+                notes: Sequence[str] = ()) -> None:
     """Write ``rows`` (mappings keyed by ``columns``) to ``path`` in the format its suffix names.
 
+    ``notes`` (what is counted, which codings) go above the table in Markdown and HTML, in an `about` sheet in
+    XLSX and under `notes` in JSON; CSV stays a plain table.
     Raises UsageError for an unknown suffix and OSError when the file cannot be written.
     """
     suffix = path.suffix.lower()
@@ -90,14 +100,16 @@ def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, 
         raise UsageError(f"{path}: unsupported output format {suffix or '(none)'}; use "
                          f"{', '.join(TABLE_SUFFIXES)}")
     if suffix == ".xlsx":
-        _xlsx(path, columns, rows, title)
+        _xlsx(path, columns, rows, title, notes)
         return
     if suffix == ".csv":
         text = _csv(columns, rows)
     elif suffix == ".json":
-        text = json.dumps([{c: row.get(c, "") for c in columns} for row in rows], ensure_ascii=False, indent=2) + "\n"
+        records = [{c: row.get(c, "") for c in columns} for row in rows]
+        data: object = {"notes": list(notes), "rows": records} if notes else records
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif suffix == ".md":
-        text = _markdown(columns, rows)
+        text = "".join(f"{n}\n\n" for n in notes) + _markdown(columns, rows)
     else:
-        text = _html(columns, rows, title)
+        text = _html(columns, rows, title, notes)
     path.write_text(text, encoding="utf-8", newline="")
