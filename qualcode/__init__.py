@@ -12,6 +12,7 @@ The public API is what the CLI calls::
 from .corpus import DocumentSummary, IngestReport, ingest, list_documents
 from .errors import InputFileError, ProjectError, QualcodeError, UsageError
 from .project import Project, open_project
+from .reports import cooccur, matrix, quotes
 
 __version__ = "0.1.0"
 
@@ -23,7 +24,10 @@ __all__ = [
     "ProjectError",
     "QualcodeError",
     "UsageError",
+    "cooccur",
     "ingest",
     "list_documents",
+    "matrix",
     "open_project",
+    "quotes",
 ]

@@ -21,19 +21,19 @@ def view_for(project: Project, coders: Sequence[str] = (), statuses: Sequence[st
 def matrix(project: Project, by: Sequence[str] = ("gender",), count: str = "participants", *,
            percent: bool = False, min_cell: int | None = None, coders: Sequence[str] = (),
            statuses: Sequence[str] = (), codebook: str | Path | None = None):
-    """A theme frequency matrix as a pandas DataFrame (see :func:`qualcode.matrix.theme_matrix`).
+    """A theme frequency matrix as a pandas DataFrame (see :func:`qualcode.crosstab.theme_matrix`).
 
     Raises ProjectError when nothing is ingested or coded, UsageError for unknown attributes.
     """
-    from .matrix import theme_matrix
+    from .crosstab import theme_matrix
 
     return theme_matrix(view_for(project, coders, statuses, codebook), by, count, percent, min_cell)
 
 
 def cooccur(project: Project, count: str = "segments", *, coders: Sequence[str] = (),
             statuses: Sequence[str] = (), codebook: str | Path | None = None):
-    """A code × code co-occurrence DataFrame (see :func:`qualcode.matrix.cooccurrence`)."""
-    from .matrix import cooccurrence
+    """A code × code co-occurrence DataFrame (see :func:`qualcode.crosstab.cooccurrence`)."""
+    from .crosstab import cooccurrence
 
     return cooccurrence(view_for(project, coders, statuses, codebook), count)
 

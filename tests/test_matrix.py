@@ -1,0 +1,224 @@
+"""Theme matrices and co-occurrence against hand counts (pandas frames compared with assert_frame_equal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import qualcode
+from qualcode.store import open_store
+
+CODEBOOK = """\
+codebook: Matrix test
+version: "1"
+codes:
+  - id: language
+    label: Language barriers
+    definition: Language.
+    children:
+      - id: language.literacy
+        label: Literacy
+        definition: Reading.
+      - id: language.vietnamese_only
+        label: Only in Vietnamese
+        definition: Vietnamese only.
+  - id: workload
+    label: Workload
+    definition: Work.
+"""
+
+IDI = """---
+type: IDI
+site: Site A
+participant: P01
+---
+I: First question?
+R: I cannot read the forms.
+I: And meetings?
+R: The meeting was only in Vietnamese.
+"""
+
+FGD = """---
+type: FGD
+site: Site B
+---
+Facilitator: What stops you?
+Lan: I never learned to read.
+Minh: Announcements are in Vietnamese only.
+Lan: Also too much housework.
+Ba: Same for me, housework all day.
+Ba: Yes.
+Facilitator: So language is the problem?
+"""
+
+PARTICIPANTS = """participant,document,speaker,gender,ethnicity,site
+P01,,,female,Hmong,
+P02,FGD-01,Minh,male,Kinh,
+P03,FGD-01,Lan,female,Kinh,
+"""
+
+# (document, text, code, coder, status): the codings of the hand counts below
+CODINGS = [
+    ("IDI-01", "I cannot read the forms.", "language.literacy", "lan", "accepted"),
+    ("IDI-01", "The meeting was only in Vietnamese.", "language.vietnamese_only", "lan", "accepted"),
+    ("IDI-01", "The meeting was only in Vietnamese.", "workload", "lan", "rejected"),
+    ("FGD-01", "I never learned to read.", "language.literacy", "lan", "accepted"),
+    ("FGD-01", "I never learned to read.", "language", "minh", "accepted"),
+    ("FGD-01", "Announcements are in Vietnamese only.", "language.vietnamese_only", "lan", "accepted"),
+    ("FGD-01", "Also too much housework.", "workload", "auto", "suggested"),
+    ("FGD-01", "Same for me, housework all day.", "workload", "lan", "accepted"),
+    ("FGD-01", "So language is the problem?", "language", "lan", "accepted"),  # interviewer turn: not counted
+]
+CODES = [("language", "Language barriers", 1), ("language.literacy", "Literacy", 2),
+         ("language.vietnamese_only", "Only in Vietnamese", 2), ("workload", "Workload", 1)]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> qualcode.Project:
+    """Two documents (an interview and a focus group with an unmapped speaker), hand-placed codings."""
+    root = tmp_path_factory.mktemp("matrix")
+    (root / "transcripts").mkdir()
+    (root / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
+    (root / "transcripts" / "FGD-01.txt").write_text(FGD, encoding="utf-8")
+    (root / "transcripts" / "participants.csv").write_text(PARTICIPANTS, encoding="utf-8")
+    (root / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (root / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
+    project = qualcode.open_project(root)
+    assert qualcode.ingest(project).failures == []
+    store = open_store(project.store_path)
+    with store.transaction():
+        for doc, text, code, coder, status in CODINGS:
+            full = store.document(doc).text
+            start = full.index(text)
+            store.add_coding(doc, start, start + len(text), code, coder, status, text)
+    store.close()
+    return project
+
+
+def expected(columns: list[str], values: list[list]) -> pd.DataFrame:
+    rows = [{"code": c, "label": label, "level": level, **dict(zip(columns, v))}
+            for (c, label, level), v in zip(CODES, values)]
+    return pd.DataFrame(rows, columns=["code", "label", "level", *columns])
+
+
+def test_participants_by_gender(project) -> None:
+    """Distinct respondents; parents count a person once; FGD speakers by their own gender; (missing) kept."""
+    frame = qualcode.matrix(project, by=["gender"])
+    assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
+                                       [[2, 1, 0, 3], [2, 0, 0, 2], [1, 1, 0, 2], [1, 0, 1, 2]]))
+    assert frame.attrs["count"] == "participants"
+    assert frame.attrs["interviewer_codings"] == 1
+    assert frame.attrs["unreviewed"] == 1
+    assert "1 unreviewed suggestions included" in frame.attrs["selection"]
+
+
+def test_percent_denominators(project) -> None:
+    """Percent of the column's respondents with a respondent turn, one decimal, n in the header."""
+    frame = qualcode.matrix(project, by=["gender"], percent=True)
+    columns = ["female (n=2)", "male (n=1)", "(missing) (n=1)", "Total (n=4)"]
+    assert_frame_equal(frame, expected(columns, [[100.0, 100.0, 0.0, 75.0], [100.0, 0.0, 0.0, 50.0],
+                                                 [50.0, 100.0, 0.0, 50.0], [50.0, 0.0, 100.0, 50.0]]))
+
+
+def test_segments_count_distinct_spans(project) -> None:
+    """Segments: one span coded by two coders (parent and child) counts once."""
+    frame = qualcode.matrix(project, by=["gender"], count="segments")
+    assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
+                                       [[3, 1, 0, 4], [2, 0, 0, 2], [1, 1, 0, 2], [1, 0, 1, 2]]))
+
+
+def test_documents_by_document_attribute(project) -> None:
+    """Documents by the front-matter `type`: a rejected coding does not count."""
+    frame = qualcode.matrix(project, by=["type"], count="documents", percent=True)
+    assert_frame_equal(frame, expected(["FGD (n=1)", "IDI (n=1)", "Total (n=2)"],
+                                       [[100.0, 100.0, 100.0], [100.0, 100.0, 100.0],
+                                        [100.0, 100.0, 100.0], [100.0, 0.0, 50.0]]))
+
+
+def test_combined_columns(project) -> None:
+    """Several attributes give their observed combinations, sorted, (missing) last."""
+    frame = qualcode.matrix(project, by=["gender", "site"])
+    assert list(frame.columns[3:]) == ["female / Site A", "female / Site B", "male / Site B",
+                                       "(missing) / (missing)", "Total"]
+    assert frame.iloc[0, 3:].tolist() == [1, 1, 1, 0, 3]
+
+
+def test_min_cell_suppression(project) -> None:
+    """Counts 1..K-1 become <K, zero stays zero, totals too."""
+    frame = qualcode.matrix(project, by=["gender"], min_cell=3)
+    assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
+                                       [["<3", "<3", 0, 3], ["<3", 0, 0, "<3"], ["<3", "<3", 0, "<3"],
+                                        ["<3", 0, "<3", "<3"]]))
+
+
+def test_selection_by_coder_and_status(project) -> None:
+    """`--coder` and `--status` choose the codings: only minh's coding, or only accepted ones."""
+    minh = qualcode.matrix(project, by=["gender"], coders=["minh"])
+    assert minh["Total"].tolist() == [1, 0, 0, 0]
+    accepted = qualcode.matrix(project, by=["gender"], statuses=["accepted"], count="segments")
+    assert accepted.loc[accepted.code == "workload", "Total"].item() == 1  # the suggestion left out
+
+
+def test_cooccurrence(project) -> None:
+    """Turns with both codes; the diagonal is turns with the code; parents include children."""
+    frame = qualcode.cooccur(project)
+    ids = [c for c, _, _ in CODES]
+    want = pd.DataFrame([[4, 2, 2, 0], [2, 2, 0, 0], [2, 0, 2, 0], [0, 0, 0, 2]], index=ids, columns=ids)
+    assert_frame_equal(frame, want)
+
+
+def test_unknown_attribute(project) -> None:
+    """An unknown attribute lists the available ones."""
+    with pytest.raises(qualcode.UsageError, match="available: gender, ethnicity, site, type, language"):
+        qualcode.matrix(project, by=["religion"])
+
+
+def test_cli_outputs_xlsx_csv_png(project, cli, tmp_path: Path) -> None:
+    """The CLI writes the same numbers to XLSX and CSV, says what it counts, and draws a heatmap PNG."""
+    xlsx, csv_path, png = tmp_path / "m.xlsx", tmp_path / "m.csv", tmp_path / "m.png"
+    result = cli("matrix", "--by", "gender", "-o", xlsx, "--plot", png, "--project", project.root)
+    assert result.exit_code == 0, result.output
+    assert "Counts: participants (distinct respondents who said it)." in result.stdout
+    sheet = openpyxl.load_workbook(xlsx)["matrix"]
+    assert [c.value for c in sheet[1]] == ["code", "label", "level", "female", "male", "(missing)", "Total"]
+    assert [c.value for c in sheet[2]] == ["language", "Language barriers", 1, 2, 1, 0, 3]
+    about = [r[0].value for r in openpyxl.load_workbook(xlsx)["about"].iter_rows()]
+    assert about[0] == "Counts: participants (distinct respondents who said it)."
+    cli("matrix", "--by", "gender", "--count", "segments", "-o", csv_path, "--project", project.root)
+    assert csv_path.read_text(encoding="utf-8").splitlines()[1] == "language,Language barriers,1,3,1,0,4"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_errors(project, cli, tmp_path: Path) -> None:
+    """Unknown attribute, unwritable output and percent of segments: one line, exit 1 or 2, no traceback."""
+    bad = cli("matrix", "--by", "religion", "--project", project.root)
+    assert bad.exit_code == 2 and "unknown attribute 'religion'; available:" in bad.stderr
+    unwritable = cli("matrix", "-o", tmp_path / "no" / "such" / "m.csv", "--project", project.root)
+    assert unwritable.exit_code == 1 and "cannot write" in unwritable.stderr
+    seg = cli("matrix", "--count", "segments", "--percent", "--project", project.root)
+    assert seg.exit_code == 2 and "cannot be used with segments" in seg.stderr
+
+
+def test_no_codings_yet(tmp_path: Path, cli) -> None:
+    """A project without codings says to run `qualcode code` first."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
+    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
+    cli("ingest", "--project", tmp_path)
+    result = cli("matrix", "--project", tmp_path)
+    assert result.exit_code == 1 and "no codings yet: run `qualcode code` first" in result.stderr
+
+
+def test_quotes(project, cli) -> None:
+    """Quotes of a code include its children, once per span, attributed, never from interviewer turns."""
+    found = qualcode.quotes(project, "Language barriers")
+    assert [q.text for q in found] == ["I never learned to read.", "Announcements are in Vietnamese only.",
+                                       "I cannot read the forms.", "The meeting was only in Vietnamese."]
+    assert found[2].attribution == "— P01, female, Hmong, Site A (IDI-01, turn 2)"
+    result = cli("quotes", "language", "--by", "gender", "--project", project.root)
+    assert "== gender: female" in result.stdout and "4 quotes" in result.stdout
