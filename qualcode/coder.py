@@ -195,15 +195,16 @@ class Coder:
                     continue
                 seen.add((sent.doc, sent.turn))
                 turn = self.docs[sent.doc].turns[sent.turn]
-                if regex.search(self.docs[sent.doc].text, turn.start, turn.end):
+                # search the slice, not text with pos/endpos: `^` must match at the unit's start
+                if regex.search(self.docs[sent.doc].text[turn.start:turn.end]):
                     yield (sent.doc, sent.turn), turn.start, turn.end, term
             return
         for s_index in sorted(eligible):
             sent = self.sents[s_index]
-            text = self.docs[sent.doc].text
-            for match in regex.finditer(text, sent.start, sent.end):
+            for match in regex.finditer(self.docs[sent.doc].text[sent.start:sent.end]):
                 if match.end() > match.start():
-                    yield (*self._unit_key(unit, s_index, match.start(), match.end()), term)
+                    start, end = sent.start + match.start(), sent.start + match.end()
+                    yield (*self._unit_key(unit, s_index, start, end), term)
                     if unit == "sentence":
                         break
 
