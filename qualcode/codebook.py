@@ -195,7 +195,9 @@ class _Checker:
             return ()
         out = []
         for i, item in enumerate(value):
-            if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+            if isinstance(item, bool):
+                self.error(f"{path}[{i}]", "YAML reads this word as true/false: put it in quotes (\"on\", \"no\")")
+            elif not isinstance(item, (str, int, float)) or not str(item).strip():
                 self.error(f"{path}[{i}]", "must be non-empty text")
             else:
                 out.append(str(item).strip())

@@ -7,6 +7,7 @@ the three units (sentence, turn, match).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from .ingest.labels import label_key
 from .lemmas import Lemmatizer
 from .matcher import Index, Settings, Word
 from .model import Role, Sentence
+from .prefilter import fold_for_search, required_literals
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class _Sent:
     turn: int
     start: int
     end: int
-    spans: tuple[tuple[int, int], ...]
+    tokens: tuple[int, ...]  # flat (start, end) pairs
 
 
 def speaks(turn: CodingTurn, speakers: Sequence[str]) -> bool:
@@ -90,7 +92,12 @@ class Coder:
                     self.sents.append(_Sent(d_index, t_index, sentence.start, sentence.end, sentence.tokens))
                     rows.append((doc.language, doc.text, sentence.tokens))
         self.index = Index(rows, self.lemmatizer)
+        self.sent_texts = [self.docs[s.doc].text[s.start:s.end] for s in self.sents]
         self._words: dict[tuple[str, str], tuple[Word, ...]] = {}
+        self._ordered: dict[frozenset[int], list[int]] = {}  # eligible sentence sets, in order
+        self._folded: list[str] | None = None
+        self._starts: dict[int, tuple[list[int], list[int]]] | None = None  # per document: sentence starts
+        self._turn_sentences: dict[tuple[int, int], list[int]] = {}
 
     # -- keywords --------------------------------------------------------------------------------------
     def _keyword(self, keyword: str, language: str) -> tuple[Word, ...]:
@@ -103,7 +110,7 @@ class Coder:
         return self._words[key]
 
     def _keyword_hits(self, keywords: Iterable[str], language: str, settings: Settings,
-                      eligible: set[int]) -> list[tuple[int, int, int, str]]:
+                      eligible: frozenset[int]) -> list[tuple[int, int, int, str]]:
         """``(sentence, start char, end char, keyword)`` for each occurrence, keywords in listed order."""
         hits = []
         for keyword in keywords:
@@ -112,8 +119,8 @@ class Coder:
                 continue
             for s_index, first, last in self.index.find(words, settings):
                 if s_index in eligible:
-                    spans = self.sents[s_index].spans
-                    hits.append((s_index, spans[first][0], spans[last - 1][1], keyword))
+                    tokens = self.sents[s_index].tokens
+                    hits.append((s_index, tokens[2 * first], tokens[2 * last - 1], keyword))
         return hits
 
     # -- codes -----------------------------------------------------------------------------------------
@@ -126,21 +133,22 @@ class Coder:
         """
         wanted = set(only) if only is not None else None
         out: list[Suggestion] = []
-        eligible_cache: dict[tuple[str, ...], set[int]] = {}
+        eligible_cache: dict[tuple[str, ...], frozenset[int]] = {}
         for code in codebook.codes:
             if not code.rules or (wanted is not None and code.id not in wanted):
                 continue
             speakers = () if ignore_speakers else code.speakers
             if speakers not in eligible_cache:
-                eligible_cache[speakers] = {
+                eligible_cache[speakers] = frozenset(
                     i for i, s in enumerate(self.sents)
-                    if ignore_speakers or speaks(self.docs[s.doc].turns[s.turn], speakers)}
+                    if ignore_speakers or speaks(self.docs[s.doc].turns[s.turn], speakers))
+                self._ordered[eligible_cache[speakers]] = sorted(eligible_cache[speakers])
             code_unit = unit or code.unit or codebook.unit
             out.extend(self._code(codebook, code, code_unit, eligible_cache[speakers]))
         out.sort(key=lambda s: (s.document, s.start, s.end, s.code))
         return out
 
-    def _code(self, codebook: Codebook, code: Code, unit: str, eligible: set[int]) -> list[Suggestion]:
+    def _code(self, codebook: Codebook, code: Code, unit: str, eligible: frozenset[int]) -> list[Suggestion]:
         settings = Settings(code.accents_ignore, code.fuzzy)
         excluded = {s for s, *_ in self._keyword_hits(code.not_, codebook.language, settings, eligible)}
         excluded_turns = {(self.sents[s].doc, self.sents[s].turn) for s in excluded}
@@ -162,7 +170,7 @@ class Coder:
         return key[0] if unit == "turn" else self.sents[key[0]].doc
 
     def _rule_units(self, rule: Rule, language: str, settings: Settings, unit: str,
-                    eligible: set[int]) -> Iterable[tuple[tuple, int, int, str]]:
+                    eligible: frozenset[int]) -> Iterable[tuple[tuple, int, int, str]]:
         """``(unit key, start, end, term)`` for every unit the rule matches.
 
         Unit keys: sentence → ``(sentence,)``; turn → ``(doc, turn)``; match → ``(sentence, start, end)``.
@@ -184,12 +192,62 @@ class Coder:
             return (sent.doc, sent.turn), turn.start, turn.end
         return (s_index, start, end), start, end
 
-    def _pattern_units(self, pattern: str, unit: str, eligible: set[int]) -> Iterable[tuple[tuple, int, int, str]]:
+    def _literal_places(self, literals: frozenset[str]) -> set[tuple[int, int]] | None:
+        """``(document, offset)`` of every occurrence of the literals (case folded), or None when unusable."""
+        if self._folded is None:
+            self._folded = [fold_for_search(d.text) for d in self.docs]
+        places = set()
+        for d_index, (doc, folded) in enumerate(zip(self.docs, self._folded)):
+            if len(folded) != len(doc.text):
+                return None
+            for literal in literals:
+                at = folded.find(literal)
+                while at != -1:
+                    places.add((d_index, at))
+                    at = folded.find(literal, at + 1)
+        return places
+
+    def _candidates(self, pattern: str, unit: str) -> set[int] | None:
+        """Sentences (or, for unit turn, sentences of turns) that may hold a match; None: all of them."""
+        literals = required_literals(pattern)
+        places = self._literal_places(literals) if literals else None
+        if places is None:
+            return None
+        starts = self._sentence_starts()
+        found = set()
+        for d_index, at in places:
+            i = bisect.bisect_right(starts[d_index][0], at) - 1
+            if i < 0:
+                continue
+            s_index = starts[d_index][1][i]
+            sent = self.sents[s_index]
+            if unit == "turn":
+                found.update(self._turn_sentences[(sent.doc, sent.turn)])
+            elif at < sent.end:
+                found.add(s_index)
+        return found
+
+    def _sentence_starts(self) -> dict[int, tuple[list[int], list[int]]]:
+        if self._starts is None:
+            self._starts = {}
+            for s_index, sent in enumerate(self.sents):
+                offsets, indexes = self._starts.setdefault(sent.doc, ([], []))
+                offsets.append(sent.start)
+                indexes.append(s_index)
+                self._turn_sentences.setdefault((sent.doc, sent.turn), []).append(s_index)
+        return self._starts
+
+    def _pattern_units(self, pattern: str, unit: str,
+                       eligible: frozenset[int]) -> Iterable[tuple[tuple, int, int, str]]:
         regex = re.compile(pattern, re.I)
         term = f'pattern "{pattern}"'
+        ordered = self._ordered[eligible]
+        candidates = self._candidates(pattern, unit)
+        if candidates is not None:
+            ordered = [s for s in ordered if s in candidates]
         if unit == "turn":
             seen = set()
-            for s_index in sorted(eligible):
+            for s_index in ordered:
                 sent = self.sents[s_index]
                 if (sent.doc, sent.turn) in seen:
                     continue
@@ -199,9 +257,10 @@ class Coder:
                 if regex.search(self.docs[sent.doc].text[turn.start:turn.end]):
                     yield (sent.doc, sent.turn), turn.start, turn.end, term
             return
-        for s_index in sorted(eligible):
-            sent = self.sents[s_index]
-            for match in regex.finditer(self.docs[sent.doc].text[sent.start:sent.end]):
+        texts = self.sent_texts
+        for s_index in ordered:
+            for match in regex.finditer(texts[s_index]):
+                sent = self.sents[s_index]
                 if match.end() > match.start():
                     start, end = sent.start + match.start(), sent.start + match.end()
                     yield (*self._unit_key(unit, s_index, start, end), term)
@@ -209,7 +268,7 @@ class Coder:
                         break
 
     def _all_units(self, rule: Rule, language: str, settings: Settings, unit: str,
-                   eligible: set[int]) -> Iterable[tuple[tuple, int, int, str]]:
+                   eligible: frozenset[int]) -> Iterable[tuple[tuple, int, int, str]]:
         per_group = []
         for group in rule.groups:
             first: dict[tuple, str] = {}
@@ -245,7 +304,7 @@ def self_test(codebook: Codebook, lemmatizer: Lemmatizer | None = None) -> list[
     segmented = segment([text for *_, text in cases], codebook.language)
     docs = []
     for n, ((_, _, _, text), sentences) in enumerate(zip(cases, segmented)):
-        sents = tuple(Sentence(a, b, tuple(words)) for a, b, words in sentences)
+        sents = tuple(Sentence(a, b, words) for a, b, words in sentences)
         turn = CodingTurn(1, 0, len(text), Role.RESPONDENT, None, None, sents)
         docs.append(CodingDoc(str(n), text, codebook.language, (turn,)))
     suggestions = Coder(docs, lemmatizer).apply(codebook, unit="turn", ignore_speakers=True)

@@ -36,6 +36,15 @@ class Lemmatizer:
         return found
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def word_form(text: str) -> str:
+    """The form a token or keyword word is compared in: lowercased, typographic apostrophes made straight
+    (``Don’t`` and ``don't`` are the same word)."""
+    return text.lower().translate(_APOSTROPHES)
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """``text`` without diacritics, đ as d (``coi thường`` → ``coi thuong``)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .lemmas import Lemmatizer, fold
+from .lemmas import Lemmatizer, fold, word_form
 
 MIN_FUZZY_CHARS = 5
 
@@ -36,31 +36,40 @@ class Word:
 
 
 class Index:
-    """Tokens of many sentences, by vocabulary id, with postings for fast keyword lookup.
+    """Tokens of many sentences as one array of vocabulary ids, sorted once for fast keyword lookup.
 
-    ``sentences`` is a sequence of ``(language, text, token spans)``; tokens are the stored word tokens.
+    ``sentences`` is a sequence of ``(language, text, tokens)``; tokens are the stored word tokens, flat
+    ``(start, end)`` pairs.
+    Vocabulary entries are distinct (raw text, language) pairs; their compared form and lemma are computed
+    once each.
     """
 
-    def __init__(self, sentences: Sequence[tuple[str, str, Sequence[tuple[int, int]]]], lemmatizer: Lemmatizer):
+    def __init__(self, sentences: Sequence[tuple[str, str, Sequence[int]]], lemmatizer: Lemmatizer):
+        import numpy as np
+
         self.lemmatizer = lemmatizer
-        vocab: dict[tuple[str, str], int] = {}
         self.forms: list[str] = []
         self.lemmas: list[str] = []
-        self.tokens: list[list[int]] = []
-        self.postings: dict[int, list[tuple[int, int]]] = {}
-        for s_index, (language, text, spans) in enumerate(sentences):
-            ids = []
-            for position, (start, end) in enumerate(spans):
-                form = text[start:end].lower()
-                key = (form, language)
-                token_id = vocab.get(key)
+        vocabularies: dict[str, dict[str, int]] = {}
+        flat: list[int] = []
+        first_token = [0]  # index in `flat` of each sentence's first token, plus the end
+        for language, text, spans in sentences:
+            vocab = vocabularies.setdefault(language, {})
+            for raw in [text[a:b] for a, b in zip(spans[::2], spans[1::2])]:
+                token_id = vocab.get(raw)
                 if token_id is None:
-                    token_id = vocab[key] = len(self.forms)
+                    token_id = vocab[raw] = len(self.forms)
+                    form = word_form(raw)
                     self.forms.append(form)
                     self.lemmas.append(lemmatizer.lemma(form, language))
-                ids.append(token_id)
-                self.postings.setdefault(token_id, []).append((s_index, position))
-            self.tokens.append(ids)
+                flat.append(token_id)
+            first_token.append(len(flat))
+        self.np = np
+        self.flat = np.asarray(flat, dtype=np.int64)
+        self.first_token = np.asarray(first_token, dtype=np.int64)
+        self.sentence_of = np.repeat(np.arange(len(first_token) - 1), np.diff(self.first_token))
+        self.order = np.argsort(self.flat, kind="stable")
+        self.bounds = np.searchsorted(self.flat[self.order], np.arange(len(self.forms) + 1))
         self._by_form: dict[bool, dict[str, set[int]]] = {}
         self._by_lemma: dict[bool, dict[str, set[int]]] = {}
         self._cache: dict[tuple[Word, Settings], frozenset[int]] = {}
@@ -102,15 +111,20 @@ class Index:
 
     def find(self, words: Sequence[Word], settings: Settings) -> list[tuple[int, int, int]]:
         """``(sentence, first token, last token + 1)`` for every place the word sequence occurs."""
+        np = self.np
         sets = [self.word_ids(w, settings) for w in words]
         if not all(sets):
             return []
-        hits = []
-        for token_id in sets[0]:
-            for s_index, position in self.postings.get(token_id, ()):
-                tokens = self.tokens[s_index]
-                end = position + len(sets)
-                if end <= len(tokens) and all(tokens[position + k] in sets[k] for k in range(1, len(sets))):
-                    hits.append((s_index, position, end))
-        hits.sort()
-        return hits
+        starts = np.concatenate([self.order[self.bounds[i]:self.bounds[i + 1]] for i in sorted(sets[0])])
+        for k, members in enumerate(sets[1:], start=1):
+            mask = np.zeros(len(self.forms), dtype=bool)
+            mask[list(members)] = True
+            nxt = starts + k
+            inside = nxt < len(self.flat)
+            starts, nxt = starts[inside], nxt[inside]
+            keep = (self.sentence_of[nxt] == self.sentence_of[starts]) & mask[self.flat[nxt]]
+            starts = starts[keep]
+        starts.sort()
+        sentences = self.sentence_of[starts]
+        positions = starts - self.first_token[sentences]
+        return [(s, p, p + len(sets)) for s, p in zip(sentences.tolist(), positions.tolist())]

@@ -36,11 +36,19 @@ class Span:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence span and its word tokens (``(start, end)`` pairs; punctuation and spaces left out)."""
+    """A sentence span and its word tokens, punctuation and spaces left out.
+
+    ``tokens`` is flat — ``(start0, end0, start1, end1, …)`` — because a transcript has hundreds of thousands
+    of them; :meth:`spans` gives the pairs.
+    """
 
     start: int
     end: int
-    tokens: tuple[tuple[int, int], ...] = ()
+    tokens: tuple[int, ...] = ()
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The word tokens as ``(start, end)`` pairs."""
+        return list(zip(self.tokens[::2], self.tokens[1::2]))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ never re-tokenises a transcript), and tokenising codebook keywords with the same
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import cache
 
 # English and Vietnamese have their own tokenizers (Vietnamese: pyvi word segmentation, whose multi-syllable
@@ -17,7 +17,7 @@ _TEXT_LANG = {"en": "en", "vi": "vi"}
 _SYLLABLE = re.compile(r"\S+")
 _SPACE = re.compile(r"\s")
 
-Segments = list[tuple[int, int, list[tuple[int, int]]]]
+Segments = list[tuple[int, int, tuple[int, ...]]]
 
 
 def text_language(language: str) -> str:
@@ -40,65 +40,87 @@ def is_word(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
-def segment(texts: Iterable[str], language: str) -> list[Segments]:
-    """Sentences of each text as ``(start, end, word tokens)``, offsets within that text.
+def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None = None) -> list[Segments]:
+    """Sentences of each text as ``(start, end, word tokens)``; ``offsets[i]`` is added to every offset.
 
-    Sentences are trimmed of surrounding whitespace; tokens are spaCy tokens holding a letter or digit.
+    Sentences are trimmed of surrounding whitespace; word tokens — spaCy tokens holding a letter or digit,
+    multi-syllable pyvi words split into syllables — come flat: ``(start0, end0, start1, end1, …)``.
     """
+    import numpy as np
     from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_SPACE, LENGTH, SENT_START
 
     nlp = sentence_pipeline(language)
+    offsets = offsets if offsets is not None else [0] * len(texts)
     result = []
-    for doc in nlp.pipe(texts, batch_size=256):
+    for doc, base in zip(nlp.pipe(texts, batch_size=256), offsets):
         text = doc.text
+        if len(doc) == 0:
+            result.append([])
+            continue
+        # Token attributes as integer arrays: far cheaper than Token objects on long transcripts.
+        idx, length, alpha, digit, space, sent_start = doc.to_array(
+            [IDX, LENGTH, IS_ALPHA, IS_DIGIT, IS_SPACE, SENT_START]).astype(np.int64).T
+        ends = idx + length
+        starts_sentence = sent_start == 1
+        starts_sentence[0] = True
+        solid = space == 0
+        word = solid & ((alpha == 1) | (digit == 1))
+        for i in np.flatnonzero(solid & ~word).tolist():  # punctuation, symbols, mixed tokens: look at them
+            piece = text[idx[i]:ends[i]]
+            if piece.isspace():
+                solid[i] = False
+            elif is_word(piece):
+                word[i] = True
+        bounds = np.flatnonzero(starts_sentence).tolist() + [len(idx)]
+        starts, stops = (idx + base).tolist(), (ends + base).tolist()
+        solid_list, word_list = solid.tolist(), word.tolist()
         sentences: Segments = []
-        current: list | None = None  # [start, end, words] of the sentence being read
-        # Token attributes as one integer array: far cheaper than Token objects on long transcripts.
-        for idx, length, alpha, digit, space, sent_start in doc.to_array(
-                [IDX, LENGTH, IS_ALPHA, IS_DIGIT, IS_SPACE, SENT_START]).tolist():
-            if sent_start == 1 or current is None:
-                if current is not None and current[2] is not None:
-                    sentences.append(tuple(current))
-                current = [idx, idx, None]
-            end = idx + length
-            if space or text[idx:end].isspace():
+        for first, last in zip(bounds, bounds[1:]):
+            body = [i for i in range(first, last) if solid_list[i]]
+            if not body:
                 continue
-            if current[2] is None:
-                current[0], current[2] = idx, []
-            current[1] = end
-            if not (alpha or digit or is_word(text[idx:end])):
-                continue
-            if length > 1 and _SPACE.search(text, idx, end):  # a pyvi word of several syllables
-                current[2].extend((idx + m.start(), idx + m.end()) for m in _SYLLABLE.finditer(text[idx:end]))
-            else:
-                current[2].append((idx, end))
-        if current is not None and current[2] is not None:
-            sentences.append(tuple(current))
+            flat: list[int] = []
+            for i in range(first, last):
+                if not word_list[i]:
+                    continue
+                a, b = starts[i], stops[i]
+                if b - a > 1 and _SPACE.search(text, a - base, b - base):  # a pyvi word of several syllables
+                    flat.extend(x for m in _SYLLABLE.finditer(text, a - base, b - base)
+                                for x in (m.start() + base, m.end() + base))
+                else:
+                    flat += (a, b)
+            sentences.append((starts[body[0]], stops[body[-1]], tuple(flat)))
         result.append(sentences)
     return result
 
 
 @cache
 def keyword_pipeline(language: str):
-    """A blank spaCy pipeline for tokenising keywords written in ``language`` (Vietnamese: pyvi words)."""
-    import spacy
+    """A blank spaCy pipeline for tokenising keywords written in ``language``.
 
-    return spacy.blank(language) if language in ("en", "vi") else spacy.blank("xx")
+    English keywords use the English tokenizer, as English text does. Vietnamese keywords are split into
+    syllables by the multilingual tokenizer: text words from pyvi are stored as syllables too, so the result
+    is the same, without loading pyvi's model (over a second) for a few keywords.
+    """
+    return sentence_pipeline("en" if language == "en" else "xx")
 
 
-def keyword_words(keyword: str, language: str) -> list[str]:
+@cache
+def keyword_words(keyword: str, language: str) -> tuple[str, ...]:
     """The words of a keyword as the ``language`` pipeline tokenises it, lowercased, punctuation skipped.
 
-    Vietnamese words segmented by pyvi are split back into syllables, so matching never depends on
-    segmentation. A trailing ``*`` stays on its word.
+    Multi-syllable tokens are split into syllables, so matching never depends on word segmentation. A
+    trailing ``*`` stays on its word.
     """
+    from .lemmas import word_form
+
     star = keyword.rstrip().endswith("*")
     text = keyword.rstrip().rstrip("*") if star else keyword
     words: list[str] = []
     for token in keyword_pipeline(language)(text):
         if token.is_space or not is_word(token.text):
             continue
-        words.extend(token.text.lower().split())
+        words.extend(word_form(token.text).split())
     if star and words:
         words[-1] += "*"
-    return words
+    return tuple(words)

@@ -281,14 +281,14 @@ class Store:
                             (start, end, coding_id))
 
 
-def _pack(tokens: tuple[tuple[int, int], ...]) -> bytes:
-    return array("I", [x for pair in tokens for x in pair]).tobytes()
+def _pack(tokens: tuple[int, ...]) -> bytes:
+    return array("I", tokens).tobytes()
 
 
-def _unpack(blob: bytes) -> tuple[tuple[int, int], ...]:
+def _unpack(blob: bytes) -> tuple[int, ...]:
     flat = array("I")
     flat.frombytes(blob)
-    return tuple(zip(flat[::2], flat[1::2]))
+    return tuple(flat)
 
 
 def open_store(path: Path, *, create: bool = False) -> Store:

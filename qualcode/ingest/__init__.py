@@ -133,19 +133,17 @@ def add_sentences(doc: ParsedDocument) -> ParsedDocument:
 
     paragraphs = [paragraph_spans(doc.text, t.start, t.end) for t in doc.turns]
     flat = [span for spans in paragraphs for span in spans]
-    segmented = iter(zip(flat, segment((doc.text[s:e] for s, e in flat), doc.language)))
+    segmented = iter(segment([doc.text[s:e] for s, e in flat], doc.language, [s for s, _ in flat]))
     turns: list[Turn] = []
     for turn, spans in zip(doc.turns, paragraphs):
-        sentences: list[Sentence] = []
-        for _ in spans:
-            (offset, _end), inner = next(segmented)
-            sentences.extend(Sentence(offset + a, offset + b, tuple((offset + x, offset + y) for x, y in words))
-                             for a, b, words in inner)
+        sentences = [Sentence(*sentence) for _ in spans for sentence in next(segmented)]
         turns.append(replace(turn, sentences=tuple(sentences)))
     return replace(doc, turns=tuple(turns))
 
 
+_WORD = re.compile(r"\S*[^\W_]\S*")
+
+
 def word_count(doc: ParsedDocument) -> int:
     """Words of the turns' text: whitespace-separated tokens holding a letter or digit."""
-    return sum(1 for t in doc.turns for token in doc.text[t.start:t.end].split()
-               if any(c.isalnum() for c in token))
+    return sum(len(_WORD.findall(doc.text, t.start, t.end)) for t in doc.turns)

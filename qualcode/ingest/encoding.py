@@ -31,8 +31,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def vietnamese_share(text: str) -> float:
     """The share of letters in NFC ``text`` that only Vietnamese uses (ă, ơ, ư, đ, hook above, dot below)."""
-    letters = len(_LETTER.findall(text))
-    return len(_VIETNAMESE_CHAR.findall(text)) / letters if letters else 0.0
+    marked = len(_VIETNAMESE_CHAR.findall(text))
+    if not marked:  # most English transcripts: no need to count every letter
+        return 0.0
+    return marked / len(_LETTER.findall(text))
 
 
 def decode(data: bytes, where: str, encoding: str | None = None) -> tuple[str, str]:

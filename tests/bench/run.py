@@ -37,7 +37,7 @@ print(words, n)
 """
 
 
-CODEBOOK = REPO / "codebooks" / "barriers.yaml"
+CODEBOOK = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "codebooks" / "barriers.yaml"
 
 
 def timed(command: list[str]) -> float:
