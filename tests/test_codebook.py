@@ -141,3 +141,11 @@ def test_code_refuses_an_invalid_codebook(tmp_path: Path, cli) -> None:
     assert result.exit_code == 1
     assert "colour 'red'" in result.stderr and "codebook has" in result.stderr
     assert db(tmp_path).execute("SELECT count(*) FROM codings").fetchone()[0] == 0
+
+
+def test_unquoted_yaml_booleans_get_a_hint(tmp_path: Path, cli) -> None:
+    """`on`/`off`/`no` read as booleans by YAML are reported with the advice to quote them."""
+    text = GOOD.replace('[language, interpreter, "speak Kinh", illitera*]', "[language, off, on]")
+    result = cli("codebook", "check", _write(tmp_path, text), "--project", tmp_path)
+    assert result.exit_code == 1
+    assert "codes[0].rules[0].keywords[1]: YAML reads this word as true/false: put it in quotes" in result.stderr
