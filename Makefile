@@ -14,12 +14,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install qualcode with its test tools
 
-demo: $(STAMP)  ## ingest the bundled sample study and list its documents
+demo: $(STAMP)  ## ingest and code the bundled sample study, write matrices and a heatmap to out/
 	$(BIN)/qualcode ingest
+	$(BIN)/qualcode code
 	mkdir -p out
 	$(BIN)/qualcode documents -o out/documents.csv
-	$(BIN)/qualcode documents
-	@echo "outputs: out/documents.csv (store: .qualcode/qualcode.db)"
+	$(BIN)/qualcode codings export -o out/codings.xlsx
+	$(BIN)/qualcode matrix --by gender -o out/matrix-gender.csv
+	$(BIN)/qualcode matrix --by gender -o out/matrix-gender.xlsx
+	$(BIN)/qualcode matrix --by ethnicity -o out/matrix-ethnicity.csv
+	$(BIN)/qualcode matrix --by ethnicity -o out/matrix-ethnicity.xlsx --plot out/heatmap-ethnicity.png
+	$(BIN)/qualcode matrix --by gender,site --percent
+	@echo
+	@echo "outputs in out/: documents.csv, codings.xlsx, matrix-gender.csv/.xlsx, matrix-ethnicity.csv/.xlsx,"
+	@echo "heatmap-ethnicity.png (store: .qualcode/qualcode.db)"
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest

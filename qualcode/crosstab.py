@@ -102,7 +102,7 @@ def theme_matrix(view: CorpusView, by: Sequence[str] = ("gender",), count: str =
         "count": count, "counts": COUNT_TEXT[count], "by": by, "percent": percent, "min_cell": min_cell,
         "denominators": denominators, "selection": view.selection_text, "unreviewed": view.unreviewed,
         "interviewer_codings": view.interviewer_codings,
-        "title": f"{'Percent of ' if percent else ''}{COUNT_TEXT[count].split(' (')[0]} per code by "
+        "title": f"{'Percent of p' if percent else 'P'}{COUNT_TEXT[count].split(' (')[0][1:]} per code by "
                  f"{' / '.join(by)}",
     })
     return frame
@@ -126,7 +126,8 @@ def cooccurrence(view: CorpusView, count: str = "segments") -> pd.DataFrame:
     codes = code_rows(view, list(holders))
     frame = pd.DataFrame([[len(holders.get(a, set()) & holders.get(b, set())) for b, _, _ in codes]
                           for a, _, _ in codes], index=[c for c, _, _ in codes], columns=[c for c, _, _ in codes])
-    frame.attrs.update({"count": count, "labels": {c: label for c, label, _ in codes},
+    frame.attrs.update({"count": count, "counts": "respondent turns with both codes" if count == "segments"
+                        else "participants with both codes", "labels": {c: label for c, label, _ in codes},
                         "levels": {c: level for c, _, level in codes}, "selection": view.selection_text,
                         "unreviewed": view.unreviewed,
                         "title": f"Co-occurrence: {'respondent turns' if count == 'segments' else 'participants'} "

@@ -9,8 +9,13 @@ import pandas as pd
 FIXED_METADATA = {"Software": "qualcode"}
 
 
+def row_label(label: str, level: int) -> str:
+    """A code's label on a heatmap axis: children marked with dashes, one per level below the top."""
+    return f"{'– ' * (level - 1)}{label}"
+
+
 def heatmap(path: Path, values: pd.DataFrame, row_labels: list[str], title: str, subtitle: str = "",
-            shown: pd.DataFrame | None = None, scale_label: str = "") -> None:
+            shown: pd.DataFrame | None = None, scale_label: str = "", levels: list[int] | None = None) -> None:
     """Write a heatmap PNG of ``values`` (numbers; NaN drawn blank) with ``shown`` as the cell texts.
 
     Raises OSError when the file cannot be written.
@@ -22,18 +27,25 @@ def heatmap(path: Path, values: pd.DataFrame, row_labels: list[str], title: str,
 
     shown = values if shown is None else shown
     height = max(3.0, 0.38 * len(values) + 1.8)
-    width = max(6.0, 1.1 * len(values.columns) + 0.09 * max((len(r) for r in row_labels), default=10) + 2.5)
+    cell = min(1.1, 14.0 / max(1, len(values.columns)))  # wide matrices get narrower cells
+    width = max(6.0, cell * len(values.columns) + 0.09 * max((len(r) for r in row_labels), default=10) + 2.5)
     fig, ax = plt.subplots(figsize=(width, height), dpi=110)
     image = ax.imshow(values.to_numpy(dtype=float), aspect="auto", cmap="YlGnBu")
-    ax.set_xticks(range(len(values.columns)), labels=list(values.columns), rotation=30, ha="right")
+    rotation = 30 if len(values.columns) <= 10 else 60
+    ax.set_xticks(range(len(values.columns)), labels=list(values.columns), rotation=rotation, ha="right",
+                  rotation_mode="anchor")
     ax.set_yticks(range(len(values)), labels=row_labels)
+    for tick, level in zip(ax.get_yticklabels(), levels or [1] * len(row_labels)):
+        if level == 1:
+            tick.set_fontweight("bold")
     peak = pd.to_numeric(values.stack(), errors="coerce").max()
     for i in range(len(values)):
         for j in range(len(values.columns)):
             number = values.iat[i, j]
             text = shown.iat[i, j]
             dark = pd.notna(number) and peak and number > 0.6 * peak
-            ax.text(j, i, str(text), ha="center", va="center", fontsize=8, color="white" if dark else "black")
+            ax.text(j, i, str(text), ha="center", va="center", fontsize=8 if cell > 0.8 else 6.5,
+                    color="white" if dark else "black")
     bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     bar.set_label(scale_label)
     ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
@@ -50,16 +62,26 @@ def matrix_heatmap(path: Path, frame: pd.DataFrame) -> None:
     numbers = shown.apply(pd.to_numeric, errors="coerce")
     if min_cell:  # suppressed cells keep their "<K" text and a blank colour
         numbers = numbers.where(shown.map(lambda v: not isinstance(v, str)))
-    labels = ["    " * (int(level) - 1) + str(label) for label, level in zip(frame["label"], frame["level"])]
-    heatmap(path, numbers, labels, frame.attrs.get("title", ""), frame.attrs.get("counts", ""), shown,
-            "percent" if frame.attrs.get("percent") else frame.attrs.get("count", ""))
+    levels = [int(level) for level in frame["level"]]
+    labels = [row_label(str(label), level) for label, level in zip(frame["label"], levels)]
+    heatmap(path, numbers, labels, frame.attrs.get("title", ""), _subtitle(frame), shown,
+            "percent" if frame.attrs.get("percent") else frame.attrs.get("count", ""), levels)
+
+
+def _subtitle(frame: pd.DataFrame) -> str:
+    counted = frame.attrs.get("counts", "")
+    selection = frame.attrs.get("selection", "").split(" — ")[-1]
+    parts = [p for p in (counted[:1].upper() + counted[1:], selection) if p]
+    return "; ".join(parts)
 
 
 def cooccurrence_heatmap(path: Path, frame: pd.DataFrame) -> None:
     """Heatmap of a co-occurrence matrix with code labels on both axes."""
     labels = frame.attrs.get("labels", {})
     levels = frame.attrs.get("levels", {})
-    rows = ["    " * (levels.get(c, 1) - 1) + labels.get(c, c) for c in frame.index]
+    rows = [row_label(labels.get(c, c), levels.get(c, 1)) for c in frame.index]
     named = frame.copy()
     named.columns = [labels.get(c, c) for c in frame.columns]
-    heatmap(path, named, rows, frame.attrs.get("title", ""), "", named, frame.attrs.get("count", ""))
+    scale = "turns" if frame.attrs.get("count") == "segments" else "participants"
+    heatmap(path, named, rows, frame.attrs.get("title", ""), _subtitle(frame), named, scale,
+            [levels.get(c, 1) for c in frame.index])
