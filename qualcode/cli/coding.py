@@ -1,0 +1,171 @@
+"""Commands about codebooks and codings: codebook check, code, codings export/import/stale."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..errors import QualcodeError, UsageError
+from .base import (
+    CoderOption,
+    ProjectOption,
+    StatusOption,
+    app,
+    codebook_app,
+    codings_app,
+    fail,
+    open_project_or_exit,
+    print_problems,
+    print_table,
+    selection_from,
+    write_table_or_exit,
+)
+
+
+class Unit(str, Enum):
+    """What a rule codes."""
+
+    sentence = "sentence"
+    turn = "turn"
+    match = "match"
+
+
+@codebook_app.command("check")
+def codebook_check(
+    codebook: Path | None = typer.Argument(None, help="Codebook YAML (default: the project's codebook)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Check a codebook: syntax, keys, ids, colours, rules, patterns and the example self-test."""
+    from ..coding import check_codebook, codebook_path
+
+    project = open_project_or_exit(project_dir)
+    try:
+        path = codebook_path(project, codebook)
+        report = check_codebook(path)
+    except QualcodeError as exc:
+        fail(exc)
+    print_problems(report.problems)
+    errors, warnings = len(report.errors), len(report.warnings)
+    status = "invalid" if errors else "ok"
+    typer.echo(f"{path.name}: {status} — {errors} error(s), {warnings} warning(s)")
+    raise typer.Exit(report.return_code)
+
+
+@app.command()
+def code(
+    codebook: Path | None = typer.Option(None, "--codebook", help="Codebook YAML (default: qualcode.toml's).",
+                                            dir_okay=False),
+    unit: Unit | None = typer.Option(None, "--unit", help="Override the codebook's unit."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Auto-code every document with the codebook's rules (coder `auto`, status `suggested`)."""
+    from ..coding import CodebookInvalid, code_project
+
+    project = open_project_or_exit(project_dir)
+    try:
+        report = code_project(project, codebook, unit=unit.value if unit else None)
+    except CodebookInvalid as exc:
+        print_problems(exc.problems)
+        fail(exc)
+    except QualcodeError as exc:
+        fail(exc)
+    print_problems(report.warnings)
+    rows = [{"code": c, "suggestions": n} for c, n in sorted(report.per_code.items())]
+    if rows:
+        print_table(["code", "suggestions"], rows, "new suggestions by code")
+    typer.echo(f"{report.codebook} {report.version}: {report.added} suggestions in {report.documents} documents "
+               f"({report.replaced} earlier suggestions replaced, {report.kept_decisions} spans already reviewed)")
+
+
+@codings_app.command("export")
+def codings_export(
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .jsonl .json .md .html."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    attributes: str | None = typer.Option(None, "--attributes", help="Participant attributes to include "
+                                             "(comma-separated; default: all not marked identifying)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Export codings with their turn, speaker, participant and attributes."""
+    from ..codings import export_rows, write_jsonl
+    from ..store import open_store
+
+    project = open_project_or_exit(project_dir)
+    selection = selection_from(coder, status)
+    chosen = [a.strip() for a in attributes.split(",") if a.strip()] if attributes is not None else None
+    try:
+        store = open_store(project.store_path)
+        try:
+            columns, rows, codings = export_rows(project, store, selection, chosen)
+        finally:
+            store.close()
+    except QualcodeError as exc:
+        fail(exc)
+    typer.echo(selection.describe(codings), err=True)
+    if output is None:
+        print_table(["id", "document", "turn", "participant", "code", "coder", "status", "text"],
+                     [{**r, "text": r["text"][:60]} for r in rows], f"{len(rows)} codings")
+        return
+    if output.suffix.lower() == ".jsonl":
+        try:
+            write_jsonl(output, columns, rows)
+        except OSError as exc:
+            fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(output)))
+    else:
+        write_table_or_exit(output, columns, rows, "codings")
+    typer.echo(f"wrote {len(rows)} codings to {output}")
+
+
+@codings_app.command("import")
+def codings_import(
+    file: Path = typer.Argument(..., help="CSV or XLSX with document, code and text (or start and end)."),
+    coder: str | None = typer.Option(None, "--coder", help="Whose codings these are (default: qualcode.toml)."),
+    codebook: Path | None = typer.Option(None, "--codebook", help="Resolve codes against this codebook."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Import a coder's codings; text is located in its document, codes by id, label or path."""
+    from ..coding import CodebookInvalid, active_codebook
+    from ..codings import import_codings
+    from ..store import open_store
+
+    project = open_project_or_exit(project_dir)
+    name = coder or project.config.coder
+    if not name:
+        fail(UsageError("name the coder with --coder (or set [project] coder in qualcode.toml)"))
+    try:
+        book = active_codebook(project, codebook)
+        store = open_store(project.store_path)
+        try:
+            with store.transaction():
+                report = import_codings(store, book, file, name)
+        finally:
+            store.close()
+    except CodebookInvalid as exc:
+        print_problems(exc.problems)
+        fail(exc)
+    except QualcodeError as exc:
+        fail(exc)
+    for problem in report.failures:
+        typer.echo(f"error: {problem}", err=True)
+    typer.echo(f"imported {report.imported} codings as {name}; {len(report.failures)} rows not imported")
+    raise typer.Exit(report.return_code)
+
+
+@codings_app.command("stale")
+def codings_stale(project_dir: Path | None = ProjectOption) -> None:
+    """List codings that could not be re-anchored after a transcript changed."""
+    from ..store import open_store
+
+    project = open_project_or_exit(project_dir)
+    try:
+        store = open_store(project.store_path)
+    except QualcodeError as exc:
+        fail(exc)
+    try:
+        rows = [{"id": c.id, "document": c.document, "code": c.code, "coder": c.coder, "status": c.status,
+                 "text": c.text[:70]} for c in store.codings() if c.stale]
+    finally:
+        store.close()
+    print_table(["id", "document", "code", "coder", "status", "text"], rows, f"{len(rows)} stale codings")

@@ -1,0 +1,161 @@
+"""Report commands: matrix, cooccur, quotes."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..errors import QualcodeError
+from .base import (
+    CoderOption,
+    ProjectOption,
+    StatusOption,
+    app,
+    fail,
+    open_project_or_exit,
+    print_table,
+    selection_from,
+    write_table_or_exit,
+)
+
+
+class Count(str, Enum):
+    """What a matrix cell counts."""
+
+    participants = "participants"
+    documents = "documents"
+    segments = "segments"
+
+
+class CooccurCount(str, Enum):
+    """What a co-occurrence cell counts."""
+
+    segments = "segments"
+    participants = "participants"
+
+
+def frame_rows(frame) -> tuple[list[str], list[dict]]:
+    columns = [str(c) for c in frame.columns]
+    return columns, [dict(zip(columns, row)) for row in frame.itertuples(index=False, name=None)]
+
+
+def report_notes(frame) -> list[str]:
+    notes = [f"Counts: {frame.attrs.get('counts') or frame.attrs.get('title', '')}.",
+             f"Codings {frame.attrs.get('selection', '')}."]
+    if frame.attrs.get("interviewer_codings"):
+        notes.append(f"{frame.attrs['interviewer_codings']} codings on interviewer turns are not counted.")
+    if frame.attrs.get("min_cell"):
+        notes.append(f"Counts from 1 to {frame.attrs['min_cell'] - 1} are shown as <{frame.attrs['min_cell']}.")
+    return notes
+
+
+def plot_or_exit(path: Path, draw, frame) -> None:
+    try:
+        draw(path, frame)
+    except OSError as exc:
+        fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(path)))
+    typer.echo(f"wrote heatmap {path}")
+
+
+@app.command()
+def matrix(
+    by: str = typer.Option("gender", "--by", help="Attribute(s) for the columns, comma-separated."),
+    count: Count = typer.Option(Count.participants, "--count", help="What a cell counts."),
+    percent: bool = typer.Option(False, "--percent", help="Percent of the participants (documents) per column."),
+    min_cell: int | None = typer.Option(None, "--min-cell", min=2, help="Show counts below K as <K."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a heatmap PNG."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Theme frequency matrix: codes × attribute values (participants, documents or segments)."""
+    from .. import reports
+    from ..plot import matrix_heatmap
+
+    project = open_project_or_exit(project_dir)
+    selection = selection_from(coder, status)
+    try:
+        frame = reports.matrix(project, [b.strip() for b in by.split(",") if b.strip()], count.value,
+                               percent=percent, min_cell=min_cell, coders=selection.coders,
+                               statuses=selection.statuses)
+    except QualcodeError as exc:
+        fail(exc)
+    show_frame(frame, output, "matrix", indent=True)
+    if plot is not None:
+        plot_or_exit(plot, matrix_heatmap, frame)
+
+
+def show_frame(frame, output: Path | None, title: str, *, indent: bool = False) -> None:
+    notes = report_notes(frame)
+    columns, rows = frame_rows(frame)
+    if output is None:
+        if indent:
+            rows = [{**r, "label": "  " * (int(r["level"]) - 1) + str(r["label"])} for r in rows]
+            columns = [c for c in columns if c not in ("code", "level")]
+        print_table(columns, rows, frame.attrs.get("title", title))
+        for note in notes:
+            typer.echo(note)
+        return
+    write_table_or_exit(output, columns, rows, title, notes)
+    typer.echo(f"wrote {title} to {output}")
+    for note in notes:
+        typer.echo(note)
+
+
+@app.command()
+def cooccur(
+    count: CooccurCount = typer.Option(CooccurCount.segments, "--count",
+                                       help="segments: respondent turns with both codes; or participants."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a heatmap PNG."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Code co-occurrence: how many turns (or participants) have both codes."""
+    from .. import reports
+    from ..plot import cooccurrence_heatmap
+
+    project = open_project_or_exit(project_dir)
+    selection = selection_from(coder, status)
+    try:
+        frame = reports.cooccur(project, count.value, coders=selection.coders, statuses=selection.statuses)
+    except QualcodeError as exc:
+        fail(exc)
+    table = frame.copy()
+    table.insert(0, "code", frame.index)
+    table.attrs = frame.attrs
+    show_frame(table, output, "co-occurrence")
+    if plot is not None:
+        plot_or_exit(plot, cooccurrence_heatmap, frame)
+
+
+@app.command()
+def quotes(
+    code_name: str = typer.Argument(..., metavar="CODE", help="Code id, label or path."),
+    by: str | None = typer.Option(None, "--by", help="Group the quotes by this attribute."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N quotes."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Show the passages coded CODE (or its children) with who said them."""
+    from .. import reports
+
+    project = open_project_or_exit(project_dir)
+    selection = selection_from(coder, status)
+    try:
+        found = reports.quotes(project, code_name, by=by, limit=limit, coders=selection.coders,
+                               statuses=selection.statuses)
+    except QualcodeError as exc:
+        fail(exc)
+    group = None
+    for quote in found:
+        if by and quote.group != group:
+            group = quote.group
+            typer.echo(f"\n== {by}: {group}")
+        typer.echo(f"\n“{quote.text}”\n  {quote.attribution}")
+    typer.echo(f"\n{len(found)} quotes")
