@@ -272,6 +272,27 @@ class Store:
             sql, args = sql + " WHERE document = ?", (doc_id,)
         return [CodingRow(*r[:10], bool(r[10]), r[11], r[12]) for r in self.db.execute(sql + " ORDER BY id", args)]
 
+    def coding(self, coding_id: int) -> CodingRow | None:
+        """One coding by id, or None."""
+        return next((c for c in self.codings_by_ids([coding_id])), None)
+
+    def codings_by_ids(self, ids: Sequence[int]) -> list[CodingRow]:
+        """The codings with these ids (missing ids are left out), in id order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        sql = ('SELECT id, document, start, "end", code, coder, status, origin, rule, text, stale, codebook, '
+               f"codebook_version FROM codings WHERE id IN ({marks}) ORDER BY id")
+        return [CodingRow(*r[:10], bool(r[10]), r[11], r[12]) for r in self.db.execute(sql, list(ids))]
+
+    def set_status(self, coding_id: int, status: str) -> None:
+        """Record a review decision: ``suggested``, ``accepted`` or ``rejected``."""
+        self.db.execute("UPDATE codings SET status = ? WHERE id = ?", (status, coding_id))
+
+    def delete_coding(self, coding_id: int) -> None:
+        """Remove one coding (only for undoing a decision or `untag`; never used silently)."""
+        self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
     def move_coding(self, coding_id: int, start: int | None, end: int | None) -> None:
         """Re-anchor a coding at ``[start, end)``, or mark it stale when ``start`` is None."""
         if start is None:
