@@ -5,7 +5,7 @@ line on stderr and an exit code; ``--debug`` shows the traceback instead. ``base
 shared helpers; each other module registers the commands of one area (importing it registers them).
 """
 
-from . import coding, corpus, reports  # noqa: F401  (registers the commands)
+from . import agreement, coding, corpus, reports, review, tagging  # noqa: F401  (registers the commands)
 from .base import app, main
 
 __all__ = ["app", "main"]
