@@ -52,7 +52,7 @@ class Selection:
         if self.coders:
             what += f"; coders {', '.join(self.coders)}"
         unreviewed = sum(c.status == "suggested" for c in codings)
-        return f"selected: {what} — {len(codings)} codings, {unreviewed} unreviewed suggestions included"
+        return f"{what} — {len(codings)} codings, {unreviewed} unreviewed suggestions included"
 
 
 def select(store: Store, selection: Selection) -> list[CodingRow]:

@@ -48,7 +48,11 @@ def heatmap(path: Path, values: pd.DataFrame, row_labels: list[str], title: str,
                     color="white" if dark else "black")
     bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     bar.set_label(scale_label)
-    ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
+    import textwrap
+
+    chars = max(40, int(width * 11))  # keep the title inside the figure
+    lines = textwrap.wrap(title, chars) + (textwrap.wrap(subtitle, int(chars * 1.1)) if subtitle else [])
+    ax.set_title("\n".join(lines), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, metadata=FIXED_METADATA)
     plt.close(fig)

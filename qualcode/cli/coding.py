@@ -103,7 +103,7 @@ def codings_export(
             store.close()
     except QualcodeError as exc:
         fail(exc)
-    typer.echo(selection.describe(codings), err=True)
+    typer.echo(f"selected: {selection.describe(codings)}", err=True)
     if output is None:
         print_table(["id", "document", "turn", "participant", "code", "coder", "status", "text"],
                      [{**r, "text": r["text"][:60]} for r in rows], f"{len(rows)} codings")

@@ -43,7 +43,7 @@ def frame_rows(frame) -> tuple[list[str], list[dict]]:
 
 def report_notes(frame) -> list[str]:
     notes = [f"Counts: {frame.attrs.get('counts') or frame.attrs.get('title', '')}.",
-             f"Codings {frame.attrs.get('selection', '')}."]
+             f"Codings selected: {frame.attrs.get('selection', '')}."]
     if frame.attrs.get("interviewer_codings"):
         notes.append(f"{frame.attrs['interviewer_codings']} codings on interviewer turns are not counted.")
     if frame.attrs.get("min_cell"):
@@ -159,3 +159,52 @@ def quotes(
             typer.echo(f"\n== {by}: {group}")
         typer.echo(f"\n“{quote.text}”\n  {quote.attribution}")
     typer.echo(f"\n{len(found)} quotes")
+
+
+@app.command()
+def appendix(
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write .docx, .html or .md "
+                                       "(default: out/appendix.docx)."),
+    codes: str | None = typer.Option(None, "--codes", help="Only these codes and their children (comma-separated)."),
+    max_quotes: int | None = typer.Option(None, "--max-quotes", min=1, help="At most N quotes per code, spread "
+                                          "across groups and participants."),
+    by: str | None = typer.Option(None, "--by", help="Group each code's quotes by this attribute."),
+    summary_by: str | None = typer.Option(None, "--summary-by", help="Attribute of the summary matrix's columns "
+                                          "(default: --by, else gender)."),
+    attribution: str | None = typer.Option(None, "--attribution", help="Fields after each quote, comma-separated "
+                                           "(default: participant,gender,ethnicity,position,site,document,turn,"
+                                           "timestamp)."),
+    context: bool = typer.Option(False, "--context", help="Show the interviewer's preceding question."),
+    reference_doc: Path | None = typer.Option(None, "--reference-doc", help="Word template whose styles, headers "
+                                              "and footers to use."),
+    date: str | None = typer.Option(None, "--date", help="Print this date in the appendix (`today` for today)."),
+    title: str | None = typer.Option(None, "--title", help="The appendix's title."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Quote appendix for a report: per code its definition, counts and participants' own words."""
+    import datetime as dt
+
+    from ..report import build_appendix, render
+    from ..report.quotes import DEFAULT_ATTRIBUTION
+
+    project = open_project_or_exit(project_dir)
+    selection = selection_from(coder, status)
+    path = output or project.root / "out" / "appendix.docx"
+    fields = [f.strip() for f in attribution.split(",") if f.strip()] if attribution else list(DEFAULT_ATTRIBUTION)
+    when = dt.date.today().isoformat() if date == "today" else date
+    try:
+        content = build_appendix(project, codes=[c.strip() for c in codes.split(",")] if codes else None,
+                                 max_quotes=max_quotes, by=by, summary_by=summary_by, attribution=fields,
+                                 context=context, coders=selection.coders, statuses=selection.statuses, date=when,
+                                 title=title)
+        if output is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        render(content, path, reference_doc=reference_doc)
+    except QualcodeError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(path)))
+    quotes = sum(len(q) for s in content.sections for _, q in s.groups)
+    typer.echo(f"wrote {path}: {len(content.sections)} codes, {quotes} quotes")

@@ -1,0 +1,46 @@
+"""The appendix as Markdown, for pasting into other tools (the heatmap is left out; the summary is a
+Markdown table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import Appendix
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown_text(appendix: Appendix) -> str:
+    """The Markdown of the appendix."""
+    frame = appendix.summary
+    columns = [str(c) for c in frame.columns if c not in ("code", "level")]
+    out = [f"# {appendix.title}", "", "## How this appendix was made", ""]
+    out += [line for m in appendix.method for line in (m, "")]
+    out += ["## Summary", "", appendix.summary_caption, "",
+            "| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    for row in frame.to_dict(orient="records"):
+        cells = [("\u2003" * (int(row["level"]) - 1) + str(row[c])) if c == "label" else str(row[c]) for c in columns]
+        out.append("| " + " | ".join(_escape(c) for c in cells) + " |")
+    out.append("")
+    for part in appendix.sections:
+        out += [f"{'#' * min(part.level + 1, 6)} {part.label}", ""]
+        if part.definition:
+            out += [part.definition, ""]
+        out += [part.counts, ""]
+        if not part.groups:
+            out += ["No quotes of this code itself (see its sub-codes).", ""]
+        for group, quotes in part.groups:
+            if appendix.by:
+                out += [f"**{appendix.by}: {group}**", ""]
+            for quote in quotes:
+                if appendix.context and quote.context:
+                    out += [f"*Question: {quote.context}*", ""]
+                out += [f"> {quote.display()}", ">", f"> {quote.attribution}", ""]
+    return "\n".join(out)
+
+
+def write_markdown(appendix: Appendix, path: Path) -> None:
+    """Write the Markdown appendix to ``path``. Raises OSError when it cannot be written."""
+    path.write_text(markdown_text(appendix), encoding="utf-8", newline="\n")

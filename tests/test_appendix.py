@@ -1,0 +1,271 @@
+"""Quote appendices: Word, HTML and Markdown against golden files, verbatim quotes, fields, templates."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+import qualcode
+from qualcode.report.quotes import Quote, choose
+from qualcode.report.word import dump
+from qualcode.store import open_store
+
+GOLDEN = Path(__file__).parent / "golden"
+REGENERATE = bool(os.environ.get("QUALCODE_GOLDEN"))
+
+CODEBOOK = """\
+codebook: Appendix test
+version: "1.2"
+codes:
+  - id: language
+    label: Language barriers
+    definition: Difficulties caused by language.
+    children:
+      - id: language.literacy
+        label: Literacy
+        definition: Reading and writing.
+  - id: workload
+    label: Workload
+    definition: Unpaid work & no time.
+"""
+
+IDI = """---
+type: IDI
+site: Site A
+participant: P01
+---
+IDI-01 · Phìn Hồ · 14/01/2019
+
+[00:01:10] I: Can you read the forms at the commune?
+[00:01:15] R: No. The forms are only in Vietnamese. My son reads them for me.
+Sometimes he is away.
+[00:02:40] I: What about your day?
+[00:02:44] R: I carry water, cook, feed the pigs. <script>alert("x")</script> & {{ name }} was on the form.
+"""
+
+FGD = """---
+type: FGD
+site: Site B
+---
+Facilitator: Who speaks at meetings? Language is a problem, no?
+Lan: The men speak. We cook.
+Minh: The meeting is in Vietnamese, so Khmer women stay home.
+Lan: Yes.
+Sao: I never learned to read.
+"""
+
+PARTICIPANTS = """participant,document,speaker,gender,ethnicity,position,site
+P01,,,female,Hmong,community member,
+P02,FGD-01,Minh,male,Khmer,commune official,
+P03,FGD-01,Lan,female,Khmer,community member,
+P04,FGD-01,Sao,female,Kinh,community member,
+"""
+
+CODINGS = [  # (document, text, code, coder)
+    ("IDI-01", "The forms are only in Vietnamese.", "language", "lan"),
+    ("IDI-01", "The forms are only in Vietnamese.", "language", "minh"),  # same span, two coders: once
+    ("IDI-01", "My son reads them for me.", "language", "lan"),  # adjacent: merged with the previous
+    ("IDI-01", "I carry water, cook, feed the pigs.", "workload", "lan"),
+    ("IDI-01", '<script>alert("x")</script> & {{ name }} was on the form.', "language.literacy", "lan"),
+    ("FGD-01", "The men speak. We cook.", "workload", "lan"),
+    ("FGD-01", "The meeting is in Vietnamese, so Khmer women stay home.", "language", "lan"),
+    ("FGD-01", "I never learned to read.", "language.literacy", "lan"),
+    ("FGD-01", "Language is a problem, no?", "language", "lan"),  # interviewer turn: never quoted
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> qualcode.Project:
+    """An interview and a focus group with hand-placed codings, participants with attributes."""
+    root = tmp_path_factory.mktemp("appendix")
+    (root / "transcripts").mkdir()
+    (root / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
+    (root / "transcripts" / "FGD-01.txt").write_text(FGD, encoding="utf-8")
+    (root / "transcripts" / "participants.csv").write_text(PARTICIPANTS, encoding="utf-8")
+    (root / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (root / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
+    project = qualcode.open_project(root)
+    assert qualcode.ingest(project).failures == []
+    store = open_store(project.store_path)
+    with store.transaction():
+        for doc, text, code, coder in CODINGS:
+            full = store.document(doc).text
+            start = full.index(text)
+            store.add_coding(doc, start, start + len(text), code, coder, "accepted", text)
+    store.close()
+    return project
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if REGENERATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (run `make golden` if intended)"
+
+
+def _html_without_image(path: Path) -> str:
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:image/png;base64,IMAGE",
+                  path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def outputs(project, tmp_path_factory):
+    """The appendix in the three formats, by the CLI, with --by gender and --context."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    out = tmp_path_factory.mktemp("out")
+    runner = CliRunner()
+    for suffix in (".docx", ".html", ".md"):
+        result = runner.invoke(app, ["appendix", "-o", str(out / f"appendix{suffix}"), "--by", "gender",
+                                     "--context", "--project", str(project.root)])
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def test_golden_docx_html_md(outputs) -> None:
+    """The Word text dump (paragraph styles and text), the HTML and the Markdown equal their golden files."""
+    _golden("appendix.docx.txt", dump(outputs / "appendix.docx"))
+    _golden("appendix.html", _html_without_image(outputs / "appendix.html"))
+    _golden("appendix.md", (outputs / "appendix.md").read_text(encoding="utf-8"))
+
+
+def test_two_runs_give_the_same_text(project, outputs, tmp_path: Path, cli) -> None:
+    """Deterministic: a second run gives the same Word text, byte-identical HTML and Markdown."""
+    for suffix in (".docx", ".html", ".md"):
+        cli("appendix", "-o", tmp_path / f"again{suffix}", "--by", "gender", "--context", "--project", project.root)
+    assert dump(tmp_path / "again.docx") == dump(outputs / "appendix.docx")
+    assert (tmp_path / "again.html").read_bytes() == (outputs / "appendix.html").read_bytes()
+    assert (tmp_path / "again.md").read_bytes() == (outputs / "appendix.md").read_bytes()
+
+
+def test_docx_headings_quotes_and_attributions(project, outputs) -> None:
+    """A Heading-styled heading per code; quotes verbatim from the stored text; attributions right; no
+    interviewer turn quoted."""
+    document = docx.Document(str(outputs / "appendix.docx"))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Heading 1", "Language barriers") in paragraphs
+    assert ("Heading 2", "Literacy") in paragraphs
+    assert ("Heading 1", "Workload") in paragraphs
+    store = open_store(project.store_path)
+    texts = {d.id: d.text.replace("\n", " ") for d in store.documents()}
+    store.close()
+    quotes = [(text, paragraphs[i + 1][1]) for i, (style, text) in enumerate(paragraphs) if style == "Quote"]
+    assert len(quotes) == 6
+    for text, attribution in quotes:
+        core = re.sub(r"^… ", "", re.sub(r" …$", "", text)).strip("“”")
+        document_id = re.search(r"\((\w+-\d+), turn", attribution).group(1)
+        assert core in texts[document_id], core
+    assert ("Quote", "… “The forms are only in Vietnamese. My son reads them for me.” …") in paragraphs
+    assert ("Quote Attribution", "— P01, female, Hmong, community member, Site A (IDI-01, turn 2, 00:01:15)") \
+        in paragraphs
+    assert not any("Language is a problem" in text for text, _ in quotes)
+    assert ("Quote Context", "Question: Can you read the forms at the commune?") in paragraphs
+
+
+def test_docx_has_real_fields(outputs) -> None:
+    """A real TOC field, a PAGE field in the footer and updateFields, not a 'Contents' paragraph alone."""
+    with zipfile.ZipFile(outputs / "appendix.docx") as package:
+        body = package.read("word/document.xml").decode("utf-8")
+        footers = "".join(package.read(n).decode("utf-8") for n in package.namelist() if "footer" in n)
+        settings = package.read("word/settings.xml").decode("utf-8")
+    assert '<w:fldChar w:fldCharType="begin"/>' in body and 'TOC \\o "1-3" \\h' in body
+    assert "PAGE" in footers and "fldChar" in footers
+    assert '<w:updateFields w:val="true"/>' in settings
+
+
+def test_markup_appears_as_text(outputs) -> None:
+    """Transcript text with <script>, & and {{ }} appears as text in every format."""
+    html = (outputs / "appendix.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; {{ name }}" in html
+    assert "<script>" not in html
+    assert '<script>alert("x")</script> & {{ name }}' in dump(outputs / "appendix.docx")
+    assert '<script>alert("x")</script> & {{ name }}' in (outputs / "appendix.md").read_text(encoding="utf-8")
+
+
+def test_reference_doc_styles_headers_kept(project, tmp_path: Path, cli) -> None:
+    """--reference-doc: the template's Heading 1 and Quote styles and its header are in the output, its
+    body is not."""
+    from docx.shared import Pt, RGBColor
+
+    template = docx.Document()
+    template.styles["Heading 1"].font.size = Pt(23)
+    template.styles["Heading 1"].font.color.rgb = RGBColor(0x99, 0x11, 0x22)
+    template.styles["Quote"].font.name = "Courier New"
+    template.sections[0].header.paragraphs[0].text = "Coalition report — draft"
+    template.add_paragraph("TEMPLATE BODY TEXT")
+    template.save(str(tmp_path / "house.docx"))
+    out = tmp_path / "styled.docx"
+    result = cli("appendix", "-o", out, "--reference-doc", tmp_path / "house.docx", "--project", project.root)
+    assert result.exit_code == 0, result.output
+    made = docx.Document(str(out))
+    assert made.styles["Heading 1"].font.size == Pt(23)
+    assert made.styles["Heading 1"].font.color.rgb == RGBColor(0x99, 0x11, 0x22)
+    assert made.styles["Quote"].font.name == "Courier New"
+    assert made.sections[0].header.paragraphs[0].text == "Coalition report — draft"
+    assert "TEMPLATE BODY TEXT" not in dump(out)
+
+
+def _quote(participant: str, group: str, doc: str, turn: int) -> Quote:
+    return Quote("c", doc, turn, 0, 1, "t", False, False, participant, group, "")
+
+
+def test_max_quotes_round_robin() -> None:
+    """Round-robin over groups, then participants in id order; nobody twice before everyone once."""
+    quotes = [_quote("P01", "female", "IDI-01", 2), _quote("P01", "female", "IDI-01", 4),
+              _quote("P01", "female", "IDI-01", 6), _quote("P03", "female", "FGD-01", 3),
+              _quote("P02", "male", "FGD-01", 2), _quote("P02", "male", "FGD-01", 5),
+              _quote("P05", "(missing)", "FGD-01", 7)]
+    picked = [(q.participant, q.turn) for q in choose(quotes, 4)]
+    # round 1: female→P01 (IDI-01 t2), male→P02 (t2), missing→P05; round 2: female→P03
+    assert picked == [("P03", 3), ("P01", 2), ("P02", 2), ("P05", 7)]
+    picked = [(q.participant, q.turn) for q in choose(quotes, 6)]
+    assert picked == [("P03", 3), ("P01", 2), ("P01", 4), ("P02", 2), ("P02", 5), ("P05", 7)]
+
+
+def test_max_quotes_cli(project, tmp_path: Path, cli) -> None:
+    """--max-quotes 1 keeps one quote per code, from the first participant in id order."""
+    out = tmp_path / "one.md"
+    assert cli("appendix", "-o", out, "--max-quotes", "1", "--project", project.root).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    language = text.split("## Language barriers")[1].split("###")[0]
+    assert language.count("> “") + language.count("> … “") == 1 and "— P01," in language
+
+
+def test_bad_inputs(project, tmp_path: Path, cli) -> None:
+    """A reference doc that is not .docx, an unknown code, nothing coded: one clear line, exit 1."""
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    bad = cli("appendix", "-o", tmp_path / "a.docx", "--reference-doc", tmp_path / "notes.txt",
+              "--project", project.root)
+    assert bad.exit_code == 1 and "--reference-doc must be an existing Word .docx file" in bad.stderr
+    fake = tmp_path / "fake.docx"
+    fake.write_bytes(b"not a zip")
+    bad = cli("appendix", "-o", tmp_path / "a.docx", "--reference-doc", fake, "--project", project.root)
+    assert bad.exit_code == 1 and "not a Word .docx file" in bad.stderr
+    unknown = cli("appendix", "-o", tmp_path / "a.md", "--codes", "weather", "--project", project.root)
+    assert unknown.exit_code == 1 and "unknown code 'weather' in --codes" in unknown.stderr
+    empty = tmp_path / "empty"
+    (empty / "transcripts").mkdir(parents=True)
+    (empty / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
+    (empty / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (empty / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
+    cli("ingest", "--project", empty)
+    nothing = cli("appendix", "--project", empty)
+    assert nothing.exit_code == 1 and "no codings yet" in nothing.stderr
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_converts_the_docx(outputs, tmp_path: Path) -> None:
+    """LibreOffice opens the .docx and converts it to a PDF of more than one page."""
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(outputs / "appendix.docx")], check=True, capture_output=True, timeout=180)
+    pdf = (tmp_path / "appendix.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type/Page") >= 1
