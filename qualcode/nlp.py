@@ -16,6 +16,7 @@ from functools import cache
 _TEXT_LANG = {"en": "en", "vi": "vi"}
 _SYLLABLE = re.compile(r"\S+")
 _SPACE = re.compile(r"\s")
+_OPENERS = {"[", "(", "{", "“", "‘", "«"}
 
 Segments = list[tuple[int, int, tuple[int, ...]]]
 
@@ -71,7 +72,11 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
                 solid[i] = False
             elif is_word(piece):
                 word[i] = True
-        bounds = np.flatnonzero(starts_sentence).tolist() + [len(idx)]
+        bounds = np.flatnonzero(starts_sentence).tolist()
+        for k in range(1, len(bounds)):  # "hard. [laughs]": an opening bracket begins the next sentence
+            while bounds[k] - 1 > bounds[k - 1] and text[idx[bounds[k] - 1]:ends[bounds[k] - 1]] in _OPENERS:
+                bounds[k] -= 1
+        bounds.append(len(idx))
         starts, stops = (idx + base).tolist(), (ends + base).tolist()
         solid_list, word_list = solid.tolist(), word.tolist()
         sentences: Segments = []

@@ -278,3 +278,9 @@ def test_bad_files_raise_clear_errors(tmp_path: Path, name: str, content: bytes,
         read(path)
     assert message in str(info.value)
     assert name in str(info.value)
+
+
+def test_opening_bracket_starts_the_next_sentence(tmp_path: Path) -> None:
+    """A transcriber tag after a full stop belongs to the next sentence, not the end of the last one."""
+    doc = add_sentences(read(_write(tmp_path / "b.txt", "Q: Hard?\nA: Some words are hard. [laughs] I learn.\n")))
+    assert [doc.text[s.start:s.end] for s in doc.turns[1].sentences] == ["Some words are hard.", "[laughs] I learn."]

@@ -37,6 +37,9 @@ READERS: dict[str, Reader] = {
 
 FRONT_MATTER_SPEAKER_KEYS = ("interviewer", "interviewers", "speakers", "respondent", "respondents")
 VIETNAMESE_THRESHOLD = 0.05
+# Part of every document's parse key: bump it when turns, sentences or tokens would come out differently, so
+# the next ingest re-parses unchanged files (their codings are re-anchored in place).
+PARSER_VERSION = "3"
 _ID_TYPE = re.compile(r"^(IDI|FGD)(?![A-Za-z])", re.I)
 
 
@@ -63,7 +66,7 @@ def parse_key(data: bytes, encoding: str | None, doc_id: str, config: Config,
     re-parses the documents it could split differently.
     """
     digest = hashlib.sha256(data)
-    digest.update(f"\0{encoding or ''}\0".encode())
+    digest.update(f"\0{encoding or ''}\0{PARSER_VERSION}\0".encode())
     digest.update("\0".join(sorted(_csv_labels(doc_id, config, speaker_labels))).encode())
     return digest.hexdigest()
 
