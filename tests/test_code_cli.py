@@ -122,20 +122,24 @@ def test_unit_override(coded: Path, cli) -> None:
 
 
 def test_export_csv_xlsx_jsonl(coded: Path, cli) -> None:
-    """Exports have the spec's columns plus non-identifying attributes; formulas are guarded in CSV only."""
+    """Exports have the spec's columns plus non-identifying attributes (and, in sheets, an empty `decision`
+    column last); formulas are guarded in CSV only."""
     out = coded / "c.csv"
     result = cli("codings", "export", "-o", out, "--project", coded)
     assert result.exit_code == 0
     assert "4 codings, 4 unreviewed suggestions included" in result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "id,document,turn,speaker,participant,code,coder,status,start,end,text,rule,gender,ethnicity"
+    assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,text,rule,gender,ethnicity,"
+                        "decision")
     assert lines[1].startswith("1,IDI-01,2,Respondent,P01,language,auto,suggested,")
     cli("codings", "export", "-o", coded / "c.xlsx", "--attributes", "name", "--project", coded)
     sheet = openpyxl.load_workbook(coded / "c.xlsx").active
-    assert [c.value for c in sheet[1]][-1] == "name" and sheet.cell(2, 13).value == "Mai"
+    assert [c.value for c in sheet[1]][-2:] == ["name", "decision"] and sheet.cell(2, 13).value == "Mai"
+    assert sheet.cell(2, 14).value in (None, "")
     cli("codings", "export", "-o", coded / "c.jsonl", "--status", "suggested", "--project", coded)
     rows = [json.loads(line) for line in (coded / "c.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["turn"] for r in rows] == [2, 2, 2, 4] and rows[0]["gender"] == "female"
+    assert "decision" not in rows[0]  # only the sheets a person edits get the decision column
 
 
 def test_export_unknown_attribute_and_status(coded: Path, cli) -> None:

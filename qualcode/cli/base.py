@@ -23,7 +23,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-codebook_app = typer.Typer(help="Check codebooks.", no_args_is_help=True)
+codebook_app = typer.Typer(help="Check and import codebooks.", no_args_is_help=True)
 codings_app = typer.Typer(help="Export, import and inspect codings.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
 app.add_typer(codings_app, name="codings")

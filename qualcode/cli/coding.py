@@ -1,4 +1,4 @@
-"""Commands about codebooks and codings: codebook check, code, codings export/import/stale."""
+"""Commands about codebooks and codings: codebook check/import, code, codings export/import/stale."""
 
 from __future__ import annotations
 
@@ -88,8 +88,9 @@ def codings_export(
                                              "(comma-separated; default: all not marked identifying)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Export codings with their turn, speaker, participant and attributes."""
-    from ..codings import export_rows, write_jsonl
+    """Export codings with their turn, speaker, participant and attributes (CSV and XLSX end with an empty
+    `decision` column for review or adjudication)."""
+    from ..codings import export_rows, with_decision, write_jsonl
     from ..store import open_store
 
     project = open_project_or_exit(project_dir)
@@ -114,32 +115,46 @@ def codings_export(
         except OSError as exc:
             fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(output)))
     else:
-        write_table_or_exit(output, columns, rows, "codings")
+        write_table_or_exit(output, with_decision(columns, output), rows, "codings")
     typer.echo(f"wrote {len(rows)} codings to {output}")
 
 
 @codings_app.command("import")
 def codings_import(
-    file: Path = typer.Argument(..., help="CSV or XLSX with document, code and text (or start and end)."),
-    coder: str | None = typer.Option(None, "--coder", help="Whose codings these are (default: qualcode.toml)."),
+    file: Path = typer.Argument(..., help="CSV or XLSX: document, code and text (or start and end, or turn)."),
+    coder: str | None = typer.Option(None, "--coder", help="Whose codings these are, or with --review who "
+                                     "recodes (default: qualcode.toml)."),
+    review: bool = typer.Option(False, "--review", help="Apply the sheet's decision column (accept, reject, "
+                                "recode:CODE) to the codings named by its id column."),
+    document_column: str | None = typer.Option(None, "--document-column", help="The column naming the "
+                                               "document (default: document, document name, file, …)."),
+    code_column: str | None = typer.Option(None, "--code-column", help="The column naming the code or code "
+                                           "path (default: code, code path, codename, node, …)."),
+    text_column: str | None = typer.Option(None, "--text-column", help="The column holding the coded text "
+                                           "(default: text, segment, coded text, …)."),
     codebook: Path | None = typer.Option(None, "--codebook", help="Resolve codes against this codebook."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Import a coder's codings; text is located in its document, codes by id, label or path."""
+    """Import a coder's (or another tool's) codings, or apply a reviewed sheet's decisions with --review."""
     from ..coding import CodebookInvalid, active_codebook
-    from ..codings import import_codings
+    from ..codings import Columns, import_codings
+    from ..review_sheet import apply_review
     from ..store import open_store
 
     project = open_project_or_exit(project_dir)
     name = coder or project.config.coder
-    if not name:
+    if not name and not review:
         fail(UsageError("name the coder with --coder (or set [project] coder in qualcode.toml)"))
     try:
         book = active_codebook(project, codebook)
         store = open_store(project.store_path)
         try:
             with store.transaction():
-                report = import_codings(store, book, file, name)
+                if review:
+                    result = apply_review(store, book, file, name)
+                else:
+                    report = import_codings(store, book, file, name,
+                                            Columns(document_column, code_column, text_column))
         finally:
             store.close()
     except CodebookInvalid as exc:
@@ -147,9 +162,21 @@ def codings_import(
         fail(exc)
     except QualcodeError as exc:
         fail(exc)
-    for problem in report.failures:
-        typer.echo(f"error: {problem}", err=True)
-    typer.echo(f"imported {report.imported} codings as {name}; {len(report.failures)} rows not imported")
+    if review:
+        print_problems(result.failures)
+        done = {"accept": "accepted", "reject": "rejected", "recode": "recoded"}
+        applied = ", ".join(f"{result.applied[a]} {word}" for a, word in done.items())
+        typer.echo(f"applied {sum(result.applied.values())} decisions ({applied}); {result.unchanged} already "
+                   f"applied, {result.blank} rows without a decision; {len(result.failures)} rows not applied")
+        raise typer.Exit(result.return_code)
+    print_problems(report.notes)
+    print_problems(report.failures)
+    how = ", ".join(f"{n} {m}" for m, n in sorted(report.methods.items()))
+    extra = "".join(f", {n} {what}" for n, what in ((report.duplicates, "already present"),
+                                                    (report.rejected, "rejected by their decision"),
+                                                    (report.recoded, "recoded by their decision")) if n)
+    typer.echo(f"imported {report.imported} codings as {name}; {len(report.failures)} rows not imported"
+               f"{extra}" + (f" (placed by {how})" if how else ""))
     raise typer.Exit(report.return_code)
 
 
@@ -169,3 +196,26 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
     finally:
         store.close()
     print_table(["id", "document", "code", "coder", "status", "text"], rows, f"{len(rows)} stale codings")
+
+
+@codebook_app.command("import")
+def codebook_import(
+    file: Path = typer.Argument(..., help="A CSV codebook: a code (or path) column with levels separated by ` > `, "
+                                "optional definition (or description, memo) and color columns.", dir_okay=False),
+    output: Path | None = typer.Option(None, "-o", "--output", help="The YAML codebook to write (never over an "
+                                       "existing file; default: codebooks/NAME.yaml)."),
+    name: str | None = typer.Option(None, "--name", help="The codebook's name (default: the file name)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Turn another tool's code list (CSV) into a YAML codebook."""
+    from ..codebook_io import import_codebook
+
+    project = open_project_or_exit(project_dir)
+    target = output or project.root / "codebooks" / f"{file.stem}.yaml"
+    try:
+        result = import_codebook(file, target, name)
+    except QualcodeError as exc:
+        fail(exc)
+    print_problems(result.problems)
+    typer.echo(f"wrote {result.count} codes of codebook {result.name!r} to {target}")
+    raise typer.Exit(result.return_code)

@@ -1,0 +1,164 @@
+"""Spreadsheet review and adjudication: export → decide in the sheet → import, on a real store and real files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import db
+
+CODEBOOK = """\
+codebook: Review test
+version: "1"
+codes:
+  - id: language
+    label: Language barriers
+    definition: Language.
+    rules:
+      - keywords: [interpreter, "speak Kinh"]
+    children:
+      - id: language.literacy
+        label: Literacy
+        definition: Reading.
+        rules:
+          - keywords: [read]
+  - id: workload
+    label: Workload
+    definition: Work.
+    rules:
+      - keywords: [housework]
+"""
+
+IDI = """---
+participant: P01
+---
+Interviewer: Is there an interpreter?
+Respondent: No interpreter. The nurse speaks Kinh only. I cannot read.
+Interviewer: And at home?
+Respondent: Housework all day.
+"""
+
+
+@pytest.fixture
+def coded(tmp_path: Path, cli) -> Path:
+    """A project with one interview, ingested and auto-coded (four suggestions); its coder is `lan`."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
+    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\ncoder = "lan"\n',
+                                            encoding="utf-8")
+    assert cli("ingest", "--project", tmp_path).exit_code == 0
+    assert cli("code", "--project", tmp_path).exit_code == 0
+    return tmp_path
+
+
+def rows(project: Path) -> list[tuple]:
+    return db(project).execute("SELECT code, coder, status, text FROM codings ORDER BY start, coder, code").fetchall()
+
+
+def decide_in_sheet(path: Path, decisions: dict[str, str], extra: list[list] = ()) -> None:
+    """Fill the decision column of an exported XLSX by each row's text, as a reviewer would in Excel."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    text_col, decision_col = header.index("text") + 1, header.index("decision") + 1
+    for r in range(2, sheet.max_row + 1):
+        text = sheet.cell(r, text_col).value
+        if text in decisions:
+            sheet.cell(r, decision_col).value = decisions[text]
+    for values in extra:
+        sheet.append([values[0], *[None] * (decision_col - 2), values[1]])
+    book.save(path)
+
+
+def test_review_sheet_round_trip(coded: Path, cli) -> None:
+    """accept, reject and recode:CODE from an edited XLSX are applied, bad rows reported, blanks left alone,
+    and a re-run of `qualcode code` brings neither the rejected nor the recoded suggestion back."""
+    sheet = coded / "review.xlsx"
+    result = cli("codings", "export", "--status", "suggested", "-o", sheet, "--project", coded)
+    assert result.exit_code == 0
+    header = [c.value for c in openpyxl.load_workbook(sheet).active[1]]
+    assert header[:12] == ["id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start",
+                           "end", "text", "rule"] and header[-1] == "decision"
+    decide_in_sheet(sheet, {"No interpreter.": "accept", "The nurse speaks Kinh only.": "Recode: Workload",
+                            "I cannot read.": "reject"}, extra=[[999, "accept"], [4, "recode:weather"], [4, "maybe"]])
+    result = cli("codings", "import", sheet, "--review", "--coder", "minh", "--project", coded)
+    assert result.exit_code == 1
+    assert "applied 3 decisions (1 accepted, 1 rejected, 1 recoded); 0 already applied, 1 rows without a " \
+           "decision; 3 rows not applied" in result.stdout
+    assert "review.xlsx:6: unknown coding id '999'" in result.stderr
+    assert "review.xlsx:7: unknown code 'weather'" in result.stderr
+    assert "review.xlsx:8: unknown decision 'maybe'" in result.stderr
+    expected = [("language", "auto", "accepted", "No interpreter."),
+                ("language", "auto", "rejected", "The nurse speaks Kinh only."),
+                ("workload", "minh", "accepted", "The nurse speaks Kinh only."),
+                ("language.literacy", "auto", "rejected", "I cannot read."),
+                ("workload", "auto", "suggested", "Housework all day.")]
+    assert rows(coded) == expected
+    assert cli("code", "--project", coded).exit_code == 0
+    assert rows(coded) == expected  # nothing rejected or recoded comes back; the blank row is still suggested
+    again = cli("codings", "import", sheet, "--review", "--coder", "minh", "--project", coded)
+    assert "applied 0 decisions" in again.stdout and "3 already applied" in again.stdout
+    assert rows(coded) == expected
+
+
+def test_review_csv_with_the_configured_reviewer(coded: Path, cli) -> None:
+    """A CSV sheet works too; the recoding reviewer defaults to qualcode.toml's coder."""
+    sheet = coded / "review.csv"
+    cli("codings", "export", "--status", "suggested", "-o", sheet, "--project", coded)
+    with open(sheet, encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert all(row["decision"] == "" for row in table)
+    table[3]["decision"] = "recode:language"
+    with open(sheet, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    result = cli("codings", "import", sheet, "--review", "--project", coded)
+    assert result.exit_code == 0, result.output
+    assert ("language", "lan", "accepted", "Housework all day.") in rows(coded)
+
+
+def test_review_refuses_rows_that_do_not_match_their_coding(coded: Path, cli) -> None:
+    """A row whose id names another coding than its document and span (a stale or foreign sheet) fails."""
+    sheet = coded / "review.csv"
+    sheet.write_text("id,document,start,end,decision\n1,IDI-01,0,5,accept\n2,IDI-99,,,reject\n", encoding="utf-8")
+    result = cli("codings", "import", sheet, "--review", "--project", coded)
+    assert result.exit_code == 1 and "review.csv:2: coding 1 is not the one in this row" in result.stderr
+    assert "review.csv:3: coding 2 is not the one" in result.stderr
+    assert all(r[2] == "suggested" for r in rows(coded))
+    (coded / "plain.csv").write_text("document,code,text\nIDI-01,workload,Housework\n", encoding="utf-8")
+    result = cli("codings", "import", coded / "plain.csv", "--review", "--project", coded)
+    assert result.exit_code == 1 and "needs the `id` and `decision` columns" in result.stderr
+
+
+def test_adjudicated_sheet_becomes_the_final_coding(coded: Path, cli) -> None:
+    """Importing a decided adjudication sheet as coder `final` keeps the accepted and blank rows once each,
+    drops rejected ones, applies recodes — and `matrix --coder final` counts exactly those codings."""
+    (coded / "lan.csv").write_text("document,code,text\nIDI-01,language,No interpreter.\n"
+                                   "IDI-01,workload,Housework all day.\nIDI-01,Literacy,I cannot read.\n",
+                                   encoding="utf-8")
+    (coded / "minh.csv").write_text("document,code,text\nIDI-01,workload,Housework all day.\n"
+                                    "IDI-01,language,The nurse speaks Kinh only.\n", encoding="utf-8")
+    assert cli("codings", "import", coded / "lan.csv", "--project", coded).exit_code == 0
+    assert cli("codings", "import", coded / "minh.csv", "--coder", "minh", "--project", coded).exit_code == 0
+    sheet = coded / "adjudication.xlsx"
+    cli("codings", "export", "--coder", "lan,minh", "-o", sheet, "--project", coded)
+    decide_in_sheet(sheet, {"No interpreter.": "reject", "The nurse speaks Kinh only.": "recode:workload"})
+    result = cli("codings", "import", sheet, "--coder", "final", "--project", coded)
+    assert result.exit_code == 0, result.output
+    assert ("imported 3 codings as final; 0 rows not imported, 1 already present, 1 rejected by their decision, "
+            "1 recoded by their decision") in result.stdout
+    final = [r for r in rows(coded) if r[1] == "final"]
+    assert final == [("workload", "final", "accepted", "The nurse speaks Kinh only."),
+                     ("language.literacy", "final", "accepted", "I cannot read."),
+                     ("workload", "final", "accepted", "Housework all day.")]
+    out = coded / "matrix.csv"
+    result = cli("matrix", "--coder", "final", "--by", "document", "--count", "segments", "-o", out,
+                 "--project", coded)
+    assert result.exit_code == 0, result.output
+    with open(out, encoding="utf-8", newline="") as handle:
+        totals = {row["code"]: int(row["Total"]) for row in csv.DictReader(handle)}
+    assert totals == {"language": 1, "language.literacy": 1, "workload": 2}
