@@ -92,9 +92,21 @@ def load_view(project: Project, selection: Selection, book: Codebook) -> CorpusV
     finally:
         store.close()
     for coding in selected:
-        turn = turn_at(turns.get(coding.document, []), coding.start)
-        if turn is None or turn.role is Role.INTERVIEWER:
-            view.interviewer_codings += turn is not None
+        turn = _speaking_turn(turns.get(coding.document, []), coding.start, coding.end)
+        if turn is None:
+            view.interviewer_codings += turn_at(turns.get(coding.document, []), coding.start) is not None
             continue
         view.codings.append((coding, turn))  # respondents, and speakers unknown (files without labels)
     return view
+
+
+def _speaking_turn(turns: list[TurnRow], start: int, end: int) -> TurnRow | None:
+    """The turn a coding belongs to: the one it starts in, or — when that is an interviewer's — the first
+    non-interviewer turn whose speech it overlaps (a segment that runs from a question into the answer)."""
+    first = turn_at(turns, start)
+    if first is not None and first.role is not Role.INTERVIEWER:
+        return first
+    for turn in turns:
+        if turn.role is not Role.INTERVIEWER and turn.start < end and start < turn.end and turn.end > turn.start:
+            return turn
+    return None

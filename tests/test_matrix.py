@@ -222,3 +222,27 @@ def test_quotes(project, cli) -> None:
     assert found[2].attribution == "— P01, female, Hmong, Site A (IDI-01, turn 2)"
     result = cli("quotes", "language", "--by", "gender", "--project", project.root)
     assert "== gender: female" in result.stdout and "4 quotes" in result.stdout
+
+
+def test_coding_from_question_into_answer_counts_for_the_answer(tmp_path: Path) -> None:
+    """A coding that starts in the interviewer's question and runs into the answer counts for the answerer;
+    one that stays in the question is left out."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
+    (tmp_path / "transcripts" / "participants.csv").write_text(PARTICIPANTS, encoding="utf-8")
+    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
+    project = qualcode.open_project(tmp_path)
+    qualcode.ingest(project)
+    store = open_store(project.store_path)
+    text = store.document("IDI-01").text
+    with store.transaction():
+        start = text.index("First question?")
+        end = text.index("the forms.") + len("the forms.")
+        store.add_coding("IDI-01", start, end, "workload", "lan", "accepted", text[start:end])
+        store.add_coding("IDI-01", start, start + 5, "language", "lan", "accepted", text[start:start + 5])
+    store.close()
+    frame = qualcode.matrix(project, by=["gender"])
+    assert frame.set_index("code")["Total"].to_dict() == {
+        "language": 0, "language.literacy": 0, "language.vietnamese_only": 0, "workload": 1}
+    assert frame.attrs["interviewer_codings"] == 1
