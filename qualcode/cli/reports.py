@@ -157,7 +157,7 @@ def quotes(
         if by and quote.group != group:
             group = quote.group
             typer.echo(f"\n== {by}: {group}")
-        typer.echo(f"\n“{quote.text}”\n  {quote.attribution}")
+        typer.echo(f"\n{quote.display()}\n  {quote.attribution}")
     typer.echo(f"\n{len(found)} quotes")
 
 
