@@ -53,8 +53,7 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
     nlp = sentence_pipeline(language)
     offsets = offsets if offsets is not None else [0] * len(texts)
     result = []
-    for doc, base in zip(nlp.pipe(texts, batch_size=256), offsets):
-        text = doc.text
+    for doc, text, base in zip(nlp.pipe(texts, batch_size=256), texts, offsets):  # not doc.text: it is rebuilt
         if len(doc) == 0:
             result.append([])
             continue
@@ -122,7 +121,7 @@ def keyword_words(keyword: str, language: str) -> tuple[str, ...]:
     star = keyword.rstrip().endswith("*")
     text = keyword.rstrip().rstrip("*") if star else keyword
     words: list[str] = []
-    for token in keyword_pipeline(language)(text):
+    for token in keyword_pipeline(language).tokenizer(text):  # tokens only, no sentencizer
         if token.is_space or not is_word(token.text):
             continue
         words.extend(word_form(token.text).split())

@@ -10,6 +10,7 @@ pre-check can only skip sentences the pattern cannot match.
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import product
 
 try:  # Python 3.11+
@@ -96,6 +97,7 @@ def _required(seq) -> set[str] | None:
     return max(candidates, key=_score) if candidates else None
 
 
+@cache
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lowercased strings one of which every case-insensitive match of ``pattern`` contains, or None."""
     try:

@@ -158,7 +158,7 @@ def quotes(
             group = quote.group
             typer.echo(f"\n== {by}: {group}")
         typer.echo(f"\n{quote.display()}\n  {quote.attribution}")
-    typer.echo(f"\n{len(found)} quotes")
+    typer.echo(f"\n{len(found)} quote{'' if len(found) == 1 else 's'}")
 
 
 @app.command()
