@@ -62,3 +62,35 @@ def write_pdf(path: Path, pages: list[list[str]]) -> Path:
     out += f"trailer\n<< /Size {len(all_objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     path.write_bytes(bytes(out))
     return path
+
+
+def make_project(root: Path, transcripts: dict[str, str], codebook: str, participants: str | None = None,
+                 config: str = ""):
+    """A project in ``root``: transcripts, codebook.yaml named in qualcode.toml, optional participants.csv;
+    ingested (without failures). Returns the opened project."""
+    import qualcode
+
+    folder = root / "transcripts"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in transcripts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    if participants is not None:
+        (folder / "participants.csv").write_text(participants, encoding="utf-8")
+    (root / "codebook.yaml").write_text(codebook, encoding="utf-8")
+    (root / "qualcode.toml").write_text(f'[project]\ncodebook = "codebook.yaml"\n{config}', encoding="utf-8")
+    project = qualcode.open_project(root)
+    report = qualcode.ingest(project)
+    assert report.failures == [], report.failures
+    return project
+
+
+def place_codings(project, codings) -> None:
+    """Store hand-placed codings ``(document, text, code, coder, status)`` at the text's first occurrence."""
+    from qualcode.store import open_store
+
+    store = open_store(project.store_path)
+    with store.transaction():
+        for doc, text, code, coder, status in codings:
+            start = store.document(doc).text.index(text)
+            store.add_coding(doc, start, start + len(text), code, coder, status, text)
+    store.close()

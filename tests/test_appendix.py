@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from helpers import make_project, place_codings
 
 import qualcode
 from qualcode.report.quotes import Quote, choose
@@ -84,22 +85,9 @@ CODINGS = [  # (document, text, code, coder)
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> qualcode.Project:
     """An interview and a focus group with hand-placed codings, participants with attributes."""
-    root = tmp_path_factory.mktemp("appendix")
-    (root / "transcripts").mkdir()
-    (root / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
-    (root / "transcripts" / "FGD-01.txt").write_text(FGD, encoding="utf-8")
-    (root / "transcripts" / "participants.csv").write_text(PARTICIPANTS, encoding="utf-8")
-    (root / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (root / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
-    project = qualcode.open_project(root)
-    assert qualcode.ingest(project).failures == []
-    store = open_store(project.store_path)
-    with store.transaction():
-        for doc, text, code, coder in CODINGS:
-            full = store.document(doc).text
-            start = full.index(text)
-            store.add_coding(doc, start, start + len(text), code, coder, "accepted", text)
-    store.close()
+    project = make_project(tmp_path_factory.mktemp("appendix"), {"IDI-01.txt": IDI, "FGD-01.txt": FGD},
+                           CODEBOOK, PARTICIPANTS)
+    place_codings(project, [(doc, text, code, coder, "accepted") for doc, text, code, coder in CODINGS])
     return project
 
 

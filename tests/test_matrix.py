@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from helpers import make_project, place_codings
 from pandas.testing import assert_frame_equal
 
 import qualcode
@@ -80,22 +81,9 @@ CODES = [("language", "Language barriers", 1), ("language.literacy", "Literacy",
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> qualcode.Project:
     """Two documents (an interview and a focus group with an unmapped speaker), hand-placed codings."""
-    root = tmp_path_factory.mktemp("matrix")
-    (root / "transcripts").mkdir()
-    (root / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
-    (root / "transcripts" / "FGD-01.txt").write_text(FGD, encoding="utf-8")
-    (root / "transcripts" / "participants.csv").write_text(PARTICIPANTS, encoding="utf-8")
-    (root / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (root / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
-    project = qualcode.open_project(root)
-    assert qualcode.ingest(project).failures == []
-    store = open_store(project.store_path)
-    with store.transaction():
-        for doc, text, code, coder, status in CODINGS:
-            full = store.document(doc).text
-            start = full.index(text)
-            store.add_coding(doc, start, start + len(text), code, coder, status, text)
-    store.close()
+    project = make_project(tmp_path_factory.mktemp("matrix"), {"IDI-01.txt": IDI, "FGD-01.txt": FGD}, CODEBOOK,
+                           PARTICIPANTS)
+    place_codings(project, CODINGS)
     return project
 
 
@@ -227,21 +215,14 @@ def test_quotes(project, cli) -> None:
 def test_coding_from_question_into_answer_counts_for_the_answer(tmp_path: Path) -> None:
     """A coding that starts in the interviewer's question and runs into the answer counts for the answerer;
     one that stays in the question is left out."""
-    (tmp_path / "transcripts").mkdir()
-    (tmp_path / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
-    (tmp_path / "transcripts" / "participants.csv").write_text(PARTICIPANTS, encoding="utf-8")
-    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
-    project = qualcode.open_project(tmp_path)
-    qualcode.ingest(project)
+    project = make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK, PARTICIPANTS)
     store = open_store(project.store_path)
     text = store.document("IDI-01").text
-    with store.transaction():
-        start = text.index("First question?")
-        end = text.index("the forms.") + len("the forms.")
-        store.add_coding("IDI-01", start, end, "workload", "lan", "accepted", text[start:end])
-        store.add_coding("IDI-01", start, start + 5, "language", "lan", "accepted", text[start:start + 5])
+    start = text.index("First question?")
+    end = text.index("the forms.") + len("the forms.")
     store.close()
+    place_codings(project, [("IDI-01", text[start:end], "workload", "lan", "accepted"),
+                            ("IDI-01", text[start:start + 5], "language", "lan", "accepted")])
     frame = qualcode.matrix(project, by=["gender"])
     assert frame.set_index("code")["Total"].to_dict() == {
         "language": 0, "language.literacy": 0, "language.vietnamese_only": 0, "workload": 1}
