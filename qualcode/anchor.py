@@ -6,8 +6,6 @@ from collections.abc import Sequence
 
 from .store import CodingRow
 
-FUZZY_CUTOFF = 90.0
-
 
 def _nearest(haystack: str, needle: str, hint: int) -> int | None:
     best = None
@@ -23,11 +21,13 @@ def reanchor(old_text: str, new_text: str, codings: Sequence[CodingRow]) -> list
     """New ``(id, start, end)`` for each coding of a changed document; ``start`` None means stale.
 
     The coding's text snapshot is searched exactly (the occurrence nearest its old relative position wins),
-    then aligned fuzzily with rapidfuzz (score at least 90); codings that fit nowhere become stale.
+    then placed as other tools' segments are (:mod:`qualcode.align`: whitespace, punctuation, anchors,
+    rapidfuzz at 90); codings that fit nowhere, or fit several places equally, become stale.
     """
-    from rapidfuzz import fuzz
+    from .align import Aligner, Placement
 
     scale = len(new_text) / len(old_text) if old_text else 1.0
+    aligner: Aligner | None = None
     moved: list[tuple[int, int | None, int | None]] = []
     for coding in codings:
         snapshot = coding.text
@@ -38,9 +38,10 @@ def reanchor(old_text: str, new_text: str, codings: Sequence[CodingRow]) -> list
         if at is not None:
             moved.append((coding.id, at, at + len(snapshot)))
             continue
-        found = fuzz.partial_ratio_alignment(snapshot, new_text, score_cutoff=FUZZY_CUTOFF)
-        if found is None:
-            moved.append((coding.id, None, None))
+        aligner = aligner or Aligner(new_text)
+        placed = aligner.place(snapshot)
+        if isinstance(placed, Placement):
+            moved.append((coding.id, placed.start, placed.end))
         else:
-            moved.append((coding.id, found.dest_start, found.dest_end))
+            moved.append((coding.id, None, None))
     return moved
