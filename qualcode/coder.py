@@ -19,6 +19,7 @@ from .lemmas import Lemmatizer
 from .matcher import Index, Settings, Word
 from .model import Role, Sentence
 from .prefilter import fold_for_search, required_literals
+from .tokencache import TokenCache
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,11 @@ def speaks(turn: CodingTurn, speakers: Sequence[str]) -> bool:
 class Coder:
     """Codes a set of documents; build once, then call :meth:`apply` for a codebook."""
 
-    def __init__(self, docs: Sequence[CodingDoc], lemmatizer: Lemmatizer | None = None) -> None:
+    def __init__(self, docs: Sequence[CodingDoc], lemmatizer: Lemmatizer | None = None,
+                 tokens: TokenCache | None = None) -> None:
         self.docs = list(docs)
         self.lemmatizer = lemmatizer or Lemmatizer()
+        self.tokens = tokens if tokens is not None else TokenCache()
         self.sents: list[_Sent] = []
         rows = []
         for d_index, doc in enumerate(self.docs):
@@ -103,10 +106,8 @@ class Coder:
     def _keyword(self, keyword: str, language: str) -> tuple[Word, ...]:
         key = (keyword, language)
         if key not in self._words:
-            from .nlp import keyword_words
-
             self._words[key] = tuple(Word(w, self.lemmatizer.lemma(w, language) if not w.endswith("*") else w)
-                                     for w in keyword_words(keyword, language))
+                                     for w in self.tokens.keyword(keyword, language))
         return self._words[key]
 
     def _keyword_hits(self, keywords: Iterable[str], language: str, settings: Settings,
@@ -288,26 +289,26 @@ class Coder:
                 yield (key[0], sent.start, sent.end) if unit == "match" else key, sent.start, sent.end, term
 
 
-def self_test(codebook: Codebook, lemmatizer: Lemmatizer | None = None) -> list[Problem]:
+def self_test(codebook: Codebook, lemmatizer: Lemmatizer | None = None,
+              tokens: TokenCache | None = None) -> list[Problem]:
     """Examples their own code (or a descendant) does not match, counterexamples it does.
 
     Each example is coded as one respondent turn in the codebook's language; only codes whose subtree has
-    rules are tested.
+    rules are tested. ``tokens`` may hold the examples' and keywords' tokens already.
     """
-    from .nlp import segment
-
+    tokens = tokens if tokens is not None else TokenCache()
     cases = [(code, kind, i, text) for code in codebook.codes
              for kind, texts in (("examples", code.examples), ("counterexamples", code.counterexamples))
              for i, text in enumerate(texts)]
     if not cases:
         return []
-    segmented = segment([text for *_, text in cases], codebook.language)
+    segmented = [tokens.sentences(text, codebook.language) for *_, text in cases]
     docs = []
     for n, ((_, _, _, text), sentences) in enumerate(zip(cases, segmented)):
         sents = tuple(Sentence(a, b, words) for a, b, words in sentences)
         turn = CodingTurn(1, 0, len(text), Role.RESPONDENT, None, None, sents)
         docs.append(CodingDoc(str(n), text, codebook.language, (turn,)))
-    suggestions = Coder(docs, lemmatizer).apply(codebook, unit="turn", ignore_speakers=True)
+    suggestions = Coder(docs, lemmatizer, tokens).apply(codebook, unit="turn", ignore_speakers=True)
     coded: dict[str, set[str]] = {}
     for s in suggestions:
         coded.setdefault(s.document, set()).add(s.code)

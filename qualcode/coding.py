@@ -11,6 +11,7 @@ from .coder import Coder, CodingDoc, CodingTurn, self_test
 from .errors import Problem, ProjectError, QualcodeError
 from .project import Project
 from .store import Store, open_store
+from .tokencache import TokenCache
 
 
 class CodebookInvalid(QualcodeError):
@@ -56,11 +57,11 @@ def codebook_path(project: Project, explicit: str | Path | None = None) -> Path:
     raise ProjectError("no codebook: name one with --codebook, or set [project] codebook in qualcode.toml")
 
 
-def check_codebook(path: str | Path) -> CodebookReport:
+def check_codebook(path: str | Path, tokens: TokenCache | None = None) -> CodebookReport:
     """Every problem of the codebook at ``path``: structure first, then the example self-test."""
     report = load_codebook(path)
     if report.codebook is not None:
-        report.problems.extend(self_test(report.codebook))
+        report.problems.extend(self_test(report.codebook, tokens=tokens))
         if report.errors:
             report.codebook = None
     return report
@@ -95,16 +96,17 @@ def code_project(project: Project, codebook: str | Path | None = None, *, unit: 
     Raises CodebookInvalid when the codebook has errors and ProjectError when nothing was ingested.
     """
     path = codebook_path(project, codebook)
-    report = check_codebook(path)
-    if report.codebook is None:
-        raise CodebookInvalid(str(path), report.errors)
-    book = report.codebook
     store = open_store(project.store_path)
     try:
+        tokens = TokenCache.from_store(store)
+        report = check_codebook(path, tokens)
+        if report.codebook is None:
+            raise CodebookInvalid(str(path), report.errors)
+        book = report.codebook
         docs = coding_docs(store)
         if not docs:
             raise ProjectError("no documents: run `qualcode ingest` first")
-        suggestions = Coder(docs).apply(book, unit=unit)
+        suggestions = Coder(docs, tokens=tokens).apply(book, unit=unit)
         texts = {d.id: d.text for d in docs}
         with store.transaction():
             replaced = store.delete_suggestions(book.name)
@@ -113,6 +115,7 @@ def code_project(project: Project, codebook: str | Path | None = None, *, unit: 
             store.add_suggestions([(s.document, s.start, s.end, s.code, s.rule, texts[s.document][s.start:s.end])
                                    for s in fresh], (book.name, book.version, book.content_hash))
             store.set_meta("active_codebook", project.relative(path))
+            tokens.save(store)
     finally:
         store.close()
     return CodeReport(book.name, book.version, len(docs), len(fresh), replaced, len(suggestions) - len(fresh),

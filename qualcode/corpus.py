@@ -172,9 +172,30 @@ def ingest(project: Project, paths: Sequence[str | Path] = (), *, participants: 
                 _save_table(store, table)
             _resolve_all(store, table, project, report)
             store.set_meta("needs_reingest", "0")
+            _prepare_codebook(project, store)
     finally:
         store.close()
     return report
+
+
+def _prepare_codebook(project: Project, store: Store) -> None:
+    """Tokenise the configured codebook's keywords and examples while spaCy is loaded anyway, so that
+    `qualcode code` finds them in the store. Silent: codebook problems are `codebook check`'s to report."""
+    from .codebook import load_codebook
+    from .errors import QualcodeError
+    from .tokencache import TokenCache
+
+    if not project.config.codebook:
+        return
+    path = project.root / project.config.codebook
+    try:
+        book = load_codebook(path).codebook if path.is_file() else None
+    except QualcodeError:
+        return
+    if book is not None:
+        tokens = TokenCache.from_store(store)
+        tokens.warm(book)
+        tokens.save(store)
 
 
 def _write(store: Store, parsed: dict[str, ParsedDocument], report: IngestReport) -> None:

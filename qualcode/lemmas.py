@@ -7,12 +7,21 @@ from functools import cache, lru_cache
 
 
 @cache
-def _table(language: str):
-    """spaCy's lookup table (keys are string hashes, so ``get`` takes the string); {} when none."""
-    from spacy.lookups import load_lookups
+def _table(language: str) -> dict[str, str]:
+    """spacy-lookups-data's lemma lookup table for ``language`` ({} when there is none).
 
-    lookups = load_lookups(language, ["lemma_lookup"], strict=False)
-    return lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else {}
+    Read straight from the package's data file — the file spaCy's ``load_lookups`` reads — so coding does not
+    have to import spaCy just for lemmas.
+    """
+    import gzip
+    import json
+    from importlib import resources
+
+    data = resources.files("spacy_lookups_data").joinpath("data", f"{language}_lemma_lookup.json.gz")
+    if not data.is_file():
+        return {}
+    with gzip.open(data.open("rb"), "rt", encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 class Lemmatizer:

@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import ProjectError
 from .model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence, Turn
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each step takes a store from version N to N + 1, in the same transaction as the version bump.
 MIGRATIONS = {
@@ -24,6 +24,9 @@ MIGRATIONS = {
     1: """ALTER TABLE sentences ADD COLUMN tokens BLOB NOT NULL DEFAULT x'';
           UPDATE documents SET content_hash = '';
           INSERT OR REPLACE INTO meta (key, value) VALUES ('needs_reingest', '1');""",
+    # 3: a cache of tokenised keywords and example sentences (qualcode.tokencache).
+    2: """CREATE TABLE token_cache (kind TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL,
+          value TEXT NOT NULL, PRIMARY KEY (kind, language, text));""",
 }
 
 SCHEMA = """
@@ -49,6 +52,8 @@ CREATE TABLE codings (
     codebook_version TEXT NOT NULL DEFAULT '', codebook_hash TEXT NOT NULL DEFAULT '',
     text TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX codings_document ON codings(document);
+CREATE TABLE token_cache (kind TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (kind, language, text));
 """
 
 
@@ -214,6 +219,21 @@ class Store:
         sentences = self.sentences(doc_id)
         return [Turn(t.number, t.start, t.end, t.label, t.timestamp, tuple(sentences.get(t.number, ())))
                 for t in self.turns(doc_id)]
+
+    # -- token cache --------------------------------------------------------------------------------------
+    def token_cache(self) -> dict[tuple[str, str, str], str]:
+        """Every cached tokenisation: ``(kind, language, text) -> JSON``."""
+        return {(k, lang, t): v for k, lang, t, v in self.db.execute("SELECT kind, language, text, value "
+                                                                      "FROM token_cache")}
+
+    def add_token_cache(self, entries: dict[tuple[str, str, str], str]) -> None:
+        """Store tokenisations (replacing equal keys)."""
+        self.db.executemany("INSERT OR REPLACE INTO token_cache VALUES (?, ?, ?, ?)",
+                            [(*key, value) for key, value in entries.items()])
+
+    def clear_token_cache(self) -> None:
+        """Forget every cached tokenisation (another spaCy or parser version made them)."""
+        self.db.execute("DELETE FROM token_cache")
 
     # -- participants ----------------------------------------------------------------------------------
     def participants(self) -> list[Participant]:

@@ -1,0 +1,79 @@
+"""The token cache: ingest prepares the configured codebook, so `code` runs without loading spaCy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import db
+from helpers import make_project
+
+from qualcode.store import open_store
+from qualcode.tokencache import TokenCache, cache_key
+
+CODEBOOK = """codebook: Cache test
+version: "1"
+codes:
+  - id: time
+    label: Time
+    definition: No time.
+    examples: ["We don't have time for meetings."]
+    rules:
+      - keywords: ["don't have time", housework]
+      - keywords: [thời gian]
+        lang: vi
+"""
+
+IDI = "---\nparticipant: P01\n---\nI: Do you go?\nR: We don’t have time. Housework all day.\n"
+
+
+def test_ingest_prepares_keywords_and_examples(tmp_path: Path) -> None:
+    """After ingest, every keyword and example of the configured codebook is in the store's cache."""
+    project = make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK)
+    store = open_store(project.store_path)
+    entries = store.token_cache()
+    assert store.get_meta("token_cache_key") == cache_key()
+    store.close()
+    assert json.loads(entries[("keyword", "en", "don't have time")]) == ["do", "n't", "have", "time"]
+    assert ("keyword", "vi", "thời gian") in entries
+    assert ("sentences", "en", "We don't have time for meetings.") in entries
+
+
+def test_code_does_not_load_spacy_when_prepared(tmp_path: Path) -> None:
+    """`code` on a prepared project codes without importing spaCy, and finds what a cold run finds."""
+    project = make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK)
+    script = ("import sys, qualcode\nfrom qualcode.coding import code_project\n"
+              f"report = code_project(qualcode.open_project({str(project.root)!r}))\n"
+              "print(report.added, 'spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["2", "False"]
+    warm = sorted(db(project.root).execute("SELECT text, rule FROM codings").fetchall())
+    cold_root = tmp_path / "cold"
+    cold = make_project(cold_root, {"IDI-01.txt": IDI}, CODEBOOK, config="")
+    store = open_store(cold.store_path)
+    with store.transaction():
+        store.clear_token_cache()
+    store.close()
+    from qualcode.coding import code_project
+
+    code_project(cold)
+    assert sorted(db(cold_root).execute("SELECT text, rule FROM codings").fetchall()) == warm
+
+
+def test_cache_of_another_version_is_ignored(tmp_path: Path) -> None:
+    """Tokens cached under another spaCy or parser version are not used, and are replaced on save."""
+    project = make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK)
+    store = open_store(project.store_path)
+    with store.transaction():
+        store.set_meta("token_cache_key", "spacy 0.0; parser 0")
+        store.add_token_cache({("keyword", "en", "housework"): '["wrong"]'})
+    assert TokenCache.from_store(store).entries == {}
+    tokens = TokenCache.from_store(store)
+    assert tokens.keyword("housework", "en") == ("housework",)
+    with store.transaction():
+        tokens.save(store)
+    assert store.token_cache() == {("keyword", "en", "housework"): '["housework"]'}
+    assert store.get_meta("token_cache_key") == cache_key()
+    store.close()
