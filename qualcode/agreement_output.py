@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .agreement import AgreementReport, EvaluationReport
 from .errors import UsageError
-from .output import save_xlsx, write_table
+from .output import freeze_zip, save_xlsx, write_table
 from .units import Unit, UnitKind
 
 UNDEFINED = "undefined"
@@ -185,6 +185,7 @@ def _adjudication_docx(path: Path, report: AgreementReport) -> list[Path]:
                                           f"{d.label} ({d.code})" if d.label != d.code else d.code, d.a, d.b, ""))))
         _docx_table(document, header, rows)
     document.save(str(path))
+    freeze_zip(path)
     return [path]
 
 

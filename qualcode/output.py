@@ -72,11 +72,24 @@ def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: st
 FIXED_DATE = (2000, 1, 1)
 
 
-def save_xlsx(book, path: Path) -> None:
-    """Save an openpyxl workbook with fixed document dates, so two runs give identical content.
+def freeze_zip(path: Path) -> None:
+    """Rewrite a zip package (.xlsx, .docx) with fixed entry dates and modes, in the same order, so the same
+    content gives the same bytes."""
+    from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-    (``Workbook.save`` stamps the current time into ``docProps/core.xml``; its writer is used directly.)
-    """
+    with ZipFile(path) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    with ZipFile(path, "w", ZIP_DEFLATED) as target:
+        for name, data in entries:
+            info = ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, data)
+
+
+def save_xlsx(book, path: Path) -> None:
+    """Save an openpyxl workbook so that two runs give identical bytes: fixed document dates (its
+    ``Workbook.save`` would stamp the current time into ``docProps/core.xml``) and fixed zip entry dates."""
     import datetime as dt
     from zipfile import ZIP_DEFLATED, ZipFile
 
@@ -85,6 +98,7 @@ def save_xlsx(book, path: Path) -> None:
     book.properties.created = book.properties.modified = dt.datetime(*FIXED_DATE)
     with ZipFile(path, "w", ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).save()
+    freeze_zip(path)
 
 
 def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode",

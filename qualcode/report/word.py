@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputFileError
+from ..output import freeze_zip
 from . import Appendix
 
 FIXED_DATE = dt.datetime(2000, 1, 1)
@@ -168,6 +169,7 @@ def write_docx(appendix: Appendix, path: Path, reference: Path | None = None) ->
     props.title = appendix.title
     props.revision = 1
     document.save(str(path))
+    freeze_zip(path)
 
 
 def dump(path: Path) -> str:
