@@ -27,14 +27,6 @@ class DocType(str, Enum):
 
 
 @dataclass(frozen=True)
-class Span:
-    """A half-open range ``[start, end)`` of code points in a document's stored text."""
-
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
 class Sentence:
     """A sentence span and its word tokens, punctuation and spaces left out.
 

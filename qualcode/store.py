@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ProjectError
-from .model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence, Turn
+from .model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
 
 SCHEMA_VERSION = 3
 
@@ -176,10 +176,6 @@ class Store:
             [(doc.id, t.number, i, s.start, s.end, _pack(s.tokens))
              for t in doc.turns for i, s in enumerate(t.sentences, 1)])
 
-    def set_path(self, doc_id: str, path: str) -> None:
-        """Record that an unchanged document now lives at ``path``."""
-        self.db.execute("UPDATE documents SET path = ? WHERE id = ?", (path, doc_id))
-
     # -- turns and sentences ---------------------------------------------------------------------------
     def turns(self, doc_id: str | None = None) -> list[TurnRow]:
         """Stored turns of one document (or all), in document and turn order."""
@@ -213,12 +209,6 @@ class Store:
         self.db.executemany(
             "UPDATE turns SET role = ?, participant = ?, role_name = ? WHERE document = ? AND number = ?",
             [(t.role.value, t.participant, t.role_name, t.document, t.number) for t in resolved])
-
-    def stored_turns(self, doc_id: str) -> list[Turn]:
-        """The turns of ``doc_id`` as model values, with their sentences."""
-        sentences = self.sentences(doc_id)
-        return [Turn(t.number, t.start, t.end, t.label, t.timestamp, tuple(sentences.get(t.number, ())))
-                for t in self.turns(doc_id)]
 
     # -- token cache --------------------------------------------------------------------------------------
     def token_cache(self) -> dict[tuple[str, str, str], str]:
