@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import QualcodeError
-from .base import ProjectOption, app, fail, open_project_or_exit, print_table
+from ..project import open_project
+from .base import ProjectOption, command, print_table, writing
 
 
 class Unit(str, Enum):
@@ -25,7 +25,7 @@ OutputOption = typer.Option(None, "-o", "--output", dir_okay=False,
                                  "agreement, a .docx adjudication sheet.")
 
 
-@app.command()
+@command()
 def agreement(
     coders: str = typer.Option(..., "--coders", help="The two coders to compare, comma-separated: A,B."),
     unit: Unit = UnitOption,
@@ -36,11 +36,8 @@ def agreement(
     from ..agreement import agreement as compare
     from ..agreement_output import agreement_table, disagreement_table, write_agreement
 
-    project = open_project_or_exit(project_dir)
-    try:
-        report = compare(project, [c for c in coders.split(",") if c.strip()], unit.value)
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    report = compare(project, [c for c in coders.split(",") if c.strip()], unit.value)
     if output is not None:
         _write(write_agreement, output, report, "agreement")
     else:
@@ -54,7 +51,7 @@ def agreement(
         typer.echo(note)
 
 
-@app.command("eval")
+@command(name="eval")
 def evaluate(
     gold: str = typer.Option(..., "--gold", help="The coder whose codings are taken as right."),
     coder: str = typer.Option("auto", "--coder", help="The coder to evaluate (default: the rules' suggestions)."),
@@ -68,11 +65,8 @@ def evaluate(
     from ..agreement import evaluate as score
     from ..agreement_output import evaluation_notes, evaluation_table, stat, write_evaluation
 
-    project = open_project_or_exit(project_dir)
-    try:
-        report = score(project, gold, coder, unit.value)
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    report = score(project, gold, coder, unit.value)
     if output is not None:
         _write(write_evaluation, output, report, "evaluation")
     else:
@@ -97,10 +91,6 @@ def _show(table: tuple[list[str], list[dict]], title: str) -> None:
 
 
 def _write(writer, output: Path, report, title: str) -> None:
-    try:
+    with writing(output):
         written = writer(output, report)
-    except QualcodeError as exc:
-        fail(exc)
-    except OSError as exc:
-        fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(output)))
     typer.echo(f"wrote {title} to {', '.join(str(p) for p in written)}")

@@ -6,8 +6,11 @@ line on stderr and an exit code; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -34,19 +37,29 @@ _state = {"debug": bool(os.environ.get("QUALCODE_DEBUG"))}
 
 
 def fail(exc: QualcodeError) -> None:
+    """Leave with ``exc`` as one line on stderr — after the problems it lists, if any — and its exit code."""
     if _state["debug"]:
         raise exc
+    print_problems(getattr(exc, "problems", ()))
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(exc.exit_code)
 
 
-def open_project_or_exit(project_dir: Path | None):
-    from ..project import open_project
+def command(group: typer.Typer = app, name: str | None = None):
+    """Register a command on ``group``; a QualcodeError it raises leaves through :func:`fail`, so commands
+    call the library without wrapping each call."""
 
-    try:
-        return open_project(project_dir)
-    except QualcodeError as exc:
-        fail(exc)
+    def register(function):
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except QualcodeError as exc:
+                fail(exc)
+
+        return group.command(name)(run)
+
+    return register
 
 
 def progress():
@@ -73,32 +86,38 @@ def main_options(debug: bool = typer.Option(False, "--debug", help="Show traceba
 
 
 def print_problems(problems) -> None:
+    """One ``error:`` or ``warning:`` line on stderr per problem."""
     for problem in problems:
         typer.echo(f"{problem.severity}: {problem}", err=True)
+
 
 def selection_from(coder: list[str] | None, status: list[str] | None):
     from ..codings import Selection
 
     split = [c.strip() for value in (coder or []) for c in value.split(",") if c.strip()]
     statuses = [s.strip() for value in (status or []) for s in value.split(",") if s.strip()]
-    try:
-        return Selection(tuple(split), tuple(statuses))
-    except QualcodeError as exc:
-        fail(exc)
+    return Selection(tuple(split), tuple(statuses))
 
 
 CoderOption = typer.Option(None, "--coder", help="Only these coders (repeat or comma-separate).")
 StatusOption = typer.Option(None, "--status", help="Only these statuses: suggested, accepted, rejected.")
 
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into the one-line `cannot write` error."""
+    try:
+        yield
+    except OSError as exc:
+        raise QualcodeError(f"cannot write: {exc.strerror}", where=str(path)) from None
+
+
 def write_table_or_exit(path: Path, columns: list[str], rows: list[dict], title: str, notes: list[str] = ()) -> None:
+    """Write a table file by suffix (see :func:`qualcode.output.write_table`)."""
     from ..output import write_table
 
-    try:
+    with writing(path):
         write_table(path, columns, rows, title=title, notes=notes)
-    except QualcodeError as exc:
-        fail(exc)
-    except OSError as exc:
-        fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(path)))
 
 
 def print_table(columns: list[str], rows: list[dict], caption: str) -> None:

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import typer
 
-from ..errors import QualcodeError, UsageError
+from ..errors import UsageError
+from ..project import open_project
 from .base import (
     CoderOption,
     ProjectOption,
     StatusOption,
-    app,
     codebook_app,
     codings_app,
-    fail,
-    open_project_or_exit,
+    command,
     print_problems,
     print_table,
     selection_from,
     write_table_or_exit,
+    writing,
 )
 
 
@@ -32,7 +32,7 @@ class Unit(str, Enum):
     match = "match"
 
 
-@codebook_app.command("check")
+@command(codebook_app, "check")
 def codebook_check(
     codebook: Path | None = typer.Argument(None, help="Codebook YAML (default: the project's codebook)."),
     project_dir: Path | None = ProjectOption,
@@ -40,12 +40,9 @@ def codebook_check(
     """Check a codebook: syntax, keys, ids, colours, rules, patterns and the example self-test."""
     from ..coding import check_codebook, codebook_path
 
-    project = open_project_or_exit(project_dir)
-    try:
-        path = codebook_path(project, codebook)
-        report = check_codebook(path)
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    path = codebook_path(project, codebook)
+    report = check_codebook(path)
     print_problems(report.problems)
     errors, warnings = len(report.errors), len(report.warnings)
     status = "invalid" if errors else "ok"
@@ -53,7 +50,7 @@ def codebook_check(
     raise typer.Exit(report.return_code)
 
 
-@app.command()
+@command()
 def code(
     codebook: Path | None = typer.Option(None, "--codebook", help="Codebook YAML (default: qualcode.toml's).",
                                             dir_okay=False),
@@ -61,16 +58,10 @@ def code(
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Auto-code every document with the codebook's rules (coder `auto`, status `suggested`)."""
-    from ..coding import CodebookInvalid, code_project
+    from ..coding import code_project
 
-    project = open_project_or_exit(project_dir)
-    try:
-        report = code_project(project, codebook, unit=unit.value if unit else None)
-    except CodebookInvalid as exc:
-        print_problems(exc.problems)
-        fail(exc)
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    report = code_project(project, codebook, unit=unit.value if unit else None)
     print_problems(report.warnings)
     rows = [{"code": c, "suggestions": n} for c, n in sorted(report.per_code.items())]
     if rows:
@@ -79,7 +70,7 @@ def code(
                f"({report.replaced} earlier suggestions replaced, {report.kept_decisions} spans already reviewed)")
 
 
-@codings_app.command("export")
+@command(codings_app, "export")
 def codings_export(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .jsonl .json .md .html."),
     coder: list[str] | None = CoderOption,
@@ -93,33 +84,28 @@ def codings_export(
     from ..codings import export_rows, with_decision, write_jsonl
     from ..store import open_store
 
-    project = open_project_or_exit(project_dir)
+    project = open_project(project_dir)
     selection = selection_from(coder, status)
     chosen = [a.strip() for a in attributes.split(",") if a.strip()] if attributes is not None else None
+    store = open_store(project.store_path)
     try:
-        store = open_store(project.store_path)
-        try:
-            columns, rows, codings = export_rows(project, store, selection, chosen)
-        finally:
-            store.close()
-    except QualcodeError as exc:
-        fail(exc)
+        columns, rows, codings = export_rows(project, store, selection, chosen)
+    finally:
+        store.close()
     typer.echo(f"selected: {selection.describe(codings)}", err=True)
     if output is None:
         print_table(["id", "document", "turn", "participant", "code", "coder", "status", "text"],
                      [{**r, "text": r["text"][:60]} for r in rows], f"{len(rows)} codings")
         return
     if output.suffix.lower() == ".jsonl":
-        try:
+        with writing(output):
             write_jsonl(output, columns, rows)
-        except OSError as exc:
-            fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(output)))
     else:
         write_table_or_exit(output, with_decision(columns, output), rows, "codings")
     typer.echo(f"wrote {len(rows)} codings to {output}")
 
 
-@codings_app.command("import")
+@command(codings_app, "import")
 def codings_import(
     file: Path = typer.Argument(..., help="CSV or XLSX: document, code and text (or start and end, or turn)."),
     coder: str | None = typer.Option(None, "--coder", help="Whose codings these are, or with --review who "
@@ -136,32 +122,26 @@ def codings_import(
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Import a coder's (or another tool's) codings, or apply a reviewed sheet's decisions with --review."""
-    from ..coding import CodebookInvalid, active_codebook
+    from ..coding import active_codebook
     from ..codings import Columns, import_codings
     from ..review_sheet import apply_review
     from ..store import open_store
 
-    project = open_project_or_exit(project_dir)
+    project = open_project(project_dir)
     name = coder or project.config.coder
     if not name and not review:
-        fail(UsageError("name the coder with --coder (or set [project] coder in qualcode.toml)"))
+        raise UsageError("name the coder with --coder (or set [project] coder in qualcode.toml)")
+    book = active_codebook(project, codebook)
+    store = open_store(project.store_path)
     try:
-        book = active_codebook(project, codebook)
-        store = open_store(project.store_path)
-        try:
-            with store.transaction():
-                if review:
-                    result = apply_review(store, book, file, name)
-                else:
-                    report = import_codings(store, book, file, name,
-                                            Columns(document_column, code_column, text_column))
-        finally:
-            store.close()
-    except CodebookInvalid as exc:
-        print_problems(exc.problems)
-        fail(exc)
-    except QualcodeError as exc:
-        fail(exc)
+        with store.transaction():
+            if review:
+                result = apply_review(store, book, file, name)
+            else:
+                report = import_codings(store, book, file, name,
+                                        Columns(document_column, code_column, text_column))
+    finally:
+        store.close()
     if review:
         print_problems(result.failures)
         done = {"accept": "accepted", "reject": "rejected", "recode": "recoded"}
@@ -180,16 +160,13 @@ def codings_import(
     raise typer.Exit(report.return_code)
 
 
-@codings_app.command("stale")
+@command(codings_app, "stale")
 def codings_stale(project_dir: Path | None = ProjectOption) -> None:
     """List codings that could not be re-anchored after a transcript changed."""
     from ..store import open_store
 
-    project = open_project_or_exit(project_dir)
-    try:
-        store = open_store(project.store_path)
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    store = open_store(project.store_path)
     try:
         rows = [{"id": c.id, "document": c.document, "code": c.code, "coder": c.coder, "status": c.status,
                  "text": c.text[:70]} for c in store.codings() if c.stale]
@@ -198,7 +175,7 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
     print_table(["id", "document", "code", "coder", "status", "text"], rows, f"{len(rows)} stale codings")
 
 
-@codebook_app.command("import")
+@command(codebook_app, "import")
 def codebook_import(
     file: Path = typer.Argument(..., help="A CSV codebook: a code (or path) column with levels separated by ` > `, "
                                 "optional definition (or description, memo) and color columns.", dir_okay=False),
@@ -210,12 +187,9 @@ def codebook_import(
     """Turn another tool's code list (CSV) into a YAML codebook."""
     from ..codebook_io import import_codebook
 
-    project = open_project_or_exit(project_dir)
+    project = open_project(project_dir)
     target = output or project.root / "codebooks" / f"{file.stem}.yaml"
-    try:
-        result = import_codebook(file, target, name)
-    except QualcodeError as exc:
-        fail(exc)
+    result = import_codebook(file, target, name)
     print_problems(result.problems)
     typer.echo(f"wrote {result.count} codes of codebook {result.name!r} to {target}")
     raise typer.Exit(result.return_code)

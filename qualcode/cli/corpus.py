@@ -6,27 +6,22 @@ from pathlib import Path
 
 import typer
 
-from ..errors import QualcodeError
+from ..project import open_project
 from .base import (
     ProjectOption,
-    app,
-    fail,
-    open_project_or_exit,
+    command,
     print_table,
     progress,
     write_table_or_exit,
 )
 
 
-@app.command()
+@command()
 def init(directory: Path = typer.Argument(Path("."), help="Folder to scaffold (created if missing).")) -> None:
     """Scaffold a project: qualcode.toml, a sample codebook and a participants.csv header."""
     from ..scaffold import init_project
 
-    try:
-        created, kept = init_project(directory)
-    except QualcodeError as exc:
-        fail(exc)
+    created, kept = init_project(directory)
     for path in created:
         typer.echo(f"created {path}")
     for path in kept:
@@ -34,7 +29,7 @@ def init(directory: Path = typer.Argument(Path("."), help="Folder to scaffold (c
     typer.echo(f"next: put transcripts in {directory / 'transcripts'} and run `qualcode ingest`")
 
 
-@app.command()
+@command()
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Transcript files or folders (default: the transcripts folder)."),
     participants: Path | None = typer.Option(None, "--participants", help="Participants CSV to use instead of "
@@ -45,17 +40,14 @@ def ingest(
     """Read transcripts (.txt .md .docx .vtt .srt .pdf) into the project store; unchanged files are skipped."""
     from ..corpus import ingest as run_ingest
 
-    project = open_project_or_exit(project_dir)
+    project = open_project(project_dir)
     bar, update = progress()
-    try:
-        if bar:
-            with bar:
-                report = run_ingest(project, paths or (), participants=participants, encoding=encoding,
-                                    on_progress=update)
-        else:
-            report = run_ingest(project, paths or (), participants=participants, encoding=encoding)
-    except QualcodeError as exc:
-        fail(exc)
+    if bar:
+        with bar:
+            report = run_ingest(project, paths or (), participants=participants, encoding=encoding,
+                                on_progress=update)
+    else:
+        report = run_ingest(project, paths or (), participants=participants, encoding=encoding)
     for problem in report.failures:
         typer.echo(f"error: {problem}", err=True)
     limit = 20
@@ -73,7 +65,7 @@ def ingest(
     raise typer.Exit(report.return_code)
 
 
-@app.command()
+@command()
 def documents(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .json .md .html or .xlsx."),
     project_dir: Path | None = ProjectOption,
@@ -83,11 +75,8 @@ def documents(
 
     from ..corpus import list_documents
 
-    project = open_project_or_exit(project_dir)
-    try:
-        rows = [asdict(d) for d in list_documents(project)]
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    rows = [asdict(d) for d in list_documents(project)]
     columns = ["id", "type", "language", "turns", "words", "speakers", "participants", "format", "path"]
     if output is not None:
         write_table_or_exit(output, columns, rows, "documents")

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import typer
 
-from ..errors import QualcodeError
+from ..project import open_project
 from .base import (
     CoderOption,
     ProjectOption,
     StatusOption,
-    app,
-    fail,
-    open_project_or_exit,
+    command,
     print_table,
     selection_from,
     write_table_or_exit,
+    writing,
 )
 
 
@@ -52,14 +51,12 @@ def report_notes(frame) -> list[str]:
 
 
 def plot_or_exit(path: Path, draw, frame) -> None:
-    try:
+    with writing(path):
         draw(path, frame)
-    except OSError as exc:
-        fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(path)))
     typer.echo(f"wrote heatmap {path}")
 
 
-@app.command()
+@command()
 def matrix(
     by: str = typer.Option("gender", "--by", help="Attribute(s) for the columns, comma-separated."),
     count: Count = typer.Option(Count.participants, "--count", help="What a cell counts."),
@@ -75,14 +72,11 @@ def matrix(
     from .. import reports
     from ..plot import matrix_heatmap
 
-    project = open_project_or_exit(project_dir)
+    project = open_project(project_dir)
     selection = selection_from(coder, status)
-    try:
-        frame = reports.matrix(project, [b.strip() for b in by.split(",") if b.strip()], count.value,
-                               percent=percent, min_cell=min_cell, coders=selection.coders,
-                               statuses=selection.statuses)
-    except QualcodeError as exc:
-        fail(exc)
+    frame = reports.matrix(project, [b.strip() for b in by.split(",") if b.strip()], count.value,
+                           percent=percent, min_cell=min_cell, coders=selection.coders,
+                           statuses=selection.statuses)
     show_frame(frame, output, "matrix", indent=True)
     if plot is not None:
         plot_or_exit(plot, matrix_heatmap, frame)
@@ -105,7 +99,7 @@ def show_frame(frame, output: Path | None, title: str, *, indent: bool = False) 
         typer.echo(note)
 
 
-@app.command()
+@command()
 def cooccur(
     count: CooccurCount = typer.Option(CooccurCount.segments, "--count",
                                        help="segments: respondent turns with both codes; or participants."),
@@ -119,12 +113,9 @@ def cooccur(
     from .. import reports
     from ..plot import cooccurrence_heatmap
 
-    project = open_project_or_exit(project_dir)
+    project = open_project(project_dir)
     selection = selection_from(coder, status)
-    try:
-        frame = reports.cooccur(project, count.value, coders=selection.coders, statuses=selection.statuses)
-    except QualcodeError as exc:
-        fail(exc)
+    frame = reports.cooccur(project, count.value, coders=selection.coders, statuses=selection.statuses)
     table = frame.copy()
     table.insert(0, "code", frame.index)
     table.attrs = frame.attrs
@@ -133,7 +124,7 @@ def cooccur(
         plot_or_exit(plot, cooccurrence_heatmap, frame)
 
 
-@app.command()
+@command()
 def quotes(
     code_name: str = typer.Argument(..., metavar="CODE", help="Code id, label or path."),
     by: str | None = typer.Option(None, "--by", help="Group the quotes by this attribute."),
@@ -145,13 +136,10 @@ def quotes(
     """Show the passages coded CODE (or its children) with who said them."""
     from .. import reports
 
-    project = open_project_or_exit(project_dir)
+    project = open_project(project_dir)
     selection = selection_from(coder, status)
-    try:
-        found = reports.quotes(project, code_name, by=by, limit=limit, coders=selection.coders,
-                               statuses=selection.statuses)
-    except QualcodeError as exc:
-        fail(exc)
+    found = reports.quotes(project, code_name, by=by, limit=limit, coders=selection.coders,
+                           statuses=selection.statuses)
     group = None
     for quote in found:
         if by and quote.group != group:
@@ -161,7 +149,7 @@ def quotes(
     typer.echo(f"\n{len(found)} quote{'' if len(found) == 1 else 's'}")
 
 
-@app.command()
+@command()
 def appendix(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .docx, .html or .md "
                                        "(default: out/appendix.docx)."),
@@ -189,22 +177,18 @@ def appendix(
     from ..report import build_appendix, render
     from ..report.quotes import DEFAULT_ATTRIBUTION
 
-    project = open_project_or_exit(project_dir)
+    project = open_project(project_dir)
     selection = selection_from(coder, status)
     path = output or project.root / "out" / "appendix.docx"
     fields = [f.strip() for f in attribution.split(",") if f.strip()] if attribution else list(DEFAULT_ATTRIBUTION)
     when = dt.date.today().isoformat() if date == "today" else date
-    try:
-        content = build_appendix(project, codes=[c.strip() for c in codes.split(",")] if codes else None,
-                                 max_quotes=max_quotes, by=by, summary_by=summary_by, attribution=fields,
-                                 context=context, coders=selection.coders, statuses=selection.statuses, date=when,
-                                 title=title)
+    content = build_appendix(project, codes=[c.strip() for c in codes.split(",")] if codes else None,
+                             max_quotes=max_quotes, by=by, summary_by=summary_by, attribution=fields,
+                             context=context, coders=selection.coders, statuses=selection.statuses, date=when,
+                             title=title)
+    with writing(path):
         if output is None:
             path.parent.mkdir(parents=True, exist_ok=True)
         render(content, path, reference_doc=reference_doc)
-    except QualcodeError as exc:
-        fail(exc)
-    except OSError as exc:
-        fail(QualcodeError(f"cannot write: {exc.strerror}", where=str(path)))
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     typer.echo(f"wrote {path}: {len(content.sections)} codes, {quotes} quotes")

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import typer
 
-from ..errors import QualcodeError, UsageError
-from .base import ProjectOption, app, fail, open_project_or_exit, print_problems
+from ..errors import UsageError
+from ..project import open_project
+from .base import ProjectOption, command
 
 
-@app.command()
+@command()
 def review(
     code: str | None = typer.Option(None, "--code", metavar="ID",
                                     help="Only this code and its sub-codes (id, label or path)."),
@@ -23,17 +24,10 @@ def review(
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Review suggestions one by one: accept, reject, change the code, skip, undo; each decision is saved at once."""
-    from ..coding import CodebookInvalid
     from ..review import open_review
 
-    project = open_project_or_exit(project_dir)
-    try:
-        session = open_review(project, code=code, document=document, coder=coder, reviewer=reviewer)
-    except CodebookInvalid as exc:
-        print_problems(exc.problems)
-        fail(exc)
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    session = open_review(project, code=code, document=document, coder=coder, reviewer=reviewer)
     with session:
         scope = session.filters.describe(session.book)
         if not session.items:
@@ -62,4 +56,4 @@ def _check_terminal() -> None:
     except io.UnsupportedOperation:
         keys = DummyInput()
     if isinstance(keys, DummyInput):
-        fail(UsageError("qualcode review is interactive: run it in a terminal"))
+        raise UsageError("qualcode review is interactive: run it in a terminal") from None

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import QualcodeError
-from .base import ProjectOption, app, fail, open_project_or_exit
+from ..project import open_project
+from .base import ProjectOption, command
 
 DocumentArg = typer.Argument(..., help="Document id (as `qualcode documents` lists it).")
 TurnArg = typer.Argument(..., help="Turn number in the document (1-based, interviewer turns included).", min=1)
@@ -17,22 +17,14 @@ TagCoderOption = typer.Option(None, "--coder", help="Whose coding this is (defau
 TagCodebookOption = typer.Option(None, "--codebook", help="Resolve the code against this codebook.", dir_okay=False)
 
 
-@app.command()
+@command()
 def tag(document: str = DocumentArg, turn: int = TurnArg, code: str = CodeArg, coder: str | None = TagCoderOption,
         codebook: Path | None = TagCodebookOption, project_dir: Path | None = ProjectOption) -> None:
     """Code the speech of one turn by hand (an accepted coding of the named coder)."""
-    from ..coding import CodebookInvalid
     from ..tagging import tag as tag_turn
-    from .base import print_problems
 
-    project = open_project_or_exit(project_dir)
-    try:
-        result = tag_turn(project, document, turn, code, coder=coder, codebook=codebook)
-    except CodebookInvalid as exc:
-        print_problems(exc.problems)
-        fail(exc)
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    result = tag_turn(project, document, turn, code, coder=coder, codebook=codebook)
     if result.interviewer:
         typer.echo(f"note: turn {turn} is an interviewer's; reports leave codings on interviewer turns out",
                    err=True)
@@ -42,22 +34,14 @@ def tag(document: str = DocumentArg, turn: int = TurnArg, code: str = CodeArg, c
     typer.echo(f"{what} {result.document} turn {turn} {result.code} ({result.coder}): {preview}")
 
 
-@app.command()
+@command()
 def untag(document: str = DocumentArg, turn: int = TurnArg, code: str = CodeArg, coder: str | None = TagCoderOption,
           codebook: Path | None = TagCodebookOption, project_dir: Path | None = ProjectOption) -> None:
     """Remove a coder's codings of one code on one turn."""
-    from ..coding import CodebookInvalid
     from ..tagging import untag as untag_turn
-    from .base import print_problems
 
-    project = open_project_or_exit(project_dir)
-    try:
-        result = untag_turn(project, document, turn, code, coder=coder, codebook=codebook)
-    except CodebookInvalid as exc:
-        print_problems(exc.problems)
-        fail(exc)
-    except QualcodeError as exc:
-        fail(exc)
+    project = open_project(project_dir)
+    result = untag_turn(project, document, turn, code, coder=coder, codebook=codebook)
     plural = "coding" if result.removed == 1 else "codings"
     typer.echo(f"removed {result.removed} {plural} of {result.code} by {result.coder} from {result.document} "
                f"turn {turn}")
