@@ -13,6 +13,7 @@ class QualcodeError(Exception):
     """Base class of every error qualcode reports to a user (exit code 1 unless said otherwise)."""
 
     exit_code = 1
+    problems: tuple = ()  # every problem found, when the error sums up several (a codebook's)
 
     def __init__(self, message: str, *, where: str | None = None) -> None:
         super().__init__(message)

@@ -13,6 +13,7 @@ import docx
 import krippendorff
 import openpyxl
 import pytest
+from helpers import make_project
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 
 import qualcode
@@ -128,14 +129,8 @@ USED_BY_LAN_OR_AUTO = ["language.literacy", "workload", "prejudice", "service.he
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> qualcode.Project:
     """Three interviews and hand-placed codings by lan, minh, sam, ghost and auto (see CODINGS)."""
-    root = tmp_path_factory.mktemp("agreement")
-    (root / "transcripts").mkdir()
-    for name, text in (("IDI-01", IDI_01), ("IDI-02", IDI_02), ("IDI-03", IDI_03)):
-        (root / "transcripts" / f"{name}.txt").write_text(text, encoding="utf-8")
-    (root / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (root / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
-    project = qualcode.open_project(root)
-    assert qualcode.ingest(project).failures == []
+    project = make_project(tmp_path_factory.mktemp("agreement"),
+                           {"IDI-01.txt": IDI_01, "IDI-02.txt": IDI_02, "IDI-03.txt": IDI_03}, CODEBOOK)
     store = open_store(project.store_path)
     with store.transaction():
         for doc, text, code, coder, status, stale in CODINGS:

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import db
+from helpers import make_project
 
 CODEBOOK = """\
 codebook: Barriers test
@@ -45,14 +46,8 @@ Respondent: Housework all day. =SUM(A1) is not a formula here.
 @pytest.fixture
 def coded(tmp_path: Path, cli) -> Path:
     """A project with one interview, ingested and auto-coded."""
-    (tmp_path / "transcripts").mkdir()
-    (tmp_path / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
-    (tmp_path / "transcripts" / "participants.csv").write_text(
-        "participant,gender,ethnicity,name\nP01,female,Hmong,Mai\n", encoding="utf-8")
-    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n\n'
-                                            '[participants]\nidentifying = ["name"]\n', encoding="utf-8")
-    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    assert cli("ingest", "--project", tmp_path).exit_code == 0
+    make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK, "participant,gender,ethnicity,name\nP01,female,Hmong,Mai\n",
+                 '\n[participants]\nidentifying = ["name"]\n')
     result = cli("code", "--project", tmp_path)
     assert result.exit_code == 0, result.output
     return tmp_path

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import db
+from helpers import make_project
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
@@ -71,12 +72,7 @@ FIRST, SECOND, THIRD, FOURTH, FIFTH = ("No interpreter.", "The nurse speaks Kinh
 @pytest.fixture
 def coded(tmp_path: Path, cli) -> Path:
     """A project with two interviews, ingested and auto-coded: five suggestions."""
-    (tmp_path / "transcripts").mkdir()
-    (tmp_path / "transcripts" / "IDI-01.txt").write_text(IDI_01, encoding="utf-8")
-    (tmp_path / "transcripts" / "IDI-02.txt").write_text(IDI_02, encoding="utf-8")
-    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
-    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    assert cli("ingest", "--project", tmp_path).exit_code == 0
+    make_project(tmp_path, {"IDI-01.txt": IDI_01, "IDI-02.txt": IDI_02}, CODEBOOK)
     result = cli("code", "--project", tmp_path)
     assert result.exit_code == 0, result.output
     assert [text for text, *_ in stored(tmp_path)] == [FIRST, SECOND, THIRD, FOURTH, FIFTH]

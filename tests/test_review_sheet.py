@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import db
+from helpers import make_project
 
 CODEBOOK = """\
 codebook: Review test
@@ -44,12 +45,7 @@ Respondent: Housework all day.
 @pytest.fixture
 def coded(tmp_path: Path, cli) -> Path:
     """A project with one interview, ingested and auto-coded (four suggestions); its coder is `lan`."""
-    (tmp_path / "transcripts").mkdir()
-    (tmp_path / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
-    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\ncoder = "lan"\n',
-                                            encoding="utf-8")
-    assert cli("ingest", "--project", tmp_path).exit_code == 0
+    make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK, config='coder = "lan"\n')
     assert cli("code", "--project", tmp_path).exit_code == 0
     return tmp_path
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import db
+from helpers import make_project
 
 import qualcode
 from qualcode.errors import QualcodeError, UsageError
@@ -40,12 +41,7 @@ Respondent: Housework all day.
 @pytest.fixture
 def tagged(tmp_path: Path, cli) -> Path:
     """An ingested one-interview project whose qualcode.toml names the coder `lan`."""
-    (tmp_path / "transcripts").mkdir()
-    (tmp_path / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")
-    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\ncoder = "lan"\n',
-                                            encoding="utf-8")
-    assert cli("ingest", "--project", tmp_path).exit_code == 0
+    make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK, config='coder = "lan"\n')
     return tmp_path
 
 

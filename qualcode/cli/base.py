@@ -40,7 +40,7 @@ def fail(exc: QualcodeError) -> None:
     """Leave with ``exc`` as one line on stderr — after the problems it lists, if any — and its exit code."""
     if _state["debug"]:
         raise exc
-    print_problems(getattr(exc, "problems", ()))
+    print_problems(exc.problems)
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(exc.exit_code)
 

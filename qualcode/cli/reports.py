@@ -50,6 +50,10 @@ def report_notes(frame) -> list[str]:
     return notes
 
 
+TableOutputOption = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json.")
+PlotOption = typer.Option(None, "--plot", help="Write a heatmap PNG.")
+
+
 def plot_or_exit(path: Path, draw, frame) -> None:
     with writing(path):
         draw(path, frame)
@@ -64,8 +68,8 @@ def matrix(
     min_cell: int | None = typer.Option(None, "--min-cell", min=2, help="Show counts below K as <K."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write a heatmap PNG."),
+    output: Path | None = TableOutputOption,
+    plot: Path | None = PlotOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Theme frequency matrix: codes × attribute values (participants, documents or segments)."""
@@ -105,8 +109,8 @@ def cooccur(
                                        help="segments: respondent turns with both codes; or participants."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write a heatmap PNG."),
+    output: Path | None = TableOutputOption,
+    plot: Path | None = PlotOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Code co-occurrence: how many turns (or participants) have both codes."""
