@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .agreement import AgreementReport, EvaluationReport
 from .errors import UsageError
-from .output import freeze_zip, save_xlsx, write_table
+from .output import save_docx, save_xlsx, write_table
 from .units import Unit, UnitKind
 
 UNDEFINED = "undefined"
@@ -147,7 +147,6 @@ def _evaluation_xlsx(path: Path, report: EvaluationReport) -> list[Path]:
 
 def _adjudication_docx(path: Path, report: AgreementReport) -> list[Path]:
     """A Word sheet for the team meeting: the agreement table, then one row per disagreement to decide."""
-    import datetime as dt
 
     import docx
     from docx.enum.section import WD_ORIENT
@@ -157,12 +156,8 @@ def _adjudication_docx(path: Path, report: AgreementReport) -> list[Path]:
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    props = document.core_properties
-    props.author = props.last_modified_by = "qualcode"
-    props.created = props.modified = props.last_printed = dt.datetime(2000, 1, 1)
-    props.revision = 1
-    props.title = f"Adjudication: {a} and {b}"
-    document.add_heading(props.title, level=1)
+    title = f"Adjudication: {a} and {b}"
+    document.add_heading(title, level=1)
     for note in report.notes():
         document.add_paragraph(note)
     document.add_heading("Agreement by code", level=2)
@@ -184,8 +179,7 @@ def _adjudication_docx(path: Path, report: AgreementReport) -> list[Path]:
             rows.append(dict(zip(header, (d.unit.document, turn, d.unit.speaker, d.text,
                                           f"{d.label} ({d.code})" if d.label != d.code else d.code, d.a, d.b, ""))))
         _docx_table(document, header, rows)
-    document.save(str(path))
-    freeze_zip(path)
+    save_docx(document, path, title)
     return [path]
 
 

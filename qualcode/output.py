@@ -87,6 +87,20 @@ def freeze_zip(path: Path) -> None:
             target.writestr(info, data)
 
 
+def save_docx(document, path: Path, title: str) -> None:
+    """Save a python-docx document so that two runs give identical bytes: fixed core properties (author,
+    dates, revision) and fixed zip entry dates."""
+    import datetime as dt
+
+    props = document.core_properties
+    props.created = props.modified = props.last_printed = dt.datetime(*FIXED_DATE)
+    props.author = props.last_modified_by = "qualcode"
+    props.title = title
+    props.revision = 1
+    document.save(str(path))
+    freeze_zip(path)
+
+
 def save_xlsx(book, path: Path) -> None:
     """Save an openpyxl workbook so that two runs give identical bytes: fixed document dates (its
     ``Workbook.save`` would stamp the current time into ``docProps/core.xml``) and fixed zip entry dates."""

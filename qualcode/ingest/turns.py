@@ -24,7 +24,6 @@ class Line:
     label: str | None = None  # an explicit speaker (table row, subtitle voice): always a speaker
     timestamp: str | None = None
     bold_prefix: str | None = None  # Word: the text of the paragraph's leading bold run(s)
-    cue_break: bool = False  # subtitles: this line starts a new cue
 
 
 @dataclass(frozen=True)

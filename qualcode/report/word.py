@@ -3,16 +3,14 @@ page-number fields, a Quote style for quotes, the matrix as a Word table and the
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 from pathlib import Path
 
 from ..errors import InputFileError
-from ..output import freeze_zip
+from ..output import save_docx
 from . import Appendix
 
-FIXED_DATE = dt.datetime(2000, 1, 1)
 CUSTOM_STYLES = {  # name: (italic, bold, right-aligned, point size)
     "Quote Attribution": (False, False, True, 9),
     "Quote Group": (False, True, False, None),
@@ -162,14 +160,7 @@ def write_docx(appendix: Appendix, path: Path, reference: Path | None = None) ->
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     document.settings.element.append(update)
-    props = document.core_properties
-    props.created = props.modified = FIXED_DATE
-    props.last_printed = FIXED_DATE
-    props.author = props.last_modified_by = "qualcode"
-    props.title = appendix.title
-    props.revision = 1
-    document.save(str(path))
-    freeze_zip(path)
+    save_docx(document, path, appendix.title)
 
 
 def dump(path: Path) -> str:
