@@ -1,33 +1,27 @@
 """qualcode: code qualitative interview transcripts from the command line or from Python.
 
-The public API is what the CLI calls::
+Every command is a method of :class:`Project`::
 
     import qualcode
     project = qualcode.open_project("my-study")
-    report = qualcode.ingest(project)
-    for doc in qualcode.list_documents(project):
-        print(doc.id, doc.turns, doc.words)
+    project.ingest()
+    project.code()
+    frame = project.matrix(by=["gender"])
 """
 
-from .corpus import DocumentSummary, IngestReport, ingest, list_documents
-from .errors import InputFileError, ProjectError, QualcodeError, UsageError
-from .project import Project, open_project
-from .reports import cooccur, matrix, quotes
+from qualcode.api import ExportResult, Project, init_project, open_project
+from qualcode.errors import InputFileError, ProjectError, QualcodeError, UsageError
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "DocumentSummary",
-    "IngestReport",
+    "ExportResult",
     "InputFileError",
     "Project",
     "ProjectError",
     "QualcodeError",
     "UsageError",
-    "cooccur",
-    "ingest",
-    "list_documents",
-    "matrix",
+    "__version__",
+    "init_project",
     "open_project",
-    "quotes",
 ]

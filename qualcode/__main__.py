@@ -1,5 +1,5 @@
 """``python -m qualcode``."""
 
-from .cli import main
+from qualcode.cli import main
 
 main()

@@ -6,7 +6,10 @@ problem is and what to do. Only :mod:`qualcode.cli` turns them into one line on 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class QualcodeError(Exception):
@@ -48,3 +51,14 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Create ``path``'s missing parent folders, then turn an OSError while writing it into the one-line
+    `cannot write` error naming the file."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        yield
+    except OSError as exc:
+        raise QualcodeError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None

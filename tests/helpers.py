@@ -79,14 +79,14 @@ def make_project(root: Path, transcripts: dict[str, str], codebook: str, partici
     (root / "codebook.yaml").write_text(codebook, encoding="utf-8")
     (root / "qualcode.toml").write_text(f'[project]\ncodebook = "codebook.yaml"\n{config}', encoding="utf-8")
     project = qualcode.open_project(root)
-    report = qualcode.ingest(project)
+    report = project.ingest()
     assert report.failures == [], report.failures
     return project
 
 
 def place_codings(project, codings) -> None:
     """Store hand-placed codings ``(document, text, code, coder, status)`` at the text's first occurrence."""
-    from qualcode.store import open_store
+    from qualcode.project.store import open_store
 
     store = open_store(project.store_path)
     with store.transaction():

@@ -17,9 +17,9 @@ from helpers import make_project
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 
 import qualcode
-from qualcode.agreement import agreement, cohen_kappa, evaluate, krippendorff_alpha
+from qualcode.analysis.agreement import agreement, cohen_kappa, evaluate, krippendorff_alpha
 from qualcode.errors import ProjectError, UsageError
-from qualcode.store import open_store
+from qualcode.project.store import open_store
 
 CODEBOOK = """\
 codebook: Agreement test

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualcode.align import Aligner, Miss, Placement, normalise, place, snap_to_speech
+from qualcode.codings.align import Aligner, Miss, Placement, normalise, place, snap_to_speech
 
 TEXT = ("Interviewer: Do you use the plots?\n"
         "Respondent: Yes, we use multi-\ndimensional histograms every week. The nurse\nspeaks Kinh only.\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qualcode.anchor import reanchor
-from qualcode.store import CodingRow
+from qualcode.codings.reanchor import reanchor
+from qualcode.project.store import CodingRow
 
 
 def _coding(coding_id: int, text: str, start: int) -> CodingRow:

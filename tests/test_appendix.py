@@ -14,9 +14,9 @@ import pytest
 from helpers import make_project, place_codings
 
 import qualcode
+from qualcode.project.store import open_store
 from qualcode.report.quotes import Quote, choose
 from qualcode.report.word import dump
-from qualcode.store import open_store
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = bool(os.environ.get("QUALCODE_GOLDEN"))

@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO
 
 import qualcode
-from qualcode.store import open_store
+from qualcode.project.store import open_store
 
 TRANSCRIPTS = REPO / "transcripts"
 VOCABULARY = {
@@ -32,7 +32,7 @@ def corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(TRANSCRIPTS, root / "transcripts")
     project = qualcode.open_project(root)
-    report = qualcode.ingest(project)
+    report = project.ingest()
     store = open_store(project.store_path)
     yield report, store
     store.close()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.codebook import load_codebook
-from qualcode.decisions import decide, undo
+from qualcode.codebook.load import load_codebook
+from qualcode.codings.decisions import decide, undo
 from qualcode.errors import UsageError
-from qualcode.store import open_store
+from qualcode.project.store import open_store
 
 CODEBOOK = """codebook: D
 version: "1"

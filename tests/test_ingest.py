@@ -105,7 +105,7 @@ def test_changed_file_replaces_document_and_keeps_codings(project: Path, cli) ->
     """An edited transcript replaces its document; codings are re-anchored by text, or marked stale."""
     make_corpus(project)
     cli("ingest", "--project", project)
-    from qualcode.store import open_store
+    from qualcode.project.store import open_store
 
     store = open_store(project / ".qualcode" / "qualcode.db")
     text = store.document("FGD-05").text
@@ -237,7 +237,7 @@ def test_failed_write_leaves_store_unchanged(project: Path) -> None:
     """A crash inside the ingest transaction rolls every write back."""
     import pytest
 
-    from qualcode.store import open_store
+    from qualcode.project.store import open_store
 
     store = open_store(project / ".qualcode" / "qualcode.db", create=True)
     with pytest.raises(RuntimeError), store.transaction():

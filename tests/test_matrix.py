@@ -11,7 +11,7 @@ from helpers import make_project, place_codings
 from pandas.testing import assert_frame_equal
 
 import qualcode
-from qualcode.store import open_store
+from qualcode.project.store import open_store
 
 CODEBOOK = """\
 codebook: Matrix test
@@ -95,7 +95,7 @@ def expected(columns: list[str], values: list[list]) -> pd.DataFrame:
 
 def test_participants_by_gender(project) -> None:
     """Distinct respondents; parents count a person once; FGD speakers by their own gender; (missing) kept."""
-    frame = qualcode.matrix(project, by=["gender"])
+    frame = project.matrix(by=["gender"])
     assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
                                        [[2, 1, 0, 3], [2, 0, 0, 2], [1, 1, 0, 2], [1, 0, 1, 2]]))
     assert frame.attrs["count"] == "participants"
@@ -106,7 +106,7 @@ def test_participants_by_gender(project) -> None:
 
 def test_percent_denominators(project) -> None:
     """Percent of the column's respondents with a respondent turn, one decimal, n in the header."""
-    frame = qualcode.matrix(project, by=["gender"], percent=True)
+    frame = project.matrix(by=["gender"], percent=True)
     columns = ["female (n=2)", "male (n=1)", "(missing) (n=1)", "Total (n=4)"]
     assert_frame_equal(frame, expected(columns, [[100.0, 100.0, 0.0, 75.0], [100.0, 0.0, 0.0, 50.0],
                                                  [50.0, 100.0, 0.0, 50.0], [50.0, 0.0, 100.0, 50.0]]))
@@ -114,14 +114,14 @@ def test_percent_denominators(project) -> None:
 
 def test_segments_count_distinct_spans(project) -> None:
     """Segments: one span coded by two coders (parent and child) counts once."""
-    frame = qualcode.matrix(project, by=["gender"], count="segments")
+    frame = project.matrix(by=["gender"], count="segments")
     assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
                                        [[3, 1, 0, 4], [2, 0, 0, 2], [1, 1, 0, 2], [1, 0, 1, 2]]))
 
 
 def test_documents_by_document_attribute(project) -> None:
     """Documents by the front-matter `type`: a rejected coding does not count."""
-    frame = qualcode.matrix(project, by=["type"], count="documents", percent=True)
+    frame = project.matrix(by=["type"], count="documents", percent=True)
     assert_frame_equal(frame, expected(["FGD (n=1)", "IDI (n=1)", "Total (n=2)"],
                                        [[100.0, 100.0, 100.0], [100.0, 100.0, 100.0],
                                         [100.0, 100.0, 100.0], [100.0, 0.0, 50.0]]))
@@ -129,7 +129,7 @@ def test_documents_by_document_attribute(project) -> None:
 
 def test_combined_columns(project) -> None:
     """Several attributes give their observed combinations, sorted, (missing) last."""
-    frame = qualcode.matrix(project, by=["gender", "site"])
+    frame = project.matrix(by=["gender", "site"])
     assert list(frame.columns[3:]) == ["female / Site A", "female / Site B", "male / Site B",
                                        "(missing) / (missing)", "Total"]
     assert frame.iloc[0, 3:].tolist() == [1, 1, 1, 0, 3]
@@ -137,7 +137,7 @@ def test_combined_columns(project) -> None:
 
 def test_min_cell_suppression(project) -> None:
     """Counts 1..K-1 become <K, zero stays zero, totals too."""
-    frame = qualcode.matrix(project, by=["gender"], min_cell=3)
+    frame = project.matrix(by=["gender"], min_cell=3)
     assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
                                        [["<3", "<3", 0, 3], ["<3", 0, 0, "<3"], ["<3", "<3", 0, "<3"],
                                         ["<3", 0, "<3", "<3"]]))
@@ -145,15 +145,15 @@ def test_min_cell_suppression(project) -> None:
 
 def test_selection_by_coder_and_status(project) -> None:
     """`--coder` and `--status` choose the codings: only minh's coding, or only accepted ones."""
-    minh = qualcode.matrix(project, by=["gender"], coders=["minh"])
+    minh = project.matrix(by=["gender"], coders=["minh"])
     assert minh["Total"].tolist() == [1, 0, 0, 0]
-    accepted = qualcode.matrix(project, by=["gender"], statuses=["accepted"], count="segments")
+    accepted = project.matrix(by=["gender"], statuses=["accepted"], count="segments")
     assert accepted.loc[accepted.code == "workload", "Total"].item() == 1  # the suggestion left out
 
 
 def test_cooccurrence(project) -> None:
     """Turns with both codes; the diagonal is turns with the code; parents include children."""
-    frame = qualcode.cooccur(project)
+    frame = project.cooccur()
     ids = [c for c, _, _ in CODES]
     want = pd.DataFrame([[4, 2, 2, 0], [2, 2, 0, 0], [2, 0, 2, 0], [0, 0, 0, 2]], index=ids, columns=ids)
     assert_frame_equal(frame, want)
@@ -162,7 +162,7 @@ def test_cooccurrence(project) -> None:
 def test_unknown_attribute(project) -> None:
     """An unknown attribute lists the available ones."""
     with pytest.raises(qualcode.UsageError, match="available: gender, ethnicity, site, type, language"):
-        qualcode.matrix(project, by=["religion"])
+        project.matrix(by=["religion"])
 
 
 def test_cli_outputs_xlsx_csv_png(project, cli, tmp_path: Path) -> None:
@@ -204,7 +204,7 @@ def test_no_codings_yet(tmp_path: Path, cli) -> None:
 
 def test_quotes(project, cli) -> None:
     """Quotes of a code include its children, once per span, attributed, never from interviewer turns."""
-    found = qualcode.quotes(project, "Language barriers")
+    found = project.quotes("Language barriers")
     assert [q.text for q in found] == ["I never learned to read.", "Announcements are in Vietnamese only.",
                                        "I cannot read the forms.", "The meeting was only in Vietnamese."]
     assert found[2].attribution == "— P01, female, Hmong, Site A (IDI-01, turn 2)"
@@ -223,7 +223,7 @@ def test_coding_from_question_into_answer_counts_for_the_answer(tmp_path: Path) 
     store.close()
     place_codings(project, [("IDI-01", text[start:end], "workload", "lan", "accepted"),
                             ("IDI-01", text[start:start + 5], "language", "lan", "accepted")])
-    frame = qualcode.matrix(project, by=["gender"])
+    frame = project.matrix(by=["gender"])
     assert frame.set_index("code")["Total"].to_dict() == {
         "language": 0, "language.literacy": 0, "language.vietnamese_only": 0, "workload": 1}
     assert frame.attrs["interviewer_codings"] == 1

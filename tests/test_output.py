@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from qualcode.errors import UsageError
-from qualcode.output import write_table
+from qualcode.report.tables import write_table
 
 ROWS = [{"id": "IDI-01", "text": "=HYPERLINK(\"x\")", "n": 3}, {"id": "FGD-01", "text": "<script>&{{ }}", "n": 0}]
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from conftest import REPO
 
-from qualcode.codebook import load_codebook
-from qualcode.prefilter import fold_for_search, required_literals
+from qualcode.autocode.prefilter import fold_for_search, required_literals
+from qualcode.codebook.load import load_codebook
 
 
 @pytest.mark.parametrize(

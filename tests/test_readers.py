@@ -12,7 +12,7 @@ from helpers import write_docx, write_pdf
 from qualcode.errors import InputFileError
 from qualcode.ingest import add_sentences, read_document
 from qualcode.model import DocType
-from qualcode.project import Config
+from qualcode.project.folder import Config
 
 
 def read(path: Path, labels: dict | None = None, **kw):

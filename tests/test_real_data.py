@@ -13,11 +13,11 @@ import qualcode
 PDPILOT_TURNS = {"P1": 94, "P2": 165, "P3": 122, "P4": 111, "P5": 135, "P6": 100, "P7": 106}
 
 
-def _ingest(tmp_path: Path, *paths: Path, participants: Path | None = None) -> dict[str, qualcode.DocumentSummary]:
+def _ingest(tmp_path: Path, *paths: Path, participants: Path | None = None) -> dict:
     project = qualcode.open_project(tmp_path)
-    report = qualcode.ingest(project, list(paths), participants=participants)
+    report = project.ingest(list(paths), participants=participants)
     assert report.failures == []
-    return {d.id: d for d in qualcode.list_documents(project)}
+    return {d.id: d for d in project.documents().itertuples()}
 
 
 @pytest.mark.parametrize("folder", ["transcripts_txt", "transcripts_pdf"])
@@ -34,9 +34,9 @@ def test_pdpilot_pdf_and_txt_turns_have_the_same_speech(tmp_path: Path, shared_r
     txt_root, pdf_root = tmp_path / "txt", tmp_path / "pdf"
     txt_root.mkdir()
     pdf_root.mkdir()
-    qualcode.ingest(qualcode.open_project(txt_root), [base / "transcripts_txt" / "P3.txt"])
-    qualcode.ingest(qualcode.open_project(pdf_root), [base / "transcripts_pdf" / "P3.pdf"])
-    from qualcode.store import open_store
+    qualcode.open_project(txt_root).ingest([base / "transcripts_txt" / "P3.txt"])
+    qualcode.open_project(pdf_root).ingest([base / "transcripts_pdf" / "P3.pdf"])
+    from qualcode.project.store import open_store
 
     def turn_words(root: Path) -> list[list[str]]:
         store = open_store(root / ".qualcode" / "qualcode.db")

@@ -20,11 +20,11 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.plain_text import PlainTextOutput
 
-from qualcode.cli.review_ui import fill, run_review
+from qualcode import open_project
+from qualcode.cli.review_screen import fill, run_review
+from qualcode.codings.review_session import Progress, ReviewConflict, head, open_review, tail
 from qualcode.errors import UsageError
-from qualcode.project import open_project
-from qualcode.review import Progress, ReviewConflict, head, open_review, tail
-from qualcode.store import open_store
+from qualcode.project.store import open_store
 
 CODEBOOK = """\
 codebook: Barriers test

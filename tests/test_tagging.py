@@ -9,8 +9,8 @@ from conftest import db
 from helpers import make_project
 
 import qualcode
+from qualcode.codings.tagging import tag, untag
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.tagging import tag, untag
 
 CODEBOOK = """\
 codebook: Tagging test

@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import db
 from helpers import make_project
 
-from qualcode.store import open_store
-from qualcode.tokencache import TokenCache, cache_key
+from qualcode.autocode.tokens import TokenCache, cache_key
+from qualcode.project.store import open_store
 
 CODEBOOK = """codebook: Cache test
 version: "1"
@@ -44,7 +44,7 @@ def test_ingest_prepares_keywords_and_examples(tmp_path: Path) -> None:
 def test_code_does_not_load_spacy_when_prepared(tmp_path: Path) -> None:
     """`code` on a prepared project codes without importing spaCy, and finds what a cold run finds."""
     project = make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK)
-    script = ("import sys, qualcode\nfrom qualcode.coding import code_project\n"
+    script = ("import sys, qualcode\nfrom qualcode.autocode.run import code_project\n"
               f"report = code_project(qualcode.open_project({str(project.root)!r}))\n"
               "print(report.added, 'spacy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
@@ -56,7 +56,7 @@ def test_code_does_not_load_spacy_when_prepared(tmp_path: Path) -> None:
     with store.transaction():
         store.clear_token_cache()
     store.close()
-    from qualcode.coding import code_project
+    from qualcode.autocode.run import code_project
 
     code_project(cold)
     assert sorted(db(cold_root).execute("SELECT text, rule FROM codings").fetchall()) == warm

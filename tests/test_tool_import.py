@@ -16,9 +16,9 @@ from conftest import SHARED, db
 from typer.testing import CliRunner
 
 from qualcode.cli import app
-from qualcode.codebook import load_codebook
+from qualcode.codebook.load import load_codebook
 from qualcode.model import Role
-from qualcode.store import open_store
+from qualcode.project.store import open_store
 
 CODES_CSV = """Code,Memo,Color
 Language barriers,Difficulties caused by language or literacy.,#4E79A7

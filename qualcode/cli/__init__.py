@@ -6,12 +6,12 @@ shared helpers; each other module registers the commands of one area (importing 
 """
 
 # Importing a module registers its commands, in the order `qualcode --help` lists them: the workflow.
-from . import corpus  # noqa: F401, I001
-from . import coding  # noqa: F401
-from . import review  # noqa: F401
-from . import tagging  # noqa: F401
-from . import reports  # noqa: F401
-from . import agreement  # noqa: F401
-from .base import app, main
+from qualcode.cli import corpus_commands  # noqa: F401, I001
+from qualcode.cli import coding_commands  # noqa: F401
+from qualcode.cli import review_commands  # noqa: F401
+from qualcode.cli import tagging_commands  # noqa: F401
+from qualcode.cli import report_commands  # noqa: F401
+from qualcode.cli import agreement_commands  # noqa: F401
+from qualcode.cli.base import app, main
 
 __all__ = ["app", "main"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import QualcodeError
+from qualcode.errors import QualcodeError
 
 app = typer.Typer(
     name="qualcode",
@@ -92,7 +92,7 @@ def print_problems(problems) -> None:
 
 
 def selection_from(coder: list[str] | None, status: list[str] | None):
-    from ..codings import Selection
+    from qualcode.codings.selection import Selection
 
     split = [c.strip() for value in (coder or []) for c in value.split(",") if c.strip()]
     statuses = [s.strip() for value in (status or []) for s in value.split(",") if s.strip()]
@@ -114,7 +114,7 @@ def writing(path: Path) -> Iterator[None]:
 
 def write_table_or_exit(path: Path, columns: list[str], rows: list[dict], title: str, notes: list[str] = ()) -> None:
     """Write a table file by suffix (see :func:`qualcode.output.write_table`)."""
-    from ..output import write_table
+    from qualcode.report.tables import write_table
 
     with writing(path):
         write_table(path, columns, rows, title=title, notes=notes)

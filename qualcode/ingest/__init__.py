@@ -11,18 +11,18 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import InputFileError
-from ..model import DocType, ParsedDocument, Sentence, Turn
-from ..project import Config
-from .docx import read_docx
-from .encoding import vietnamese_share
-from .frontmatter import split_front_matter
-from .labels import label_key
-from .pdf import read_pdf
-from .subtitles import read_srt, read_vtt
-from .text import read_text
-from .turns import build_turns, merge_cues, paragraph_spans
-from .types import RawDocument
+from qualcode.errors import InputFileError
+from qualcode.ingest.docx import read_docx
+from qualcode.ingest.encoding import vietnamese_share
+from qualcode.ingest.frontmatter import split_front_matter
+from qualcode.ingest.labels import label_key
+from qualcode.ingest.pdf import read_pdf
+from qualcode.ingest.subtitles import read_srt, read_vtt
+from qualcode.ingest.text import read_text
+from qualcode.ingest.turns import build_turns, merge_cues, paragraph_spans
+from qualcode.ingest.types import RawDocument
+from qualcode.model import DocType, ParsedDocument, Sentence, Turn
+from qualcode.project.folder import Config
 
 Reader = Callable[[Path, bytes, "str | None"], RawDocument]
 
@@ -132,7 +132,7 @@ def add_sentences(doc: ParsedDocument) -> ParsedDocument:
     """``doc`` with every turn's sentences and word tokens (paragraphs of a turn never share a sentence)."""
     from dataclasses import replace
 
-    from ..nlp import segment
+    from qualcode.ingest.segment import segment
 
     paragraphs = [paragraph_spans(doc.text, t.start, t.end) for t in doc.turns]
     flat = [span for spans in paragraphs for span in spans]

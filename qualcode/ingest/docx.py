@@ -6,10 +6,10 @@ import io
 import zipfile
 from pathlib import Path
 
-from ..errors import InputFileError
-from .encoding import normalise
-from .turns import Line, explicit
-from .types import RawDocument
+from qualcode.errors import InputFileError
+from qualcode.ingest.encoding import normalise
+from qualcode.ingest.turns import Line, explicit
+from qualcode.ingest.types import RawDocument
 
 HEADER_WORDS = frozenset({"speaker", "text", "time", "timestamp", "name", "transcript", "utterance",
                           "content", "thời gian", "người nói", "nội dung", "lời nói"})

@@ -6,7 +6,7 @@ import codecs
 import re
 import unicodedata
 
-from ..errors import InputFileError
+from qualcode.errors import InputFileError
 
 # Letters (after NFD) that mark Vietnamese: breve, horn, hook above, dot below, and đ.
 _VIETNAMESE_MARKS = {"\u0306", "\u031b", "\u0309", "\u0323"}

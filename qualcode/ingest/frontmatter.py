@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import yaml
 
-from ..errors import InputFileError
-from .turns import Line
+from qualcode.errors import InputFileError
+from qualcode.ingest.turns import Line
 
 
 def _as_text(value: object) -> str:

@@ -6,10 +6,10 @@ import io
 import re
 from pathlib import Path
 
-from ..errors import InputFileError
-from .encoding import normalise
-from .turns import Line
-from .types import RawDocument
+from qualcode.errors import InputFileError
+from qualcode.ingest.encoding import normalise
+from qualcode.ingest.turns import Line
+from qualcode.ingest.types import RawDocument
 
 PAGE_MARKER = re.compile(r"^\s*(?:\d+\s*/\s*\d+|page\s+\d+(?:\s+of\s+\d+)?|\d+)\s*$", re.I)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import InputFileError
-from .encoding import decode
-from .turns import Line, explicit
-from .types import RawDocument
+from qualcode.errors import InputFileError
+from qualcode.ingest.encoding import decode
+from qualcode.ingest.turns import Line, explicit
+from qualcode.ingest.types import RawDocument
 
 _TIMING = re.compile(r"^\s*(?P<start>[\d:.,]+)\s*-->\s*(?P<end>[\d:.,]+)")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>|(?=<v[\s.])|$)", re.S)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .encoding import decode
-from .turns import Line
-from .types import RawDocument
+from qualcode.ingest.encoding import decode
+from qualcode.ingest.turns import Line
+from qualcode.ingest.types import RawDocument
 
 
 def read_text(path: Path, data: bytes, encoding: str | None) -> RawDocument:

@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..model import Turn
-from .labels import Candidate, find_candidate, label_key
+from qualcode.ingest.labels import Candidate, find_candidate, label_key
+from qualcode.model import Turn
 
 
 @dataclass(frozen=True)

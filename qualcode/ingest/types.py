@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .turns import Line
+from qualcode.ingest.turns import Line
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from . import Appendix
+from qualcode.report.appendix import Appendix
 
 
 def html_text(appendix: Appendix) -> str:

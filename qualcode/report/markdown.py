@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import Appendix
+from qualcode.report.appendix import Appendix
 
 
 def _escape(text: str) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..store import TurnRow
-from ..view import MISSING, CorpusView
+from qualcode.analysis.corpus_view import MISSING, CorpusView
+from qualcode.errors import UsageError
+from qualcode.project.folder import ProjectFolder
+from qualcode.project.store import TurnRow
 
 DEFAULT_ATTRIBUTION = ("participant", "gender", "ethnicity", "position", "site", "document", "turn", "timestamp")
 PLACE_FIELDS = ("document", "turn", "timestamp")
@@ -139,3 +141,23 @@ def choose(quotes: Sequence[Quote], limit: int | None) -> list[Quote]:
                 chosen.append(queue[position])
         position += 1
     return sorted(chosen, key=lambda q: (_group_key(q.group), q.document, q.turn, q.start))
+
+
+def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, limit: int | None = None,
+                coders: Sequence[str] = (), statuses: Sequence[str] = ()) -> list[Quote]:
+    """Quotes of ``code`` and its descendants, merged per turn as in the appendix, grouped by ``by`` (if
+    given), in document order. Raises UsageError for an unknown code or attribute."""
+    from qualcode.analysis.corpus_view import view_for
+
+    view = view_for(project, coders, statuses)
+    target = view.book.resolve(code)
+    if target is None:
+        raise UsageError(f"unknown code {code!r} in codebook {view.book.name!r}")
+    if by:
+        view.check_attributes([by])
+    spans: dict[tuple[str, int, int], Quote] = {}
+    for c in (target.id, *view.book.descendants(target.id)):
+        for quote in code_quotes(view, c, by=by):
+            spans.setdefault((quote.document, quote.start, quote.end), quote)  # a span once, whatever its code
+    found = choose(list(spans.values()), None)  # grouped, then (document, turn, start)
+    return found[:limit] if limit else found

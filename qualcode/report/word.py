@@ -7,9 +7,9 @@ import io
 import zipfile
 from pathlib import Path
 
-from ..errors import InputFileError
-from ..output import save_docx
-from . import Appendix
+from qualcode.errors import InputFileError
+from qualcode.report.appendix import Appendix
+from qualcode.report.tables import save_docx
 
 CUSTOM_STYLES = {  # name: (italic, bold, right-aligned, point size)
     "Quote Attribution": (False, False, True, 9),

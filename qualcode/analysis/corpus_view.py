@@ -1,0 +1,121 @@
+"""What every report reads: the selected codings on respondent turns, with documents, turns and people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.codebook.active import active_codebook
+from qualcode.codebook.load import Codebook
+from qualcode.codings.selection import Selection, select, turn_at
+from qualcode.errors import ProjectError, UsageError
+from qualcode.model import Role
+from qualcode.project.folder import ProjectFolder
+from qualcode.project.store import CodingRow, DocumentRow, TurnRow, open_store
+
+MISSING = "(missing)"
+DOCUMENT_FIELDS = ("type", "language", "document")
+
+
+@dataclass
+class CorpusView:
+    """A read-only snapshot of the store for reports: nothing here touches the database again."""
+
+    book: Codebook
+    docs: dict[str, DocumentRow]
+    turns: dict[str, list[TurnRow]]
+    people: dict[str, dict[str, str]]
+    participant_columns: list[str]
+    codings: list[tuple[CodingRow, TurnRow]] = field(default_factory=list)  # selected, not on interviewer turns
+    interviewer_codings: int = 0  # selected codings on interviewer turns, left out of every count
+    selection_text: str = ""
+    unreviewed: int = 0
+
+    def attributes(self) -> list[str]:
+        """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
+        names = list(self.participant_columns)
+        for doc in self.docs.values():
+            names += [k for k in doc.attributes if k not in names and k not in ("id", "participant")]
+        return names + [f for f in DOCUMENT_FIELDS if f not in names]
+
+    def value(self, attribute: str, participant: str | None, document: str) -> str:
+        """The value of ``attribute`` for a participant speaking in ``document`` (``(missing)`` when blank)."""
+        doc = self.docs[document]
+        if attribute in self.participant_columns:
+            value = self.people.get(participant or "", {}).get(attribute, "")
+        elif attribute == "type":
+            value = doc.doc_type.value
+        elif attribute == "language":
+            value = doc.language
+        elif attribute == "document":
+            value = doc.id
+        else:
+            value = doc.attributes.get(attribute, "")
+        return value.strip() or MISSING
+
+    def check_attributes(self, names: list[str]) -> None:
+        """Raise UsageError naming the available attributes when one of ``names`` is unknown."""
+        available = self.attributes()
+        for name in names:
+            if name not in available:
+                raise UsageError(f"unknown attribute {name!r}; available: {', '.join(available)}")
+
+    def respondent_turns(self) -> list[TurnRow]:
+        """Every turn spoken by a respondent, in document order."""
+        return [t for turns in self.turns.values() for t in turns if t.role is Role.RESPONDENT]
+
+    def lineage(self, code: str) -> list[str]:
+        """``code`` and its ancestors (a coding counts for each of them)."""
+        known = {c.id: c for c in self.book.codes}
+        chain = [code]
+        while code in known and known[code].parent:
+            code = known[code].parent
+            chain.append(code)
+        return chain
+
+
+def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> CorpusView:
+    """Read the store once for a report. Raises ProjectError when nothing was ingested or coded yet."""
+    store = open_store(project.store_path)
+    try:
+        docs = {d.id: d for d in store.documents()}
+        if not docs:
+            raise ProjectError("no documents: run `qualcode ingest` first")
+        turns: dict[str, list[TurnRow]] = {}
+        for t in store.turns():
+            turns.setdefault(t.document, []).append(t)
+        all_codings = store.codings()
+        if not all_codings:
+            raise ProjectError("no codings yet: run `qualcode code` first (or import a coder's codings)")
+        selected = select(store, selection)
+        view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
+                          store.participant_columns(), selection_text=selection.describe(selected),
+                          unreviewed=sum(c.status == "suggested" for c in selected))
+    finally:
+        store.close()
+    for coding in selected:
+        turn = _speaking_turn(turns.get(coding.document, []), coding.start, coding.end)
+        if turn is None:
+            view.interviewer_codings += turn_at(turns.get(coding.document, []), coding.start) is not None
+            continue
+        view.codings.append((coding, turn))  # respondents, and speakers unknown (files without labels)
+    return view
+
+
+def _speaking_turn(turns: list[TurnRow], start: int, end: int) -> TurnRow | None:
+    """The turn a coding belongs to: the one it starts in, or — when that is an interviewer's — the first
+    non-interviewer turn whose speech it overlaps (a segment that runs from a question into the answer)."""
+    first = turn_at(turns, start)
+    if first is not None and first.role is not Role.INTERVIEWER:
+        return first
+    for turn in turns:
+        if turn.role is not Role.INTERVIEWER and turn.start < end and start < turn.end and turn.end > turn.start:
+            return turn
+    return None
+
+
+def view_for(project: ProjectFolder, coders: Sequence[str] = (), statuses: Sequence[str] = (),
+             codebook: str | Path | None = None) -> CorpusView:
+    """The corpus as reports see it: the active codebook and the selected codings."""
+    return load_view(project, Selection(tuple(coders), tuple(statuses)), active_codebook(project, codebook))

@@ -1,0 +1,94 @@
+"""Commands of the human-coding work: `qualcode agreement` (two coders) and `qualcode eval` (against gold)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from qualcode.api import open_project
+from qualcode.cli.base import ProjectOption, command, print_table, writing
+
+
+class Unit(str, Enum):
+    """What agreement and evaluation count."""
+
+    turn = "turn"
+    sentence = "sentence"
+    document = "document"
+
+
+UnitOption = typer.Option(Unit.turn, "--unit", help="Respondent turns, their sentences, or whole documents.")
+OutputOption = typer.Option(None, "-o", "--output", dir_okay=False,
+                            help="Write .csv (plus NAME-disagreements.csv / NAME-errors.csv), .xlsx or, for "
+                                 "agreement, a .docx adjudication sheet.")
+
+
+@command()
+def agreement(
+    coders: str = typer.Option(..., "--coders", help="The two coders to compare, comma-separated: A,B."),
+    unit: Unit = UnitOption,
+    output: Path | None = OutputOption,
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Inter-coder agreement per code and pooled: counts, percent agreement, Cohen's kappa, Krippendorff's alpha."""
+    from qualcode.report.agreement_tables import agreement_table, disagreement_table, write_agreement
+
+    project = open_project(project_dir)
+    report = project.agreement([c for c in coders.split(",") if c.strip()], unit.value)
+    if output is not None:
+        _write(write_agreement, output, report, "agreement")
+    else:
+        _show(agreement_table(report), "agreement")
+        if report.disagreements:
+            columns, rows = disagreement_table(report)
+            print_table([c for c in columns if c != "label"], rows, f"{len(rows)} disagreements")
+        else:
+            typer.echo("no disagreements")
+    for note in report.notes():
+        typer.echo(note)
+
+
+@command(name="eval")
+def evaluate(
+    gold: str = typer.Option(..., "--gold", help="The coder whose codings are taken as right."),
+    coder: str = typer.Option("auto", "--coder", help="The coder to evaluate (default: the rules' suggestions)."),
+    unit: Unit = UnitOption,
+    fail_under: float | None = typer.Option(None, "--fail-under", min=0.0, max=1.0,
+                                            help="Exit 1 when the micro-averaged F1 is lower (0 to 1)."),
+    output: Path | None = OutputOption,
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Precision, recall and F1 of a coder against a gold coder, per code and micro-averaged, with their errors."""
+    from qualcode.report.agreement_tables import evaluation_notes, evaluation_table, stat, write_evaluation
+
+    project = open_project(project_dir)
+    report = project.evaluate(gold, coder, unit.value)
+    if output is not None:
+        _write(write_evaluation, output, report, "evaluation")
+    else:
+        _show(evaluation_table(report), "evaluation")
+        for miss in report.misses:
+            typer.echo(f"\n{miss.kind}: {miss.code} ({miss.unit.where})\n  “{miss.quote}”")
+        if report.misses:
+            typer.echo()
+    for note in evaluation_notes(report):
+        typer.echo(note)
+    micro = report.micro
+    typer.echo(f"micro: precision {stat(micro.precision)}, recall {stat(micro.recall)}, F1 {stat(micro.f1)}")
+    if fail_under is not None and not report.passes(fail_under):
+        typer.echo(f"error: micro F1 {stat(micro.f1)} is under --fail-under {fail_under}", err=True)
+        raise typer.Exit(1)
+
+
+def _show(table: tuple[list[str], list[dict]], title: str) -> None:
+    columns, rows = table
+    rows = [{**r, "code": "  " * (int(r["level"] or 1) - 1) + str(r["code"])} for r in rows]
+    print_table([c for c in columns if c not in ("label", "level")], rows, title)
+
+
+def _write(writer, output: Path, report, title: str) -> None:
+    with writing(output):
+        written = writer(output, report)
+    typer.echo(f"wrote {title} to {', '.join(str(p) for p in written)}")

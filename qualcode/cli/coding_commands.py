@@ -1,0 +1,159 @@
+"""Commands about codebooks and codings: codebook check/import, code, codings export/import/stale."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from qualcode.api import open_project
+from qualcode.cli.base import (
+    CoderOption,
+    ProjectOption,
+    StatusOption,
+    codebook_app,
+    codings_app,
+    command,
+    print_problems,
+    print_table,
+    selection_from,
+)
+
+
+class Unit(str, Enum):
+    """What a rule codes."""
+
+    sentence = "sentence"
+    turn = "turn"
+    match = "match"
+
+
+@command(codebook_app, "check")
+def codebook_check(
+    codebook: Path | None = typer.Argument(None, help="Codebook YAML (default: the project's codebook)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Check a codebook: syntax, keys, ids, colours, rules, patterns and the example self-test."""
+    from qualcode.autocode.run import check_codebook
+    from qualcode.codebook.active import codebook_path
+
+    project = open_project(project_dir)
+    path = codebook_path(project, codebook)
+    report = check_codebook(path)
+    print_problems(report.problems)
+    errors, warnings = len(report.errors), len(report.warnings)
+    status = "invalid" if errors else "ok"
+    typer.echo(f"{path.name}: {status} — {errors} error(s), {warnings} warning(s)")
+    raise typer.Exit(report.return_code)
+
+
+@command()
+def code(
+    codebook: Path | None = typer.Option(None, "--codebook", help="Codebook YAML (default: qualcode.toml's).",
+                                            dir_okay=False),
+    unit: Unit | None = typer.Option(None, "--unit", help="Override the codebook's unit."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Auto-code every document with the codebook's rules (coder `auto`, status `suggested`)."""
+    report = open_project(project_dir).code(codebook, unit=unit.value if unit else None)
+    print_problems(report.warnings)
+    rows = [{"code": c, "suggestions": n} for c, n in sorted(report.per_code.items())]
+    if rows:
+        print_table(["code", "suggestions"], rows, "new suggestions by code")
+    typer.echo(f"{report.codebook} {report.version}: {report.added} suggestions in {report.documents} documents "
+               f"({report.replaced} earlier suggestions replaced, {report.kept_decisions} spans already reviewed)")
+
+
+@command(codings_app, "export")
+def codings_export(
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .jsonl .json .md .html."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    attributes: str | None = typer.Option(None, "--attributes", help="Participant attributes to include "
+                                             "(comma-separated; default: all not marked identifying)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Export codings with their turn, speaker, participant and attributes (CSV and XLSX end with an empty
+    `decision` column for review or adjudication)."""
+    project = open_project(project_dir)
+    selection = selection_from(coder, status)
+    chosen = [a.strip() for a in attributes.split(",") if a.strip()] if attributes is not None else None
+    if output is None:
+        frame = project.codings(coders=selection.coders, statuses=selection.statuses, attributes=chosen)
+        typer.echo(f"selected: {project.selection(coders=selection.coders, statuses=selection.statuses)}",
+                   err=True)
+        rows = frame.to_dict("records")
+        print_table(["id", "document", "turn", "participant", "code", "coder", "status", "text"],
+                    [{**r, "text": r["text"][:60]} for r in rows], f"{len(rows)} codings")
+        return
+    result = project.export_codings(output, coders=selection.coders, statuses=selection.statuses,
+                                    attributes=chosen)
+    typer.echo(f"selected: {result.selection}", err=True)
+    typer.echo(f"wrote {result.count} codings to {output}")
+
+
+@command(codings_app, "import")
+def codings_import(
+    file: Path = typer.Argument(..., help="CSV or XLSX: document, code and text (or start and end, or turn)."),
+    coder: str | None = typer.Option(None, "--coder", help="Whose codings these are, or with --review who "
+                                     "recodes (default: qualcode.toml)."),
+    review: bool = typer.Option(False, "--review", help="Apply the sheet's decision column (accept, reject, "
+                                "recode:CODE) to the codings named by its id column."),
+    document_column: str | None = typer.Option(None, "--document-column", help="The column naming the "
+                                               "document (default: document, document name, file, …)."),
+    code_column: str | None = typer.Option(None, "--code-column", help="The column naming the code or code "
+                                           "path (default: code, code path, codename, node, …)."),
+    text_column: str | None = typer.Option(None, "--text-column", help="The column holding the coded text "
+                                           "(default: text, segment, coded text, …)."),
+    codebook: Path | None = typer.Option(None, "--codebook", help="Resolve codes against this codebook."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Import a coder's (or another tool's) codings, or apply a reviewed sheet's decisions with --review."""
+    project = open_project(project_dir)
+    if review:
+        result = project.apply_review(file, reviewer=coder, codebook=codebook)
+    else:
+        name = coder or project.config.coder
+        report = project.import_codings(file, coder=coder, document_column=document_column,
+                                        code_column=code_column, text_column=text_column, codebook=codebook)
+    if review:
+        print_problems(result.failures)
+        done = {"accept": "accepted", "reject": "rejected", "recode": "recoded"}
+        applied = ", ".join(f"{result.applied[a]} {word}" for a, word in done.items())
+        typer.echo(f"applied {sum(result.applied.values())} decisions ({applied}); {result.unchanged} already "
+                   f"applied, {result.blank} rows without a decision; {len(result.failures)} rows not applied")
+        raise typer.Exit(result.return_code)
+    print_problems(report.notes)
+    print_problems(report.failures)
+    how = ", ".join(f"{n} {m}" for m, n in sorted(report.methods.items()))
+    extra = "".join(f", {n} {what}" for n, what in ((report.duplicates, "already present"),
+                                                    (report.rejected, "rejected by their decision"),
+                                                    (report.recoded, "recoded by their decision")) if n)
+    typer.echo(f"imported {report.imported} codings as {name}; {len(report.failures)} rows not imported"
+               f"{extra}" + (f" (placed by {how})" if how else ""))
+    raise typer.Exit(report.return_code)
+
+
+@command(codings_app, "stale")
+def codings_stale(project_dir: Path | None = ProjectOption) -> None:
+    """List codings that could not be re-anchored after a transcript changed."""
+    frame = open_project(project_dir).stale_codings()
+    rows = [{**r, "text": r["text"][:70]} for r in frame.to_dict("records")]
+    print_table(["id", "document", "code", "coder", "status", "text"], rows, f"{len(rows)} stale codings")
+
+
+@command(codebook_app, "import")
+def codebook_import(
+    file: Path = typer.Argument(..., help="A CSV codebook: a code (or path) column with levels separated by ` > `, "
+                                "optional definition (or description, memo) and color columns.", dir_okay=False),
+    output: Path | None = typer.Option(None, "-o", "--output", help="The YAML codebook to write (never over an "
+                                       "existing file; default: codebooks/NAME.yaml)."),
+    name: str | None = typer.Option(None, "--name", help="The codebook's name (default: the file name)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Turn another tool's code list (CSV) into a YAML codebook."""
+    target, result = open_project(project_dir).import_codebook(file, output, name)
+    print_problems(result.problems)
+    typer.echo(f"wrote {result.count} codes of codebook {result.name!r} to {target}")
+    raise typer.Exit(result.return_code)

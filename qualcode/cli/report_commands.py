@@ -1,0 +1,186 @@
+"""Report commands: matrix, cooccur, quotes."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from qualcode.api import open_project
+from qualcode.cli.base import (
+    CoderOption,
+    ProjectOption,
+    StatusOption,
+    command,
+    print_table,
+    selection_from,
+    write_table_or_exit,
+    writing,
+)
+
+
+class Count(str, Enum):
+    """What a matrix cell counts."""
+
+    participants = "participants"
+    documents = "documents"
+    segments = "segments"
+
+
+class CooccurCount(str, Enum):
+    """What a co-occurrence cell counts."""
+
+    segments = "segments"
+    participants = "participants"
+
+
+def frame_rows(frame) -> tuple[list[str], list[dict]]:
+    columns = [str(c) for c in frame.columns]
+    return columns, [dict(zip(columns, row)) for row in frame.itertuples(index=False, name=None)]
+
+
+def report_notes(frame) -> list[str]:
+    notes = [f"Counts: {frame.attrs.get('counts') or frame.attrs.get('title', '')}.",
+             f"Codings selected: {frame.attrs.get('selection', '')}."]
+    if frame.attrs.get("interviewer_codings"):
+        notes.append(f"{frame.attrs['interviewer_codings']} codings on interviewer turns are not counted.")
+    if frame.attrs.get("min_cell"):
+        notes.append(f"Counts from 1 to {frame.attrs['min_cell'] - 1} are shown as <{frame.attrs['min_cell']}.")
+    return notes
+
+
+TableOutputOption = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json.")
+PlotOption = typer.Option(None, "--plot", help="Write a heatmap PNG.")
+
+
+def plot_or_exit(path: Path, draw, frame) -> None:
+    with writing(path):
+        draw(path, frame)
+    typer.echo(f"wrote heatmap {path}")
+
+
+@command()
+def matrix(
+    by: str = typer.Option("gender", "--by", help="Attribute(s) for the columns, comma-separated."),
+    count: Count = typer.Option(Count.participants, "--count", help="What a cell counts."),
+    percent: bool = typer.Option(False, "--percent", help="Percent of the participants (documents) per column."),
+    min_cell: int | None = typer.Option(None, "--min-cell", min=2, help="Show counts below K as <K."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    output: Path | None = TableOutputOption,
+    plot: Path | None = PlotOption,
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Theme frequency matrix: codes × attribute values (participants, documents or segments)."""
+    from qualcode.report.plot import matrix_heatmap
+
+    selection = selection_from(coder, status)
+    frame = open_project(project_dir).matrix([b.strip() for b in by.split(",") if b.strip()], count.value,
+                           percent=percent, min_cell=min_cell, coders=selection.coders,
+                           statuses=selection.statuses)
+    show_frame(frame, output, "matrix", indent=True)
+    if plot is not None:
+        plot_or_exit(plot, matrix_heatmap, frame)
+
+
+def show_frame(frame, output: Path | None, title: str, *, indent: bool = False) -> None:
+    notes = report_notes(frame)
+    columns, rows = frame_rows(frame)
+    if output is None:
+        if indent:
+            rows = [{**r, "label": "  " * (int(r["level"]) - 1) + str(r["label"])} for r in rows]
+            columns = [c for c in columns if c not in ("code", "level")]
+        print_table(columns, rows, frame.attrs.get("title", title))
+        for note in notes:
+            typer.echo(note)
+        return
+    write_table_or_exit(output, columns, rows, title, notes)
+    typer.echo(f"wrote {title} to {output}")
+    for note in notes:
+        typer.echo(note)
+
+
+@command()
+def cooccur(
+    count: CooccurCount = typer.Option(CooccurCount.segments, "--count",
+                                       help="segments: respondent turns with both codes; or participants."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    output: Path | None = TableOutputOption,
+    plot: Path | None = PlotOption,
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Code co-occurrence: how many turns (or participants) have both codes."""
+    from qualcode.report.plot import cooccurrence_heatmap
+
+    selection = selection_from(coder, status)
+    frame = open_project(project_dir).cooccur(count.value, coders=selection.coders, statuses=selection.statuses)
+    table = frame.copy()
+    table.insert(0, "code", frame.index)
+    table.attrs = frame.attrs
+    show_frame(table, output, "co-occurrence")
+    if plot is not None:
+        plot_or_exit(plot, cooccurrence_heatmap, frame)
+
+
+@command()
+def quotes(
+    code_name: str = typer.Argument(..., metavar="CODE", help="Code id, label or path."),
+    by: str | None = typer.Option(None, "--by", help="Group the quotes by this attribute."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N quotes."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Show the passages coded CODE (or its children) with who said them."""
+    selection = selection_from(coder, status)
+    found = open_project(project_dir).quotes(code_name, by=by, limit=limit, coders=selection.coders,
+                           statuses=selection.statuses)
+    group = None
+    for quote in found:
+        if by and quote.group != group:
+            group = quote.group
+            typer.echo(f"\n== {by}: {group}")
+        typer.echo(f"\n{quote.display()}\n  {quote.attribution}")
+    typer.echo(f"\n{len(found)} quote{'' if len(found) == 1 else 's'}")
+
+
+@command()
+def appendix(
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write .docx, .html or .md "
+                                       "(default: out/appendix.docx)."),
+    codes: str | None = typer.Option(None, "--codes", help="Only these codes and their children (comma-separated)."),
+    max_quotes: int | None = typer.Option(None, "--max-quotes", min=1, help="At most N quotes per code, spread "
+                                          "across groups and participants."),
+    by: str | None = typer.Option(None, "--by", help="Group each code's quotes by this attribute."),
+    summary_by: str | None = typer.Option(None, "--summary-by", help="Attribute of the summary matrix's columns "
+                                          "(default: --by, else gender)."),
+    attribution: str | None = typer.Option(None, "--attribution", help="Fields after each quote, comma-separated "
+                                           "(default: participant,gender,ethnicity,position,site,document,turn,"
+                                           "timestamp)."),
+    context: bool = typer.Option(False, "--context", help="Show the interviewer's preceding question."),
+    reference_doc: Path | None = typer.Option(None, "--reference-doc", help="Word template whose styles, headers "
+                                              "and footers to use."),
+    date: str | None = typer.Option(None, "--date", help="Print this date in the appendix (`today` for today)."),
+    title: str | None = typer.Option(None, "--title", help="The appendix's title."),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Quote appendix for a report: per code its definition, counts and participants' own words."""
+    import datetime as dt
+
+    from qualcode.report.quotes import DEFAULT_ATTRIBUTION
+
+    project = open_project(project_dir)
+    selection = selection_from(coder, status)
+    path = output or project.root / "out" / "appendix.docx"
+    fields = [f.strip() for f in attribution.split(",") if f.strip()] if attribution else list(DEFAULT_ATTRIBUTION)
+    when = dt.date.today().isoformat() if date == "today" else date
+    content = project.appendix(path, codes=[c.strip() for c in codes.split(",")] if codes else None,
+                               limit=max_quotes, by=by, summary_by=summary_by, attribution=fields, context=context,
+                               coders=selection.coders, statuses=selection.statuses, date=when, title=title,
+                               reference_doc=reference_doc)
+    quotes = sum(len(q) for s in content.sections for _, q in s.groups)
+    typer.echo(f"wrote {path}: {len(content.sections)} codes, {quotes} quotes")

@@ -1,0 +1,41 @@
+"""Commands of manual coding: `qualcode tag` and `qualcode untag`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qualcode.api import open_project
+from qualcode.cli.base import ProjectOption, command
+
+DocumentArg = typer.Argument(..., help="Document id (as `qualcode documents` lists it).")
+TurnArg = typer.Argument(..., help="Turn number in the document (1-based, interviewer turns included).", min=1)
+CodeArg = typer.Argument(..., help="Code id, label or path (`Language barriers > Literacy`).")
+TagCoderOption = typer.Option(None, "--coder", help="Whose coding this is (default: [project] coder in "
+                              "qualcode.toml).")
+TagCodebookOption = typer.Option(None, "--codebook", help="Resolve the code against this codebook.", dir_okay=False)
+
+
+@command()
+def tag(document: str = DocumentArg, turn: int = TurnArg, code: str = CodeArg, coder: str | None = TagCoderOption,
+        codebook: Path | None = TagCodebookOption, project_dir: Path | None = ProjectOption) -> None:
+    """Code the speech of one turn by hand (an accepted coding of the named coder)."""
+    result = open_project(project_dir).tag(document, turn, code, coder=coder, codebook=codebook)
+    if result.interviewer:
+        typer.echo(f"note: turn {turn} is an interviewer's; reports leave codings on interviewer turns out",
+                   err=True)
+    what = "tagged" if result.created else "already tagged"
+    preview = " ".join(result.text.split())
+    preview = preview if len(preview) <= 70 else preview[:69] + "…"
+    typer.echo(f"{what} {result.document} turn {turn} {result.code} ({result.coder}): {preview}")
+
+
+@command()
+def untag(document: str = DocumentArg, turn: int = TurnArg, code: str = CodeArg, coder: str | None = TagCoderOption,
+          codebook: Path | None = TagCodebookOption, project_dir: Path | None = ProjectOption) -> None:
+    """Remove a coder's codings of one code on one turn."""
+    result = open_project(project_dir).untag(document, turn, code, coder=coder, codebook=codebook)
+    plural = "coding" if result.removed == 1 else "codings"
+    typer.echo(f"removed {result.removed} {plural} of {result.code} by {result.coder} from {result.document} "
+               f"turn {turn}")

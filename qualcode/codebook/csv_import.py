@@ -1,0 +1,197 @@
+"""Codebooks from other tools' code lists — a CSV of code paths (as MAXQDA and NVivo export them) → YAML —
+and resolving the code paths those tools write in their coded-segment exports.
+
+A CSV codebook has one row per code: a ``code`` (or ``path``) column holding the code's path with levels
+separated by `` > ``, optional ``definition`` (or ``description``, ``memo``) and ``color`` columns; other
+columns are ignored. Ids are derived from labels (lowercase ASCII, ``[a-z0-9_-]``, children ``parent.child``)
+and made unique. The YAML is written only where no file exists yet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.errors import InputFileError, Problem, QualcodeError, UsageError
+from qualcode.ingest.encoding import decode
+
+PATH_COLUMNS = ("code", "path")
+DEFINITION_COLUMNS = ("definition", "description", "memo")
+COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+SEPARATOR = ">"
+
+
+@dataclass
+class CodeNode:
+    """A code of the imported tree: its label, id, definition, colour and children in file order."""
+
+    label: str
+    id: str = ""
+    definition: str = ""
+    color: str = ""
+    children: list[CodeNode] = field(default_factory=list)
+
+
+@dataclass
+class CodebookImport:
+    """What `qualcode codebook import` read: the code tree, how many codes, and the rows it could not use."""
+
+    name: str
+    codes: list[CodeNode]
+    count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def return_code(self) -> int:
+        """1 when any row could not be used."""
+        return 1 if self.problems else 0
+
+
+def slug(label: str) -> str:
+    """An id fragment for ``label``: ASCII lowercase, runs of anything but ``[a-z0-9-]`` become ``_``.
+
+    Diacritics are dropped (``đ`` → ``d``), so ``Ngôn ngữ`` becomes ``ngon_ngu``; an empty result is ``code``.
+    """
+    folded = unicodedata.normalize("NFKD", label.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    ascii_text = ascii_text.lower().replace("'", "").replace("\u2019", "")
+    return re.sub(r"[^a-z0-9-]+", "_", ascii_text).strip("_-") or "code"
+
+
+def _split_path(value: str) -> list[str]:
+    return [" ".join(part.split()) for part in value.split(SEPARATOR) if part.strip()]
+
+
+def read_csv_codebook(path: Path, name: str | None = None) -> CodebookImport:
+    """Read a CSV codebook into a code tree; parents named only inside a child's path are created.
+
+    Raises InputFileError when the file cannot be read or has no ``code``/``path`` column; rows with a
+    duplicate path or a bad colour are reported as problems (and left out or imported without the colour).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    text, _ = decode(data, str(path))
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise InputFileError("empty file: a CSV codebook needs a header with a `code` or `path` column",
+                             where=str(path))
+    header = [h.strip().casefold() for h in rows[0]]
+    path_column = next((header.index(c) for c in PATH_COLUMNS if c in header), None)
+    if path_column is None:
+        raise InputFileError(f"no `code` or `path` column (found: {', '.join(h for h in header if h)})",
+                             where=f"{path}:1")
+    definition_column = next((header.index(c) for c in DEFINITION_COLUMNS if c in header), None)
+    color_column = header.index("color") if "color" in header else None
+    result = CodebookImport(name or path.stem, [])
+    by_path: dict[tuple[str, ...], CodeNode] = {}
+    seen_rows: dict[tuple[str, ...], int] = {}
+
+    def cell(row: list[str], column: int | None) -> str:
+        return row[column].strip() if column is not None and column < len(row) else ""
+
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        where = f"{path}:{line}"
+        parts = tuple(_split_path(cell(row, path_column)))
+        if not parts:
+            result.problems.append(Problem(where, "empty code path"))
+            continue
+        if parts in seen_rows:
+            result.problems.append(Problem(where, f"duplicate code {' > '.join(parts)!r} "
+                                                  f"(also on line {seen_rows[parts]})"))
+            continue
+        seen_rows[parts] = line
+        node = _node(parts, by_path, result.codes)
+        node.definition = cell(row, definition_column)
+        color = cell(row, color_column)
+        if color and not COLOR_RE.match(color):
+            result.problems.append(Problem(where, f"colour {color!r} left out: use #RRGGBB or #RGB"))
+        elif color:
+            node.color = color
+    if not result.codes:
+        raise InputFileError("no codes in the file", where=str(path))
+    _assign_ids(result.codes, "")
+    result.count = len(by_path)
+    return result
+
+
+def _node(parts: tuple[str, ...], by_path: dict[tuple[str, ...], CodeNode], roots: list[CodeNode]) -> CodeNode:
+    siblings = roots
+    node = None
+    for depth in range(1, len(parts) + 1):
+        key = parts[:depth]
+        node = by_path.get(key)
+        if node is None:
+            node = CodeNode(parts[depth - 1])
+            by_path[key] = node
+            siblings.append(node)
+        siblings = node.children
+    assert node is not None
+    return node
+
+
+def _assign_ids(nodes: list[CodeNode], prefix: str) -> None:
+    used: set[str] = set()
+    for node in nodes:
+        base = slug(node.label)
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}_{n}", n + 1
+        used.add(candidate)
+        node.id = f"{prefix}{candidate}"
+        _assign_ids(node.children, node.id + ".")
+
+
+def codebook_yaml(imported: CodebookImport) -> str:
+    """The YAML text of a codebook holding the imported codes (no rules: they are for people to code with)."""
+    import yaml
+
+    def as_dict(node: CodeNode) -> dict:
+        entry: dict = {"id": node.id, "label": node.label}
+        if node.color:
+            entry["color"] = node.color
+        if node.definition:
+            entry["definition"] = node.definition
+        if node.children:
+            entry["children"] = [as_dict(child) for child in node.children]
+        return entry
+
+    body = {"codebook": imported.name, "codes": [as_dict(node) for node in imported.codes]}
+    return yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=110)
+
+
+READERS = {".csv": read_csv_codebook}
+
+
+def import_codebook(source: Path, output: Path, name: str | None = None) -> CodebookImport:
+    """Convert the code list at ``source`` into a YAML codebook at ``output``, never over an existing file.
+
+    Raises UsageError for an unsupported suffix, QualcodeError when ``output`` exists, InputFileError for an
+    unreadable source; rows it could not use are in the result's ``problems``.
+    """
+    reader = READERS.get(source.suffix.lower())
+    if reader is None:
+        raise UsageError(f"{source}: codebook import reads {', '.join(READERS)}")
+    if output.exists():
+        raise QualcodeError("already exists; qualcode never writes over a codebook: choose another -o",
+                            where=str(output))
+    imported = reader(source, name)
+    text = codebook_yaml(imported)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(output, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise QualcodeError("already exists; qualcode never writes over a codebook: choose another -o",
+                            where=str(output)) from None
+    except OSError as exc:
+        raise QualcodeError(f"cannot write: {exc.strerror}", where=str(output)) from None
+    return imported
+

@@ -1,0 +1,64 @@
+"""Exporting codings with their turn, speaker, participant and attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from qualcode.codings.selection import Selection, select, turn_at
+from qualcode.codings.sheets import DECISION
+from qualcode.errors import UsageError
+from qualcode.project.folder import ProjectFolder
+from qualcode.project.store import CodingRow, Store, TurnRow
+
+EXPORT_COLUMNS = ("id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start", "end",
+                  "text", "rule")
+
+SHEET_SUFFIXES = (".csv", ".xlsx")
+
+def export_rows(project: ProjectFolder, store: Store, selection: Selection,
+                attributes: Sequence[str] | None = None) -> tuple[list[str], list[dict], list[CodingRow]]:
+    """Columns and rows of `qualcode codings export`: the spec's columns, then participant attributes.
+
+    ``attributes`` defaults to every attribute column not marked identifying in ``qualcode.toml``.
+    Raises UsageError for an attribute that does not exist.
+    """
+    known = store.participant_columns()
+    if attributes is None:
+        chosen = [a for a in known if a not in project.config.identifying]
+    else:
+        missing = [a for a in attributes if a not in known]
+        if missing:
+            raise UsageError(f"unknown attribute {missing[0]!r}; available: {', '.join(known) or '(none)'}")
+        chosen = list(attributes)
+    people = {p.id: p.attributes for p in store.participants()}
+    turns: dict[str, list[TurnRow]] = {}
+    for t in store.turns():
+        turns.setdefault(t.document, []).append(t)
+    codings = select(store, selection)
+    rows = []
+    for c in codings:
+        turn = turn_at(turns.get(c.document, []), c.start)
+        row = {"id": c.id, "document": c.document, "turn": turn.number if turn else "",
+               "speaker": (turn.label or "") if turn else "", "participant": (turn.participant or "") if turn else "",
+               "code": c.code, "coder": c.coder, "status": c.status, "start": c.start, "end": c.end,
+               "text": c.text, "rule": c.rule}
+        attrs = people.get(row["participant"], {})
+        row.update({a: attrs.get(a, "") for a in chosen})
+        rows.append(row)
+    return [*EXPORT_COLUMNS, *chosen], rows, codings
+
+def write_jsonl(path: Path, columns: Sequence[str], rows: Sequence[dict]) -> None:
+    """One JSON object per line, keys in column order."""
+    import json
+
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        for row in rows:
+            handle.write(json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False) + "\n")
+
+def with_decision(columns: Sequence[str], output: Path) -> list[str]:
+    """The export's columns, with the empty ``decision`` column last when ``output`` is a CSV or XLSX sheet."""
+    return [*columns, DECISION] if output.suffix.lower() in SHEET_SUFFIXES else list(columns)
+
+
+# -- reading sheets ----------------------------------------------------------------------------------------

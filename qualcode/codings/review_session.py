@@ -1,0 +1,332 @@
+"""Reviewing auto-coding suggestions one at a time: what to show for each, and the decisions on them.
+
+A :class:`ReviewSession` walks the stored suggestions (status ``suggested``, not stale) that match its filters,
+in document and position order. Every decision is written in its own store transaction the moment it is made
+(through :mod:`qualcode.decisions`), so a session that is killed loses nothing already decided, and a new
+session shows only what is still ``suggested``. This module never prints: the terminal side is
+:mod:`qualcode.cli.review_screen`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qualcode.codebook.load import Code, Codebook
+from qualcode.codings.decisions import Decision, decide, undo
+from qualcode.codings.selection import turn_at
+from qualcode.errors import QualcodeError, UsageError
+from qualcode.project.folder import ProjectFolder
+from qualcode.project.store import CodingRow, Store, TurnRow, open_store
+
+ELLIPSIS = "…"
+
+
+class ReviewConflict(QualcodeError):
+    """The suggestion was decided or replaced outside this session (another review, a re-run of `code`)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which suggestions a session reviews: by code (with its descendants), document and coder."""
+
+    code: str | None = None
+    document: str | None = None
+    coder: str = "auto"
+
+    def describe(self, book: Codebook) -> str:
+        """``coder auto · code language and its sub-codes · document IDI-01``."""
+        parts = [f"coder {self.coder}"]
+        if self.code:
+            target = book.resolve(self.code)
+            name = target.id if target else self.code
+            parts.append(f"code {name} and its sub-codes" if target and target.children else f"code {name}")
+        if self.document:
+            parts.append(f"document {self.document}")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A turn (or a run of turns) as the reviewer reads it: who spoke and what was said."""
+
+    speaker: str
+    text: str
+    turn: int | None = None
+    timestamp: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One suggestion with what a reviewer needs to judge it.
+
+    ``speech`` is the turn holding the coded span (every turn the span touches), and ``span_start`` and
+    ``span_end`` place the span in ``speech.text``. ``previous`` is the turn before it, often the question.
+    """
+
+    coding: CodingRow
+    code_label: str
+    code_path: str
+    definition: str
+    speech: Speech
+    span_start: int
+    span_end: int
+    previous: Speech | None = None
+    in_codebook: bool = True
+
+    def marked(self, around: int | None = None) -> tuple[str, str, str]:
+        """``(before, span, after)`` of the turn's text; with ``around``, at most that many characters of
+        context on each side, cut at a space and marked with an ellipsis."""
+        text = self.speech.text
+        before, span, after = text[:self.span_start], text[self.span_start:self.span_end], text[self.span_end:]
+        if around is not None:
+            before, after = tail(before, around), head(after, around)
+        return before, span, after
+
+    def previous_text(self, limit: int | None = None) -> str:
+        """The preceding turn's text, or its last ``limit`` characters after an ellipsis."""
+        if self.previous is None:
+            return ""
+        return self.previous.text if limit is None else tail(self.previous.text, limit)
+
+
+def head(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` ending at a space, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + " " + ELLIPSIS
+
+
+def tail(text: str, limit: int) -> str:
+    """The last ``limit`` characters of ``text`` starting after a space, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    space = cut.find(" ")
+    return ELLIPSIS + " " + (cut[space + 1:] if 0 <= space < limit // 2 else cut).lstrip()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a session stands: item ``position`` of ``total`` and what this session decided so far."""
+
+    position: int  # 1-based; total + 1 once every item has been passed
+    total: int
+    accepted: int
+    rejected: int
+    recoded: int
+    skipped: int
+
+    @property
+    def decided(self) -> int:
+        """Decisions made in this session (undone ones not counted)."""
+        return self.accepted + self.rejected + self.recoded
+
+
+@dataclass
+class ReviewSession:
+    """An open review over ``items``; decide on :attr:`current` until it is None. Close it when done."""
+
+    store: Store
+    book: Codebook
+    items: list[Item]
+    filters: Filters = field(default_factory=Filters)
+    reviewer: str | None = None
+    position: int = 0
+    _done: list[tuple[int, Decision]] = field(default_factory=list, init=False, repr=False)  # indices increase
+    _skipped: set[int] = field(default_factory=set, init=False, repr=False)
+
+    # -- reading -----------------------------------------------------------------------------------------
+    @property
+    def current(self) -> Item | None:
+        """The suggestion to decide now, or None when the session has passed every item."""
+        return self.items[self.position] if self.position < len(self.items) else None
+
+    def progress(self) -> Progress:
+        """Position and counts of this session's decisions."""
+        actions = [d.action for _, d in self._done]
+        return Progress(self.position + 1, len(self.items), actions.count("accept"), actions.count("reject"),
+                        actions.count("recode"), len(self._skipped))
+
+    def remaining(self) -> int:
+        """How many suggestions matching the filters are unreviewed in the store now (this session's skips,
+        those not reached yet, and any added since it started)."""
+        return len(matching_suggestions(self.store, self.book, self.filters))
+
+    # -- deciding ----------------------------------------------------------------------------------------
+    def accept(self) -> Decision:
+        """Accept the current suggestion. Raises ReviewConflict or UsageError (nothing left to decide)."""
+        return self._decide("accept")
+
+    def reject(self) -> Decision:
+        """Reject the current suggestion. Raises ReviewConflict or UsageError (nothing left to decide)."""
+        return self._decide("reject")
+
+    def recode(self, code: str) -> Decision:
+        """Reject the current suggestion and code its span with ``code`` (id, label or path) as the reviewer.
+
+        Raises UsageError without a reviewer's name, for an unknown code or the suggested code itself.
+        """
+        item = self._current_or_raise()
+        self.require_reviewer()
+        target = self.book.resolve(code)
+        if target is None:
+            raise UsageError(f"unknown code {code!r} in codebook {self.book.name!r}")
+        if target.id == item.coding.code:
+            raise UsageError(f"{target.id!r} is the suggested code: accept the suggestion instead")
+        return self._decide("recode", target.id)
+
+    def require_reviewer(self) -> None:
+        """Raise UsageError unless the reviewer's name is known (a changed code is coded in that name)."""
+        if not self.reviewer:
+            raise UsageError("changing the code needs your name: run `qualcode review --reviewer NAME` "
+                             "or set [project] coder in qualcode.toml")
+
+    def skip(self) -> None:
+        """Leave the current suggestion unreviewed and move on. Raises UsageError when nothing is left."""
+        self._current_or_raise()
+        self._skipped.add(self.position)
+        self.position += 1
+
+    def undo(self) -> Item:
+        """Undo this session's last decision, in the store too, and go back to its suggestion (returned).
+
+        Raises UsageError when this session has decided nothing (decisions of earlier sessions stay), and
+        ReviewConflict when the coding was changed outside this session since (then it is left as it is).
+        """
+        if not self._done:
+            raise UsageError("nothing to undo in this session")
+        index, decision = self._done.pop()
+        with self.store.transaction():
+            now = self.store.coding(decision.coding_id)
+            expected = "accepted" if decision.action == "accept" else "rejected"
+            changed = now is None or now.status != expected
+            if not changed:
+                undo(self.store, decision)
+        if changed:
+            raise ReviewConflict(f"suggestion {decision.coding_id} was changed outside this review since; "
+                                 "it was not undone")
+        self.position = index
+        return self.items[index]
+
+    def _decide(self, action: str, code: str | None = None) -> Decision:
+        item = self._current_or_raise()
+        with self.store.transaction():
+            now = self.store.coding(item.coding.id)
+            changed = now is None or now.stale or now.status != "suggested"
+            if not changed:
+                decision = decide(self.store, self.book, item.coding.id, action, reviewer=self.reviewer, code=code)
+        if changed:
+            self.position += 1
+            state = "removed" if now is None else "stale" if now.stale else now.status
+            raise ReviewConflict(f"suggestion {item.coding.id} was changed outside this review (now {state}); "
+                                 "moved on to the next")
+        self._done.append((self.position, decision))
+        self._skipped.discard(self.position)
+        self.position += 1
+        return decision
+
+    def _current_or_raise(self) -> Item:
+        item = self.current
+        if item is None:
+            raise UsageError("no suggestion left in this session")
+        return item
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the store (every decision is already saved)."""
+        self.store.close()
+
+    def __enter__(self) -> ReviewSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_review(project: ProjectFolder, *, code: str | None = None, document: str | None = None, coder: str = "auto",
+                reviewer: str | None = None) -> ReviewSession:
+    """Open a review of the project's unreviewed suggestions that match the filters.
+
+    ``code`` (id, label or path) selects that code and its descendants; ``reviewer`` defaults to
+    ``qualcode.toml``'s ``[project] coder`` and is needed only to change a suggestion's code.
+    Raises ProjectError (no store, no codebook), CodebookInvalid, or UsageError for an unknown code or document.
+    """
+    from qualcode.codebook.active import active_codebook
+
+    book = active_codebook(project)
+    store = open_store(project.store_path)
+    try:
+        filters = Filters(code, document, coder)
+        items = load_items(store, book, filters)
+    except BaseException:
+        store.close()
+        raise
+    return ReviewSession(store, book, items, filters, reviewer or project.config.coder)
+
+
+def load_items(store: Store, book: Codebook, filters: Filters) -> list[Item]:
+    """The unreviewed, non-stale suggestions matching ``filters``, with their context, in document and
+    position order. Raises UsageError for an unknown code or document."""
+    chosen = matching_suggestions(store, book, filters)
+    texts: dict[str, str] = {}
+    turns: dict[str, list[TurnRow]] = {}
+    for doc_id in dict.fromkeys(c.document for c in chosen):
+        row = store.document(doc_id)
+        texts[doc_id] = row.text if row else ""
+        turns[doc_id] = store.turns(doc_id)
+    codes_by_id = {c.id: c for c in book.codes}
+    return [_item(book, codes_by_id, c, texts[c.document], turns[c.document]) for c in chosen]
+
+
+def matching_suggestions(store: Store, book: Codebook, filters: Filters) -> list[CodingRow]:
+    """The stored codings a review with ``filters`` shows, in document and position order.
+
+    Raises UsageError for an unknown code or document.
+    """
+    codes: set[str] | None = None
+    if filters.code is not None:
+        target = book.resolve(filters.code)
+        if target is None:
+            raise UsageError(f"unknown code {filters.code!r} in codebook {book.name!r}")
+        codes = {target.id, *book.descendants(target.id)}
+    if filters.document is not None and store.document(filters.document) is None:
+        raise UsageError(f"unknown document {filters.document!r}; `qualcode documents` lists them")
+    chosen = [c for c in store.codings(filters.document)
+              if c.status == "suggested" and not c.stale and c.coder == filters.coder
+              and (codes is None or c.code in codes)]
+    return sorted(chosen, key=lambda c: (c.document, c.start, c.end, c.code, c.id))
+
+
+def _item(book: Codebook, codes: dict[str, Code], coding: CodingRow, text: str, turns: Sequence[TurnRow]) -> Item:
+    code = codes.get(coding.code)
+    first = turn_at(turns, coding.start)
+    last = turn_at(turns, max(coding.start, coding.end - 1))
+    previous = None
+    if first is None:  # outside every turn (a preamble): the paragraph around the span
+        start = text.rfind("\n\n", 0, coding.start)
+        start = 0 if start < 0 else start + 2
+        end = text.find("\n\n", coding.end)
+        speech = Speech("(no speaker)", text[start:len(text) if end < 0 else end])
+    else:
+        if last is None or last.number < first.number:
+            last = first
+        start = first.start
+        speaker = _speaker(first) if last is first else f"{_speaker(first)} … {_speaker(last)}"
+        speech = Speech(speaker, text[start:max(last.end, coding.end)], first.number, first.timestamp)
+        index = next(i for i, t in enumerate(turns) if t.number == first.number)
+        if index > 0:
+            before = turns[index - 1]
+            previous = Speech(_speaker(before), text[before.start:before.end], before.number, before.timestamp)
+    return Item(coding, code.label if code else coding.code, book.label_path(code.id) if code else coding.code,
+                code.definition if code else "", speech, coding.start - start, coding.end - start, previous,
+                in_codebook=code is not None)
+
+
+def _speaker(turn: TurnRow) -> str:
+    label = turn.label or "(no speaker)"
+    if turn.participant and turn.participant.casefold() != label.casefold():
+        return f"{label} ({turn.participant})"
+    return label

@@ -1,0 +1,57 @@
+"""Which codings count: a coder and status selection over the stored codings."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qualcode.errors import UsageError
+from qualcode.project.store import CodingRow, Store, TurnRow
+
+STATUSES = ("suggested", "accepted", "rejected")
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codings count: by default every coding that is neither rejected nor stale."""
+
+    coders: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.statuses if s not in STATUSES]
+        if unknown:
+            raise UsageError(f"unknown status {unknown[0]!r}; use {', '.join(STATUSES)}")
+
+    def keeps(self, coding: CodingRow) -> bool:
+        """Whether ``coding`` is selected."""
+        if coding.stale:
+            return False
+        if self.statuses:
+            if coding.status not in self.statuses:
+                return False
+        elif coding.status == "rejected":
+            return False
+        return not self.coders or coding.coder in self.coders
+
+    def describe(self, codings: Sequence[CodingRow]) -> str:
+        """One line saying what was selected, with the number of unreviewed suggestions included."""
+        what = (f"status {', '.join(self.statuses)}" if self.statuses
+                else "every coding not rejected or stale (human, accepted and unreviewed suggestions)")
+        if self.coders:
+            what += f"; coders {', '.join(self.coders)}"
+        unreviewed = sum(c.status == "suggested" for c in codings)
+        return f"{what} — {len(codings)} codings, {unreviewed} unreviewed suggestions included"
+
+def select(store: Store, selection: Selection) -> list[CodingRow]:
+    """The stored codings ``selection`` keeps, in document and position order."""
+    rows = [c for c in store.codings() if selection.keeps(c)]
+    return sorted(rows, key=lambda c: (c.document, c.start, c.end, c.code, c.coder, c.id))
+
+def turn_at(turns: Sequence[TurnRow], offset: int) -> TurnRow | None:
+    """The turn whose span holds ``offset`` (turns of one document, in order), or None."""
+    starts = [t.start for t in turns]
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and offset <= max(turns[i].end, turns[i].start):
+        return turns[i]
+    return None

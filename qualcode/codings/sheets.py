@@ -1,0 +1,79 @@
+"""Reading CSV and XLSX sheets of codings or decisions, as other tools and reviewers write them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from qualcode.errors import InputFileError, UsageError
+from qualcode.ingest.encoding import decode
+
+# Leading characters a spreadsheet reads as a formula: written with a guarding apostrophe, read back without.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+DECISION = "decision"  # the empty last column of CSV and XLSX exports, filled in for review or adjudication
+
+def read_sheet(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV or XLSX file as dicts keyed by lowercased header; CSV formula guards are removed.
+
+    Raises InputFileError for unreadable files and UsageError for other suffixes.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(path, read_only=True, data_only=True).active
+        except (zipfile.BadZipFile, OSError, KeyError):
+            raise InputFileError("not a readable .xlsx file", where=str(path)) from None
+        values = [["" if v is None else _cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    elif suffix == ".csv":
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
+        text, _ = decode(data, str(path))
+        values = [[_unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+    else:
+        raise UsageError(f"{path}: import reads .csv or .xlsx")
+    if not values:
+        return []
+    header = [h.strip().casefold() for h in values[0]]
+    return [dict(zip(header, row)) for row in values[1:] if any(cell.strip() for cell in row)]
+
+def _cell(value: object) -> str:
+    # Excel may store a whole number typed into a cell as 12.0
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+def _unguard(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_START else cell
+
+def whole_number(value: str) -> int | None:
+    try:
+        return int(float(value)) if value.strip() else None
+    except ValueError:
+        return None
+
+
+# -- naming documents and codes as other tools do -----------------------------------------------------------
+
+def parse_decision(cell: str) -> tuple[str, str | None] | None:
+    """``accept``, ``reject`` or ``recode:CODE`` (any case, spaces allowed) as ``(action, code)``; None when
+    blank. Raises UsageError for anything else."""
+    text = cell.strip()
+    if not text:
+        return None
+    action, _, code = text.partition(":")
+    action = action.strip().casefold()
+    if action in ("accept", "reject") and not code.strip():
+        return action, None
+    if action == "recode" and code.strip():
+        return "recode", code.strip()
+    raise UsageError(f"unknown decision {text!r}; use accept, reject or recode:CODE")
+
+
+# -- importing a coder's work --------------------------------------------------------------------------------

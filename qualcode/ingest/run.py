@@ -1,0 +1,239 @@
+"""Ingesting transcripts into the store and listing what is there."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from qualcode.errors import InputFileError, Problem, ProjectError
+from qualcode.ingest import (
+    add_sentences,
+    parse_key,
+    read_bytes,
+    read_document,
+    supported,
+    unsupported_message,
+    word_count,
+)
+from qualcode.ingest.labels import label_key
+from qualcode.ingest.participants import (
+    ParticipantTable,
+    load_participants,
+    participant_records,
+    resolve_document,
+    unused_rows,
+)
+from qualcode.model import ParsedDocument, SpeakerRow
+from qualcode.project.folder import ProjectFolder
+from qualcode.project.store import Store, open_store
+
+Progress = Callable[[int, int, str], None]
+TextChange = Callable[[Store, str, str, str], int]  # (store, document, old text, new text) -> codings made stale
+SCAN_SKIP_NAMES = ("participants.csv",)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did; :attr:`return_code` is 1 when any file failed."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # folder-scan files qualcode does not read
+    failures: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    stale: int = 0  # codings that could not be re-anchored in changed documents
+
+    @property
+    def return_code(self) -> int:
+        """0 when every file was read, 1 when any failed."""
+        return 1 if self.failures else 0
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One line of ``qualcode documents``."""
+
+    id: str
+    type: str
+    language: str
+    turns: int
+    words: int
+    speakers: int
+    participants: int
+    format: str
+    path: str
+
+
+def _scan(paths: Sequence[Path], report: IngestReport) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for item in sorted(path.rglob("*")):
+                rel_parts = item.relative_to(path).parts
+                if not item.is_file() or any(p.startswith(".") for p in rel_parts):
+                    continue
+                name = item.name
+                if name.startswith("~$") or name.upper().startswith("README") or name in SCAN_SKIP_NAMES:
+                    continue
+                if supported(item):
+                    files.append(item)
+                else:
+                    report.skipped.append(str(item))
+        elif path.is_file():
+            if supported(path):
+                files.append(path)
+            else:
+                report.failures.append(Problem(str(path), unsupported_message(path)))
+        else:
+            report.failures.append(Problem(str(path), "no such file or folder"))
+    return list(dict.fromkeys(files))
+
+
+def _table_from_store(store: Store) -> ParticipantTable:
+    saved = store.get_meta("participants_table")
+    if not saved:
+        return ParticipantTable()
+    data = json.loads(saved)
+    return ParticipantTable(data["path"], tuple(data["columns"]), data["people"],
+                            tuple(SpeakerRow(**row) for row in data["rows"]))
+
+
+def _save_table(store: Store, table: ParticipantTable) -> None:
+    store.set_meta("participants_table", json.dumps(
+        {"path": table.path, "columns": list(table.columns), "people": table.people,
+         "rows": [asdict(r) for r in table.rows]}, ensure_ascii=False))
+
+
+def _participants(project: ProjectFolder, store: Store, explicit: Path | None,
+                  report: IngestReport) -> tuple[ParticipantTable, bool]:
+    path = explicit or project.participants_path
+    if explicit is None and not path.is_file():
+        return ParticipantTable(), True
+    if not path.is_file():
+        report.failures.append(Problem(str(path), "participants file not found"))
+        return _table_from_store(store), False
+    try:
+        return load_participants(path), True
+    except InputFileError as exc:
+        report.failures.append(Problem(exc.where or str(path),
+                                       exc.message + " (the previous participants mapping is kept)"))
+        return _table_from_store(store), False
+
+
+def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
+           encoding: str | None = None, on_progress: Progress | None = None,
+           on_text_change: TextChange | None = None, before_commit: Callable[[Store], None] | None = None,
+           ) -> IngestReport:
+    """Read transcripts (files or folders; default the project's transcripts folder) into the store.
+
+    Unchanged files are skipped, changed files replace their document (codings are re-anchored, never
+    deleted), and every document's speakers are re-resolved against the participants file. Failing files are
+    reported in the returned report and the rest is committed in one transaction.
+
+    Ingest knows nothing of codes: what later stages must do in the same transaction comes as callbacks —
+    ``on_text_change(store, document, old_text, new_text)`` re-anchors a changed document's codings and
+    returns how many became stale; ``before_commit(store)`` runs last (the API tokenises the codebook's
+    keywords there while spaCy is loaded).
+    Raises ProjectError when the default transcripts folder is missing or the store cannot be opened.
+    """
+    report = IngestReport()
+    targets = [Path(p) for p in paths] or [project.transcripts_dir]
+    if not paths and not project.transcripts_dir.is_dir():
+        raise ProjectError(f"no transcripts folder at {project.transcripts_dir}: name files or folders to ingest")
+    files = _scan(targets, report)
+    store = open_store(project.store_path, create=True)
+    try:
+        table, fresh = _participants(project, store, Path(participants) if participants else None, report)
+        labels: dict[str | None, set[str]] = {}
+        for row in table.rows:
+            labels.setdefault(row.document, set()).add(label_key(row.speaker))
+        by_path = {path: (doc_id, key) for doc_id, (path, key) in store.document_keys().items()}
+        stored_ids = {doc_id: path for doc_id, (path, _) in store.document_keys().items()}
+        parsed: dict[str, ParsedDocument] = {}
+        for done, path in enumerate(files, 1):
+            if on_progress:
+                on_progress(done, len(files), str(path))
+            rel = project.relative(path)
+            try:
+                data = read_bytes(path)
+                if rel in by_path:
+                    doc_id, key = by_path[rel]
+                    if parse_key(data, encoding, doc_id, project.config, labels) == key:
+                        report.unchanged.append(doc_id)
+                        continue
+                doc = read_document(path, rel, project.config, labels, data=data, encoding=encoding)
+            except InputFileError as exc:
+                report.failures.append(Problem(exc.where or str(path), exc.message))
+                continue
+            other = parsed[doc.id].path if doc.id in parsed else stored_ids.get(doc.id)
+            if other is not None and other != rel and (doc.id in parsed or (project.root / other).exists()):
+                report.failures.append(Problem(str(path), f"document id {doc.id!r} is already used by {other}; "
+                                               "give one of them another `id:` in its front matter"))
+                continue
+            parsed[doc.id] = add_sentences(doc)
+        with store.transaction():
+            _write(store, parsed, report, on_text_change)
+            if fresh:
+                _save_table(store, table)
+            _resolve_all(store, table, project, report)
+            store.set_meta("needs_reingest", "0")
+            if before_commit is not None:
+                before_commit(store)
+    finally:
+        store.close()
+    return report
+
+
+def _write(store: Store, parsed: dict[str, ParsedDocument], report: IngestReport,
+           on_text_change: TextChange | None) -> None:
+    for doc in parsed.values():
+        old = store.document(doc.id)
+        store.put_document(doc, word_count(doc))
+        if old is None:
+            report.added.append(doc.id)
+            continue
+        report.updated.append(doc.id)
+        if old.text != doc.text and on_text_change is not None:
+            report.stale += on_text_change(store, doc.id, old.text, doc.text)
+
+
+def _resolve_all(store: Store, table: ParticipantTable, project: ProjectFolder, report: IngestReport) -> None:
+    used: set[int] = set()
+    speaking: dict[str, list[str]] = {}
+    front: dict[str, dict[str, str]] = {}
+    for doc in store.documents():
+        front[doc.id] = doc.attributes
+        turns = store.turns(doc.id)
+        result = resolve_document(doc.id, doc.attributes, [(t.number, t.label) for t in turns], table,
+                                  project.config)
+        store.set_speakers(result.turns)
+        used |= result.used_rows
+        report.warnings.extend(Problem(doc.path, message, "warning") for message in result.problems)
+        for turn in result.turns:
+            if turn.participant and doc.id not in speaking.setdefault(turn.participant, []):
+                speaking[turn.participant].append(doc.id)
+    for row in unused_rows(table, used, speaking):
+        report.warnings.append(Problem(f"{table.path}:{row.line}", f"row for {row.participant} (speaker "
+                                       f"{row.speaker!r}{' in ' + row.document if row.document else ''}) "
+                                       "matches no turn", "warning"))
+    store.set_participants(participant_records(table, speaking, front), table.columns)
+
+
+def list_documents(project: ProjectFolder) -> list[DocumentSummary]:
+    """A summary line per stored document. Raises ProjectError when nothing was ingested yet."""
+    store = open_store(project.store_path)
+    try:
+        summaries = []
+        for doc in store.documents():
+            turns = store.turns(doc.id)
+            summaries.append(DocumentSummary(
+                id=doc.id, type=doc.doc_type.value, language=doc.language, turns=len(turns), words=doc.words,
+                speakers=len({label_key(t.label) for t in turns if t.label}),
+                participants=len({t.participant for t in turns if t.participant and t.role.value == "respondent"}),
+                format=doc.format, path=doc.path))
+        return summaries
+    finally:
+        store.close()

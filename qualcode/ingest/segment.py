@@ -1,0 +1,138 @@
+"""spaCy pipelines, built once per language and cached (spaCy is imported only when needed).
+
+Two jobs: segmenting turn text into sentences and word tokens at ingest (the tokens are stored, so coding
+never re-tokenises a transcript), and tokenising codebook keywords with the same tokenizers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+# English and Vietnamese have their own tokenizers (Vietnamese: pyvi word segmentation, whose multi-syllable
+# words are stored as their syllables, so matching never depends on segmentation); other languages use
+# spaCy's multilingual tokenizer.
+_TEXT_LANG = {"en": "en", "vi": "vi"}
+_SYLLABLE = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
+_OPENERS = {"[", "(", "{", "“", "‘", "«"}
+
+Segments = list[tuple[int, int, tuple[int, ...]]]
+
+
+def text_language(language: str) -> str:
+    """The spaCy language whose tokenizer reads transcript text of ``language``."""
+    return _TEXT_LANG.get(language, "xx")
+
+
+@cache
+def sentence_pipeline(language: str):
+    """A blank spaCy pipeline with the rule-based sentencizer for transcript text of ``language``."""
+    import spacy
+
+    nlp = spacy.blank(text_language(language))
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def is_word(text: str) -> bool:
+    """Whether a token counts as a word for matching (it holds a letter or digit)."""
+    return any(c.isalnum() for c in text)
+
+
+def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None = None) -> list[Segments]:
+    """Sentences of each text as ``(start, end, word tokens)``; ``offsets[i]`` is added to every offset.
+
+    Sentences are trimmed of surrounding whitespace; word tokens — spaCy tokens holding a letter or digit,
+    multi-syllable pyvi words split into syllables — come flat: ``(start0, end0, start1, end1, …)``.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_SPACE, LENGTH, SENT_START
+
+    nlp = sentence_pipeline(language)
+    offsets = offsets if offsets is not None else [0] * len(texts)
+    result = []
+    for doc, text, base in zip(nlp.pipe(texts, batch_size=256), texts, offsets):  # not doc.text: it is rebuilt
+        if len(doc) == 0:
+            result.append([])
+            continue
+        # Token attributes as integer arrays: far cheaper than Token objects on long transcripts.
+        idx, length, alpha, digit, space, sent_start = doc.to_array(
+            [IDX, LENGTH, IS_ALPHA, IS_DIGIT, IS_SPACE, SENT_START]).astype(np.int64).T
+        ends = idx + length
+        starts_sentence = sent_start == 1
+        starts_sentence[0] = True
+        solid = space == 0
+        word = solid & ((alpha == 1) | (digit == 1))
+        for i in np.flatnonzero(solid & ~word).tolist():  # punctuation, symbols, mixed tokens: look at them
+            piece = text[idx[i]:ends[i]]
+            if piece.isspace():
+                solid[i] = False
+            elif is_word(piece):
+                word[i] = True
+        bounds = np.flatnonzero(starts_sentence).tolist()
+        for k in range(1, len(bounds)):  # "hard. [laughs]": an opening bracket begins the next sentence
+            while bounds[k] - 1 > bounds[k - 1] and text[idx[bounds[k] - 1]:ends[bounds[k] - 1]] in _OPENERS:
+                bounds[k] -= 1
+        bounds.append(len(idx))
+        starts, stops = (idx + base).tolist(), (ends + base).tolist()
+        solid_list, word_list = solid.tolist(), word.tolist()
+        sentences: Segments = []
+        for first, last in zip(bounds, bounds[1:]):
+            body = [i for i in range(first, last) if solid_list[i]]
+            if not body:
+                continue
+            flat: list[int] = []
+            for i in range(first, last):
+                if not word_list[i]:
+                    continue
+                a, b = starts[i], stops[i]
+                if b - a > 1 and _SPACE.search(text, a - base, b - base):  # a pyvi word of several syllables
+                    flat.extend(x for m in _SYLLABLE.finditer(text, a - base, b - base)
+                                for x in (m.start() + base, m.end() + base))
+                else:
+                    flat += (a, b)
+            sentences.append((starts[body[0]], stops[body[-1]], tuple(flat)))
+        result.append(sentences)
+    return result
+
+
+@cache
+def keyword_pipeline(language: str):
+    """A blank spaCy pipeline for tokenising keywords written in ``language``.
+
+    English keywords use the English tokenizer, as English text does. Vietnamese keywords are split into
+    syllables by the multilingual tokenizer: text words from pyvi are stored as syllables too, so the result
+    is the same, without loading pyvi's model (over a second) for a few keywords.
+    """
+    return sentence_pipeline("en" if language == "en" else "xx")
+
+
+@cache
+def keyword_words(keyword: str, language: str) -> tuple[str, ...]:
+    """The words of a keyword as the ``language`` pipeline tokenises it, lowercased, punctuation skipped.
+
+    Multi-syllable tokens are split into syllables, so matching never depends on word segmentation. A
+    trailing ``*`` stays on its word.
+    """
+
+
+    star = keyword.rstrip().endswith("*")
+    text = keyword.rstrip().rstrip("*") if star else keyword
+    words: list[str] = []
+    for token in keyword_pipeline(language).tokenizer(text):  # tokens only, no sentencizer
+        if token.is_space or not is_word(token.text):
+            continue
+        words.extend(word_form(token.text).split())
+    if star and words:
+        words[-1] += "*"
+    return tuple(words)
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+def word_form(text: str) -> str:
+    """The form a token or keyword word is compared in: lowercased, typographic apostrophes made straight
+    (``Don’t`` and ``don't`` are the same word)."""
+    return text.lower().translate(_APOSTROPHES)

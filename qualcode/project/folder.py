@@ -1,0 +1,150 @@
+"""Finding a project folder and reading its ``qualcode.toml``."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.errors import ProjectError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_NAME = "qualcode.toml"
+STORE_DIR = ".qualcode"
+STORE_NAME = "qualcode.db"
+
+DEFAULT_INTERVIEWER_LABELS = (
+    "Interviewer", "Int", "I", "Q", "Moderator", "Facilitator", "Researcher", "PV", "Người phỏng vấn", "Hỏi",
+)
+DEFAULT_RESPONDENT_LABELS = (
+    "Respondent", "R", "A", "Participant", "Interviewee", "ND", "Người trả lời", "Trả lời", "Đáp",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Project defaults from ``qualcode.toml``; every field has a default so the file is optional."""
+
+    codebook: str | None = None
+    transcripts: str = "transcripts"
+    language: str = "en"
+    coder: str | None = None
+    participants: str | None = None
+    interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS
+    respondent_labels: tuple[str, ...] = DEFAULT_RESPONDENT_LABELS
+    identifying: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ProjectFolder:
+    """A project folder: where its config, transcripts and store live."""
+
+    root: Path
+    config: Config
+
+    @property
+    def store_path(self) -> Path:
+        """The SQLite store, ``.qualcode/qualcode.db`` under the project root."""
+        return self.root / STORE_DIR / STORE_NAME
+
+    @property
+    def transcripts_dir(self) -> Path:
+        """The folder ``qualcode ingest`` reads when given no paths."""
+        return self.root / self.config.transcripts
+
+    @property
+    def participants_path(self) -> Path:
+        """The participants file used unless ``--participants`` names another."""
+        if self.config.participants:
+            return self.root / self.config.participants
+        return self.transcripts_dir / "participants.csv"
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the project root when it lies inside it, else absolute, with ``/``."""
+        path = path.resolve()
+        try:
+            return path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder upward from ``start`` holding ``qualcode.toml`` or ``.qualcode/``, else ``start``."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file() or (folder / STORE_DIR).is_dir():
+            return folder
+    return start
+
+
+def open_folder(path: str | Path | None = None) -> ProjectFolder:
+    """Open the project at ``path`` (or found upward from the current folder) and read its config.
+
+    Raises ProjectError when ``path`` does not exist or ``qualcode.toml`` is invalid.
+    """
+    if path is not None:
+        root = Path(path)
+        if not root.is_dir():
+            raise ProjectError(f"project folder {root} does not exist")
+        root = root.resolve()
+    else:
+        root = find_root()
+    return ProjectFolder(root=root, config=load_config(root / CONFIG_NAME))
+
+
+_KNOWN_KEYS = {
+    "project": {"codebook", "transcripts", "language", "coder", "participants"},
+    "speakers": {"interviewer", "respondent"},
+    "participants": {"identifying", "file"},
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read ``qualcode.toml`` at ``path``; a missing file gives the defaults.
+
+    Raises ProjectError naming the file and key for syntax errors, unknown keys and wrong types.
+    """
+    if not path.is_file():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProjectError(f"invalid TOML: {exc}", where=str(path)) from None
+    for section, value in data.items():
+        if section not in _KNOWN_KEYS or not isinstance(value, dict):
+            raise ProjectError(f"unknown section [{section}]; known: {', '.join(sorted(_KNOWN_KEYS))}",
+                               where=str(path))
+        unknown = set(value) - _KNOWN_KEYS[section]
+        if unknown:
+            raise ProjectError(f"unknown key {section}.{sorted(unknown)[0]}; known: "
+                               f"{', '.join(sorted(_KNOWN_KEYS[section]))}", where=str(path))
+    project = data.get("project", {})
+    speakers = data.get("speakers", {})
+    participants = data.get("participants", {})
+
+    def text(section: dict, key: str, default: str | None) -> str | None:
+        value = section.get(key, default)
+        if value is not None and not isinstance(value, str):
+            raise ProjectError(f"{key} must be a string", where=str(path))
+        return value
+
+    def texts(section: dict, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = section.get(key, default)
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ProjectError(f"{key} must be a list of strings", where=str(path))
+        return tuple(value)
+
+    return Config(
+        codebook=text(project, "codebook", None),
+        transcripts=text(project, "transcripts", "transcripts") or "transcripts",
+        language=text(project, "language", "en") or "en",
+        coder=text(project, "coder", None),
+        participants=text(participants, "file", None) or text(project, "participants", None),
+        interviewer_labels=texts(speakers, "interviewer", DEFAULT_INTERVIEWER_LABELS),
+        respondent_labels=texts(speakers, "respondent", DEFAULT_RESPONDENT_LABELS),
+        identifying=texts(participants, "identifying", ()),
+    )

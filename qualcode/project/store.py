@@ -1,0 +1,355 @@
+"""The project store: one SQLite file, a versioned schema, one transaction per command.
+
+This is the only module that writes SQL. Everything else asks it for values.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from array import array
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import ProjectError
+from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
+
+SCHEMA_VERSION = 3
+
+# Each step takes a store from version N to N + 1, in the same transaction as the version bump.
+MIGRATIONS = {
+    # 2: sentences keep their word tokens. Old stores get empty token lists and must be re-ingested.
+    1: """ALTER TABLE sentences ADD COLUMN tokens BLOB NOT NULL DEFAULT x'';
+          UPDATE documents SET content_hash = '';
+          INSERT OR REPLACE INTO meta (key, value) VALUES ('needs_reingest', '1');""",
+    # 3: a cache of tokenised keywords and example sentences (qualcode.tokencache).
+    2: """CREATE TABLE token_cache (kind TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL,
+          value TEXT NOT NULL, PRIMARY KEY (kind, language, text));""",
+}
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, format TEXT NOT NULL, doc_type TEXT NOT NULL,
+    language TEXT NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL, attributes TEXT NOT NULL,
+    preamble_end INTEGER NOT NULL, words INTEGER NOT NULL);
+CREATE TABLE turns (
+    document TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, number INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT, timestamp TEXT,
+    role TEXT NOT NULL DEFAULT 'unknown', participant TEXT, role_name TEXT,
+    PRIMARY KEY (document, number));
+CREATE TABLE sentences (
+    document TEXT NOT NULL, turn INTEGER NOT NULL, number INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, tokens BLOB NOT NULL, PRIMARY KEY (document, turn, number),
+    FOREIGN KEY (document, turn) REFERENCES turns(document, number) ON DELETE CASCADE);
+CREATE TABLE participants (id TEXT PRIMARY KEY, attributes TEXT NOT NULL);
+CREATE TABLE codings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, code TEXT NOT NULL, coder TEXT NOT NULL, status TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT '', rule TEXT NOT NULL DEFAULT '', codebook TEXT NOT NULL DEFAULT '',
+    codebook_version TEXT NOT NULL DEFAULT '', codebook_hash TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX codings_document ON codings(document);
+CREATE TABLE token_cache (kind TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (kind, language, text));
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A stored document without its turns."""
+
+    id: str
+    path: str
+    format: str
+    doc_type: DocType
+    language: str
+    content_hash: str
+    text: str
+    attributes: dict[str, str]
+    preamble_end: int
+    words: int
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    """A stored turn with its resolved speaker."""
+
+    document: str
+    number: int
+    start: int
+    end: int
+    label: str | None
+    timestamp: str | None
+    role: Role
+    participant: str | None
+    role_name: str | None
+
+
+@dataclass(frozen=True)
+class CodingRow:
+    """A stored coding (a code applied to a span by a coder)."""
+
+    id: int
+    document: str
+    start: int
+    end: int
+    code: str
+    coder: str
+    status: str
+    origin: str
+    rule: str
+    text: str
+    stale: bool
+    codebook: str = ""
+    codebook_version: str = ""
+
+
+class Store:
+    """An open project store. Use :func:`open_store`; write inside :meth:`transaction`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together, or not at all (an exception rolls them back)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    # -- meta ------------------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        """A value stored under ``key`` in the meta table."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``."""
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- documents -------------------------------------------------------------------------------------
+    _DOCUMENT_SQL = ("SELECT id, path, format, doc_type, language, content_hash, text, attributes, "
+                     "preamble_end, words FROM documents")
+
+    @staticmethod
+    def _document(r: tuple) -> DocumentRow:
+        return DocumentRow(r[0], r[1], r[2], DocType(r[3]), r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
+
+    def documents(self) -> list[DocumentRow]:
+        """Every stored document, ordered by id."""
+        return [self._document(r) for r in self.db.execute(self._DOCUMENT_SQL + " ORDER BY id")]
+
+    def document(self, doc_id: str) -> DocumentRow | None:
+        """The stored document ``doc_id``, or None."""
+        row = self.db.execute(self._DOCUMENT_SQL + " WHERE id = ?", (doc_id,)).fetchone()
+        return self._document(row) if row else None
+
+    def document_keys(self) -> dict[str, tuple[str, str]]:
+        """``id -> (path, content hash)`` for every stored document (cheap: no text)."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, path, content_hash FROM documents")}
+
+    def put_document(self, doc: ParsedDocument, words: int) -> None:
+        """Insert ``doc`` or replace the stored document of that id (its turns and sentences go with it)."""
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
+        self.db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (doc.id, doc.path, doc.format, doc.doc_type.value, doc.language, doc.content_hash, doc.text,
+             json.dumps(doc.attributes, ensure_ascii=False, sort_keys=True), doc.preamble_end, words))
+        self.db.executemany(
+            'INSERT INTO turns (document, number, start, "end", label, timestamp) VALUES (?,?,?,?,?,?)',
+            [(doc.id, t.number, t.start, t.end, t.label, t.timestamp) for t in doc.turns])
+        self.db.executemany(
+            'INSERT INTO sentences VALUES (?,?,?,?,?,?)',
+            [(doc.id, t.number, i, s.start, s.end, _pack(s.tokens))
+             for t in doc.turns for i, s in enumerate(t.sentences, 1)])
+
+    # -- turns and sentences ---------------------------------------------------------------------------
+    def turns(self, doc_id: str | None = None) -> list[TurnRow]:
+        """Stored turns of one document (or all), in document and turn order."""
+        sql = ('SELECT document, number, start, "end", label, timestamp, role, participant, role_name '
+               "FROM turns")
+        args: tuple = ()
+        if doc_id is not None:
+            sql, args = sql + " WHERE document = ?", (doc_id,)
+        rows = self.db.execute(sql + " ORDER BY document, number", args).fetchall()
+        return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5], Role(r[6]), r[7], r[8]) for r in rows]
+
+    def sentences(self, doc_id: str) -> dict[int, list[Sentence]]:
+        """``turn number -> sentences`` (with their word tokens) of one document."""
+        result: dict[int, list[Sentence]] = {}
+        for turn, start, end, tokens in self.db.execute(
+                'SELECT turn, start, "end", tokens FROM sentences WHERE document = ? ORDER BY turn, number',
+                (doc_id,)):
+            result.setdefault(turn, []).append(Sentence(start, end, _unpack(tokens)))
+        return result
+
+    def all_sentences(self) -> dict[tuple[str, int], list[Sentence]]:
+        """``(document, turn) -> sentences`` for the whole project, in one query."""
+        result: dict[tuple[str, int], list[Sentence]] = {}
+        for doc, turn, start, end, tokens in self.db.execute(
+                'SELECT document, turn, start, "end", tokens FROM sentences ORDER BY document, turn, number'):
+            result.setdefault((doc, turn), []).append(Sentence(start, end, _unpack(tokens)))
+        return result
+
+    def set_speakers(self, resolved: Sequence[ResolvedTurn]) -> None:
+        """Store each turn's resolved role and participant."""
+        self.db.executemany(
+            "UPDATE turns SET role = ?, participant = ?, role_name = ? WHERE document = ? AND number = ?",
+            [(t.role.value, t.participant, t.role_name, t.document, t.number) for t in resolved])
+
+    # -- token cache --------------------------------------------------------------------------------------
+    def token_cache(self) -> dict[tuple[str, str, str], str]:
+        """Every cached tokenisation: ``(kind, language, text) -> JSON``."""
+        return {(k, lang, t): v for k, lang, t, v in self.db.execute("SELECT kind, language, text, value "
+                                                                      "FROM token_cache")}
+
+    def add_token_cache(self, entries: dict[tuple[str, str, str], str]) -> None:
+        """Store tokenisations (replacing equal keys)."""
+        self.db.executemany("INSERT OR REPLACE INTO token_cache VALUES (?, ?, ?, ?)",
+                            [(*key, value) for key, value in entries.items()])
+
+    def clear_token_cache(self) -> None:
+        """Forget every cached tokenisation (another spaCy or parser version made them)."""
+        self.db.execute("DELETE FROM token_cache")
+
+    # -- participants ----------------------------------------------------------------------------------
+    def participants(self) -> list[Participant]:
+        """Every participant with resolved attributes, ordered by id."""
+        return [Participant(r[0], json.loads(r[1]))
+                for r in self.db.execute("SELECT id, attributes FROM participants ORDER BY id")]
+
+    def set_participants(self, people: Sequence[Participant], columns: Sequence[str]) -> None:
+        """Replace the participants table and remember the attribute columns' order."""
+        self.db.execute("DELETE FROM participants")
+        self.db.executemany("INSERT INTO participants VALUES (?, ?)",
+                            [(p.id, json.dumps(p.attributes, ensure_ascii=False)) for p in people])
+        self.set_meta("participant_columns", json.dumps(list(columns), ensure_ascii=False))
+
+    def participant_columns(self) -> list[str]:
+        """The attribute columns of the last participants file, in its order."""
+        return json.loads(self.get_meta("participant_columns", "[]") or "[]")
+
+    # -- codings ---------------------------------------------------------------------------------------
+    def add_coding(self, document: str, start: int, end: int, code: str, coder: str, status: str,
+                   text: str, *, origin: str = "", rule: str = "",
+                   codebook: tuple[str, str, str] = ("", "", "")) -> int:
+        """Insert a coding; ``codebook`` is (name, version, content hash). Returns its id."""
+        cursor = self.db.execute(
+            'INSERT INTO codings (document, start, "end", code, coder, status, origin, rule, codebook, '
+            "codebook_version, codebook_hash, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (document, start, end, code, coder, status, origin, rule, *codebook, text))
+        return int(cursor.lastrowid)
+
+    def add_suggestions(self, rows: Sequence[tuple[str, int, int, str, str, str]],
+                        codebook: tuple[str, str, str]) -> None:
+        """Insert auto codings ``(document, start, end, code, rule, text)`` as coder ``auto``, suggested."""
+        self.db.executemany(
+            'INSERT INTO codings (document, start, "end", code, coder, status, origin, rule, codebook, '
+            "codebook_version, codebook_hash, text) VALUES (?,?,?,?,'auto','suggested','rule',?,?,?,?,?)",
+            [(d, s, e, c, rule, *codebook, text) for d, s, e, c, rule, text in rows])
+
+    def delete_suggestions(self, codebook: str) -> int:
+        """Remove the unreviewed auto suggestions of ``codebook`` (a re-run replaces them); returns how many."""
+        cursor = self.db.execute("DELETE FROM codings WHERE coder = 'auto' AND status = 'suggested' AND codebook = ?",
+                                 (codebook,))
+        return cursor.rowcount
+
+    def auto_decisions(self, codebook: str) -> set[tuple[str, int, int, str]]:
+        """``(document, start, end, code)`` of auto codings of ``codebook`` already accepted or rejected."""
+        return set(self.db.execute(
+            'SELECT document, start, "end", code FROM codings WHERE coder = \'auto\' '
+            "AND status IN ('accepted', 'rejected') AND codebook = ?", (codebook,)))
+
+    def codings(self, doc_id: str | None = None) -> list[CodingRow]:
+        """Stored codings (of one document, or all), in id order."""
+        sql = ('SELECT id, document, start, "end", code, coder, status, origin, rule, text, stale, codebook, '
+               "codebook_version FROM codings")
+        args: tuple = ()
+        if doc_id is not None:
+            sql, args = sql + " WHERE document = ?", (doc_id,)
+        return [CodingRow(*r[:10], bool(r[10]), r[11], r[12]) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def coding(self, coding_id: int) -> CodingRow | None:
+        """One coding by id, or None."""
+        return next((c for c in self.codings_by_ids([coding_id])), None)
+
+    def codings_by_ids(self, ids: Sequence[int]) -> list[CodingRow]:
+        """The codings with these ids (missing ids are left out), in id order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        sql = ('SELECT id, document, start, "end", code, coder, status, origin, rule, text, stale, codebook, '
+               f"codebook_version FROM codings WHERE id IN ({marks}) ORDER BY id")
+        return [CodingRow(*r[:10], bool(r[10]), r[11], r[12]) for r in self.db.execute(sql, list(ids))]
+
+    def set_status(self, coding_id: int, status: str) -> None:
+        """Record a review decision: ``suggested``, ``accepted`` or ``rejected``."""
+        self.db.execute("UPDATE codings SET status = ? WHERE id = ?", (status, coding_id))
+
+    def delete_coding(self, coding_id: int) -> None:
+        """Remove one coding (only for undoing a decision or `untag`; never used silently)."""
+        self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
+    def move_coding(self, coding_id: int, start: int | None, end: int | None) -> None:
+        """Re-anchor a coding at ``[start, end)``, or mark it stale when ``start`` is None."""
+        if start is None:
+            self.db.execute("UPDATE codings SET stale = 1 WHERE id = ?", (coding_id,))
+        else:
+            self.db.execute('UPDATE codings SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
+                            (start, end, coding_id))
+
+
+def _pack(tokens: tuple[int, ...]) -> bytes:
+    return array("I", tokens).tobytes()
+
+
+def _unpack(blob: bytes) -> tuple[int, ...]:
+    flat = array("I")
+    flat.frombytes(blob)
+    return tuple(flat)
+
+
+def open_store(path: Path, *, create: bool = False) -> Store:
+    """Open the store at ``path``, creating it (and its folder) when ``create`` is true.
+
+    Raises ProjectError when the store is missing (and not created), is not a qualcode store, or was written
+    by a newer qualcode.
+    """
+    if not path.exists():
+        if not create:
+            raise ProjectError(f"no project store at {path}: run `qualcode ingest` first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA foreign_keys = ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path} is not a qualcode store ({exc})") from None
+    if version > SCHEMA_VERSION:
+        db.close()
+        raise ProjectError(f"{path} was written by a newer qualcode (store schema {version}; this qualcode "
+                           f"reads up to {SCHEMA_VERSION}): upgrade qualcode")
+    if version == 0:
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            db.close()
+            raise ProjectError(f"{path} is not a qualcode store (unknown tables, no schema version)")
+        db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        version = SCHEMA_VERSION
+    while version < SCHEMA_VERSION:
+        db.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1}; COMMIT;")
+        version += 1
+    return Store(db, path)

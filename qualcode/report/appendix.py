@@ -1,0 +1,160 @@
+"""Quote appendices for reports: the content (:func:`build_appendix`) and its renderers (Word, HTML,
+Markdown, dispatched by suffix in :data:`RENDERERS`)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import QualcodeError, UsageError
+from qualcode.project.folder import ProjectFolder
+from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, choose, code_quotes
+
+
+@dataclass
+class Section:
+    """One code's part of the appendix: heading, definition, counts and its quotes (grouped when asked)."""
+
+    code: str
+    label: str
+    level: int
+    definition: str
+    counts: str
+    groups: list[tuple[str, list[Quote]]] = field(default_factory=list)
+
+
+@dataclass
+class Appendix:
+    """Everything an appendix shows, ready for any renderer."""
+
+    title: str
+    method: list[str]
+    summary: pd.DataFrame
+    summary_caption: str
+    heatmap_png: bytes | None
+    sections: list[Section]
+    by: str | None = None
+    context: bool = False
+
+
+def _counts(view, family: set[str]) -> str:
+    participants, documents, passages = set(), set(), set()
+    for coding, turn in view.codings:
+        if coding.code in family:
+            if turn.participant:
+                participants.add(turn.participant)
+            documents.add(coding.document)
+            passages.add((coding.document, coding.start, coding.end))
+    sub = " (including its sub-codes)" if len(family) > 1 else ""
+    return (f"Raised by {_n(len(participants), 'participant')} in {_n(len(documents), 'document')}; "
+            f"{_n(len(passages), 'coded passage')}{sub}.")
+
+
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _method(view, max_quotes: int | None, by: str | None, date: str | None) -> list[str]:
+    docs = view.docs.values()
+    kinds = {k: sum(d.doc_type.value == k for d in docs) for k in ("IDI", "FGD")}
+    respondents = {t.participant for t in view.respondent_turns() if t.participant}
+    lines = [
+        f"Codebook: {view.book.name}, version {view.book.version or '(none)'}.",
+        f"Codings included: {view.selection_text}.",
+        f"Corpus: {_n(len(view.docs), 'document')} ({_n(kinds['IDI'], 'interview')}, "
+        f"{_n(kinds['FGD'], 'focus group')}), {_n(sum(len(t) for t in view.turns.values()), 'turn')}, "
+        f"{_n(sum(d.words for d in docs), 'word')}, {_n(len(respondents), 'participant')}.",
+        "Quotes are participants' own words as transcribed; “…” marks a passage cut from a longer turn. "
+        "Interviewer turns are never quoted.",
+    ]
+    if view.interviewer_codings:
+        lines.append(f"{_n(view.interviewer_codings, 'coding')} on interviewer turns "
+                     f"{'is' if view.interviewer_codings == 1 else 'are'} left out.")
+    if max_quotes:
+        spread = f"across {by} groups, then " if by else ""
+        lines.append(f"At most {max_quotes} quotes per code, chosen {spread}across participants in turn.")
+    if date:
+        lines.append(f"Date: {date}.")
+    return lines
+
+
+def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None, max_quotes: int | None = None,
+                   by: str | None = None, summary_by: str | None = None,
+                   attribution: Sequence[str] = DEFAULT_ATTRIBUTION, context: bool = False,
+                   coders: Sequence[str] = (), statuses: Sequence[str] = (), date: str | None = None,
+                   title: str | None = None) -> Appendix:
+    """Collect the appendix: method, summary matrix and heatmap, and per code its counts and quotes.
+
+    Raises ProjectError when nothing is coded yet and UsageError for unknown codes or attributes.
+    """
+    from qualcode.analysis.corpus_view import view_for
+    from qualcode.analysis.matrix import theme_matrix
+    from qualcode.report.plot import matrix_heatmap
+
+    view = view_for(project, coders, statuses)
+    book = view.book
+    wanted: set[str] | None = None
+    if codes:
+        wanted = set()
+        for name in codes:
+            code = book.resolve(name)
+            if code is None:
+                raise QualcodeError(f"unknown code {name!r} in --codes; the codebook's codes: "
+                                    f"{', '.join(c.id for c in book.codes)}")
+            wanted |= {code.id, *book.descendants(code.id)}
+    if by:
+        view.check_attributes([by])
+    known = [a for a in (summary_by, by) if a] or [a for a in ("gender", "type") if a in view.attributes()][:1]
+    view.check_attributes(known[:1])
+    summary = theme_matrix(view, known[:1], "participants")
+    if wanted is not None:
+        summary = summary[summary["code"].isin(wanted)].reset_index(drop=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        png = Path(tmp) / "heatmap.png"
+        matrix_heatmap(png, summary if len(summary) else theme_matrix(view, known[:1], "participants"))
+        heatmap = png.read_bytes()
+    sections = []
+    for code in book.codes:
+        if wanted is not None and code.id not in wanted:
+            continue
+        quotes = choose(code_quotes(view, code.id, by=by, fields=attribution, context=context), max_quotes)
+        groups: dict[str, list[Quote]] = {}
+        for quote in quotes:
+            groups.setdefault(quote.group, []).append(quote)
+        family = {code.id, *book.descendants(code.id)}
+        sections.append(Section(code.id, code.label, code.level, code.definition, _counts(view, family),
+                                list(groups.items())))
+    caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
+    return Appendix(title or f"Appendix: {book.name} — participants' own words", _method(view, max_quotes, by, date),
+                    summary, caption, heatmap, sections, by, context)
+
+
+def render(appendix: Appendix, path: Path, *, reference_doc: Path | None = None) -> None:
+    """Write ``appendix`` to ``path`` as .docx, .html or .md (by suffix).
+
+    Raises UsageError for another suffix or a reference document that is not a .docx, OSError on write.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in RENDERERS:
+        raise UsageError(f"{path}: write the appendix as {', '.join(RENDERERS)}")
+    if reference_doc is not None and suffix != ".docx":
+        raise UsageError("--reference-doc applies to Word output (.docx) only")
+    if suffix == ".docx":
+        from qualcode.report.word import write_docx
+
+        write_docx(appendix, path, reference_doc)
+    elif suffix == ".html":
+        from qualcode.report.html import write_html
+
+        write_html(appendix, path)
+    else:
+        from qualcode.report.markdown import write_markdown
+
+        write_markdown(appendix, path)
+
+
+RENDERERS = (".docx", ".html", ".md")
