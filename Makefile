@@ -25,8 +25,8 @@ demo: $(STAMP)  ## ingest and code the bundled sample study, write matrices and 
 	$(BIN)/qualcode matrix --by ethnicity -o out/matrix-ethnicity.csv
 	$(BIN)/qualcode matrix --by ethnicity -o out/matrix-ethnicity.xlsx --plot out/heatmap-ethnicity.png
 	$(BIN)/qualcode matrix --by gender,site --percent
-	$(BIN)/qualcode appendix -o out/appendix.docx --max-quotes 4 --by gender
-	$(BIN)/qualcode appendix -o out/appendix.html --max-quotes 4 --by gender
+	$(BIN)/qualcode appendix -o out/appendix.docx --limit 4 --by gender
+	$(BIN)/qualcode appendix -o out/appendix.html --limit 4 --by gender
 	@echo
 	@echo "outputs in out/: documents.csv, codings.xlsx, matrix-gender.csv/.xlsx, matrix-ethnicity.csv/.xlsx,"
 	@echo "heatmap-ethnicity.png, appendix.docx, appendix.html (store: .qualcode/qualcode.db)"

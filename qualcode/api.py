@@ -287,7 +287,7 @@ class Project(ProjectFolder):
         from qualcode.report.quotes import DEFAULT_ATTRIBUTION
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"
-        content = build_appendix(self, codes=codes, max_quotes=limit, by=by, summary_by=summary_by,
+        content = build_appendix(self, codes=codes, limit=limit, by=by, summary_by=summary_by,
                                  attribution=attribution or DEFAULT_ATTRIBUTION, context=context, coders=coders,
                                  statuses=statuses, date=date, title=title)
         with writing(target):

@@ -221,9 +221,9 @@ def test_max_quotes_round_robin() -> None:
 
 
 def test_max_quotes_cli(project, tmp_path: Path, cli) -> None:
-    """--max-quotes 1 keeps one quote per code, from the first participant in id order."""
+    """--limit 1 keeps one quote per code, from the first participant in id order."""
     out = tmp_path / "one.md"
-    assert cli("appendix", "-o", out, "--max-quotes", "1", "--project", project.root).exit_code == 0
+    assert cli("appendix", "-o", out, "--limit", "1", "--project", project.root).exit_code == 0
     text = out.read_text(encoding="utf-8")
     language = text.split("## Language barriers")[1].split("###")[0]
     assert language.count("> “") + language.count("> … “") == 1 and "— P01," in language
@@ -240,7 +240,7 @@ def test_bad_inputs(project, tmp_path: Path, cli) -> None:
     bad = cli("appendix", "-o", tmp_path / "a.docx", "--reference-doc", fake, "--project", project.root)
     assert bad.exit_code == 1 and "not a Word .docx file" in bad.stderr
     unknown = cli("appendix", "-o", tmp_path / "a.md", "--codes", "weather", "--project", project.root)
-    assert unknown.exit_code == 1 and "unknown code 'weather' in --codes" in unknown.stderr
+    assert unknown.exit_code == 2 and "unknown code 'weather'" in unknown.stderr and "(in --codes)" in unknown.stderr
     empty = tmp_path / "empty"
     (empty / "transcripts").mkdir(parents=True)
     (empty / "transcripts" / "IDI-01.txt").write_text(IDI, encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "qualcode"
 STAGES = ["project", "ingest", "codebook", "autocode", "codings", "analysis", "report", "api", "cli"]
-LEAVES = {"model", "errors"}
+LEAVES = {"model", "errors", "wording"}
 
 
 def _modules() -> list[tuple[str, Path]]:

@@ -182,11 +182,18 @@ def test_cli_outputs_xlsx_csv_png(project, cli, tmp_path: Path) -> None:
 
 
 def test_cli_errors(project, cli, tmp_path: Path) -> None:
-    """Unknown attribute, unwritable output and percent of segments: one line, exit 1 or 2, no traceback."""
+    """Unknown attribute (with the closest one), unwritable output and percent of segments: one line, exit 1 or
+    2, no traceback; a missing output folder is created; attribute names ignore case."""
     bad = cli("matrix", "--by", "religion", "--project", project.root)
     assert bad.exit_code == 2 and "unknown attribute 'religion'; available:" in bad.stderr
-    unwritable = cli("matrix", "-o", tmp_path / "no" / "such" / "m.csv", "--project", project.root)
+    close = cli("matrix", "--by", "gendre", "--project", project.root)
+    assert close.exit_code == 2 and "unknown attribute 'gendre' (did you mean 'gender'?)" in close.stderr
+    assert cli("matrix", "--by", "Gender", "--project", project.root).exit_code == 0
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    unwritable = cli("matrix", "-o", tmp_path / "file" / "m.csv", "--project", project.root)
     assert unwritable.exit_code == 1 and "cannot write" in unwritable.stderr
+    made = cli("matrix", "-o", tmp_path / "new" / "folder" / "m.csv", "--project", project.root)
+    assert made.exit_code == 0 and (tmp_path / "new" / "folder" / "m.csv").is_file()
     seg = cli("matrix", "--count", "segments", "--percent", "--project", project.root)
     assert seg.exit_code == 2 and "cannot be used with segments" in seg.stderr
 

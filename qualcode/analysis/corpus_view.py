@@ -13,6 +13,7 @@ from qualcode.errors import ProjectError, UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, DocumentRow, TurnRow, open_store
+from qualcode.wording import did_you_mean, find_name
 
 MISSING = "(missing)"
 DOCUMENT_FIELDS = ("type", "language", "document")
@@ -54,12 +55,18 @@ class CorpusView:
             value = doc.attributes.get(attribute, "")
         return value.strip() or MISSING
 
-    def check_attributes(self, names: list[str]) -> None:
-        """Raise UsageError naming the available attributes when one of ``names`` is unknown."""
+    def resolve_attributes(self, names: Sequence[str]) -> list[str]:
+        """The attributes ``names`` mean, matched ignoring case (``Gender`` is ``gender``). Raises UsageError
+        with the closest name and the available ones when one is unknown."""
         available = self.attributes()
+        found = []
         for name in names:
-            if name not in available:
-                raise UsageError(f"unknown attribute {name!r}; available: {', '.join(available)}")
+            attribute = find_name(name, available)
+            if attribute is None:
+                raise UsageError(f"unknown attribute {name!r}{did_you_mean(name, available)}; available: "
+                                 f"{', '.join(available)}")
+            found.append(attribute)
+        return found
 
     def respondent_turns(self) -> list[TurnRow]:
         """Every turn spoken by a respondent, in document order."""

@@ -51,8 +51,7 @@ def theme_matrix(view: CorpusView, by: Sequence[str] = ("gender",), count: str =
         raise UsageError(f"unknown count {count!r}; use {', '.join(COUNTS)}")
     if percent and count == "segments":
         raise UsageError("--percent divides by participants or documents; it cannot be used with segments")
-    by = list(by)
-    view.check_attributes(by)
+    by = view.resolve_attributes(by)
 
     def combo(participant: str | None, document: str) -> tuple[str, ...]:
         return tuple(view.value(a, participant, document) for a in by)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from qualcode.codebook.load import Codebook
+from qualcode.codings.selection import resolve_coders
 from qualcode.errors import ProjectError, UsageError
 from qualcode.model import Role
 from qualcode.project.store import CodingRow, Store
@@ -172,11 +173,7 @@ def counted_codings(store: Store, coders: Sequence[str], keep: Callable[[CodingR
     of whose codings count.
     """
     everything = store.codings()
-    present = sorted({c.coder for c in everything})
-    for name in coders:
-        if name not in present:
-            listed = ", ".join(present) if present else "none yet (run `qualcode code` or import codings)"
-            raise UsageError(f"unknown coder {name!r}; coders in this project: {listed}")
+    coders = resolve_coders(everything, coders)
     counted: dict[str, list[CodingRow]] = {name: [] for name in coders}
     for c in everything:
         if c.coder in counted and not c.stale and keep(c):

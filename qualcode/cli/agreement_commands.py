@@ -25,7 +25,10 @@ OutputOption = typer.Option(None, "-o", "--output", dir_okay=False,
                                  "agreement, a .docx adjudication sheet.")
 
 
-@command()
+@command(examples=(
+    'qualcode agreement --coders auto,minh',
+    'qualcode agreement --coders auto,minh --unit sentence -o out/agreement.xlsx',
+))
 def agreement(
     coders: str = typer.Option(..., "--coders", help="The two coders to compare, comma-separated: A,B."),
     unit: Unit = UnitOption,
@@ -50,7 +53,10 @@ def agreement(
         typer.echo(note)
 
 
-@command(name="eval")
+@command(name="eval", examples=(
+    'qualcode eval --gold minh',
+    'qualcode eval --gold minh --coder auto --unit sentence -o out/eval.csv',
+))
 def evaluate(
     gold: str = typer.Option(..., "--gold", help="The coder whose codings are taken as right."),
     coder: str = typer.Option("auto", "--coder", help="The coder to evaluate (default: the rules' suggestions)."),

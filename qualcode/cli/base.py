@@ -6,16 +6,18 @@ line on stderr and an exit code; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import enum
 import functools
+import inspect
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import typing
 from pathlib import Path
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import QualcodeError, writing
 
 app = typer.Typer(
     name="qualcode",
@@ -30,6 +32,7 @@ codebook_app = typer.Typer(help="Check and import codebooks.", no_args_is_help=T
 codings_app = typer.Typer(help="Export, import and inspect codings.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
 app.add_typer(codings_app, name="codings")
+GROUPS = {id(app): None, id(codebook_app): "codebook", id(codings_app): "codings"}
 
 ProjectOption = typer.Option(None, "--project", "-p", help="Project folder (default: found upward from here).",
                              file_okay=False)
@@ -45,9 +48,59 @@ def fail(exc: QualcodeError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
-def command(group: typer.Typer = app, name: str | None = None):
-    """Register a command on ``group``; a QualcodeError it raises leaves through :func:`fail`, so commands
-    call the library without wrapping each call."""
+EXAMPLES: dict[str, tuple[str, ...]] = {}  # full command name -> its examples, as `--help` shows them
+
+# What `--help` calls a value, by parameter name, so no internal type name (`<list[str]>`) reaches a user.
+METAVARS = {"by": "ATTR", "summary_by": "ATTR", "attributes": "ATTRS", "attribution": "FIELDS", "codes": "CODES",
+            "coder": "NAME", "coders": "NAMES", "gold": "NAME", "reviewer": "NAME", "name": "NAME",
+            "status": "STATUS", "project_dir": "DIR", "codebook": "FILE", "reference_doc": "FILE.docx",
+            "plot": "FILE.png", "participants": "FILE", "encoding": "NAME", "date": "DATE", "title": "TEXT",
+            "document": "DOCUMENT", "code": "CODE", "code_name": "CODE", "turn": "TURN", "fail_under": "F1",
+            "document_column": "COLUMN", "code_column": "COLUMN", "text_column": "COLUMN"}
+BY_TYPE = {int: "N", float: "X", Path: "PATH", str: "TEXT"}
+
+
+class _PlainArgument(TyperArgument):
+    """An argument shown as its metavar alone (`DOCUMENT`), not `{document}` and `<str>`."""
+
+    def display_type_rich(self, ctx):  # noqa: D102 - typer's hook for the type after the name
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name if self.nargs == 1 else f"{name}..."
+
+
+class _Command(TyperCommand):
+    """A command whose arguments render plainly in `--help` (see :class:`_PlainArgument`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for parameter in self.params:
+            if type(parameter) is TyperArgument:
+                parameter.__class__ = _PlainArgument
+
+
+def _name_values(function) -> None:
+    """Give every option and argument of ``function`` a plain metavar: by name, else by type."""
+    from typer.models import ArgumentInfo, OptionInfo
+
+    hints = typing.get_type_hints(function)
+    for name, parameter in inspect.signature(function).parameters.items():
+        info, kind = parameter.default, hints.get(name)
+        if not isinstance(info, (OptionInfo, ArgumentInfo)) or info.metavar is not None or kind is bool:
+            continue
+        bare = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
+        bare = typing.get_args(bare)[0] if typing.get_origin(bare) is list else bare
+        default = ("|".join(m.value for m in bare) if isinstance(bare, type) and issubclass(bare, enum.Enum)
+                   else "VALUE")
+        info.metavar = METAVARS.get(name) or (name.upper() if isinstance(info, ArgumentInfo)
+                                              else BY_TYPE.get(bare, default))
+
+
+def command(group: typer.Typer = app, name: str | None = None, *, examples: tuple[str, ...] = ()):
+    """Register a command on ``group`` with the ``examples`` its ``--help`` ends with; a QualcodeError it
+    raises leaves through :func:`fail`, so commands call the library without wrapping each call."""
 
     def register(function):
         @functools.wraps(function)
@@ -57,7 +110,11 @@ def command(group: typer.Typer = app, name: str | None = None):
             except QualcodeError as exc:
                 fail(exc)
 
-        return group.command(name)(run)
+        _name_values(function)
+        full = " ".join(x for x in (GROUPS.get(id(group)), name or function.__name__.replace("_", "-")) if x)
+        EXAMPLES[full] = examples
+        epilog = "\b\nExamples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None
+        return group.command(name, epilog=epilog, cls=_Command)(run)
 
     return register
 
@@ -77,9 +134,18 @@ def progress():
     return bar, update
 
 
+def _version(value: bool) -> None:
+    if value:
+        from qualcode import __version__
+
+        typer.echo(f"qualcode {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main_options(debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors.")
-                 ) -> None:
+def main_options(debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+                 version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                              help="Print qualcode's version and exit.")) -> None:
     """Code qualitative interview transcripts from the command line."""
     if debug:
         _state["debug"] = True
@@ -101,15 +167,6 @@ def selection_from(coder: list[str] | None, status: list[str] | None):
 
 CoderOption = typer.Option(None, "--coder", help="Only these coders (repeat or comma-separate).")
 StatusOption = typer.Option(None, "--status", help="Only these statuses: suggested, accepted, rejected.")
-
-
-@contextmanager
-def writing(path: Path) -> Iterator[None]:
-    """Turn an OSError while writing ``path`` into the one-line `cannot write` error."""
-    try:
-        yield
-    except OSError as exc:
-        raise QualcodeError(f"cannot write: {exc.strerror}", where=str(path)) from None
 
 
 def write_table_or_exit(path: Path, columns: list[str], rows: list[dict], title: str, notes: list[str] = ()) -> None:

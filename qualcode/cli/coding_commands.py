@@ -29,7 +29,10 @@ class Unit(str, Enum):
     match = "match"
 
 
-@command(codebook_app, "check")
+@command(codebook_app, "check", examples=(
+    'qualcode codebook check',
+    'qualcode codebook check codebooks/barriers.yaml',
+))
 def codebook_check(
     codebook: Path | None = typer.Argument(None, help="Codebook YAML (default: the project's codebook)."),
     project_dir: Path | None = ProjectOption,
@@ -48,7 +51,7 @@ def codebook_check(
     raise typer.Exit(report.return_code)
 
 
-@command()
+@command(examples=('qualcode code', 'qualcode code --unit turn'))
 def code(
     codebook: Path | None = typer.Option(None, "--codebook", help="Codebook YAML (default: qualcode.toml's).",
                                             dir_okay=False),
@@ -65,7 +68,11 @@ def code(
                f"({report.replaced} earlier suggestions replaced, {report.kept_decisions} spans already reviewed)")
 
 
-@command(codings_app, "export")
+@command(codings_app, "export", examples=(
+    'qualcode codings export --coder auto',
+    'qualcode codings export -o out/codings.csv --attributes gender,ethnicity',
+    'qualcode codings export -o out/review.xlsx --status suggested',
+))
 def codings_export(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .jsonl .json .md .html."),
     coder: list[str] | None = CoderOption,
@@ -93,7 +100,10 @@ def codings_export(
     typer.echo(f"wrote {result.count} codings to {output}")
 
 
-@command(codings_app, "import")
+@command(codings_app, "import", examples=(
+    'qualcode codings import out/review.xlsx --review --coder lan',
+    'qualcode codings import out/codings.csv --coder lan',
+))
 def codings_import(
     file: Path = typer.Argument(..., help="CSV or XLSX: document, code and text (or start and end, or turn)."),
     coder: str | None = typer.Option(None, "--coder", help="Whose codings these are, or with --review who "
@@ -135,7 +145,7 @@ def codings_import(
     raise typer.Exit(report.return_code)
 
 
-@command(codings_app, "stale")
+@command(codings_app, "stale", examples=('qualcode codings stale',))
 def codings_stale(project_dir: Path | None = ProjectOption) -> None:
     """List codings that could not be re-anchored after a transcript changed."""
     frame = open_project(project_dir).stale_codings()
@@ -143,7 +153,9 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
     print_table(["id", "document", "code", "coder", "status", "text"], rows, f"{len(rows)} stale codings")
 
 
-@command(codebook_app, "import")
+@command(codebook_app, "import", examples=(
+    'qualcode codebook import codebooks/nvivo-codes.csv -o out/nvivo-codes.yaml',
+))
 def codebook_import(
     file: Path = typer.Argument(..., help="A CSV codebook: a code (or path) column with levels separated by ` > `, "
                                 "optional definition (or description, memo) and color columns.", dir_okay=False),

@@ -10,7 +10,7 @@ from qualcode.api import open_project
 from qualcode.cli.base import ProjectOption, command, print_table, progress, write_table_or_exit
 
 
-@command()
+@command(examples=('qualcode init my-study',))
 def init(directory: Path = typer.Argument(Path("."), help="Folder to scaffold (created if missing).")) -> None:
     """Scaffold a project: qualcode.toml, a sample codebook and a participants.csv header."""
     from qualcode.api import init_project
@@ -23,7 +23,7 @@ def init(directory: Path = typer.Argument(Path("."), help="Folder to scaffold (c
     typer.echo(f"next: put transcripts in {directory / 'transcripts'} and run `qualcode ingest`")
 
 
-@command()
+@command(examples=('qualcode ingest', 'qualcode ingest transcripts/IDI-03.txt transcripts/FGD-01.txt'))
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Transcript files or folders (default: the transcripts folder)."),
     participants: Path | None = typer.Option(None, "--participants", help="Participants CSV to use instead of "
@@ -56,7 +56,7 @@ def ingest(
     raise typer.Exit(report.return_code)
 
 
-@command()
+@command(examples=('qualcode documents', 'qualcode documents -o out/documents.xlsx'))
 def documents(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .json .md .html or .xlsx."),
     project_dir: Path | None = ProjectOption,

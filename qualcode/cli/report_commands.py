@@ -60,12 +60,16 @@ def plot_or_exit(path: Path, draw, frame) -> None:
     typer.echo(f"wrote heatmap {path}")
 
 
-@command()
+@command(examples=(
+    'qualcode matrix --by gender',
+    'qualcode matrix --by ethnicity,site --count segments -o out/matrix.xlsx',
+    'qualcode matrix --by disability --percent --plot out/heatmap.png',
+))
 def matrix(
     by: str = typer.Option("gender", "--by", help="Attribute(s) for the columns, comma-separated."),
     count: Count = typer.Option(Count.participants, "--count", help="What a cell counts."),
     percent: bool = typer.Option(False, "--percent", help="Percent of the participants (documents) per column."),
-    min_cell: int | None = typer.Option(None, "--min-cell", min=2, help="Show counts below K as <K."),
+    min_cell: int | None = typer.Option(None, "--min-cell", min=2, help="Show counts below N as <N."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     output: Path | None = TableOutputOption,
@@ -101,7 +105,10 @@ def show_frame(frame, output: Path | None, title: str, *, indent: bool = False) 
         typer.echo(note)
 
 
-@command()
+@command(examples=(
+    'qualcode cooccur',
+    'qualcode cooccur --count participants -o out/cooccur.csv --plot out/cooccur.png',
+))
 def cooccur(
     count: CooccurCount = typer.Option(CooccurCount.segments, "--count",
                                        help="segments: respondent turns with both codes; or participants."),
@@ -124,11 +131,11 @@ def cooccur(
         plot_or_exit(plot, cooccurrence_heatmap, frame)
 
 
-@command()
+@command(examples=('qualcode quotes language', 'qualcode quotes "Language barriers" --by gender --limit 5'))
 def quotes(
     code_name: str = typer.Argument(..., metavar="CODE", help="Code id, label or path."),
     by: str | None = typer.Option(None, "--by", help="Group the quotes by this attribute."),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N quotes."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="Show at most N quotes."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     project_dir: Path | None = ProjectOption,
@@ -146,13 +153,17 @@ def quotes(
     typer.echo(f"\n{len(found)} quote{'' if len(found) == 1 else 's'}")
 
 
-@command()
+@command(examples=(
+    'qualcode appendix',
+    'qualcode appendix -o out/appendix.html --by ethnicity --limit 3',
+    'qualcode appendix -o out/language.md --codes language --context',
+))
 def appendix(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .docx, .html or .md "
                                        "(default: out/appendix.docx)."),
     codes: str | None = typer.Option(None, "--codes", help="Only these codes and their children (comma-separated)."),
-    max_quotes: int | None = typer.Option(None, "--max-quotes", min=1, help="At most N quotes per code, spread "
-                                          "across groups and participants."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="At most N quotes per code, "
+                                     "spread across groups and participants."),
     by: str | None = typer.Option(None, "--by", help="Group each code's quotes by this attribute."),
     summary_by: str | None = typer.Option(None, "--summary-by", help="Attribute of the summary matrix's columns "
                                           "(default: --by, else gender)."),
@@ -179,7 +190,7 @@ def appendix(
     fields = [f.strip() for f in attribution.split(",") if f.strip()] if attribution else list(DEFAULT_ATTRIBUTION)
     when = dt.date.today().isoformat() if date == "today" else date
     content = project.appendix(path, codes=[c.strip() for c in codes.split(",")] if codes else None,
-                               limit=max_quotes, by=by, summary_by=summary_by, attribution=fields, context=context,
+                               limit=limit, by=by, summary_by=summary_by, attribution=fields, context=context,
                                coders=selection.coders, statuses=selection.statuses, date=when, title=title,
                                reference_doc=reference_doc)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)

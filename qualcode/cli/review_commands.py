@@ -12,7 +12,7 @@ from qualcode.cli.base import ProjectOption, command
 from qualcode.errors import UsageError
 
 
-@command()
+@command(examples=('qualcode review', 'qualcode review --code language --reviewer minh'))
 def review(
     code: str | None = typer.Option(None, "--code", metavar="ID",
                                     help="Only this code and its sub-codes (id, label or path)."),

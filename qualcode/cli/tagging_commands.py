@@ -17,7 +17,10 @@ TagCoderOption = typer.Option(None, "--coder", help="Whose coding this is (defau
 TagCodebookOption = typer.Option(None, "--codebook", help="Resolve the code against this codebook.", dir_okay=False)
 
 
-@command()
+@command(examples=(
+    'qualcode tag IDI-03 2 language --coder minh',
+    'qualcode tag IDI-03 4 "Access to public services > Health care" --coder minh',
+))
 def tag(document: str = DocumentArg, turn: int = TurnArg, code: str = CodeArg, coder: str | None = TagCoderOption,
         codebook: Path | None = TagCodebookOption, project_dir: Path | None = ProjectOption) -> None:
     """Code the speech of one turn by hand (an accepted coding of the named coder)."""
@@ -31,7 +34,7 @@ def tag(document: str = DocumentArg, turn: int = TurnArg, code: str = CodeArg, c
     typer.echo(f"{what} {result.document} turn {turn} {result.code} ({result.coder}): {preview}")
 
 
-@command()
+@command(examples=('qualcode untag IDI-03 4 service_access.health --coder minh',))
 def untag(document: str = DocumentArg, turn: int = TurnArg, code: str = CodeArg, coder: str | None = TagCoderOption,
           codebook: Path | None = TagCodebookOption, project_dir: Path | None = ProjectOption) -> None:
     """Remove a coder's codings of one code on one turn."""

@@ -35,3 +35,11 @@ def resolve_code(book: Codebook, name: str) -> Code | None:
         if any(key(sep.join(labels)) in wanted for sep in ">\\/"):
             return code
     return None
+
+
+def unknown_code(book: Codebook, name: str) -> str:
+    """The message for a code ``name`` that ``book`` does not have, with the closest id or label."""
+    from qualcode.wording import did_you_mean
+
+    known = [c.id for c in book.codes] + [c.label for c in book.codes]
+    return f"unknown code {name!r} in codebook {book.name!r}{did_you_mean(name, known)}"

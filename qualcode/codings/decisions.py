@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualcode.codebook.load import Codebook
+from qualcode.codebook.names import unknown_code
 from qualcode.errors import UsageError
 from qualcode.project.store import Store
 
@@ -39,7 +40,7 @@ def decide(store: Store, book: Codebook, coding_id: int, action: str, *, reviewe
     if action == "recode":
         target = book.resolve(code or "")
         if target is None:
-            raise UsageError(f"unknown code {code!r} in codebook {book.name!r}")
+            raise UsageError(unknown_code(book, code))
         if not reviewer:
             raise UsageError("a recode needs the reviewer's name (--coder, or [project] coder in qualcode.toml)")
         store.set_status(coding_id, "rejected")

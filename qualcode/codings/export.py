@@ -10,6 +10,7 @@ from qualcode.codings.sheets import DECISION
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, Store, TurnRow
+from qualcode.wording import did_you_mean, find_name
 
 EXPORT_COLUMNS = ("id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start", "end",
                   "text", "rule")
@@ -27,10 +28,13 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection,
     if attributes is None:
         chosen = [a for a in known if a not in project.config.identifying]
     else:
-        missing = [a for a in attributes if a not in known]
-        if missing:
-            raise UsageError(f"unknown attribute {missing[0]!r}; available: {', '.join(known) or '(none)'}")
-        chosen = list(attributes)
+        chosen = []
+        for name in attributes:
+            attribute = find_name(name, known)
+            if attribute is None:
+                raise UsageError(f"unknown attribute {name!r}{did_you_mean(name, known)}; available: "
+                                 f"{', '.join(known) or '(none)'}")
+            chosen.append(attribute)
     people = {p.id: p.attributes for p in store.participants()}
     turns: dict[str, list[TurnRow]] = {}
     for t in store.turns():

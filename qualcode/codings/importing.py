@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook.load import Codebook
-from qualcode.codebook.names import resolve_code
+from qualcode.codebook.names import resolve_code, unknown_code
 from qualcode.codings.align import Aligner, Miss, Placement, normalise, snap_to_speech
 from qualcode.codings.sheets import DECISION, parse_decision, read_sheet, whole_number
 from qualcode.errors import InputFileError, Problem, UsageError
@@ -136,7 +136,7 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
             report.failures.append(Problem(where, f"unknown document {name!r}"))
             continue
         if code is None:
-            report.failures.append(Problem(where, f"unknown code {code_name!r} in codebook {book.name!r}"))
+            report.failures.append(Problem(where, unknown_code(book, code_name)))
             continue
         span = _span(docs[doc_id], row, roles["text"])
         if isinstance(span, str):

@@ -10,14 +10,17 @@ session shows only what is still ``suggested``. This module never prints: the te
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qualcode.codebook.load import Code, Codebook
+from qualcode.codebook.names import unknown_code
 from qualcode.codings.decisions import Decision, decide, undo
+from qualcode.codings.importing import resolve_document
 from qualcode.codings.selection import turn_at
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, Store, TurnRow, open_store
+from qualcode.wording import did_you_mean
 
 ELLIPSIS = "…"
 
@@ -173,7 +176,7 @@ class ReviewSession:
         self.require_reviewer()
         target = self.book.resolve(code)
         if target is None:
-            raise UsageError(f"unknown code {code!r} in codebook {self.book.name!r}")
+            raise UsageError(unknown_code(self.book, code))
         if target.id == item.coding.code:
             raise UsageError(f"{target.id!r} is the suggested code: accept the suggestion instead")
         return self._decide("recode", target.id)
@@ -290,10 +293,15 @@ def matching_suggestions(store: Store, book: Codebook, filters: Filters) -> list
     if filters.code is not None:
         target = book.resolve(filters.code)
         if target is None:
-            raise UsageError(f"unknown code {filters.code!r} in codebook {book.name!r}")
+            raise UsageError(unknown_code(book, filters.code))
         codes = {target.id, *book.descendants(target.id)}
-    if filters.document is not None and store.document(filters.document) is None:
-        raise UsageError(f"unknown document {filters.document!r}; `qualcode documents` lists them")
+    if filters.document is not None:
+        ids = list(store.document_keys())
+        document = resolve_document(ids, filters.document)
+        if document is None:
+            raise UsageError(f"unknown document {filters.document!r}{did_you_mean(filters.document, ids)}; "
+                             "`qualcode documents` lists them")
+        filters = replace(filters, document=document)
     chosen = [c for c in store.codings(filters.document)
               if c.status == "suggested" and not c.stale and c.coder == filters.coder
               and (codes is None or c.code in codes)]

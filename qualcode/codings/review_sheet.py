@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook.load import Codebook
-from qualcode.codebook.names import resolve_code
+from qualcode.codebook.names import resolve_code, unknown_code
 from qualcode.codings.decisions import decide
 from qualcode.codings.sheets import DECISION, parse_decision, read_sheet, whole_number
 from qualcode.errors import InputFileError, Problem, UsageError
@@ -68,7 +68,7 @@ def apply_review(store: Store, book: Codebook, path: Path, reviewer: str | None)
             continue
         target = resolve_code(book, code_name) if code_name else None
         if code_name and target is None:
-            report.failures.append(Problem(where, f"unknown code {code_name!r} in codebook {book.name!r}"))
+            report.failures.append(Problem(where, unknown_code(book, code_name)))
             continue
         if _already(store, coding, action, target.id if target else None, reviewer):
             report.unchanged += 1

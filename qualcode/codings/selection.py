@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualcode.errors import UsageError
 from qualcode.project.store import CodingRow, Store, TurnRow
+from qualcode.wording import did_you_mean, find_name
 
 STATUSES = ("suggested", "accepted", "rejected")
 
@@ -43,9 +44,28 @@ class Selection:
         unreviewed = sum(c.status == "suggested" for c in codings)
         return f"{what} — {len(codings)} codings, {unreviewed} unreviewed suggestions included"
 
+def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[str, ...]:
+    """The coders ``names`` mean among those of ``codings``, ignoring case. Raises UsageError with the closest
+    name and the coders present for a name no coding has."""
+    present = sorted({c.coder for c in codings})
+    found = []
+    for name in names:
+        coder = find_name(name, present)
+        if coder is None:
+            listed = ", ".join(present) if present else "none yet (run `qualcode code` or import codings)"
+            raise UsageError(f"unknown coder {name!r}{did_you_mean(name, present)}; coders in this project: "
+                             f"{listed}")
+        found.append(coder)
+    return tuple(found)
+
+
 def select(store: Store, selection: Selection) -> list[CodingRow]:
-    """The stored codings ``selection`` keeps, in document and position order."""
-    rows = [c for c in store.codings() if selection.keeps(c)]
+    """The stored codings ``selection`` keeps, in document and position order. Raises UsageError for a coder
+    with no coding in the project."""
+    everything = store.codings()
+    if selection.coders:
+        selection = replace(selection, coders=resolve_coders(everything, selection.coders))
+    rows = [c for c in everything if selection.keeps(c)]
     return sorted(rows, key=lambda c: (c.document, c.start, c.end, c.code, c.coder, c.id))
 
 def turn_at(turns: Sequence[TurnRow], offset: int) -> TurnRow | None:

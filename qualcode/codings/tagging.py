@@ -11,11 +11,13 @@ from pathlib import Path
 
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.load import Codebook
+from qualcode.codebook.names import unknown_code
 from qualcode.codings.importing import resolve_document
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import Store, TurnRow, open_store
+from qualcode.wording import did_you_mean
 
 AUTO = "auto"
 
@@ -62,7 +64,8 @@ def find_turn(store: Store, document: str, number: int) -> tuple[str, TurnRow]:
     doc_id = resolve_document(ids, document)
     if doc_id is None:
         shown = ", ".join(sorted(ids)[:8]) + (", …" if len(ids) > 8 else "")
-        raise UsageError(f"unknown document {document!r}; documents: {shown or '(none: run `qualcode ingest`)'}")
+        raise UsageError(f"unknown document {document!r}{did_you_mean(document, ids)}; documents: "
+                         f"{shown or '(none: run `qualcode ingest`)'}")
     turns = store.turns(doc_id)
     turn = next((t for t in turns if t.number == number), None)
     if turn is None:
@@ -74,7 +77,7 @@ def find_turn(store: Store, document: str, number: int) -> tuple[str, TurnRow]:
 def _code_id(book: Codebook, code: str) -> str:
     target = book.resolve(code)
     if target is None:
-        raise UsageError(f"unknown code {code!r} in codebook {book.name!r}")
+        raise UsageError(unknown_code(book, code))
     return target.id
 
 
@@ -128,7 +131,7 @@ def untag(project: ProjectFolder, document: str, turn: int, code: str, *, coder:
         elif any(c.code == code for c in codings):
             code_id = code  # a code no longer in the codebook, named by its stored id
         else:
-            raise UsageError(f"unknown code {code!r} in codebook {book.name!r}")
+            raise UsageError(unknown_code(book, code))
         following = [t.start for t in store.turns(doc_id) if t.number > row.number]
         stop = following[0] if following else len(store.document(doc_id).text) + 1
         doomed = [c.id for c in codings if c.coder == name and c.code == code_id and row.start <= c.start < stop]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from qualcode.errors import QualcodeError, UsageError
+from qualcode.codebook.names import unknown_code
+from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, choose, code_quotes
 
@@ -58,7 +59,7 @@ def _n(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
-def _method(view, max_quotes: int | None, by: str | None, date: str | None) -> list[str]:
+def _method(view, limit: int | None, by: str | None, date: str | None) -> list[str]:
     docs = view.docs.values()
     kinds = {k: sum(d.doc_type.value == k for d in docs) for k in ("IDI", "FGD")}
     respondents = {t.participant for t in view.respondent_turns() if t.participant}
@@ -74,15 +75,15 @@ def _method(view, max_quotes: int | None, by: str | None, date: str | None) -> l
     if view.interviewer_codings:
         lines.append(f"{_n(view.interviewer_codings, 'coding')} on interviewer turns "
                      f"{'is' if view.interviewer_codings == 1 else 'are'} left out.")
-    if max_quotes:
+    if limit:
         spread = f"across {by} groups, then " if by else ""
-        lines.append(f"At most {max_quotes} quotes per code, chosen {spread}across participants in turn.")
+        lines.append(f"At most {limit} quotes per code, chosen {spread}across participants in turn.")
     if date:
         lines.append(f"Date: {date}.")
     return lines
 
 
-def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None, max_quotes: int | None = None,
+def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None, limit: int | None = None,
                    by: str | None = None, summary_by: str | None = None,
                    attribution: Sequence[str] = DEFAULT_ATTRIBUTION, context: bool = False,
                    coders: Sequence[str] = (), statuses: Sequence[str] = (), date: str | None = None,
@@ -103,13 +104,12 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
         for name in codes:
             code = book.resolve(name)
             if code is None:
-                raise QualcodeError(f"unknown code {name!r} in --codes; the codebook's codes: "
-                                    f"{', '.join(c.id for c in book.codes)}")
+                raise UsageError(f"{unknown_code(book, name)} (in --codes)")
             wanted |= {code.id, *book.descendants(code.id)}
     if by:
-        view.check_attributes([by])
+        by = view.resolve_attributes([by])[0]
     known = [a for a in (summary_by, by) if a] or [a for a in ("gender", "type") if a in view.attributes()][:1]
-    view.check_attributes(known[:1])
+    known = view.resolve_attributes(known[:1])
     summary = theme_matrix(view, known[:1], "participants")
     if wanted is not None:
         summary = summary[summary["code"].isin(wanted)].reset_index(drop=True)
@@ -121,7 +121,7 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
     for code in book.codes:
         if wanted is not None and code.id not in wanted:
             continue
-        quotes = choose(code_quotes(view, code.id, by=by, fields=attribution, context=context), max_quotes)
+        quotes = choose(code_quotes(view, code.id, by=by, fields=attribution, context=context), limit)
         groups: dict[str, list[Quote]] = {}
         for quote in quotes:
             groups.setdefault(quote.group, []).append(quote)
@@ -129,7 +129,7 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
         sections.append(Section(code.id, code.label, code.level, code.definition, _counts(view, family),
                                 list(groups.items())))
     caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
-    return Appendix(title or f"Appendix: {book.name} — participants' own words", _method(view, max_quotes, by, date),
+    return Appendix(title or f"Appendix: {book.name} — participants' own words", _method(view, limit, by, date),
                     summary, caption, heatmap, sections, by, context)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.analysis.corpus_view import MISSING, CorpusView
+from qualcode.codebook.names import unknown_code
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import TurnRow
@@ -152,9 +153,9 @@ def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, lim
     view = view_for(project, coders, statuses)
     target = view.book.resolve(code)
     if target is None:
-        raise UsageError(f"unknown code {code!r} in codebook {view.book.name!r}")
+        raise UsageError(unknown_code(view.book, code))
     if by:
-        view.check_attributes([by])
+        by = view.resolve_attributes([by])[0]
     spans: dict[tuple[str, int, int], Quote] = {}
     for c in (target.id, *view.book.descendants(target.id)):
         for quote in code_quotes(view, c, by=by):

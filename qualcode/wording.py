@@ -1,0 +1,27 @@
+"""How qualcode words what it tells a user: counts with the right plural, and names it did not know."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``count`` and ``noun`` in the right number: ``1 suggestion``, ``3 suggestions``, ``2 replies``."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def find_name(name: str, known: Iterable[str]) -> str | None:
+    """The one of ``known`` that ``name`` means: itself, else the only one equal to it ignoring case."""
+    known = list(known)
+    if name in known:
+        return name
+    folded = [k for k in known if k.casefold() == name.strip().casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``known`` (ignoring case), or an empty string."""
+    by_folded = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.strip().casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
