@@ -87,7 +87,7 @@ def test_rerun_keeps_decisions_and_human_codings(coded: Path, cli) -> None:
     rw.close()
     (coded / "codebook.yaml").write_text(CODEBOOK.replace("[interpreter, ", "["), encoding="utf-8")
     result = cli("code", "--project", coded)
-    assert "2 earlier suggestions replaced, 1 spans already reviewed" in result.stdout
+    assert "2 earlier suggestions replaced, 1 span already reviewed" in result.stdout
     rows = codings(coded)
     assert ("language", "auto", "accepted", "No interpreter.") in [r[:4] for r in rows]  # kept, rule gone
     assert [r[:3] for r in rows if r[0] == "workload"] == [("workload", "lan", "accepted"),

@@ -73,7 +73,7 @@ def test_good_codebook_passes(tmp_path: Path, cli) -> None:
     """A valid codebook whose examples match and counterexamples do not passes with exit 0."""
     result = cli("codebook", "check", _write(tmp_path, GOOD), "--project", tmp_path)
     assert result.exit_code == 0, result.output
-    assert "codebook.yaml: ok — 0 error(s), 0 warning(s)" in result.stdout
+    assert "codebook.yaml: ok — 0 errors, 0 warnings" in result.stdout
 
 
 def test_every_problem_is_listed_with_its_place(tmp_path: Path, cli) -> None:

@@ -121,7 +121,7 @@ def test_changed_file_replaces_document_and_keeps_codings(project: Path, cli) ->
     path.write_text(FGD.replace("Nga: I went once.\n", "").replace("Who goes", "Tell me: who goes"),
                     encoding="utf-8")
     result = cli("ingest", "--project", project)
-    assert "1 updated" in result.stdout and "1 codings could not be re-anchored" in result.stdout
+    assert "1 updated" in result.stdout and "1 coding could not be re-anchored" in result.stdout
     con = db(project)
     new_text = con.execute("SELECT text FROM documents WHERE id = 'FGD-05'").fetchone()[0]
     rows = con.execute('SELECT code, start, "end", stale FROM codings ORDER BY id').fetchall()

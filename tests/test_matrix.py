@@ -101,7 +101,7 @@ def test_participants_by_gender(project) -> None:
     assert frame.attrs["count"] == "participants"
     assert frame.attrs["interviewer_codings"] == 1
     assert frame.attrs["unreviewed"] == 1
-    assert "1 unreviewed suggestions included" in frame.attrs["selection"]
+    assert "1 unreviewed suggestion included" in frame.attrs["selection"]
 
 
 def test_percent_denominators(project) -> None:

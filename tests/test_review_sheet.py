@@ -82,7 +82,7 @@ def test_review_sheet_round_trip(coded: Path, cli) -> None:
                             "I cannot read.": "reject"}, extra=[[999, "accept"], [4, "recode:weather"], [4, "maybe"]])
     result = cli("codings", "import", sheet, "--review", "--coder", "minh", "--project", coded)
     assert result.exit_code == 1
-    assert "applied 3 decisions (1 accepted, 1 rejected, 1 recoded); 0 already applied, 1 rows without a " \
+    assert "applied 3 decisions (1 accepted, 1 rejected, 1 recoded); 0 already applied, 1 row without a " \
            "decision; 3 rows not applied" in result.stdout
     assert "review.xlsx:6: unknown coding id '999'" in result.stderr
     assert "review.xlsx:7: unknown code 'weather'" in result.stderr

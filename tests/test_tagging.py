@@ -71,7 +71,8 @@ def test_tag_twice_is_one_coding_and_coder_option_wins(tagged: Path, cli) -> Non
 def test_tag_errors(tagged: Path, cli) -> None:
     """Unknown documents, turns and codes are usage errors that say what exists."""
     result = cli("tag", "IDI-09", "2", "workload", "--project", tagged)
-    assert result.exit_code == 2 and "unknown document 'IDI-09' (did you mean 'IDI-01'?); documents: IDI-01" in result.stderr
+    assert result.exit_code == 2
+    assert "unknown document 'IDI-09' (did you mean 'IDI-01'?); documents: IDI-01" in result.stderr
     result = cli("tag", "IDI-01", "9", "workload", "--project", tagged)
     assert result.exit_code == 2 and "IDI-01 has no turn 9; its turns are 1–4" in result.stderr
     result = cli("tag", "IDI-01", "2", "weather", "--project", tagged)

@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from qualcode.api import open_project
-from qualcode.cli.base import ProjectOption, command, print_table, writing
+from qualcode.cli.base import ProjectOption, command, print_table, split_names, writing
+from qualcode.wording import plural
 
 
 class Unit(str, Enum):
@@ -30,7 +31,8 @@ OutputOption = typer.Option(None, "-o", "--output", dir_okay=False,
     'qualcode agreement --coders auto,minh --unit sentence -o out/agreement.xlsx',
 ))
 def agreement(
-    coders: str = typer.Option(..., "--coders", help="The two coders to compare, comma-separated: A,B."),
+    coders: list[str] = typer.Option(..., "--coders", help="The two coders to compare: A,B (comma-separated or "
+                                     "repeated)."),
     unit: Unit = UnitOption,
     output: Path | None = OutputOption,
     project_dir: Path | None = ProjectOption,
@@ -39,14 +41,14 @@ def agreement(
     from qualcode.report.agreement_tables import agreement_table, disagreement_table, write_agreement
 
     project = open_project(project_dir)
-    report = project.agreement([c for c in coders.split(",") if c.strip()], unit.value)
+    report = project.agreement(split_names(coders), unit.value)
     if output is not None:
         _write(write_agreement, output, report, "agreement")
     else:
         _show(agreement_table(report), "agreement")
         if report.disagreements:
             columns, rows = disagreement_table(report)
-            print_table([c for c in columns if c != "label"], rows, f"{len(rows)} disagreements")
+            print_table([c for c in columns if c != "label"], rows, plural(len(rows), "disagreement"))
         else:
             typer.echo("no disagreements")
     for note in report.notes():

@@ -157,12 +157,16 @@ def print_problems(problems) -> None:
         typer.echo(f"{problem.severity}: {problem}", err=True)
 
 
+def split_names(values: list[str] | None) -> list[str]:
+    """Names given repeated (`--coder a --coder b`) or comma-separated (`--coder a,b`), alike."""
+    return [name.strip() for value in (values or []) for name in value.split(",") if name.strip()]
+
+
 def selection_from(coder: list[str] | None, status: list[str] | None):
+    """The coding selection the `--coder` and `--status` options ask for."""
     from qualcode.codings.selection import Selection
 
-    split = [c.strip() for value in (coder or []) for c in value.split(",") if c.strip()]
-    statuses = [s.strip() for value in (status or []) for s in value.split(",") if s.strip()]
-    return Selection(tuple(split), tuple(statuses))
+    return Selection(tuple(split_names(coder)), tuple(split_names(status)))
 
 
 CoderOption = typer.Option(None, "--coder", help="Only these coders (repeat or comma-separate).")

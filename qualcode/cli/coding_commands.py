@@ -19,6 +19,7 @@ from qualcode.cli.base import (
     print_table,
     selection_from,
 )
+from qualcode.wording import plural
 
 
 class Unit(str, Enum):
@@ -47,7 +48,7 @@ def codebook_check(
     print_problems(report.problems)
     errors, warnings = len(report.errors), len(report.warnings)
     status = "invalid" if errors else "ok"
-    typer.echo(f"{path.name}: {status} — {errors} error(s), {warnings} warning(s)")
+    typer.echo(f"{path.name}: {status} — {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     raise typer.Exit(report.return_code)
 
 
@@ -64,8 +65,9 @@ def code(
     rows = [{"code": c, "suggestions": n} for c, n in sorted(report.per_code.items())]
     if rows:
         print_table(["code", "suggestions"], rows, "new suggestions by code")
-    typer.echo(f"{report.codebook} {report.version}: {report.added} suggestions in {report.documents} documents "
-               f"({report.replaced} earlier suggestions replaced, {report.kept_decisions} spans already reviewed)")
+    typer.echo(f"{report.codebook} {report.version}: {plural(report.added, 'suggestion')} in "
+               f"{plural(report.documents, 'document')} ({plural(report.replaced, 'earlier suggestion')} replaced, "
+               f"{plural(report.kept_decisions, 'span')} already reviewed)")
 
 
 @command(codings_app, "export", examples=(
@@ -92,12 +94,12 @@ def codings_export(
                    err=True)
         rows = frame.to_dict("records")
         print_table(["id", "document", "turn", "participant", "code", "coder", "status", "text"],
-                    [{**r, "text": r["text"][:60]} for r in rows], f"{len(rows)} codings")
+                    [{**r, "text": r["text"][:60]} for r in rows], plural(len(rows), "coding"))
         return
     result = project.export_codings(output, coders=selection.coders, statuses=selection.statuses,
                                     attributes=chosen)
     typer.echo(f"selected: {result.selection}", err=True)
-    typer.echo(f"wrote {result.count} codings to {output}")
+    typer.echo(f"wrote {plural(result.count, 'coding')} to {output}")
 
 
 @command(codings_app, "import", examples=(
@@ -131,8 +133,9 @@ def codings_import(
         print_problems(result.failures)
         done = {"accept": "accepted", "reject": "rejected", "recode": "recoded"}
         applied = ", ".join(f"{result.applied[a]} {word}" for a, word in done.items())
-        typer.echo(f"applied {sum(result.applied.values())} decisions ({applied}); {result.unchanged} already "
-                   f"applied, {result.blank} rows without a decision; {len(result.failures)} rows not applied")
+        typer.echo(f"applied {plural(sum(result.applied.values()), 'decision')} ({applied}); {result.unchanged} "
+                   f"already applied, {plural(result.blank, 'row')} without a decision; "
+                   f"{plural(len(result.failures), 'row')} not applied")
         raise typer.Exit(result.return_code)
     print_problems(report.notes)
     print_problems(report.failures)
@@ -140,7 +143,8 @@ def codings_import(
     extra = "".join(f", {n} {what}" for n, what in ((report.duplicates, "already present"),
                                                     (report.rejected, "rejected by their decision"),
                                                     (report.recoded, "recoded by their decision")) if n)
-    typer.echo(f"imported {report.imported} codings as {name}; {len(report.failures)} rows not imported"
+    typer.echo(f"imported {plural(report.imported, 'coding')} as {name}; {plural(len(report.failures), 'row')} "
+               "not imported"
                f"{extra}" + (f" (placed by {how})" if how else ""))
     raise typer.Exit(report.return_code)
 
@@ -150,7 +154,7 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
     """List codings that could not be re-anchored after a transcript changed."""
     frame = open_project(project_dir).stale_codings()
     rows = [{**r, "text": r["text"][:70]} for r in frame.to_dict("records")]
-    print_table(["id", "document", "code", "coder", "status", "text"], rows, f"{len(rows)} stale codings")
+    print_table(["id", "document", "code", "coder", "status", "text"], rows, plural(len(rows), "stale coding"))
 
 
 @command(codebook_app, "import", examples=(
@@ -167,5 +171,5 @@ def codebook_import(
     """Turn another tool's code list (CSV) into a YAML codebook."""
     target, result = open_project(project_dir).import_codebook(file, output, name)
     print_problems(result.problems)
-    typer.echo(f"wrote {result.count} codes of codebook {result.name!r} to {target}")
+    typer.echo(f"wrote {plural(result.count, 'code')} of codebook {result.name!r} to {target}")
     raise typer.Exit(result.return_code)

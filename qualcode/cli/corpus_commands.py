@@ -8,6 +8,7 @@ import typer
 
 from qualcode.api import open_project
 from qualcode.cli.base import ProjectOption, command, print_table, progress, write_table_or_exit
+from qualcode.wording import plural
 
 
 @command(examples=('qualcode init my-study',))
@@ -51,7 +52,7 @@ def ingest(
     if report.skipped:
         summary += f", {len(report.skipped)} skipped (not transcripts)"
     if report.stale:
-        summary += f"; {report.stale} codings could not be re-anchored (see `qualcode codings stale`)"
+        summary += f"; {plural(report.stale, 'coding')} could not be re-anchored (see `qualcode codings stale`)"
     typer.echo(summary)
     raise typer.Exit(report.return_code)
 
@@ -66,6 +67,6 @@ def documents(
     columns, rows = list(frame.columns), frame.to_dict("records")
     if output is not None:
         write_table_or_exit(output, columns, rows, "documents")
-        typer.echo(f"wrote {len(rows)} documents to {output}")
+        typer.echo(f"wrote {plural(len(rows), 'document')} to {output}")
         return
-    print_table(columns, rows, f"{len(rows)} documents")
+    print_table(columns, rows, plural(len(rows), "document"))

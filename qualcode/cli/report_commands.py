@@ -18,6 +18,7 @@ from qualcode.cli.base import (
     write_table_or_exit,
     writing,
 )
+from qualcode.wording import plural
 
 
 class Count(str, Enum):
@@ -44,7 +45,8 @@ def report_notes(frame) -> list[str]:
     notes = [f"Counts: {frame.attrs.get('counts') or frame.attrs.get('title', '')}.",
              f"Codings selected: {frame.attrs.get('selection', '')}."]
     if frame.attrs.get("interviewer_codings"):
-        notes.append(f"{frame.attrs['interviewer_codings']} codings on interviewer turns are not counted.")
+        notes.append(f"{plural(frame.attrs['interviewer_codings'], 'coding')} on interviewer turns "
+                     f"{'is' if frame.attrs['interviewer_codings'] == 1 else 'are'} not counted.")
     if frame.attrs.get("min_cell"):
         notes.append(f"Counts from 1 to {frame.attrs['min_cell'] - 1} are shown as <{frame.attrs['min_cell']}.")
     return notes
@@ -150,7 +152,7 @@ def quotes(
             group = quote.group
             typer.echo(f"\n== {by}: {group}")
         typer.echo(f"\n{quote.display()}\n  {quote.attribution}")
-    typer.echo(f"\n{len(found)} quote{'' if len(found) == 1 else 's'}")
+    typer.echo(f"\n{plural(len(found), 'quote')}")
 
 
 @command(examples=(
@@ -194,4 +196,4 @@ def appendix(
                                coders=selection.coders, statuses=selection.statuses, date=when, title=title,
                                reference_doc=reference_doc)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
-    typer.echo(f"wrote {path}: {len(content.sections)} codes, {quotes} quotes")
+    typer.echo(f"wrote {path}: {plural(len(content.sections), 'code')}, {plural(quotes, 'quote')}")

@@ -10,6 +10,7 @@ import typer
 from qualcode.api import open_project
 from qualcode.cli.base import ProjectOption, command
 from qualcode.errors import UsageError
+from qualcode.wording import plural
 
 
 @command(examples=('qualcode review', 'qualcode review --code language --reviewer minh'))
@@ -38,7 +39,7 @@ def review(
     typer.echo(f"this session: {progress.accepted} accepted, {progress.rejected} rejected, {progress.recoded} "
                f"changed, {progress.skipped} skipped")
     if left:
-        typer.echo(f"{left} suggestions left to review ({scope}): run the same command again to go on")
+        typer.echo(f"{plural(left, 'suggestion')} left to review ({scope}): run the same command again to go on")
     else:
         typer.echo(f"no suggestions left to review ({scope})")
 

@@ -26,6 +26,7 @@ from prompt_toolkit.validation import Validator
 from qualcode.codebook.load import Code, Codebook
 from qualcode.codings.review_session import Item, Progress, ReviewSession
 from qualcode.errors import QualcodeError
+from qualcode.wording import plural
 
 KEYS = (("a", "accept"), ("r", "reject"), ("c", "change code"), ("s", "skip"), ("u", "undo"), ("q", "quit"))
 END_KEYS = (("u", "undo the last decision"), ("q", "quit"))
@@ -51,7 +52,7 @@ STYLE = Style.from_dict({
 
 def run_review(session: ReviewSession) -> Progress:
     """Review ``session``'s suggestions until the reviewer quits or the input ends; returns the progress."""
-    _say([("", f"Reviewing {len(session.items)} suggestions ({session.filters.describe(session.book)}). "
+    _say([("", f"Reviewing {plural(len(session.items), 'suggestion')} ({session.filters.describe(session.book)}). "
                 "Each decision is saved at once: quit any time and run the same command again to go on.")])
     try:
         _loop(session)

@@ -8,13 +8,14 @@ from qualcode.codebook.load import Codebook, load_codebook
 from qualcode.errors import Problem, ProjectError, QualcodeError
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import open_store
+from qualcode.wording import plural
 
 
 class CodebookInvalid(QualcodeError):
     """A codebook with errors: ``problems`` lists every one with its place."""
 
     def __init__(self, path: str, problems: list[Problem]) -> None:
-        super().__init__(f"codebook has {len(problems)} error(s); fix them (see `qualcode codebook check`)",
+        super().__init__(f"codebook has {plural(len(problems), 'error')}; fix them (see `qualcode codebook check`)",
                          where=path)
         self.problems = problems
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from qualcode.errors import UsageError
 from qualcode.project.store import CodingRow, Store, TurnRow
-from qualcode.wording import did_you_mean, find_name
+from qualcode.wording import did_you_mean, find_name, plural
 
 STATUSES = ("suggested", "accepted", "rejected")
 
@@ -42,7 +42,7 @@ class Selection:
         if self.coders:
             what += f"; coders {', '.join(self.coders)}"
         unreviewed = sum(c.status == "suggested" for c in codings)
-        return f"{what} — {len(codings)} codings, {unreviewed} unreviewed suggestions included"
+        return f"{what} — {plural(len(codings), 'coding')}, {plural(unreviewed, 'unreviewed suggestion')} included"
 
 def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[str, ...]:
     """The coders ``names`` mean among those of ``codings``, ignoring case. Raises UsageError with the closest
