@@ -210,8 +210,8 @@ def test_ignored_codings_are_noted(project) -> None:
     report = agreement(project, ("lan", "minh"))
     assert (report.interviewer_codings, report.unplaced_codings) == (1, 1)
     notes = " ".join(report.notes())
-    assert "1 codings on interviewer turns are not counted" in notes
-    assert "1 codings cover no unit's text" in notes
+    assert "1 coding on interviewer turns is not counted" in notes
+    assert "1 coding covers no unit's text" in notes
     assert "prejudice" not in by_code(report.codes)  # minh's rejected and lan's stale prejudice count nowhere
 
 
@@ -347,7 +347,7 @@ def test_cli_agreement_terminal(project, cli) -> None:
     result = cli("agreement", "--coders", "lan,minh", "-p", project.root)
     assert result.exit_code == 0, result.stderr
     assert "0.467" in result.stdout and "(pooled)" in result.stdout and "5 disagreements" in result.stdout
-    assert "1 codings on interviewer turns are not counted" in result.stdout
+    assert "1 coding on interviewer turns is not counted" in result.stdout
     documents = cli("agreement", "--coders", "lan,minh", "--unit", "document", "-p", project.root)
     assert documents.exit_code == 0 and "undefined" in documents.stdout
 

@@ -27,6 +27,7 @@ from qualcode.codebook.active import active_codebook
 from qualcode.errors import ProjectError, UsageError
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import open_store
+from qualcode.wording import plural
 
 POOLED = "(pooled)"
 MICRO = "(micro)"
@@ -86,8 +87,8 @@ class AgreementReport:
         notes = [f"Coders: A = {a}, B = {b}. Units: {_units(self.unit, self.units, self.documents, 'both')}.",
                  f"A unit is coded X when a coding of X or of a sub-code overlaps it; pooled: every (unit, code) "
                  f"decision over the {used} codes either coder used.",
-                 f"Codings counted: every coding not rejected or stale; {self.unreviewed} unreviewed suggestions "
-                 "included."]
+                 f"Codings counted: every coding not rejected or stale; "
+                 f"{plural(self.unreviewed, 'unreviewed suggestion')} included."]
         return notes + _ignored(self.interviewer_codings, self.unplaced_codings)
 
     def frame(self):
@@ -331,18 +332,23 @@ def _join(passages) -> str:
 def _units(kind: UnitKind, n: int, documents: Sequence[str], who: str) -> str:
     """``8 respondent turns of the 2 documents both coded (IDI-01, IDI-02)``; long lists are cut after ten."""
     names = ", ".join(documents[:10]) + (f" and {len(documents) - 10} more" if len(documents) > 10 else "")
-    docs = f"{len(documents)} documents {who} coded ({names})"
+    docs = f"{plural(len(documents), 'document')} {who} coded ({names})"
     if kind is UnitKind.DOCUMENT:
         return f"the {docs}, each as one unit of its respondent turns"
-    what = "respondent turns" if kind is UnitKind.TURN else "sentences of respondent turns"
-    return f"{n} {what} of the {docs}"
+    what = "respondent turn" if kind is UnitKind.TURN else "sentence"
+    many = "respondent turns" if kind is UnitKind.TURN else "sentences"
+    return f"{plural(n, what, many)}{'' if kind is UnitKind.TURN else ' of respondent turns'} of the {docs}"
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"
 
 
 def _ignored(interviewer: int, unplaced: int) -> list[str]:
     notes = []
     if interviewer:
-        notes.append(f"{interviewer} codings on interviewer turns are not counted.")
+        notes.append(f"{plural(interviewer, 'coding')} on interviewer turns {_are(interviewer)} not counted.")
     if unplaced:
-        notes.append(f"{unplaced} codings cover no unit's text (only spaces, or outside any turn) and are not "
-                     "counted.")
+        notes.append(f"{plural(unplaced, 'coding')} {'covers' if unplaced == 1 else 'cover'} no unit's text (only "
+                     f"spaces, or outside any turn) and {_are(unplaced)} not counted.")
     return notes
