@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench golden clean
+.PHONY: install demo test lint docs bench golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: $(STAMP)  ## run the whole test suite
 lint: $(STAMP)  ## ruff over the package and the tests
 	$(BIN)/ruff check qualcode tests
 
+docs: $(STAMP)  ## regenerate the command reference from --help, then build the docs site into site/
+	$(BIN)/python -m qualcode.cli.reference > docs/commands.md
+	$(BIN)/mkdocs build --strict --site-dir site
+	@echo "docs site in site/ (open site/index.html)"
+
 bench: $(STAMP)  ## speed benchmarks (ratios against a reference measured in the same run)
 	$(BIN)/python tests/bench/run.py
 
@@ -44,4 +49,4 @@ golden: $(STAMP)  ## rewrite golden files on purpose
 	QUALCODE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
 
 clean:
-	rm -rf $(VENV) .qualcode out .pytest_cache .ruff_cache
+	rm -rf $(VENV) .qualcode out site .pytest_cache .ruff_cache
