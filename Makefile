@@ -14,22 +14,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install qualcode with its test tools
 
-demo: $(STAMP)  ## ingest and code the bundled sample study, write matrices and a heatmap to out/
+demo: $(STAMP)  ## ingest and code the sample study; write the review sheet and draft matrices and appendices to out/
 	$(BIN)/qualcode ingest
 	$(BIN)/qualcode code
-	mkdir -p out
 	$(BIN)/qualcode documents -o out/documents.csv
-	$(BIN)/qualcode codings export -o out/codings.xlsx
-	$(BIN)/qualcode matrix --by gender -o out/matrix-gender.csv
-	$(BIN)/qualcode matrix --by gender -o out/matrix-gender.xlsx
-	$(BIN)/qualcode matrix --by ethnicity -o out/matrix-ethnicity.csv
-	$(BIN)/qualcode matrix --by ethnicity -o out/matrix-ethnicity.xlsx --plot out/heatmap-ethnicity.png
-	$(BIN)/qualcode matrix --by gender,site --percent
-	$(BIN)/qualcode appendix -o out/appendix.docx --limit 4 --by gender
-	$(BIN)/qualcode appendix -o out/appendix.html --limit 4 --by gender
+	$(BIN)/qualcode codings export -o out/review.xlsx --status suggested
+	$(BIN)/qualcode matrix --by gender -o out/matrix-gender.xlsx --include-suggestions
+	$(BIN)/qualcode matrix --by ethnicity -o out/matrix-ethnicity.xlsx --plot out/heatmap-ethnicity.png --include-suggestions
+	$(BIN)/qualcode matrix --by gender,site --percent --include-suggestions
+	$(BIN)/qualcode appendix -o out/appendix.docx --limit 4 --by gender --include-suggestions
+	$(BIN)/qualcode appendix -o out/appendix.html --limit 4 --by gender --include-suggestions
 	@echo
-	@echo "outputs in out/: documents.csv, codings.xlsx, matrix-gender.csv/.xlsx, matrix-ethnicity.csv/.xlsx,"
-	@echo "heatmap-ethnicity.png, appendix.docx, appendix.html (store: .qualcode/qualcode.db)"
+	@echo "outputs in out/: documents.csv, review.xlsx (the suggestions to review), matrix-gender.xlsx,"
+	@echo "matrix-ethnicity.xlsx, heatmap-ethnicity.png, appendix.docx, appendix.html (store: .qualcode/qualcode.db)"
+	@echo "The matrices and appendices are marked DRAFT: they count the rules' unreviewed suggestions."
+	@echo "Review them (qualcode review, or fill review.xlsx's decision column and run"
+	@echo "qualcode codings import out/review.xlsx --review), then run the reports without --include-suggestions."
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest

@@ -42,6 +42,7 @@ class ExportResult:
     path: Path
     count: int
     selection: str
+    draft: bool = False  # unreviewed suggestions were asked for
 
 
 def open_project(path: str | Path | None = None) -> Project:
@@ -123,45 +124,50 @@ class Project(ProjectFolder):
 
     # -- codings -----------------------------------------------------------------------------------------
     def codings(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-                attributes: Sequence[str] | None = None) -> pd.DataFrame:
-        """The selected codings with the columns of `codings export` (participant attributes last)."""
+                attributes: Sequence[str] | None = None, include_suggestions: bool = False) -> pd.DataFrame:
+        """The selected codings with the columns of `codings export` (participant attributes last): reviewed
+        ones unless ``include_suggestions`` or ``statuses`` say otherwise."""
         import pandas as pd
 
-        columns, rows, _ = self._export_rows(coders, statuses, attributes)
+        columns, rows, _, _ = self._export_rows(coders, statuses, attributes, include_suggestions)
         return pd.DataFrame(rows, columns=columns)
 
     def export_codings(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-                       attributes: Sequence[str] | None = None) -> ExportResult:
+                       attributes: Sequence[str] | None = None, include_suggestions: bool = False) -> ExportResult:
         """Write the selected codings to ``path`` by suffix (`codings export -o`): .csv and .xlsx end with an
         empty ``decision`` column for review or adjudication; also .jsonl .json .md .html."""
         from qualcode.codings.export import with_decision, write_jsonl
+        from qualcode.codings.selection import DRAFT_NOTE
         from qualcode.report.tables import write_table
 
         path = Path(path)
-        columns, rows, description = self._export_rows(coders, statuses, attributes)
+        columns, rows, description, draft = self._export_rows(coders, statuses, attributes, include_suggestions)
+        notes = [DRAFT_NOTE] * draft + [f"Codings selected: {description}."]
         with writing(path):
             if path.suffix.lower() == ".jsonl":
                 write_jsonl(path, columns, rows)
             else:
-                write_table(path, with_decision(columns, path), rows, title="codings")
-        return ExportResult(path, len(rows), description)
+                write_table(path, with_decision(columns, path), rows, title="codings", notes=notes)
+        return ExportResult(path, len(rows), description, draft)
 
-    def _export_rows(self, coders: Sequence[str], statuses: Sequence[str], attributes: Sequence[str] | None):
+    def _export_rows(self, coders: Sequence[str], statuses: Sequence[str], attributes: Sequence[str] | None,
+                     suggestions: bool = False):
         from qualcode.codings.export import export_rows
         from qualcode.codings.selection import Selection
         from qualcode.project.store import open_store
 
-        selection = Selection(tuple(coders), tuple(statuses))
+        selection = Selection(tuple(coders), tuple(statuses), suggestions)
         store = open_store(self.store_path)
         try:
             columns, rows, codings = export_rows(self, store, selection, attributes)
         finally:
             store.close()
-        return columns, rows, selection.describe(codings)
+        return columns, rows, selection.describe(codings), selection.draft
 
-    def selection(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = ()) -> str:
+    def selection(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
+                  include_suggestions: bool = False) -> str:
         """One line saying which codings a selection keeps and how many unreviewed suggestions it includes."""
-        return self._export_rows(coders, statuses, ())[2]
+        return self._export_rows(coders, statuses, (), include_suggestions)[2]
 
     def import_codings(self, path: str | Path, *, coder: str | None = None, document_column: str | None = None,
                        code_column: str | None = None, text_column: str | None = None,
@@ -236,22 +242,23 @@ class Project(ProjectFolder):
     # -- analysis ----------------------------------------------------------------------------------------
     def matrix(self, by: Sequence[str] | str = ("gender",), count: str = "participants", *, percent: bool = False,
                min_cell: int | None = None, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-               codebook: str | Path | None = None) -> pd.DataFrame:
+               codebook: str | Path | None = None, include_suggestions: bool = False) -> pd.DataFrame:
         """A theme frequency matrix, codes × attribute values (`qualcode matrix`); ``frame.attrs`` holds its
         title, what it counts and the selection."""
         from qualcode.analysis.corpus_view import view_for
         from qualcode.analysis.matrix import theme_matrix
 
         by = [by] if isinstance(by, str) else list(by)
-        return theme_matrix(view_for(self, coders, statuses, codebook), by, count, percent, min_cell)
+        return theme_matrix(view_for(self, coders, statuses, codebook, include_suggestions), by, count, percent,
+                            min_cell)
 
     def cooccur(self, count: str = "segments", *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-                codebook: str | Path | None = None) -> pd.DataFrame:
+                codebook: str | Path | None = None, include_suggestions: bool = False) -> pd.DataFrame:
         """A code × code co-occurrence matrix (`qualcode cooccur`)."""
         from qualcode.analysis.corpus_view import view_for
         from qualcode.analysis.matrix import cooccurrence
 
-        return cooccurrence(view_for(self, coders, statuses, codebook), count)
+        return cooccurrence(view_for(self, coders, statuses, codebook, include_suggestions), count)
 
     def agreement(self, coders: Sequence[str], unit: str = "turn", *,
                   codebook: str | Path | None = None) -> AgreementReport:
@@ -269,17 +276,19 @@ class Project(ProjectFolder):
 
     # -- reports -----------------------------------------------------------------------------------------
     def quotes(self, code: str, *, by: str | None = None, limit: int | None = None, coders: Sequence[str] = (),
-               statuses: Sequence[str] = ()) -> list[Quote]:
+               statuses: Sequence[str] = (), include_suggestions: bool = False) -> list[Quote]:
         """The passages coded ``code`` or its children, with who said them (`qualcode quotes`)."""
         from qualcode.report.quotes import find_quotes
 
-        return find_quotes(self, code, by=by, limit=limit, coders=coders, statuses=statuses)
+        return find_quotes(self, code, by=by, limit=limit, coders=coders, statuses=statuses,
+                           suggestions=include_suggestions)
 
     def appendix(self, path: str | Path | None = None, *, codes: Sequence[str] | None = None,
                  limit: int | None = None, by: str | None = None, summary_by: str | None = None,
                  attribution: Sequence[str] | None = None, context: bool = False,
                  coders: Sequence[str] = (), statuses: Sequence[str] = (), date: str | None = None,
-                 title: str | None = None, reference_doc: str | Path | None = None) -> Appendix:
+                 title: str | None = None, reference_doc: str | Path | None = None,
+                 include_suggestions: bool = False) -> Appendix:
         """Write the quote appendix to ``path`` (.docx, .html or .md; default ``out/appendix.docx``) and return
         its content (`qualcode appendix`); ``limit`` is the most quotes per code, ``attribution`` the fields
         after each quote (default :data:`qualcode.report.quotes.DEFAULT_ATTRIBUTION`)."""
@@ -289,7 +298,7 @@ class Project(ProjectFolder):
         target = Path(path) if path else self.root / "out" / "appendix.docx"
         content = build_appendix(self, codes=codes, limit=limit, by=by, summary_by=summary_by,
                                  attribution=attribution or DEFAULT_ATTRIBUTION, context=context, coders=coders,
-                                 statuses=statuses, date=date, title=title)
+                                 statuses=statuses, date=date, title=title, suggestions=include_suggestions)
         with writing(target):
             render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
         return content

@@ -258,3 +258,32 @@ def test_libreoffice_converts_the_docx(outputs, tmp_path: Path) -> None:
                     str(outputs / "appendix.docx")], check=True, capture_output=True, timeout=180)
     pdf = (tmp_path / "appendix.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type/Page") >= 1
+
+
+def test_include_suggestions_marks_every_output_draft(project, outputs, tmp_path: Path, cli) -> None:
+    """With --include-suggestions the terminal warns and Word (under the title and in the page header),
+    HTML, Markdown, the matrix's XLSX about sheet and the heatmap subtitle all say draft; by default none do."""
+    import docx
+    import openpyxl
+
+    from qualcode.codings.selection import DRAFT_NOTE
+    from qualcode.report.plot import _subtitle
+
+    for suffix in (".docx", ".html", ".md"):
+        result = cli("appendix", "-o", tmp_path / f"draft{suffix}", "--include-suggestions", "--project",
+                     project.root)
+        assert result.exit_code == 0 and "warning: unreviewed machine suggestions are included" in result.stderr
+    word = docx.Document(tmp_path / "draft.docx")
+    assert word.paragraphs[0].style.name == "Title" and word.paragraphs[1].text == DRAFT_NOTE
+    assert all(DRAFT_NOTE in "\n".join(p.text for p in s.header.paragraphs) for s in word.sections)
+    assert '<p class="draft" role="alert">DRAFT:' in (tmp_path / "draft.html").read_text(encoding="utf-8")
+    assert (tmp_path / "draft.md").read_text(encoding="utf-8").split("\n")[2] == f"> **{DRAFT_NOTE}**"
+    cli("matrix", "-o", tmp_path / "m.xlsx", "--include-suggestions", "--project", project.root)
+    assert openpyxl.load_workbook(tmp_path / "m.xlsx")["about"]["A1"].value == DRAFT_NOTE
+    assert _subtitle(project.matrix(include_suggestions=True)).startswith("DRAFT")
+    assert not _subtitle(project.matrix()).startswith("DRAFT")
+    default = docx.Document(outputs / "appendix.docx")
+    assert DRAFT_NOTE not in "\n".join(p.text for p in default.paragraphs)
+    assert all(DRAFT_NOTE not in "\n".join(p.text for p in s.header.paragraphs) for s in default.sections)
+    for suffix in (".html", ".md"):
+        assert "DRAFT" not in (outputs / f"appendix{suffix}").read_text(encoding="utf-8")

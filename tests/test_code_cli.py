@@ -120,15 +120,23 @@ def test_export_csv_xlsx_jsonl(coded: Path, cli) -> None:
     """Exports have the spec's columns plus non-identifying attributes (and, in sheets, an empty `decision`
     column last); formulas are guarded in CSV only."""
     out = coded / "c.csv"
-    result = cli("codings", "export", "-o", out, "--project", coded)
+    only_suggestions = cli("codings", "export", "-o", out, "--project", coded)
+    assert only_suggestions.exit_code == 1 and not out.exists()
+    assert "no reviewed codings yet, only 4 unreviewed suggestions" in only_suggestions.stderr
+    assert "qualcode review" in only_suggestions.stderr and "--include-suggestions" in only_suggestions.stderr
+    result = cli("codings", "export", "-o", out, "--include-suggestions", "--project", coded)
     assert result.exit_code == 0
     assert "4 codings, 4 unreviewed suggestions included" in result.stderr
+    assert "warning: unreviewed machine suggestions are included" in result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,text,rule,gender,ethnicity,"
                         "decision")
     assert lines[1].startswith("1,IDI-01,2,Respondent,P01,language,auto,suggested,")
-    cli("codings", "export", "-o", coded / "c.xlsx", "--attributes", "name", "--project", coded)
+    cli("codings", "export", "-o", coded / "c.xlsx", "--attributes", "name", "--include-suggestions", "--project",
+        coded)
     sheet = openpyxl.load_workbook(coded / "c.xlsx").active
+    about = [r[0].value for r in openpyxl.load_workbook(coded / "c.xlsx")["about"].iter_rows()]
+    assert about[0].startswith("DRAFT: includes unreviewed machine suggestions")
     assert [c.value for c in sheet[1]][-2:] == ["name", "decision"] and sheet.cell(2, 13).value == "Mai"
     assert sheet.cell(2, 14).value in (None, "")
     cli("codings", "export", "-o", coded / "c.jsonl", "--status", "suggested", "--project", coded)

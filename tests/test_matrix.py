@@ -95,7 +95,7 @@ def expected(columns: list[str], values: list[list]) -> pd.DataFrame:
 
 def test_participants_by_gender(project) -> None:
     """Distinct respondents; parents count a person once; FGD speakers by their own gender; (missing) kept."""
-    frame = project.matrix(by=["gender"])
+    frame = project.matrix(by=["gender"], include_suggestions=True)
     assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
                                        [[2, 1, 0, 3], [2, 0, 0, 2], [1, 1, 0, 2], [1, 0, 1, 2]]))
     assert frame.attrs["count"] == "participants"
@@ -104,9 +104,21 @@ def test_participants_by_gender(project) -> None:
     assert "1 unreviewed suggestion included" in frame.attrs["selection"]
 
 
+def test_reviewed_codings_by_default(project) -> None:
+    """By default only human codings and accepted suggestions count: Lan's housework turn, an unreviewed
+    suggestion, drops out of workload; the frame is no draft."""
+    frame = project.matrix(by=["gender"])
+    assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
+                                       [[2, 1, 0, 3], [2, 0, 0, 2], [1, 1, 0, 2], [0, 0, 1, 1]]))
+    assert frame.attrs["unreviewed"] == 0 and frame.attrs["draft"] is False
+    assert frame.attrs["selection"].startswith("reviewed codings (human and accepted suggestions)")
+    assert project.matrix(by=["gender"], include_suggestions=True).attrs["draft"] is True
+    assert project.matrix(by=["gender"], statuses=["suggested"]).attrs["draft"] is True
+
+
 def test_percent_denominators(project) -> None:
     """Percent of the column's respondents with a respondent turn, one decimal, n in the header."""
-    frame = project.matrix(by=["gender"], percent=True)
+    frame = project.matrix(by=["gender"], percent=True, include_suggestions=True)
     columns = ["female (n=2)", "male (n=1)", "(missing) (n=1)", "Total (n=4)"]
     assert_frame_equal(frame, expected(columns, [[100.0, 100.0, 0.0, 75.0], [100.0, 0.0, 0.0, 50.0],
                                                  [50.0, 100.0, 0.0, 50.0], [50.0, 0.0, 100.0, 50.0]]))
@@ -114,7 +126,7 @@ def test_percent_denominators(project) -> None:
 
 def test_segments_count_distinct_spans(project) -> None:
     """Segments: one span coded by two coders (parent and child) counts once."""
-    frame = project.matrix(by=["gender"], count="segments")
+    frame = project.matrix(by=["gender"], count="segments", include_suggestions=True)
     assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
                                        [[3, 1, 0, 4], [2, 0, 0, 2], [1, 1, 0, 2], [1, 0, 1, 2]]))
 
@@ -137,7 +149,7 @@ def test_combined_columns(project) -> None:
 
 def test_min_cell_suppression(project) -> None:
     """Counts 1..K-1 become <K, zero stays zero, totals too."""
-    frame = project.matrix(by=["gender"], min_cell=3)
+    frame = project.matrix(by=["gender"], min_cell=3, include_suggestions=True)
     assert_frame_equal(frame, expected(["female", "male", "(missing)", "Total"],
                                        [["<3", "<3", 0, 3], ["<3", 0, 0, "<3"], ["<3", "<3", 0, "<3"],
                                         ["<3", 0, "<3", "<3"]]))
@@ -153,7 +165,7 @@ def test_selection_by_coder_and_status(project) -> None:
 
 def test_cooccurrence(project) -> None:
     """Turns with both codes; the diagonal is turns with the code; parents include children."""
-    frame = project.cooccur()
+    frame = project.cooccur(include_suggestions=True)
     ids = [c for c, _, _ in CODES]
     want = pd.DataFrame([[4, 2, 2, 0], [2, 2, 0, 0], [2, 0, 2, 0], [0, 0, 0, 2]], index=ids, columns=ids)
     assert_frame_equal(frame, want)

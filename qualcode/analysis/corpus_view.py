@@ -32,6 +32,7 @@ class CorpusView:
     interviewer_codings: int = 0  # selected codings on interviewer turns, left out of every count
     selection_text: str = ""
     unreviewed: int = 0
+    draft: bool = False  # unreviewed suggestions were asked for: every output says draft
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
@@ -69,8 +70,9 @@ class CorpusView:
         return found
 
     def respondent_turns(self) -> list[TurnRow]:
-        """Every turn spoken by a respondent, in document order."""
-        return [t for turns in self.turns.values() for t in turns if t.role is Role.RESPONDENT]
+        """Every turn not spoken by an interviewer, in document order: the turns whose codings count (a file
+        without speaker labels has turns of unknown role), so numerators and denominators agree."""
+        return [t for turns in self.turns.values() for t in turns if t.role is not Role.INTERVIEWER]
 
     def lineage(self, code: str) -> list[str]:
         """``code`` and its ancestors (a coding counts for each of them)."""
@@ -98,7 +100,7 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
         selected = select(store, selection)
         view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
                           store.participant_columns(), selection_text=selection.describe(selected),
-                          unreviewed=sum(c.status == "suggested" for c in selected))
+                          unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft)
     finally:
         store.close()
     for coding in selected:
@@ -123,6 +125,8 @@ def _speaking_turn(turns: list[TurnRow], start: int, end: int) -> TurnRow | None
 
 
 def view_for(project: ProjectFolder, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-             codebook: str | Path | None = None) -> CorpusView:
-    """The corpus as reports see it: the active codebook and the selected codings."""
-    return load_view(project, Selection(tuple(coders), tuple(statuses)), active_codebook(project, codebook))
+             codebook: str | Path | None = None, suggestions: bool = False) -> CorpusView:
+    """The corpus as reports see it: the active codebook and the selected codings (reviewed ones, and the
+    unreviewed suggestions too when ``suggestions``)."""
+    return load_view(project, Selection(tuple(coders), tuple(statuses), suggestions),
+                     active_codebook(project, codebook))

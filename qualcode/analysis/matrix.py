@@ -97,11 +97,13 @@ def theme_matrix(view: CorpusView, by: Sequence[str] = ("gender",), count: str =
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["code", "label", "level", *[header(_label(c)) for c in columns],
                                         header("Total")])
+    noun = COUNT_TEXT[count].split(" (")[0]
     frame.attrs.update({
-        "count": count, "counts": COUNT_TEXT[count], "by": by, "percent": percent, "min_cell": min_cell,
+        "draft": view.draft, "count": count, "counts": COUNT_TEXT[count], "by": by, "percent": percent,
+        "min_cell": min_cell,
         "denominators": denominators, "selection": view.selection_text, "unreviewed": view.unreviewed,
         "interviewer_codings": view.interviewer_codings,
-        "title": f"{'Percent of p' if percent else 'P'}{COUNT_TEXT[count].split(' (')[0][1:]} per code by "
+        "title": f"{'Percent of ' + noun if percent else noun.capitalize()} per code by "
                  f"{' / '.join(by)}",
     })
     return frame
@@ -128,7 +130,7 @@ def cooccurrence(view: CorpusView, count: str = "segments") -> pd.DataFrame:
     frame.attrs.update({"count": count, "counts": "respondent turns with both codes" if count == "segments"
                         else "participants with both codes", "labels": {c: label for c, label, _ in codes},
                         "levels": {c: level for c, _, level in codes}, "selection": view.selection_text,
-                        "unreviewed": view.unreviewed,
+                        "unreviewed": view.unreviewed, "draft": view.draft,
                         "title": f"Co-occurrence: {'respondent turns' if count == 'segments' else 'participants'} "
                                  "with both codes"})
     return frame

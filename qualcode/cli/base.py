@@ -162,15 +162,24 @@ def split_names(values: list[str] | None) -> list[str]:
     return [name.strip() for value in (values or []) for name in value.split(",") if name.strip()]
 
 
-def selection_from(coder: list[str] | None, status: list[str] | None):
-    """The coding selection the `--coder` and `--status` options ask for."""
+def selection_from(coder: list[str] | None, status: list[str] | None, suggestions: bool = False):
+    """The coding selection the `--coder`, `--status` and `--include-suggestions` options ask for."""
     from qualcode.codings.selection import Selection
 
-    return Selection(tuple(split_names(coder)), tuple(split_names(status)))
+    return Selection(tuple(split_names(coder)), tuple(split_names(status)), suggestions)
 
 
 CoderOption = typer.Option(None, "--coder", help="Only these coders (repeat or comma-separate).")
 StatusOption = typer.Option(None, "--status", help="Only these statuses: suggested, accepted, rejected.")
+SuggestionsOption = typer.Option(False, "--include-suggestions", help="Also count unreviewed machine suggestions; "
+                                 "the output is marked as a draft.")
+
+
+def warn_if_draft(draft: bool) -> None:
+    """Tell the user on stderr that what was written includes unreviewed suggestions."""
+    if draft:
+        typer.echo("warning: unreviewed machine suggestions are included; the output is marked as a draft",
+                   err=True)
 
 
 def write_table_or_exit(path: Path, columns: list[str], rows: list[dict], title: str, notes: list[str] = ()) -> None:

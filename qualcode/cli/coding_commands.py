@@ -12,12 +12,14 @@ from qualcode.cli.base import (
     CoderOption,
     ProjectOption,
     StatusOption,
+    SuggestionsOption,
     codebook_app,
     codings_app,
     command,
     print_problems,
     print_table,
     selection_from,
+    warn_if_draft,
 )
 from qualcode.wording import plural
 
@@ -71,7 +73,7 @@ def code(
 
 
 @command(codings_app, "export", examples=(
-    'qualcode codings export --coder auto',
+    'qualcode codings export --coder auto --include-suggestions',
     'qualcode codings export -o out/codings.csv --attributes gender,ethnicity',
     'qualcode codings export -o out/review.xlsx --status suggested',
 ))
@@ -79,6 +81,7 @@ def codings_export(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .jsonl .json .md .html."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
+    include_suggestions: bool = SuggestionsOption,
     attributes: str | None = typer.Option(None, "--attributes", help="Participant attributes to include "
                                              "(comma-separated; default: all not marked identifying)."),
     project_dir: Path | None = ProjectOption,
@@ -86,18 +89,21 @@ def codings_export(
     """Export codings with their turn, speaker, participant and attributes (CSV and XLSX end with an empty
     `decision` column for review or adjudication)."""
     project = open_project(project_dir)
-    selection = selection_from(coder, status)
+    selection = selection_from(coder, status, include_suggestions)
+    warn_if_draft(selection.draft)
     chosen = [a.strip() for a in attributes.split(",") if a.strip()] if attributes is not None else None
     if output is None:
-        frame = project.codings(coders=selection.coders, statuses=selection.statuses, attributes=chosen)
-        typer.echo(f"selected: {project.selection(coders=selection.coders, statuses=selection.statuses)}",
-                   err=True)
+        frame = project.codings(coders=selection.coders, statuses=selection.statuses, attributes=chosen,
+                                include_suggestions=include_suggestions)
+        described = project.selection(coders=selection.coders, statuses=selection.statuses,
+                                      include_suggestions=include_suggestions)
+        typer.echo(f"selected: {described}", err=True)
         rows = frame.to_dict("records")
         print_table(["id", "document", "turn", "participant", "code", "coder", "status", "text"],
                     [{**r, "text": r["text"][:60]} for r in rows], plural(len(rows), "coding"))
         return
     result = project.export_codings(output, coders=selection.coders, statuses=selection.statuses,
-                                    attributes=chosen)
+                                    attributes=chosen, include_suggestions=include_suggestions)
     typer.echo(f"selected: {result.selection}", err=True)
     typer.echo(f"wrote {plural(result.count, 'coding')} to {output}")
 

@@ -12,9 +12,11 @@ from qualcode.cli.base import (
     CoderOption,
     ProjectOption,
     StatusOption,
+    SuggestionsOption,
     command,
     print_table,
     selection_from,
+    warn_if_draft,
     write_table_or_exit,
     writing,
 )
@@ -42,8 +44,12 @@ def frame_rows(frame) -> tuple[list[str], list[dict]]:
 
 
 def report_notes(frame) -> list[str]:
-    notes = [f"Counts: {frame.attrs.get('counts') or frame.attrs.get('title', '')}.",
-             f"Codings selected: {frame.attrs.get('selection', '')}."]
+    """What a table output says about itself: draft mark, what is counted, the selection, what is left out."""
+    from qualcode.codings.selection import DRAFT_NOTE
+
+    notes = [DRAFT_NOTE] if frame.attrs.get("draft") else []
+    notes += [f"Counts: {frame.attrs.get('counts') or frame.attrs.get('title', '')}.",
+              f"Codings selected: {frame.attrs.get('selection', '')}."]
     if frame.attrs.get("interviewer_codings"):
         notes.append(f"{plural(frame.attrs['interviewer_codings'], 'coding')} on interviewer turns "
                      f"{'is' if frame.attrs['interviewer_codings'] == 1 else 'are'} not counted.")
@@ -74,6 +80,7 @@ def matrix(
     min_cell: int | None = typer.Option(None, "--min-cell", min=2, help="Show counts below N as <N."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
+    include_suggestions: bool = SuggestionsOption,
     output: Path | None = TableOutputOption,
     plot: Path | None = PlotOption,
     project_dir: Path | None = ProjectOption,
@@ -81,10 +88,12 @@ def matrix(
     """Theme frequency matrix: codes × attribute values (participants, documents or segments)."""
     from qualcode.report.plot import matrix_heatmap
 
-    selection = selection_from(coder, status)
+    selection = selection_from(coder, status, include_suggestions)
+    warn_if_draft(selection.draft)
     frame = open_project(project_dir).matrix([b.strip() for b in by.split(",") if b.strip()], count.value,
                            percent=percent, min_cell=min_cell, coders=selection.coders,
-                           statuses=selection.statuses)
+                           statuses=selection.statuses,
+                           include_suggestions=include_suggestions)
     show_frame(frame, output, "matrix", indent=True)
     if plot is not None:
         plot_or_exit(plot, matrix_heatmap, frame)
@@ -116,6 +125,7 @@ def cooccur(
                                        help="segments: respondent turns with both codes; or participants."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
+    include_suggestions: bool = SuggestionsOption,
     output: Path | None = TableOutputOption,
     plot: Path | None = PlotOption,
     project_dir: Path | None = ProjectOption,
@@ -123,8 +133,10 @@ def cooccur(
     """Code co-occurrence: how many turns (or participants) have both codes."""
     from qualcode.report.plot import cooccurrence_heatmap
 
-    selection = selection_from(coder, status)
-    frame = open_project(project_dir).cooccur(count.value, coders=selection.coders, statuses=selection.statuses)
+    selection = selection_from(coder, status, include_suggestions)
+    warn_if_draft(selection.draft)
+    frame = open_project(project_dir).cooccur(count.value, coders=selection.coders, statuses=selection.statuses,
+                           include_suggestions=include_suggestions)
     table = frame.copy()
     table.insert(0, "code", frame.index)
     table.attrs = frame.attrs
@@ -140,12 +152,15 @@ def quotes(
     limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="Show at most N quotes."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
+    include_suggestions: bool = SuggestionsOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Show the passages coded CODE (or its children) with who said them."""
-    selection = selection_from(coder, status)
+    selection = selection_from(coder, status, include_suggestions)
+    warn_if_draft(selection.draft)
     found = open_project(project_dir).quotes(code_name, by=by, limit=limit, coders=selection.coders,
-                           statuses=selection.statuses)
+                           statuses=selection.statuses,
+                           include_suggestions=include_suggestions)
     group = None
     for quote in found:
         if by and quote.group != group:
@@ -179,6 +194,7 @@ def appendix(
     title: str | None = typer.Option(None, "--title", help="The appendix's title."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
+    include_suggestions: bool = SuggestionsOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Quote appendix for a report: per code its definition, counts and participants' own words."""
@@ -187,13 +203,15 @@ def appendix(
     from qualcode.report.quotes import DEFAULT_ATTRIBUTION
 
     project = open_project(project_dir)
-    selection = selection_from(coder, status)
+    selection = selection_from(coder, status, include_suggestions)
+    warn_if_draft(selection.draft)
     path = output or project.root / "out" / "appendix.docx"
     fields = [f.strip() for f in attribution.split(",") if f.strip()] if attribution else list(DEFAULT_ATTRIBUTION)
     when = dt.date.today().isoformat() if date == "today" else date
     content = project.appendix(path, codes=[c.strip() for c in codes.split(",")] if codes else None,
                                limit=limit, by=by, summary_by=summary_by, attribution=fields, context=context,
-                               coders=selection.coders, statuses=selection.statuses, date=when, title=title,
+                               coders=selection.coders, statuses=selection.statuses,
+                               include_suggestions=include_suggestions, date=when, title=title,
                                reference_doc=reference_doc)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     typer.echo(f"wrote {path}: {plural(len(content.sections), 'code')}, {plural(quotes, 'quote')}")

@@ -6,23 +6,44 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from qualcode.errors import UsageError
+from qualcode.errors import QualcodeError, UsageError
 from qualcode.project.store import CodingRow, Store, TurnRow
 from qualcode.wording import did_you_mean, find_name, plural
 
 STATUSES = ("suggested", "accepted", "rejected")
 
+DRAFT_NOTE = "DRAFT: includes unreviewed machine suggestions, not yet checked by a researcher."
+
+
+class NothingReviewed(QualcodeError):
+    """The default selection (reviewed codings) is empty while unreviewed suggestions wait."""
+
+    def __init__(self, suggestions: int) -> None:
+        super().__init__(f"no reviewed codings yet, only {plural(suggestions, 'unreviewed suggestion')}: review "
+                         "them with `qualcode review` or in a spreadsheet (`qualcode codings export -o review.xlsx "
+                         "--status suggested`, then `qualcode codings import review.xlsx --review`), or add "
+                         "--include-suggestions for a draft")
+
+
 @dataclass(frozen=True)
 class Selection:
-    """Which codings count: by default every coding that is neither rejected nor stale."""
+    """Which codings count. By default the reviewed ones: human codings and accepted suggestions;
+    ``suggestions`` adds the unreviewed suggestions; ``statuses`` selects exactly those statuses. Rejected
+    and stale codings never count unless asked for by status."""
 
     coders: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    suggestions: bool = False
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.statuses if s not in STATUSES]
         if unknown:
             raise UsageError(f"unknown status {unknown[0]!r}; use {', '.join(STATUSES)}")
+
+    @property
+    def draft(self) -> bool:
+        """Whether unreviewed suggestions can be among the selected codings (outputs then say draft)."""
+        return self.suggestions or "suggested" in self.statuses
 
     def keeps(self, coding: CodingRow) -> bool:
         """Whether ``coding`` is selected."""
@@ -31,18 +52,23 @@ class Selection:
         if self.statuses:
             if coding.status not in self.statuses:
                 return False
-        elif coding.status == "rejected":
+        elif coding.status != "accepted" and not (self.suggestions and coding.status == "suggested"):
             return False
         return not self.coders or coding.coder in self.coders
 
     def describe(self, codings: Sequence[CodingRow]) -> str:
         """One line saying what was selected, with the number of unreviewed suggestions included."""
-        what = (f"status {', '.join(self.statuses)}" if self.statuses
-                else "every coding not rejected or stale (human, accepted and unreviewed suggestions)")
+        if self.statuses:
+            what = f"status {', '.join(self.statuses)}"
+        elif self.suggestions:
+            what = "every coding not rejected or stale (human, accepted and unreviewed suggestions)"
+        else:
+            what = "reviewed codings (human and accepted suggestions)"
         if self.coders:
             what += f"; coders {', '.join(self.coders)}"
         unreviewed = sum(c.status == "suggested" for c in codings)
         return f"{what} — {plural(len(codings), 'coding')}, {plural(unreviewed, 'unreviewed suggestion')} included"
+
 
 def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[str, ...]:
     """The coders ``names`` mean among those of ``codings``, ignoring case. Raises UsageError with the closest
@@ -61,11 +87,15 @@ def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[
 
 def select(store: Store, selection: Selection) -> list[CodingRow]:
     """The stored codings ``selection`` keeps, in document and position order. Raises UsageError for a coder
-    with no coding in the project."""
+    with no coding in the project and NothingReviewed when only unreviewed suggestions would count."""
     everything = store.codings()
     if selection.coders:
         selection = replace(selection, coders=resolve_coders(everything, selection.coders))
     rows = [c for c in everything if selection.keeps(c)]
+    if not rows and not selection.statuses and not selection.suggestions:
+        waiting = sum(Selection(selection.coders, suggestions=True).keeps(c) for c in everything)
+        if waiting:
+            raise NothingReviewed(waiting)
     return sorted(rows, key=lambda c: (c.document, c.start, c.end, c.code, c.coder, c.id))
 
 def turn_at(turns: Sequence[TurnRow], offset: int) -> TurnRow | None:

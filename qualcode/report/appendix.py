@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.codebook.names import unknown_code
+from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, choose, code_quotes
@@ -26,6 +27,12 @@ class Section:
     definition: str
     counts: str
     groups: list[tuple[str, list[Quote]]] = field(default_factory=list)
+    children: int = 0  # sub-codes in the codebook
+
+    @property
+    def no_quotes(self) -> str:
+        """What the section says when it has no quotes of its own."""
+        return "No quotes of this code itself (see its sub-codes)." if self.children else "No quotes of this code."
 
 
 @dataclass
@@ -40,6 +47,8 @@ class Appendix:
     sections: list[Section]
     by: str | None = None
     context: bool = False
+    draft: bool = False  # unreviewed suggestions included: every renderer marks the appendix as a draft
+    draft_note: str = DRAFT_NOTE
 
 
 def _counts(view, family: set[str]) -> str:
@@ -76,7 +85,7 @@ def _method(view, limit: int | None, by: str | None, date: str | None) -> list[s
         lines.append(f"{_n(view.interviewer_codings, 'coding')} on interviewer turns "
                      f"{'is' if view.interviewer_codings == 1 else 'are'} left out.")
     if limit:
-        spread = f"across {by} groups, then " if by else ""
+        spread = f"across the values of {by}, then " if by else ""
         lines.append(f"At most {limit} quotes per code, chosen {spread}across participants in turn.")
     if date:
         lines.append(f"Date: {date}.")
@@ -87,7 +96,7 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
                    by: str | None = None, summary_by: str | None = None,
                    attribution: Sequence[str] = DEFAULT_ATTRIBUTION, context: bool = False,
                    coders: Sequence[str] = (), statuses: Sequence[str] = (), date: str | None = None,
-                   title: str | None = None) -> Appendix:
+                   title: str | None = None, suggestions: bool = False) -> Appendix:
     """Collect the appendix: method, summary matrix and heatmap, and per code its counts and quotes.
 
     Raises ProjectError when nothing is coded yet and UsageError for unknown codes or attributes.
@@ -96,7 +105,7 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
     from qualcode.analysis.matrix import theme_matrix
     from qualcode.report.plot import matrix_heatmap
 
-    view = view_for(project, coders, statuses)
+    view = view_for(project, coders, statuses, suggestions=suggestions)
     book = view.book
     wanted: set[str] | None = None
     if codes:
@@ -127,10 +136,10 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
             groups.setdefault(quote.group, []).append(quote)
         family = {code.id, *book.descendants(code.id)}
         sections.append(Section(code.id, code.label, code.level, code.definition, _counts(view, family),
-                                list(groups.items())))
+                                list(groups.items()), len(family) - 1))
     caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
     return Appendix(title or f"Appendix: {book.name} — participants' own words", _method(view, limit, by, date),
-                    summary, caption, heatmap, sections, by, context)
+                    summary, caption, heatmap, sections, by, context, view.draft)
 
 
 def render(appendix: Appendix, path: Path, *, reference_doc: Path | None = None) -> None:

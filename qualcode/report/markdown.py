@@ -16,7 +16,10 @@ def markdown_text(appendix: Appendix) -> str:
     """The Markdown of the appendix."""
     frame = appendix.summary
     columns = [str(c) for c in frame.columns if c not in ("code", "level")]
-    out = [f"# {appendix.title}", "", "## How this appendix was made", ""]
+    out = [f"# {appendix.title}", ""]
+    if appendix.draft:
+        out += [f"> **{appendix.draft_note}**", ""]
+    out += ["## How this appendix was made", ""]
     out += [line for m in appendix.method for line in (m, "")]
     out += ["## Summary", "", appendix.summary_caption, "",
             "| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
@@ -30,7 +33,7 @@ def markdown_text(appendix: Appendix) -> str:
             out += [part.definition, ""]
         out += [part.counts, ""]
         if not part.groups:
-            out += ["No quotes of this code itself (see its sub-codes).", ""]
+            out += [part.no_quotes, ""]
         for group, quotes in part.groups:
             if appendix.by:
                 out += [f"**{appendix.by}: {group}**", ""]

@@ -76,7 +76,8 @@ def _subtitle(frame: pd.DataFrame) -> str:
     counted = frame.attrs.get("counts", "")
     selection = frame.attrs.get("selection", "").split(" — ")[-1]
     parts = [p for p in (counted[:1].upper() + counted[1:], selection) if p]
-    return "; ".join(parts)
+    draft = "DRAFT (unreviewed suggestions included) — " if frame.attrs.get("draft") else ""
+    return draft + "; ".join(parts)
 
 
 def cooccurrence_heatmap(path: Path, frame: pd.DataFrame) -> None:

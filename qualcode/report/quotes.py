@@ -145,12 +145,12 @@ def choose(quotes: Sequence[Quote], limit: int | None) -> list[Quote]:
 
 
 def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, limit: int | None = None,
-                coders: Sequence[str] = (), statuses: Sequence[str] = ()) -> list[Quote]:
+                coders: Sequence[str] = (), statuses: Sequence[str] = (), suggestions: bool = False) -> list[Quote]:
     """Quotes of ``code`` and its descendants, merged per turn as in the appendix, grouped by ``by`` (if
     given), in document order. Raises UsageError for an unknown code or attribute."""
     from qualcode.analysis.corpus_view import view_for
 
-    view = view_for(project, coders, statuses)
+    view = view_for(project, coders, statuses, suggestions=suggestions)
     target = view.book.resolve(code)
     if target is None:
         raise UsageError(unknown_code(view.book, code))

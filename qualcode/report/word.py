@@ -124,6 +124,10 @@ def write_docx(appendix: Appendix, path: Path, reference: Path | None = None) ->
     document, templated = _open(reference)
     _ensure_styles(document)
     document.add_paragraph(appendix.title, style="Title")
+    if appendix.draft:
+        document.add_paragraph().add_run(appendix.draft_note).bold = True
+        for section in document.sections:
+            section.header.add_paragraph().add_run(appendix.draft_note).bold = True
     document.add_heading("How this appendix was made", level=1)
     for line in appendix.method:
         document.add_paragraph(line)
@@ -143,7 +147,7 @@ def write_docx(appendix: Appendix, path: Path, reference: Path | None = None) ->
             document.add_paragraph(part.definition)
         document.add_paragraph(part.counts)
         if not part.groups:
-            document.add_paragraph("No quotes of this code itself (see its sub-codes).")
+            document.add_paragraph(part.no_quotes)
         for group, quotes in part.groups:
             if appendix.by:
                 document.add_paragraph(f"{appendix.by}: {group}", style="Quote Group")
