@@ -276,15 +276,15 @@ class Project(ProjectFolder):
 
     # -- reports -----------------------------------------------------------------------------------------
     def quotes(self, code: str, *, by: str | None = None, limit: int | None = None, coders: Sequence[str] = (),
-               statuses: Sequence[str] = (), include_suggestions: bool = False) -> list[Quote]:
+               statuses: Sequence[str] = (), include_suggestions: bool = False, seed: int = 0) -> list[Quote]:
         """The passages coded ``code`` or its children, with who said them (`qualcode quotes`)."""
         from qualcode.report.quotes import find_quotes
 
         return find_quotes(self, code, by=by, limit=limit, coders=coders, statuses=statuses,
-                           suggestions=include_suggestions)
+                           suggestions=include_suggestions, seed=seed)
 
     def appendix(self, path: str | Path | None = None, *, codes: Sequence[str] | None = None,
-                 limit: int | None = None, by: str | None = None, summary_by: str | None = None,
+                 limit: int | None = None, seed: int = 0, by: str | None = None, summary_by: str | None = None,
                  attribution: Sequence[str] | None = None, context: bool = False,
                  coders: Sequence[str] = (), statuses: Sequence[str] = (), date: str | None = None,
                  title: str | None = None, reference_doc: str | Path | None = None,
@@ -296,7 +296,7 @@ class Project(ProjectFolder):
         from qualcode.report.quotes import DEFAULT_ATTRIBUTION
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"
-        content = build_appendix(self, codes=codes, limit=limit, by=by, summary_by=summary_by,
+        content = build_appendix(self, codes=codes, limit=limit, seed=seed, by=by, summary_by=summary_by,
                                  attribution=attribution or DEFAULT_ATTRIBUTION, context=context, coders=coders,
                                  statuses=statuses, date=date, title=title, suggestions=include_suggestions)
         with writing(target):

@@ -149,7 +149,9 @@ def cooccur(
 def quotes(
     code_name: str = typer.Argument(..., metavar="CODE", help="Code id, label or path."),
     by: str | None = typer.Option(None, "--by", help="Group the quotes by this attribute."),
-    limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="Show at most N quotes."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="Show at most N quotes, "
+                                     "chosen as the appendix chooses."),
+    seed: int = typer.Option(0, "--seed", metavar="N", help="Draw other quotes among equally good ones."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
@@ -158,7 +160,7 @@ def quotes(
     """Show the passages coded CODE (or its children) with who said them."""
     selection = selection_from(coder, status, include_suggestions)
     warn_if_draft(selection.draft)
-    found = open_project(project_dir).quotes(code_name, by=by, limit=limit, coders=selection.coders,
+    found = open_project(project_dir).quotes(code_name, by=by, limit=limit, seed=seed, coders=selection.coders,
                            statuses=selection.statuses,
                            include_suggestions=include_suggestions)
     group = None
@@ -166,7 +168,9 @@ def quotes(
         if by and quote.group != group:
             group = quote.group
             typer.echo(f"\n== {by}: {group}")
-        typer.echo(f"\n{quote.display()}\n  {quote.attribution}")
+        typer.echo("")
+        for kind, line in quote.lines():
+            typer.echo(f"  {line}" if kind == "attribution" else line)
     typer.echo(f"\n{plural(len(found), 'quote')}")
 
 
@@ -179,8 +183,9 @@ def appendix(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .docx, .html or .md "
                                        "(default: out/appendix.docx)."),
     codes: str | None = typer.Option(None, "--codes", help="Only these codes and their children (comma-separated)."),
-    limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="At most N quotes per code, "
-                                     "spread across groups and participants."),
+    limit: int | None = typer.Option(None, "--limit", "--max-quotes", "-n", min=1, metavar="N",
+                                     help="At most N quotes per code, spread across groups and participants."),
+    seed: int = typer.Option(0, "--seed", metavar="N", help="Draw other quotes among equally good ones."),
     by: str | None = typer.Option(None, "--by", help="Group each code's quotes by this attribute."),
     summary_by: str | None = typer.Option(None, "--summary-by", help="Attribute of the summary matrix's columns "
                                           "(default: --by, else gender)."),
@@ -209,7 +214,8 @@ def appendix(
     fields = [f.strip() for f in attribution.split(",") if f.strip()] if attribution else list(DEFAULT_ATTRIBUTION)
     when = dt.date.today().isoformat() if date == "today" else date
     content = project.appendix(path, codes=[c.strip() for c in codes.split(",")] if codes else None,
-                               limit=limit, by=by, summary_by=summary_by, attribution=fields, context=context,
+                               limit=limit, seed=seed, by=by, summary_by=summary_by, attribution=fields,
+                               context=context,
                                coders=selection.coders, statuses=selection.statuses,
                                include_suggestions=include_suggestions, date=when, title=title,
                                reference_doc=reference_doc)

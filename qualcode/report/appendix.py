@@ -14,7 +14,7 @@ from qualcode.codebook.names import unknown_code
 from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
-from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, choose, code_quotes
+from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, QuotePicker, code_quotes
 
 
 @dataclass
@@ -96,7 +96,7 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
                    by: str | None = None, summary_by: str | None = None,
                    attribution: Sequence[str] = DEFAULT_ATTRIBUTION, context: bool = False,
                    coders: Sequence[str] = (), statuses: Sequence[str] = (), date: str | None = None,
-                   title: str | None = None, suggestions: bool = False) -> Appendix:
+                   title: str | None = None, suggestions: bool = False, seed: int = 0) -> Appendix:
     """Collect the appendix: method, summary matrix and heatmap, and per code its counts and quotes.
 
     Raises ProjectError when nothing is coded yet and UsageError for unknown codes or attributes.
@@ -127,10 +127,11 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
         matrix_heatmap(png, summary if len(summary) else theme_matrix(view, known[:1], "participants"))
         heatmap = png.read_bytes()
     sections = []
+    picker = QuotePicker(seed)  # one for the whole appendix: voices spread over every code
     for code in book.codes:
         if wanted is not None and code.id not in wanted:
             continue
-        quotes = choose(code_quotes(view, code.id, by=by, fields=attribution, context=context), limit)
+        quotes = picker.choose(code_quotes(view, code.id, by=by, fields=attribution, context=context), limit)
         groups: dict[str, list[Quote]] = {}
         for quote in quotes:
             groups.setdefault(quote.group, []).append(quote)

@@ -38,9 +38,9 @@ def markdown_text(appendix: Appendix) -> str:
             if appendix.by:
                 out += [f"**{appendix.by}: {group}**", ""]
             for quote in quotes:
-                if appendix.context and quote.context:
-                    out += [f"*Question: {quote.context}*", ""]
-                out += [f"> {quote.display()}", ">", f"> {quote.attribution}", ""]
+                for kind, line in quote.lines(appendix.context):
+                    out += [f"*{line}*", ""] if kind in ("question", "context") else [f"> {line}", ">"] \
+                        if kind == "quote" else [f"> {line}", ""]
     return "\n".join(out)
 
 

@@ -7,12 +7,14 @@ outside the quote marks a span cut from a longer turn.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.analysis.corpus_view import MISSING, CorpusView
 from qualcode.codebook.names import unknown_code
 from qualcode.errors import UsageError
+from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import TurnRow
 
@@ -21,30 +23,77 @@ PLACE_FIELDS = ("document", "turn", "timestamp")
 
 
 @dataclass(frozen=True)
+class QuotePart:
+    """One turn's piece of a quote: a participant's speech (with its own attribution) or, inside a coding
+    that runs over several turns, an interviewer's line shown as context — never as the participant's words."""
+
+    kind: str  # "speech" or "context"
+    turn: int
+    text: str
+    cut_before: bool
+    cut_after: bool
+    attribution: str = ""
+
+    def display(self) -> str:
+        """Speech in curly quotes, context after `Interviewer:`; an ellipsis outside marks a cut."""
+        before, after = ("… " if self.cut_before else ""), (" …" if self.cut_after else "")
+        if self.kind == "context":
+            return f"Interviewer: {before}{self.text}{after}"
+        return f"{before}“{self.text}”{after}"
+
+
+@dataclass(frozen=True)
 class Quote:
-    """One quote of a code: the text, whether it was cut from its turn, who said it and where."""
+    """One quote of a code: the coded span's text, whether it was cut from its turn, who said it and where.
+    A span over several turns has several ``parts``; ``text`` and the cut marks describe the whole span."""
 
     code: str
     document: str
-    turn: int
+    turn: int  # the first speech turn
     start: int
     end: int
     text: str
     cut_before: bool
     cut_after: bool
-    participant: str
+    participant: str  # the first speaker's participant id ("" when unidentified)
     group: str
     attribution: str
     context: str = ""  # the interviewer's preceding question, when asked for
+    parts: tuple[QuotePart, ...] = ()
+    speaker: str = ""  # who speaks, for spreading voices: the participant id, or an internal key when unidentified
+    score: float = 0.0  # how well it reads in a report (see :func:`score`)
 
     def display(self) -> str:
         """The quote in curly quotes, with ellipses outside them where the span was cut from its turn."""
         return f"{'… ' if self.cut_before else ''}“{self.text}”{' …' if self.cut_after else ''}"
 
+    def lines(self, context: bool = False) -> list[tuple[str, str]]:
+        """What a renderer prints, as (kind, text) with kind ``question``, ``quote``, ``attribution`` or
+        ``context``: the preceding question when ``context``, then each part with its attribution."""
+        out = [("question", f"Question: {self.context}")] if context and self.context else []
+        for part in self.parts or (QuotePart("speech", self.turn, self.text, self.cut_before, self.cut_after,
+                                             self.attribution),):
+            if part.kind == "context":
+                out.append(("context", part.display()))
+            else:
+                out += [("quote", part.display()), ("attribution", part.attribution)]
+        return out
+
+
+def identified(turn: TurnRow) -> str | None:
+    """The participant id of ``turn``'s speaker, or None when the speaker has no participants.csv row (their
+    id is then built from the transcript's label, often a real name, and must not reach a report)."""
+    if not turn.participant or (turn.label and turn.participant == f"{turn.document}/{turn.label}"):
+        return None
+    return turn.participant
+
 
 def attribution(view: CorpusView, participant: str | None, turn: TurnRow,
                 fields: Sequence[str] = DEFAULT_ATTRIBUTION) -> str:
-    """``— P07, female, Hmong, community member, Site A (IDI-07, turn 12, 00:14:32)``; blanks left out."""
+    """``— P07, female, Hmong, community member, Site A (IDI-07, turn 12, 00:14:32)``; blanks left out. A
+    speaker without a participant row is ``— unidentified speaker (IDI-07, turn 12)``."""
+    if participant is not None and identified(turn) is None:
+        participant = None
     person, place = [], []
     for name in fields:
         if name == "participant":
@@ -55,10 +104,14 @@ def attribution(view: CorpusView, participant: str | None, turn: TurnRow,
             value = f"turn {turn.number}"
         elif name == "timestamp":
             value = turn.timestamp or ""
+        elif participant is None and turn.participant:
+            value = ""  # an unidentified speaker's attributes are unknown
         else:
             value = view.value(name, participant, turn.document)
         if value and value != MISSING:
             (place if name in PLACE_FIELDS else person).append(value)
+    if participant is None and turn.participant:
+        person = ["unidentified speaker"]
     text = "— " + ", ".join(person)
     if place:
         text += f" ({', '.join(place)})" if person else f"({', '.join(place)})"
@@ -66,6 +119,7 @@ def attribution(view: CorpusView, participant: str | None, turn: TurnRow,
 
 
 def _merged_spans(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Overlapping spans, and spans with only white space between them, joined."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip()):
@@ -84,70 +138,157 @@ def _preceding_question(view: CorpusView, turn: TurnRow) -> str:
     return ""
 
 
+SENTENCE_END = ".!?…\"”’)»"
+GOOD_WORDS = (12, 80)
+
+
+def score(text: str, cut_before: bool, cut_after: bool) -> float:
+    """How well a passage reads as a report quote, 0–1: its length (1 for 12–80 words, less the further
+    outside: ``words / 12`` below, ``80 / words`` above) times its wholeness (1 for a whole sentence; 0.75
+    when it starts inside a sentence, 0.75 when it stops inside one, 0.5 for both)."""
+    words = len(text.split())
+    low, high = GOOD_WORDS
+    length = words / low if words < low else high / words if words > high else 1.0
+    stripped = text.strip()
+    starts = not cut_before or (stripped[:1].isupper() or stripped[:1] in "“\"'‘«")
+    ends = not cut_after or stripped[-1:] in SENTENCE_END
+    return round(length * (1.0 - 0.25 * (not starts) - 0.25 * (not ends)), 4)
+
+
+def _turns_over(turns: list[TurnRow], start: int, end: int) -> list[TurnRow]:
+    return [t for t in turns if t.start < end and start < t.end and t.end > t.start]
+
+
 def code_quotes(view: CorpusView, code: str, *, by: str | None = None,
                 fields: Sequence[str] = DEFAULT_ATTRIBUTION, context: bool = False) -> list[Quote]:
-    """Every quote of ``code`` itself (not its children), merged per turn, in (document, turn, start) order."""
-    per_turn: dict[tuple[str, int], tuple[TurnRow, list[tuple[int, int]]]] = {}
-    for coding, turn in view.codings:
+    """Every quote of ``code`` itself (not its children), in (document, start) order: the selected codings'
+    spans merged per document, each made of the turns it covers — respondent speech with its attribution,
+    interviewer lines as context. Spans with no respondent speech are not quotes."""
+    per_document: dict[str, list[tuple[int, int]]] = {}
+    for coding, _turn in view.codings:
         if coding.code == code:
-            per_turn.setdefault((turn.document, turn.number), (turn, []))[1].append((coding.start, coding.end))
+            per_document.setdefault(coding.document, []).append((coding.start, coding.end))
     quotes = []
-    for (document, _), (turn, spans) in sorted(per_turn.items()):
-        text = view.docs[document].text
+    for document, spans in sorted(per_document.items()):
+        text, turns = view.docs[document].text, view.turns.get(document, [])
         for start, end in _merged_spans(spans, text):
-            start, end = max(start, turn.start), min(end, turn.end)
-            if end <= start:
-                continue
-            participant = turn.participant or ""
-            quotes.append(Quote(
-                code=code, document=document, turn=turn.number, start=start, end=end,
-                text=text[start:end].replace("\n", " "),
-                cut_before=bool(text[turn.start:start].strip()), cut_after=bool(text[end:turn.end].strip()),
-                participant=participant,
-                group=view.value(by, turn.participant, document) if by else "",
-                attribution=attribution(view, turn.participant, turn, fields),
-                context=_preceding_question(view, turn) if context else ""))
+            quote = _quote(view, code, document, text, _turns_over(turns, start, end), start, end, by, fields,
+                           context)
+            if quote is not None:
+                quotes.append(quote)
     return quotes
+
+
+def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[TurnRow], start: int, end: int,
+           by: str | None, fields: Sequence[str], context: bool) -> Quote | None:
+    parts, speakers = [], []
+    for turn in turns:
+        a, b = max(start, turn.start), min(end, turn.end)
+        piece = text[a:b]
+        if not piece.strip():
+            continue
+        lead, trail = len(piece) - len(piece.lstrip()), len(piece) - len(piece.rstrip())
+        a, b = a + lead, b - trail
+        cut_before, cut_after = bool(text[turn.start:a].strip()), bool(text[b:turn.end].strip())
+        if turn.role is Role.INTERVIEWER:
+            parts.append(QuotePart("context", turn.number, text[a:b].replace("\n", " "), cut_before, cut_after))
+        else:
+            speakers.append(turn)
+            parts.append(QuotePart("speech", turn.number, text[a:b].replace("\n", " "), cut_before, cut_after,
+                                   attribution(view, turn.participant, turn, fields)))
+    while parts and parts[-1].kind == "context":  # the span ran on into the next question: not part of it
+        parts.pop()
+    while parts and parts[0].kind == "context":
+        parts.pop(0)
+    if not speakers:
+        return None
+    first = speakers[0]
+    speech = [p for p in parts if p.kind == "speech"]
+    spoken = " ".join(p.text for p in speech)
+    return Quote(
+        code=code, document=document, turn=first.number, start=start, end=end, text=spoken,
+        cut_before=speech[0].cut_before, cut_after=speech[-1].cut_after,
+        participant=identified(first) or "",
+        group=view.value(by, identified(first), document) if by else "",
+        attribution=speech[0].attribution,
+        context=_preceding_question(view, first) if context else "",
+        parts=tuple(parts), speaker=first.participant or f"{document}/turn {first.number}",
+        score=score(spoken, speech[0].cut_before, speech[-1].cut_after))
 
 
 def _group_key(group: str) -> tuple:
     return (group == MISSING, group.casefold(), group)
 
 
-def choose(quotes: Sequence[Quote], limit: int | None) -> list[Quote]:
-    """Up to ``limit`` quotes, deterministically spread: round-robin over the groups (sorted, ``(missing)``
-    last), and within a group over participants in id order, so no participant of a group is quoted twice
-    before each of them has been quoted once; a participant's quotes go in (document, turn, start) order.
-    The chosen quotes come back grouped, and in (document, turn, start) order within a group.
+def _in_order(quotes) -> list[Quote]:
+    return sorted(quotes, key=lambda q: (_group_key(q.group), q.document, q.turn, q.start))
+
+
+class QuotePicker:
+    """Chooses quotes code after code for one appendix, spreading voices over the whole of it.
+
+    For each code, up to ``limit`` quotes: round-robin over the groups (sorted, ``(missing)`` last); within a
+    group the next quote comes from the speaker quoted least so far across the appendix, then the best
+    :func:`score`, then a stable hash of (seed, code, document, start) — never participant or coding ids, so
+    no id range is favoured and ``seed`` gives another draw. A candidate that nearly repeats one already
+    chosen for the code (rapidfuzz ratio ≥ 90 on the casefolded text) is skipped.
     """
-    if limit is None or len(quotes) <= limit:
-        return sorted(quotes, key=lambda q: (_group_key(q.group), q.document, q.turn, q.start))
-    groups: dict[str, dict[str, list[Quote]]] = {}
-    for quote in sorted(quotes, key=lambda q: (q.document, q.turn, q.start)):
-        groups.setdefault(quote.group, {}).setdefault(quote.participant, []).append(quote)
-    queues = []
-    for group in sorted(groups, key=_group_key):
-        people = groups[group]
-        order = []  # the group's quotes in participant round-robin order
-        depth = 0
-        while any(len(qs) > depth for qs in people.values()):
-            order += [people[p][depth] for p in sorted(people) if len(people[p]) > depth]
-            depth += 1
-        queues.append(order)
-    chosen: list[Quote] = []
-    position = 0
-    while len(chosen) < limit and any(position < len(q) for q in queues):
-        for queue in queues:
-            if position < len(queue) and len(chosen) < limit:
-                chosen.append(queue[position])
-        position += 1
-    return sorted(chosen, key=lambda q: (_group_key(q.group), q.document, q.turn, q.start))
+
+    NEAR_DUPLICATE = 90
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self.quoted: dict[str, int] = {}  # speaker -> quotes chosen so far
+
+    def _tiebreak(self, quote: Quote) -> int:
+        key = f"{self.seed}|{quote.code}|{quote.document}|{quote.start}".encode()
+        return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
+
+    def choose(self, quotes: Sequence[Quote], limit: int | None) -> list[Quote]:
+        """Up to ``limit`` of ``quotes`` (all, in order, when ``limit`` is None), grouped and in (document,
+        turn, start) order within a group."""
+        if limit is None:
+            chosen = list(quotes)
+        else:
+            chosen = self._pick(quotes, limit)
+        for quote in chosen:
+            self.quoted[quote.speaker] = self.quoted.get(quote.speaker, 0) + 1
+        return _in_order(chosen)
+
+    def _pick(self, quotes: Sequence[Quote], limit: int) -> list[Quote]:
+        from rapidfuzz import fuzz
+
+        groups: dict[str, list[Quote]] = {}
+        for quote in quotes:
+            groups.setdefault(quote.group, []).append(quote)
+        waiting = [groups[g] for g in sorted(groups, key=_group_key)]
+        chosen: list[Quote] = []
+        counts = dict(self.quoted)
+        while len(chosen) < limit and any(waiting):
+            for candidates in waiting:
+                while candidates and len(chosen) < limit:
+                    best = min(candidates, key=lambda q: (counts.get(q.speaker, 0), -q.score, self._tiebreak(q)))
+                    candidates.remove(best)
+                    folded = best.text.casefold()
+                    if any(fuzz.ratio(folded, c.text.casefold()) >= self.NEAR_DUPLICATE for c in chosen):
+                        continue
+                    chosen.append(best)
+                    counts[best.speaker] = counts.get(best.speaker, 0) + 1
+                    break
+        return chosen
+
+
+def choose(quotes: Sequence[Quote], limit: int | None, seed: int = 0) -> list[Quote]:
+    """Up to ``limit`` quotes of one code, chosen as :class:`QuotePicker` does for a fresh appendix."""
+    return QuotePicker(seed).choose(quotes, limit)
 
 
 def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, limit: int | None = None,
-                coders: Sequence[str] = (), statuses: Sequence[str] = (), suggestions: bool = False) -> list[Quote]:
-    """Quotes of ``code`` and its descendants, merged per turn as in the appendix, grouped by ``by`` (if
-    given), in document order. Raises UsageError for an unknown code or attribute."""
+                coders: Sequence[str] = (), statuses: Sequence[str] = (), suggestions: bool = False,
+                seed: int = 0) -> list[Quote]:
+    """Quotes of ``code`` and its descendants, merged as in the appendix, grouped by ``by`` (if given), in
+    document order; with ``limit``, chosen as the appendix chooses. Raises UsageError for an unknown code or
+    attribute."""
     from qualcode.analysis.corpus_view import view_for
 
     view = view_for(project, coders, statuses, suggestions=suggestions)
@@ -160,5 +301,4 @@ def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, lim
     for c in (target.id, *view.book.descendants(target.id)):
         for quote in code_quotes(view, c, by=by):
             spans.setdefault((quote.document, quote.start, quote.end), quote)  # a span once, whatever its code
-    found = choose(list(spans.values()), None)  # grouped, then (document, turn, start)
-    return found[:limit] if limit else found
+    return choose(list(spans.values()), limit, seed)
