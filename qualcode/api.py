@@ -283,22 +283,17 @@ class Project(ProjectFolder):
         return find_quotes(self, code, by=by, limit=limit, coders=coders, statuses=statuses,
                            suggestions=include_suggestions, seed=seed)
 
-    def appendix(self, path: str | Path | None = None, *, codes: Sequence[str] | None = None,
-                 limit: int | None = None, seed: int = 0, by: str | None = None, summary_by: str | None = None,
-                 attribution: Sequence[str] | None = None, context: bool = False,
-                 coders: Sequence[str] = (), statuses: Sequence[str] = (), date: str | None = None,
-                 title: str | None = None, reference_doc: str | Path | None = None,
-                 include_suggestions: bool = False) -> Appendix:
+    def appendix(self, path: str | Path | None = None, *, reference_doc: str | Path | None = None,
+                 include_suggestions: bool = False, **options) -> Appendix:
         """Write the quote appendix to ``path`` (.docx, .html or .md; default ``out/appendix.docx``) and return
-        its content (`qualcode appendix`); ``limit`` is the most quotes per code, ``attribution`` the fields
-        after each quote (default :data:`qualcode.report.quotes.DEFAULT_ATTRIBUTION`)."""
-        from qualcode.report.appendix import build_appendix, render
-        from qualcode.report.quotes import DEFAULT_ATTRIBUTION
+        its content (`qualcode appendix`). ``options`` are the fields of
+        :class:`qualcode.report.appendix.AppendixOptions`: ``codes``, ``limit`` (most quotes per code),
+        ``seed``, ``by``, ``summary_by``, ``percent``, ``min_cell``, ``attribution``, ``context``, ``coders``,
+        ``statuses``, ``date``, ``title``."""
+        from qualcode.report.appendix import AppendixOptions, build_appendix, render
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"
-        content = build_appendix(self, codes=codes, limit=limit, seed=seed, by=by, summary_by=summary_by,
-                                 attribution=attribution or DEFAULT_ATTRIBUTION, context=context, coders=coders,
-                                 statuses=statuses, date=date, title=title, suggestions=include_suggestions)
+        content = build_appendix(self, AppendixOptions(suggestions=include_suggestions, **options))
         with writing(target):
             render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
         return content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -246,3 +247,21 @@ def test_coding_from_question_into_answer_counts_for_the_answer(tmp_path: Path) 
     assert frame.set_index("code")["Total"].to_dict() == {
         "language": 0, "language.literacy": 0, "language.vietnamese_only": 0, "workload": 1}
     assert frame.attrs["interviewer_codings"] == 1
+
+
+def test_value_labels_and_order_from_qualcode_toml(tmp_path: Path) -> None:
+    """qualcode.toml's [attributes] labels values and orders them: matrix columns, group headings (with n) and
+    attributions all say `Women`/`Men`, men first as asked; a malformed table is a clear error."""
+    config = '[attributes]\ngender.female = "Women"\ngender.male = "Men"\ngender.order = ["male", "female"]\n'
+    project = make_project(tmp_path / "p", {"IDI-01.txt": IDI, "FGD-01.txt": FGD}, CODEBOOK, PARTICIPANTS, config)
+    place_codings(project, CODINGS)
+    frame = project.matrix(by=["gender"])
+    assert list(frame.columns) == ["code", "label", "level", "Men", "Women", "(missing)", "Total"]
+    assert frame.iloc[0, 3:].tolist() == [1, 2, 0, 3]
+    text = (project.appendix(tmp_path / "a.md", by="gender") and (tmp_path / "a.md").read_text(encoding="utf-8"))
+    both = [part for part in re.split(r"\n#+ ", text) if "**Gender: Men (n=1)**" in part and "Women (n=2)" in part]
+    assert both and all(p.index("Gender: Men") < p.index("Gender: Women") for p in both)
+    assert "— P01, Women, Hmong" in text
+    (tmp_path / "p" / "qualcode.toml").write_text('[attributes]\ngender = "Women"\n', encoding="utf-8")
+    with pytest.raises(qualcode.QualcodeError, match="attributes.gender must be a table of value labels"):
+        qualcode.open_project(tmp_path / "p")

@@ -33,6 +33,8 @@ class CorpusView:
     selection_text: str = ""
     unreviewed: int = 0
     draft: bool = False  # unreviewed suggestions were asked for: every output says draft
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # qualcode.toml [attributes]
+    value_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
@@ -54,7 +56,22 @@ class CorpusView:
             value = doc.id
         else:
             value = doc.attributes.get(attribute, "")
-        return value.strip() or MISSING
+        return self.shown(attribute, value.strip()) or MISSING
+
+    def shown(self, attribute: str, value: str) -> str:
+        """``value`` of ``attribute`` as reports show it: its label from qualcode.toml's ``[attributes]``
+        (matched ignoring case), else itself."""
+        labels = self.value_labels.get(attribute)
+        if not labels or not value:
+            return value
+        return labels.get(value) or next((v for k, v in labels.items() if k.casefold() == value.casefold()), value)
+
+    def order_key(self, attribute: str, shown: str) -> tuple:
+        """Sort key of a shown value: ``(missing)`` last, the ``order`` of qualcode.toml first, then by name."""
+        order = [self.shown(attribute, v).casefold() for v in self.value_order.get(attribute, ())]
+        folded = shown.casefold()
+        rank = order.index(folded) if folded in order else len(order)
+        return (shown == MISSING, rank, folded, shown)
 
     def resolve_attributes(self, names: Sequence[str]) -> list[str]:
         """The attributes ``names`` mean, matched ignoring case (``Gender`` is ``gender``). Raises UsageError
@@ -100,7 +117,8 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
         selected = select(store, selection)
         view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
                           store.participant_columns(), selection_text=selection.describe(selected),
-                          unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft)
+                          unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
+                          value_labels=project.config.value_labels, value_order=project.config.value_order)
     finally:
         store.close()
     for coding in selected:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from qualcode.analysis.corpus_view import MISSING, CorpusView
+from qualcode.analysis.corpus_view import CorpusView
 from qualcode.errors import UsageError
 
 COUNTS = ("participants", "documents", "segments")
@@ -19,10 +19,6 @@ COUNT_TEXT = {
     "documents": "documents (distinct documents in which it was said)",
     "segments": "segments (distinct coded passages)",
 }
-
-
-def _sort_key(combo: tuple[str, ...]) -> tuple:
-    return tuple((value == MISSING, value.casefold(), value) for value in combo)
 
 
 def _label(combo: tuple[str, ...]) -> str:
@@ -67,7 +63,8 @@ def theme_matrix(view: CorpusView, by: Sequence[str] = ("gender",), count: str =
             records.append((code, column, turn.participant, coding.document, segment))
     data = pd.DataFrame(records, columns=["code", "column", "participant", "document", "segment"])
     target = {"participants": "participant", "documents": "document", "segments": "segment"}[count]
-    columns = sorted(set(population["column"]) | set(data["column"]), key=_sort_key)
+    columns = sorted(set(population["column"]) | set(data["column"]),
+                     key=lambda combo: tuple(view.order_key(a, v) for a, v in zip(by, combo)))
     counts = (data.groupby(["code", "column"])[target].nunique().unstack(fill_value=0)
               if len(data) else pd.DataFrame())
     totals = data.groupby("code")[target].nunique() if len(data) else pd.Series(dtype=int)

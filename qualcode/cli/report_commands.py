@@ -187,6 +187,10 @@ def appendix(
                                      help="At most N quotes per code, spread across groups and participants."),
     seed: int = typer.Option(0, "--seed", metavar="N", help="Draw other quotes among equally good ones."),
     by: str | None = typer.Option(None, "--by", help="Group each code's quotes by this attribute."),
+    percent: bool = typer.Option(False, "--percent", help="The summary table in percent of each column's "
+                                 "participants."),
+    min_cell: int | None = typer.Option(None, "--min-cell", min=2, help="In the summary table, show counts "
+                                        "below N as <N."),
     summary_by: str | None = typer.Option(None, "--summary-by", help="Attribute of the summary matrix's columns "
                                           "(default: --by, else gender)."),
     attribution: str | None = typer.Option(None, "--attribution", help="Fields after each quote, comma-separated "
@@ -214,10 +218,9 @@ def appendix(
     fields = [f.strip() for f in attribution.split(",") if f.strip()] if attribution else list(DEFAULT_ATTRIBUTION)
     when = dt.date.today().isoformat() if date == "today" else date
     content = project.appendix(path, codes=[c.strip() for c in codes.split(",")] if codes else None,
-                               limit=limit, seed=seed, by=by, summary_by=summary_by, attribution=fields,
-                               context=context,
-                               coders=selection.coders, statuses=selection.statuses,
-                               include_suggestions=include_suggestions, date=when, title=title,
-                               reference_doc=reference_doc)
+                               limit=limit, seed=seed, by=by, summary_by=summary_by, percent=percent,
+                               min_cell=min_cell, attribution=fields, context=context, coders=selection.coders,
+                               statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
+                               title=title, reference_doc=reference_doc)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     typer.echo(f"wrote {path}: {plural(len(content.sections), 'code')}, {plural(quotes, 'quote')}")

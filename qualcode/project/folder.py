@@ -37,6 +37,10 @@ class Config:
     interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS
     respondent_labels: tuple[str, ...] = DEFAULT_RESPONDENT_LABELS
     identifying: tuple[str, ...] = field(default_factory=tuple)
+    # [attributes]: how reports show attribute values — labels (`disability.none = "No disability"`) and an
+    # order for columns and groups (`age_group.order = ["18-29", "30-44", "45-59", "60+"]`)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    value_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ _KNOWN_KEYS = {
     "project": {"codebook", "transcripts", "language", "coder", "participants"},
     "speakers": {"interviewer", "respondent"},
     "participants": {"identifying", "file"},
+    "attributes": None,  # any attribute name: a table of value labels, with an optional `order` list
 }
 
 
@@ -118,7 +123,7 @@ def load_config(path: Path) -> Config:
         if section not in _KNOWN_KEYS or not isinstance(value, dict):
             raise ProjectError(f"unknown section [{section}]; known: {', '.join(sorted(_KNOWN_KEYS))}",
                                where=str(path))
-        unknown = set(value) - _KNOWN_KEYS[section]
+        unknown = set(value) - _KNOWN_KEYS[section] if _KNOWN_KEYS[section] is not None else set()
         if unknown:
             raise ProjectError(f"unknown key {section}.{sorted(unknown)[0]}; known: "
                                f"{', '.join(sorted(_KNOWN_KEYS[section]))}", where=str(path))
@@ -147,4 +152,27 @@ def load_config(path: Path) -> Config:
         interviewer_labels=texts(speakers, "interviewer", DEFAULT_INTERVIEWER_LABELS),
         respondent_labels=texts(speakers, "respondent", DEFAULT_RESPONDENT_LABELS),
         identifying=texts(participants, "identifying", ()),
+        **_attribute_values(data.get("attributes", {}), path),
     )
+
+
+def _attribute_values(section: dict, path: Path) -> dict:
+    """The ``[attributes]`` table as Config's ``value_labels`` and ``value_order``. Raises ProjectError for a
+    value that is not a table of strings (with an optional ``order`` list of strings)."""
+    labels: dict[str, dict[str, str]] = {}
+    order: dict[str, tuple[str, ...]] = {}
+    for attribute, values in section.items():
+        if not isinstance(values, dict):
+            raise ProjectError(f"attributes.{attribute} must be a table of value labels, e.g. "
+                               f'{attribute}.none = "No disability"', where=str(path))
+        for value, label in values.items():
+            if value == "order":
+                if not isinstance(label, list) or not all(isinstance(v, str) for v in label):
+                    raise ProjectError(f"attributes.{attribute}.order must be a list of strings", where=str(path))
+                order[attribute] = tuple(label)
+            elif not isinstance(label, str):
+                raise ProjectError(f"attributes.{attribute}.{value} must be a string (the value's label)",
+                                   where=str(path))
+            else:
+                labels.setdefault(attribute, {})[value] = label
+    return {"value_labels": labels, "value_order": order}

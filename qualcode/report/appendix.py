@@ -49,6 +49,13 @@ class Appendix:
     context: bool = False
     draft: bool = False  # unreviewed suggestions included: every renderer marks the appendix as a draft
     draft_note: str = DRAFT_NOTE
+    group_sizes: dict[str, int] = field(default_factory=dict)  # participants per group of ``by``
+
+    def group_heading(self, group: str) -> str:
+        """``Gender: Female (n=12)``: the attribute, the group's value and how many participants it has."""
+        name = (self.by or "").replace("_", " ")
+        n = self.group_sizes.get(group)
+        return f"{name[:1].upper()}{name[1:]}: {group}" + (f" (n={n})" if n is not None else "")
 
 
 def _counts(view, family: set[str]) -> str:
@@ -92,11 +99,27 @@ def _method(view, limit: int | None, by: str | None, date: str | None) -> list[s
     return lines
 
 
-def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None, limit: int | None = None,
-                   by: str | None = None, summary_by: str | None = None,
-                   attribution: Sequence[str] = DEFAULT_ATTRIBUTION, context: bool = False,
-                   coders: Sequence[str] = (), statuses: Sequence[str] = (), date: str | None = None,
-                   title: str | None = None, suggestions: bool = False, seed: int = 0) -> Appendix:
+@dataclass(frozen=True)
+class AppendixOptions:
+    """What an appendix shows and how it chooses (the options of `qualcode appendix`)."""
+
+    codes: Sequence[str] | None = None  # only these codes and their children
+    limit: int | None = None  # at most this many quotes per code
+    seed: int = 0  # another draw among equally good quotes
+    by: str | None = None  # group each code's quotes by this attribute
+    summary_by: str | None = None  # the summary matrix's columns (default: by, else gender)
+    percent: bool = False  # the summary matrix in percent of each column's participants
+    min_cell: int | None = None  # summary counts 1..K-1 shown as <K
+    attribution: Sequence[str] = DEFAULT_ATTRIBUTION
+    context: bool = False  # show the interviewer's preceding question
+    coders: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    suggestions: bool = False  # include unreviewed suggestions: a draft
+    date: str | None = None
+    title: str | None = None
+
+
+def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOptions()) -> Appendix:
     """Collect the appendix: method, summary matrix and heatmap, and per code its counts and quotes.
 
     Raises ProjectError when nothing is coded yet and UsageError for unknown codes or attributes.
@@ -105,33 +128,34 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
     from qualcode.analysis.matrix import theme_matrix
     from qualcode.report.plot import matrix_heatmap
 
-    view = view_for(project, coders, statuses, suggestions=suggestions)
+    o = options
+    view = view_for(project, o.coders, o.statuses, suggestions=o.suggestions)
     book = view.book
     wanted: set[str] | None = None
-    if codes:
+    if o.codes:
         wanted = set()
-        for name in codes:
+        for name in o.codes:
             code = book.resolve(name)
             if code is None:
                 raise UsageError(f"{unknown_code(book, name)} (in --codes)")
             wanted |= {code.id, *book.descendants(code.id)}
-    if by:
-        by = view.resolve_attributes([by])[0]
-    known = [a for a in (summary_by, by) if a] or [a for a in ("gender", "type") if a in view.attributes()][:1]
+    by = view.resolve_attributes([o.by])[0] if o.by else None
+    known = [a for a in (o.summary_by, by) if a] or [a for a in ("gender", "type") if a in view.attributes()][:1]
     known = view.resolve_attributes(known[:1])
-    summary = theme_matrix(view, known[:1], "participants")
+    summary = theme_matrix(view, known[:1], "participants", o.percent, o.min_cell)
     if wanted is not None:
         summary = summary[summary["code"].isin(wanted)].reset_index(drop=True)
     with tempfile.TemporaryDirectory() as tmp:
         png = Path(tmp) / "heatmap.png"
-        matrix_heatmap(png, summary if len(summary) else theme_matrix(view, known[:1], "participants"))
+        matrix_heatmap(png, summary if len(summary) else theme_matrix(view, known[:1], "participants",
+                                                                       o.percent, o.min_cell))
         heatmap = png.read_bytes()
     sections = []
-    picker = QuotePicker(seed)  # one for the whole appendix: voices spread over every code
+    picker = QuotePicker(o.seed)  # one for the whole appendix: voices spread over every code
     for code in book.codes:
         if wanted is not None and code.id not in wanted:
             continue
-        quotes = picker.choose(code_quotes(view, code.id, by=by, fields=attribution, context=context), limit)
+        quotes = picker.choose(code_quotes(view, code.id, by=by, fields=o.attribution, context=o.context), o.limit)
         groups: dict[str, list[Quote]] = {}
         for quote in quotes:
             groups.setdefault(quote.group, []).append(quote)
@@ -139,8 +163,23 @@ def build_appendix(project: ProjectFolder, *, codes: Sequence[str] | None = None
         sections.append(Section(code.id, code.label, code.level, code.definition, _counts(view, family),
                                 list(groups.items()), len(family) - 1))
     caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
-    return Appendix(title or f"Appendix: {book.name} — participants' own words", _method(view, limit, by, date),
-                    summary, caption, heatmap, sections, by, context, view.draft)
+    if o.min_cell:
+        caption += f" Counts from 1 to {o.min_cell - 1} are shown as <{o.min_cell}."
+    return Appendix(o.title or f"Appendix: {book.name} — participants' own words", _method(view, o.limit, by, o.date),
+                    summary, caption, heatmap, sections, by, o.context, view.draft,
+                    group_sizes=_group_sizes(view, by) if by else {})
+
+
+def _group_sizes(view, by: str) -> dict[str, int]:
+    """How many identified participants speak in each group of ``by`` (the n of the group headings)."""
+    from qualcode.report.quotes import identified
+
+    members: dict[str, set[str]] = {}
+    for turn in view.respondent_turns():
+        person = identified(turn)
+        if person:
+            members.setdefault(view.value(by, person, turn.document), set()).add(person)
+    return {group: len(people) for group, people in members.items()}
 
 
 def render(appendix: Appendix, path: Path, *, reference_doc: Path | None = None) -> None:

@@ -36,7 +36,7 @@ def markdown_text(appendix: Appendix) -> str:
             out += [part.no_quotes, ""]
         for group, quotes in part.groups:
             if appendix.by:
-                out += [f"**{appendix.by}: {group}**", ""]
+                out += [f"**{appendix.group_heading(group)}**", ""]
             for quote in quotes:
                 for kind, line in quote.lines(appendix.context):
                     out += [f"*{line}*", ""] if kind in ("question", "context") else [f"> {line}", ">"] \

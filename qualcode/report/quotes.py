@@ -62,6 +62,7 @@ class Quote:
     parts: tuple[QuotePart, ...] = ()
     speaker: str = ""  # who speaks, for spreading voices: the participant id, or an internal key when unidentified
     score: float = 0.0  # how well it reads in a report (see :func:`score`)
+    group_rank: tuple = ()  # where its group sorts (qualcode.toml's value order, (missing) last)
 
     def display(self) -> str:
         """The quote in curly quotes, with ellipses outside them where the span was cut from its turn."""
@@ -203,25 +204,26 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
     if not speakers:
         return None
     first = speakers[0]
+    group = view.value(by, identified(first), document) if by else ""
     speech = [p for p in parts if p.kind == "speech"]
     spoken = " ".join(p.text for p in speech)
     return Quote(
         code=code, document=document, turn=first.number, start=start, end=end, text=spoken,
         cut_before=speech[0].cut_before, cut_after=speech[-1].cut_after,
         participant=identified(first) or "",
-        group=view.value(by, identified(first), document) if by else "",
+        group=group, group_rank=view.order_key(by, group) if by else (),
         attribution=speech[0].attribution,
         context=_preceding_question(view, first) if context else "",
         parts=tuple(parts), speaker=first.participant or f"{document}/turn {first.number}",
         score=score(spoken, speech[0].cut_before, speech[-1].cut_after))
 
 
-def _group_key(group: str) -> tuple:
-    return (group == MISSING, group.casefold(), group)
+def _group_key(quote: Quote) -> tuple:
+    return quote.group_rank or (quote.group == MISSING, 0, quote.group.casefold(), quote.group)
 
 
 def _in_order(quotes) -> list[Quote]:
-    return sorted(quotes, key=lambda q: (_group_key(q.group), q.document, q.turn, q.start))
+    return sorted(quotes, key=lambda q: (_group_key(q), q.document, q.turn, q.start))
 
 
 class QuotePicker:
@@ -261,7 +263,7 @@ class QuotePicker:
         groups: dict[str, list[Quote]] = {}
         for quote in quotes:
             groups.setdefault(quote.group, []).append(quote)
-        waiting = [groups[g] for g in sorted(groups, key=_group_key)]
+        waiting = [groups[g] for g in sorted(groups, key=lambda g: _group_key(groups[g][0]))]
         chosen: list[Quote] = []
         counts = dict(self.quoted)
         while len(chosen) < limit and any(waiting):
