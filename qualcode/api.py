@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codings.tagging import TagResult, UntagResult
     from qualcode.ingest.run import IngestReport
     from qualcode.report.appendix import Appendix
+    from qualcode.report.curation import ChoiceReport
     from qualcode.report.quotes import Quote
 
 DOCUMENT_COLUMNS = ("id", "type", "language", "turns", "words", "speakers", "participants", "format", "path")
@@ -282,6 +283,25 @@ class Project(ProjectFolder):
 
         return find_quotes(self, code, by=by, limit=limit, coders=coders, statuses=statuses,
                            suggestions=include_suggestions, seed=seed)
+
+    def import_quote_choices(self, path: str | Path) -> ChoiceReport:
+        """Store the `use` (pin / exclude) and `translation` columns of a candidates sheet written by
+        `qualcode quotes CODE -o FILE` (`qualcode quotes import FILE`)."""
+        from qualcode.report.curation import import_choices
+
+        return import_choices(self, Path(path))
+
+    def write_quote_candidates(self, path: str | Path, quotes: Sequence[Quote]) -> None:
+        """Write ``quotes`` as a candidates sheet with empty `use` and their `translation` for curation."""
+        from qualcode.report.curation import CANDIDATE_COLUMNS, candidate_rows
+        from qualcode.report.tables import write_table
+
+        path = Path(path)
+        with writing(path):
+            write_table(path, CANDIDATE_COLUMNS, candidate_rows(quotes), title="candidates",
+                        notes=["Fill `use` with pin (always quote it first) or exclude (never quote it), and "
+                               "`translation` with an English rendering; then run `qualcode quotes import "
+                               f"{path.name}`."])
 
     def appendix(self, path: str | Path | None = None, *, reference_doc: str | Path | None = None,
                  include_suggestions: bool = False, **options) -> Appendix:

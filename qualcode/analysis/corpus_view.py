@@ -12,7 +12,7 @@ from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.errors import ProjectError, UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
-from qualcode.project.store import CodingRow, DocumentRow, TurnRow, open_store
+from qualcode.project.store import CodingRow, DocumentRow, QuoteChoiceRow, TurnRow, open_store
 from qualcode.wording import did_you_mean, find_name
 
 MISSING = "(missing)"
@@ -35,6 +35,7 @@ class CorpusView:
     draft: bool = False  # unreviewed suggestions were asked for: every output says draft
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # qualcode.toml [attributes]
     value_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    quote_choices: list[QuoteChoiceRow] = field(default_factory=list)  # pins, exclusions and translations
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
@@ -118,7 +119,8 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
         view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
                           store.participant_columns(), selection_text=selection.describe(selected),
                           unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
-                          value_labels=project.config.value_labels, value_order=project.config.value_order)
+                          value_labels=project.config.value_labels, value_order=project.config.value_order,
+                          quote_choices=store.quote_choices())
     finally:
         store.close()
     for coding in selected:

@@ -14,12 +14,14 @@ from qualcode.cli.base import (
     StatusOption,
     SuggestionsOption,
     command,
+    print_problems,
     print_table,
     selection_from,
     warn_if_draft,
     write_table_or_exit,
     writing,
 )
+from qualcode.errors import UsageError
 from qualcode.wording import plural
 
 
@@ -145,24 +147,49 @@ def cooccur(
         plot_or_exit(plot, cooccurrence_heatmap, frame)
 
 
-@command(examples=('qualcode quotes language', 'qualcode quotes "Language barriers" --by gender --limit 5'))
+@command(examples=(
+    'qualcode quotes "Language barriers" --by gender --limit 5',
+    'qualcode quotes language -o out/candidates.xlsx',
+    'qualcode quotes import out/candidates.xlsx',
+))
 def quotes(
-    code_name: str = typer.Argument(..., metavar="CODE", help="Code id, label or path."),
+    code_name: str = typer.Argument(..., metavar="CODE", help="Code id, label or path; or `import` to read a "
+                                    "candidates sheet back."),
+    file: Path | None = typer.Argument(None, metavar="[FILE]", help="With `import`: the candidates sheet whose "
+                                       "use (pin / exclude) and translation columns to store.", dir_okay=False),
     by: str | None = typer.Option(None, "--by", help="Group the quotes by this attribute."),
     limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="Show at most N quotes, "
                                      "chosen as the appendix chooses."),
     seed: int = typer.Option(0, "--seed", metavar="N", help="Draw other quotes among equally good ones."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the candidates (.xlsx or .csv) with "
+                                       "use and translation columns to fill in."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Show the passages coded CODE (or its children) with who said them."""
+    """Show the passages coded CODE (or its children) with who said them; write them as candidates to pin,
+    exclude or translate, and read those choices back with `qualcode quotes import FILE`."""
+    project = open_project(project_dir)
+    if code_name.casefold() == "import":
+        if file is None:
+            raise UsageError("name the candidates sheet: qualcode quotes import FILE")
+        report = project.import_quote_choices(file)
+        print_problems(report.failures)
+        typer.echo(f"stored {plural(report.pinned, 'pin')}, {plural(report.excluded, 'exclusion')} and "
+                   f"{plural(report.translated, 'translation')}; {plural(len(report.failures), 'row')} not used")
+        raise typer.Exit(report.return_code)
+    if file is not None:
+        raise UsageError(f"unexpected argument {str(file)!r}: only `qualcode quotes import FILE` takes a file")
     selection = selection_from(coder, status, include_suggestions)
     warn_if_draft(selection.draft)
-    found = open_project(project_dir).quotes(code_name, by=by, limit=limit, seed=seed, coders=selection.coders,
-                           statuses=selection.statuses,
-                           include_suggestions=include_suggestions)
+    found = project.quotes(code_name, by=by, limit=limit, seed=seed, coders=selection.coders,
+                           statuses=selection.statuses, include_suggestions=include_suggestions)
+    if output is not None:
+        project.write_quote_candidates(output, found)
+        typer.echo(f"wrote {plural(len(found), 'candidate')} to {output}: fill in `use` and `translation`, then "
+                   f"run `qualcode quotes import {output}`")
+        return
     group = None
     for quote in found:
         if by and quote.group != group:
@@ -201,6 +228,9 @@ def appendix(
                                               "and footers to use."),
     date: str | None = typer.Option(None, "--date", help="Print this date in the appendix (`today` for today)."),
     title: str | None = typer.Option(None, "--title", help="The appendix's title."),
+    report_language: str | None = typer.Option(None, "--language-of-report", metavar="LANG",
+                                               help="List the quotes in another language that have no "
+                                                    "translation (see `qualcode quotes import`)."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
@@ -223,4 +253,13 @@ def appendix(
                                statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
                                title=title, reference_doc=reference_doc)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
+    if report_language:
+        from qualcode.report.quotes import untranslated
+
+        missing = untranslated([q for s in content.sections for _, qs in s.groups for q in qs], report_language)
+        for quote in missing:
+            typer.echo(f"note: {quote.document} turn {quote.turn} ({quote.code}, {quote.language}) has no "
+                       "translation", err=True)
+        typer.echo(f"{plural(len(missing), 'quote')} in another language than {report_language} without a "
+                   "translation", err=True)
     typer.echo(f"wrote {path}: {plural(len(content.sections), 'code')}, {plural(quotes, 'quote')}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualcode.project.store import CodingRow, Store
+from qualcode.project.store import CodingRow, QuoteChoiceRow, Store
 
 
 def _nearest(haystack: str, needle: str, hint: int) -> int | None:
@@ -17,8 +17,10 @@ def _nearest(haystack: str, needle: str, hint: int) -> int | None:
     return best
 
 
-def reanchor(old_text: str, new_text: str, codings: Sequence[CodingRow]) -> list[tuple[int, int | None, int | None]]:
-    """New ``(id, start, end)`` for each coding of a changed document; ``start`` None means stale.
+def reanchor(old_text: str, new_text: str,
+             codings: Sequence[CodingRow | QuoteChoiceRow]) -> list[tuple[int, int | None, int | None]]:
+    """New ``(id, start, end)`` for each coding (or quote choice) of a changed document; ``start`` None means
+    stale.
 
     The coding's text snapshot is searched exactly (the occurrence nearest its old relative position wins),
     then placed as other tools' segments are (:mod:`qualcode.align`: whitespace, punctuation, anchors,
@@ -48,10 +50,13 @@ def reanchor(old_text: str, new_text: str, codings: Sequence[CodingRow]) -> list
 
 
 def reanchor_document(store: Store, document: str, old_text: str, new_text: str) -> int:
-    """Move every coding of ``document`` from ``old_text`` onto ``new_text`` (inside the caller's transaction);
-    returns how many became stale."""
+    """Move every coding and quote choice of ``document`` from ``old_text`` onto ``new_text`` (inside the
+    caller's transaction); returns how many became stale."""
     stale = 0
     for coding_id, start, end in reanchor(old_text, new_text, store.codings(document)):
         store.move_coding(coding_id, start, end)
+        stale += start is None
+    for choice_id, start, end in reanchor(old_text, new_text, store.quote_choices(document)):
+        store.move_quote_choice(choice_id, start, end)
         stale += start is None
     return stale

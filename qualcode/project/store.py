@@ -16,7 +16,7 @@ from pathlib import Path
 from qualcode.errors import ProjectError
 from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each step takes a store from version N to N + 1, in the same transaction as the version bump.
 MIGRATIONS = {
@@ -27,6 +27,11 @@ MIGRATIONS = {
     # 3: a cache of tokenised keywords and example sentences (qualcode.tokencache).
     2: """CREATE TABLE token_cache (kind TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL,
           value TEXT NOT NULL, PRIMARY KEY (kind, language, text));""",
+    # 4: a report writer's choices of quotes (pin / exclude) and their translations.
+    3: """CREATE TABLE quote_choices (id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT NOT NULL,
+          start INTEGER NOT NULL, "end" INTEGER NOT NULL, code TEXT NOT NULL, use TEXT NOT NULL DEFAULT '',
+          translation TEXT NOT NULL DEFAULT '', text TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0,
+          UNIQUE (document, start, "end", code));""",
 }
 
 SCHEMA = """
@@ -54,6 +59,10 @@ CREATE TABLE codings (
 CREATE INDEX codings_document ON codings(document);
 CREATE TABLE token_cache (kind TEXT NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (kind, language, text));
+CREATE TABLE quote_choices (id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, code TEXT NOT NULL, use TEXT NOT NULL DEFAULT '',
+    translation TEXT NOT NULL DEFAULT '', text TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (document, start, "end", code));
 """
 
 
@@ -86,6 +95,21 @@ class TurnRow:
     role: Role
     participant: str | None
     role_name: str | None
+
+
+@dataclass(frozen=True)
+class QuoteChoiceRow:
+    """A report writer's choice about one quote of a code: pin or exclude it, and its translation."""
+
+    id: int
+    document: str
+    start: int
+    end: int
+    code: str
+    use: str  # "pin", "exclude" or ""
+    translation: str
+    text: str  # the quote's text when chosen (to re-anchor it after a transcript edit)
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -310,6 +334,32 @@ class Store:
         else:
             self.db.execute('UPDATE codings SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
                             (start, end, coding_id))
+
+
+    def quote_choices(self, doc_id: str | None = None) -> list[QuoteChoiceRow]:
+        """The report writer's quote choices (of one document, or all), in id order."""
+        sql = 'SELECT id, document, start, "end", code, use, translation, text, stale FROM quote_choices'
+        args: tuple = ()
+        if doc_id is not None:
+            sql, args = sql + " WHERE document = ?", (doc_id,)
+        return [QuoteChoiceRow(*r[:8], bool(r[8])) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def set_quote_choice(self, document: str, start: int, end: int, code: str, use: str, translation: str,
+                         text: str) -> None:
+        """Store (or replace) the choice for one quote; a blank use and translation removes it."""
+        self.db.execute('DELETE FROM quote_choices WHERE document = ? AND start = ? AND "end" = ? AND code = ?',
+                        (document, start, end, code))
+        if use or translation:
+            self.db.execute('INSERT INTO quote_choices (document, start, "end", code, use, translation, text) '
+                            "VALUES (?,?,?,?,?,?,?)", (document, start, end, code, use, translation, text))
+
+    def move_quote_choice(self, choice_id: int, start: int | None, end: int | None) -> None:
+        """Re-anchor a quote choice at ``[start, end)``, or mark it stale when ``start`` is None."""
+        if start is None:
+            self.db.execute("UPDATE quote_choices SET stale = 1 WHERE id = ?", (choice_id,))
+        else:
+            self.db.execute('UPDATE OR REPLACE quote_choices SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
+                            (start, end, choice_id))
 
 
 def _pack(tokens: tuple[int, ...]) -> bytes:

@@ -12,6 +12,17 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+# How each kind of quote line is written: questions and interviewer context in italics outside the quote,
+# the quote and its translation inside one blockquote with the attribution
+MARKDOWN_LINES = {
+    "question": lambda line: [f"*{line}*", ""],
+    "context": lambda line: [f"*{line}*", ""],
+    "quote": lambda line: [f"> {line}", ">"],
+    "translation": lambda line: [f"> *{line}*", ">"],
+    "attribution": lambda line: [f"> {line}", ""],
+}
+
+
 def markdown_text(appendix: Appendix) -> str:
     """The Markdown of the appendix."""
     frame = appendix.summary
@@ -39,8 +50,7 @@ def markdown_text(appendix: Appendix) -> str:
                 out += [f"**{appendix.group_heading(group)}**", ""]
             for quote in quotes:
                 for kind, line in quote.lines(appendix.context):
-                    out += [f"*{line}*", ""] if kind in ("question", "context") else [f"> {line}", ">"] \
-                        if kind == "quote" else [f"> {line}", ""]
+                    out += MARKDOWN_LINES[kind](line)
     return "\n".join(out)
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualcode.analysis.corpus_view import MISSING, CorpusView
 from qualcode.codebook.names import unknown_code
 from qualcode.errors import UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
-from qualcode.project.store import TurnRow
+from qualcode.project.store import QuoteChoiceRow, TurnRow
 
 DEFAULT_ATTRIBUTION = ("participant", "gender", "ethnicity", "position", "site", "document", "turn", "timestamp")
 PLACE_FIELDS = ("document", "turn", "timestamp")
@@ -63,6 +63,9 @@ class Quote:
     speaker: str = ""  # who speaks, for spreading voices: the participant id, or an internal key when unidentified
     score: float = 0.0  # how well it reads in a report (see :func:`score`)
     group_rank: tuple = ()  # where its group sorts (qualcode.toml's value order, (missing) last)
+    pinned: bool = False  # the report writer pinned it (`qualcode quotes import`): chosen first
+    translation: str = ""  # a stored translation or gloss, printed under the quote
+    language: str = ""  # the document's language
 
     def display(self) -> str:
         """The quote in curly quotes, with ellipses outside them where the span was cut from its turn."""
@@ -78,6 +81,9 @@ class Quote:
                 out.append(("context", part.display()))
             else:
                 out += [("quote", part.display()), ("attribution", part.attribution)]
+        if self.translation:
+            last = max(i for i, (kind, _) in enumerate(out) if kind == "quote")
+            out.insert(last + 1, ("translation", f"Translation: “{self.translation}”"))
         return out
 
 
@@ -177,7 +183,7 @@ def code_quotes(view: CorpusView, code: str, *, by: str | None = None,
                            context)
             if quote is not None:
                 quotes.append(quote)
-    return quotes
+    return apply_choices(quotes, view.quote_choices)
 
 
 def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[TurnRow], start: int, end: int,
@@ -215,7 +221,29 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
         attribution=speech[0].attribution,
         context=_preceding_question(view, first) if context else "",
         parts=tuple(parts), speaker=first.participant or f"{document}/turn {first.number}",
+        language=view.docs[document].language,
         score=score(spoken, speech[0].cut_before, speech[-1].cut_after))
+
+
+def apply_choices(quotes: Sequence[Quote], choices: Sequence[QuoteChoiceRow]) -> list[Quote]:
+    """``quotes`` with their choices applied (pinned, translation) and the excluded ones left out."""
+    by_code: dict[tuple[str, str], list[QuoteChoiceRow]] = {}
+    for choice in choices:
+        if not choice.stale:
+            by_code.setdefault((choice.code, choice.document), []).append(choice)
+    kept = []
+    for quote in quotes:
+        candidates = by_code.get((quote.code, quote.document), [])
+        overlap = [(min(c.end, quote.end) - max(c.start, quote.start), -c.id, c) for c in candidates
+                   if c.start < quote.end and quote.start < c.end]
+        if not overlap:
+            kept.append(quote)
+            continue
+        choice = max(overlap, key=lambda item: (item[0], item[1]))[2]
+        if choice.use == "exclude":
+            continue
+        kept.append(replace(quote, pinned=choice.use == "pin", translation=choice.translation))
+    return kept
 
 
 def _group_key(quote: Quote) -> tuple:
@@ -249,15 +277,17 @@ class QuotePicker:
     def choose(self, quotes: Sequence[Quote], limit: int | None) -> list[Quote]:
         """Up to ``limit`` of ``quotes`` (all, in order, when ``limit`` is None), grouped and in (document,
         turn, start) order within a group."""
+        pinned = [q for q in quotes if q.pinned]
         if limit is None:
             chosen = list(quotes)
         else:
-            chosen = self._pick(quotes, limit)
+            chosen = pinned + self._pick([q for q in quotes if not q.pinned], max(limit - len(pinned), 0),
+                                         pinned)
         for quote in chosen:
             self.quoted[quote.speaker] = self.quoted.get(quote.speaker, 0) + 1
         return _in_order(chosen)
 
-    def _pick(self, quotes: Sequence[Quote], limit: int) -> list[Quote]:
+    def _pick(self, quotes: Sequence[Quote], limit: int, already: Sequence[Quote] = ()) -> list[Quote]:
         from rapidfuzz import fuzz
 
         groups: dict[str, list[Quote]] = {}
@@ -266,13 +296,15 @@ class QuotePicker:
         waiting = [groups[g] for g in sorted(groups, key=lambda g: _group_key(groups[g][0]))]
         chosen: list[Quote] = []
         counts = dict(self.quoted)
+        for quote in already:
+            counts[quote.speaker] = counts.get(quote.speaker, 0) + 1
         while len(chosen) < limit and any(waiting):
             for candidates in waiting:
                 while candidates and len(chosen) < limit:
                     best = min(candidates, key=lambda q: (counts.get(q.speaker, 0), -q.score, self._tiebreak(q)))
                     candidates.remove(best)
                     folded = best.text.casefold()
-                    if any(fuzz.ratio(folded, c.text.casefold()) >= self.NEAR_DUPLICATE for c in chosen):
+                    if any(fuzz.ratio(folded, c.text.casefold()) >= self.NEAR_DUPLICATE for c in (*already, *chosen)):
                         continue
                     chosen.append(best)
                     counts[best.speaker] = counts.get(best.speaker, 0) + 1
@@ -304,3 +336,8 @@ def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, lim
         for quote in code_quotes(view, c, by=by):
             spans.setdefault((quote.document, quote.start, quote.end), quote)  # a span once, whatever its code
     return choose(list(spans.values()), limit, seed)
+
+
+def untranslated(quotes: Sequence[Quote], language: str) -> list[Quote]:
+    """The quotes from documents in another language than ``language`` that have no stored translation."""
+    return [q for q in quotes if q.language.casefold() != language.casefold() and not q.translation]
