@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codings.tagging import TagResult, UntagResult
     from qualcode.ingest.run import IngestReport
     from qualcode.report.appendix import Appendix
+    from qualcode.report.codebook_annex import CodebookAnnex
     from qualcode.report.curation import ChoiceReport
     from qualcode.report.quotes import Quote
 
@@ -115,6 +116,18 @@ class Project(ProjectFolder):
         target = Path(output) if output else self.root / "codebooks" / f"{source.stem}.yaml"
         with writing(target):
             return target, import_codebook(source, target, name)
+
+    def export_codebook(self, path: str | Path, codebook: str | Path | None = None) -> CodebookAnnex:
+        """Write the codebook as a report annex (`qualcode codebook export FILE.docx|.md|.html`): codes,
+        definitions, when to use them, examples and a summary of the rules."""
+        from qualcode.codebook.active import active_codebook
+        from qualcode.report.codebook_annex import build_annex, write_annex
+
+        path = Path(path)
+        annex = build_annex(active_codebook(self, codebook))
+        with writing(path):
+            write_annex(annex, path)
+        return annex
 
     def code(self, codebook: str | Path | None = None, *, unit: str | None = None) -> CodeReport:
         """Auto-code every document with the codebook's rules (`qualcode code`): coder ``auto``, status

@@ -163,6 +163,21 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
     print_table(["id", "document", "code", "coder", "status", "text"], rows, plural(len(rows), "stale coding"))
 
 
+@command(codebook_app, "export", examples=(
+    'qualcode codebook export out/codebook.docx',
+    'qualcode codebook export out/codebook.md codebooks/barriers.yaml',
+))
+def codebook_export(
+    output: Path = typer.Argument(..., metavar="FILE", help="The annex to write: .docx, .md or .html.",
+                                  dir_okay=False),
+    codebook: Path | None = typer.Argument(None, help="Codebook YAML (default: the project's codebook)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Write the codebook as a report annex: codes, definitions, when to use them, examples and rules."""
+    annex = open_project(project_dir).export_codebook(output, codebook)
+    typer.echo(f"wrote {plural(len(annex.entries), 'code')} of {annex.title.removeprefix('Annex: ')} to {output}")
+
+
 @command(codebook_app, "import", examples=(
     'qualcode codebook import codebooks/nvivo-codes.csv -o out/nvivo-codes.yaml',
 ))

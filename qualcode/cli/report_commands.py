@@ -33,6 +33,12 @@ class Count(str, Enum):
     segments = "segments"
 
 
+class Annex(str, Enum):
+    """What an appendix can append."""
+
+    codebook = "codebook"
+
+
 class CooccurCount(str, Enum):
     """What a co-occurrence cell counts."""
 
@@ -228,6 +234,8 @@ def appendix(
                                               "and footers to use."),
     date: str | None = typer.Option(None, "--date", help="Print this date in the appendix (`today` for today)."),
     title: str | None = typer.Option(None, "--title", help="The appendix's title."),
+    annex: Annex | None = typer.Option(None, "--annex", help="Append an annex: codebook (its codes, "
+                                       "definitions, examples and rules)."),
     report_language: str | None = typer.Option(None, "--language-of-report", metavar="LANG",
                                                help="List the quotes in another language that have no "
                                                     "translation (see `qualcode quotes import`)."),
@@ -251,7 +259,7 @@ def appendix(
                                limit=limit, seed=seed, by=by, summary_by=summary_by, percent=percent,
                                min_cell=min_cell, attribution=fields, context=context, coders=selection.coders,
                                statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
-                               title=title, reference_doc=reference_doc)
+                               title=title, reference_doc=reference_doc, annex=annex is Annex.codebook)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     if report_language:
         from qualcode.report.quotes import untranslated

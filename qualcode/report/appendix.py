@@ -14,6 +14,7 @@ from qualcode.codebook.names import unknown_code
 from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
+from qualcode.report.codebook_annex import CodebookAnnex, build_annex
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, QuotePicker, code_quotes
 
 
@@ -50,6 +51,7 @@ class Appendix:
     draft: bool = False  # unreviewed suggestions included: every renderer marks the appendix as a draft
     draft_note: str = DRAFT_NOTE
     group_sizes: dict[str, int] = field(default_factory=dict)  # participants per group of ``by``
+    annex: CodebookAnnex | None = None  # the codebook, appended when asked for
 
     def group_heading(self, group: str) -> str:
         """``Gender: Female (n=12)``: the attribute, the group's value and how many participants it has."""
@@ -117,6 +119,7 @@ class AppendixOptions:
     suggestions: bool = False  # include unreviewed suggestions: a draft
     date: str | None = None
     title: str | None = None
+    annex: bool = False  # append the codebook (definitions, include/exclude, examples, rules)
 
 
 def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOptions()) -> Appendix:
@@ -167,7 +170,8 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
         caption += f" Counts from 1 to {o.min_cell - 1} are shown as <{o.min_cell}."
     return Appendix(o.title or f"Appendix: {book.name} — participants' own words", _method(view, o.limit, by, o.date),
                     summary, caption, heatmap, sections, by, o.context, view.draft,
-                    group_sizes=_group_sizes(view, by) if by else {})
+                    group_sizes=_group_sizes(view, by) if by else {},
+                    annex=build_annex(book) if o.annex else None)
 
 
 def _group_sizes(view, by: str) -> dict[str, int]:

@@ -19,7 +19,15 @@ def html_text(appendix: Appendix) -> str:
     columns = [str(c) for c in frame.columns if c not in ("code", "level")]
     rows = [{**{str(k): v for k, v in row.items()}} for row in frame.to_dict(orient="records")]
     image = base64.b64encode(appendix.heatmap_png).decode("ascii") if appendix.heatmap_png else ""
-    return env.get_template("appendix.html.j2").render(a=appendix, columns=columns, rows=rows, image=image)
+    annex = ""
+    if appendix.annex is not None:
+        from markupsafe import Markup
+
+        from qualcode.report.codebook_annex import annex_html
+
+        annex = Markup(annex_html(appendix.annex, level=2))  # escaped there, field by field
+    return env.get_template("appendix.html.j2").render(a=appendix, columns=columns, rows=rows, image=image,
+                                                       annex=annex)
 
 
 def write_html(appendix: Appendix, path: Path) -> None:

@@ -51,6 +51,10 @@ def markdown_text(appendix: Appendix) -> str:
             for quote in quotes:
                 for kind, line in quote.lines(appendix.context):
                     out += MARKDOWN_LINES[kind](line)
+    if appendix.annex is not None:
+        from qualcode.report.codebook_annex import annex_markdown
+
+        out += [annex_markdown(appendix.annex, level=2)]
     return "\n".join(out)
 
 
