@@ -48,3 +48,32 @@ def test_unknown_suffix_is_a_usage_error(tmp_path: Path) -> None:
     """An output suffix qualcode cannot write lists the ones it can."""
     with pytest.raises(UsageError, match="use .csv, .json, .md, .html, .xlsx"):
         write_table(tmp_path / "t.pdf", ["id"], [])
+
+
+def test_formula_looking_headers_are_text(tmp_path: Path) -> None:
+    """A header such as an attribute named `=cmd|...` is guarded in CSV and written as text in XLSX."""
+    columns = ["id", "=cmd|' /C calc'!A0", "@SUM(1)"]
+    write_table(tmp_path / "h.csv", columns, [{"id": 1}])
+    assert (tmp_path / "h.csv").read_text(encoding="utf-8").splitlines()[0] == "id,'=cmd|' /C calc'!A0,'@SUM(1)"
+    write_table(tmp_path / "h.xlsx", columns, [{"id": 1}])
+    sheet = openpyxl.load_workbook(tmp_path / "h.xlsx").active
+    assert [c.value for c in sheet[1]] == columns and all(c.data_type == "s" for c in sheet[1])
+
+
+def test_xlsx_is_laid_out_for_reading(tmp_path: Path) -> None:
+    """Bold header frozen above an autofilter, widths fitted within 8-60 characters, long text wrapped, numbers
+    numeric, a `decision` column with an accept/reject dropdown, control characters dropped, inf as text."""
+    long = "word " * 40
+    rows = [{"id": 7, "text": long.strip(), "share": 0.25, "note": "form\x0cfeed", "decision": ""},
+            {"id": 8, "text": "short", "share": float("inf"), "note": "#N/A", "decision": "accept"}]
+    path = tmp_path / "r.xlsx"
+    write_table(path, ["id", "text", "share", "note", "decision"], rows, title="codings")
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.title == "codings" and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:E3"
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.column_dimensions["A"].width == 8 and sheet.column_dimensions["B"].width == 60
+    assert sheet["B2"].alignment.wrap_text and sheet.row_dimensions[2].height > 15
+    assert sheet["A2"].value == 7 and sheet["C2"].value == 0.25 and sheet["C3"].value == "inf"
+    assert sheet["D2"].value == "formfeed" and sheet["D3"].value == "#N/A" and sheet["D3"].data_type == "s"
+    dropdown = sheet.data_validations.dataValidation[0]
+    assert dropdown.formula1 == '"accept,reject"' and str(dropdown.sqref) == "E2:E3"

@@ -76,8 +76,8 @@ def test_review_sheet_round_trip(coded: Path, cli) -> None:
     result = cli("codings", "export", "--status", "suggested", "-o", sheet, "--project", coded)
     assert result.exit_code == 0
     header = [c.value for c in openpyxl.load_workbook(sheet).active[1]]
-    assert header[:12] == ["id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start",
-                           "end", "text", "rule"] and header[-1] == "decision"
+    assert header[:13] == ["id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start",
+                           "end", "question", "text", "rule"] and header[-1] == "decision"
     decide_in_sheet(sheet, {"No interpreter.": "accept", "The nurse speaks Kinh only.": "Recode: Workload",
                             "I cannot read.": "reject"}, extra=[[999, "accept"], [4, "recode:weather"], [4, "maybe"]])
     result = cli("codings", "import", sheet, "--review", "--coder", "minh", "--project", coded)

@@ -8,6 +8,7 @@ from pathlib import Path
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.codings.sheets import DECISION
 from qualcode.errors import UsageError
+from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, Store, TurnRow
 from qualcode.wording import did_you_mean, find_name
@@ -16,12 +17,14 @@ EXPORT_COLUMNS = ("id", "document", "turn", "speaker", "participant", "code", "c
                   "text", "rule")
 
 SHEET_SUFFIXES = (".csv", ".xlsx")
+QUESTION = "question"  # the interviewer's question before the coded turn: context for whoever reviews a sheet
 
 def export_rows(project: ProjectFolder, store: Store, selection: Selection,
                 attributes: Sequence[str] | None = None) -> tuple[list[str], list[dict], list[CodingRow]]:
     """Columns and rows of `qualcode codings export`: the spec's columns, then participant attributes.
 
-    ``attributes`` defaults to every attribute column not marked identifying in ``qualcode.toml``.
+    ``attributes`` defaults to every attribute column not marked identifying in ``qualcode.toml``. Each row also
+    holds the ``question`` its turn answers, which only the sheets a person reviews show (:func:`with_decision`).
     Raises UsageError for an attribute that does not exist.
     """
     known = store.participant_columns()
@@ -40,6 +43,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection,
     for t in store.turns():
         turns.setdefault(t.document, []).append(t)
     codings = select(store, selection)
+    asked = {doc: questions(turns.get(doc, []), store.document(doc).text) for doc in {c.document for c in codings}}
     rows = []
     for c in codings:
         turn = turn_at(turns.get(c.document, []), c.start)
@@ -49,6 +53,8 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection,
                "text": c.text, "rule": c.rule}
         attrs = people.get(row["participant"], {})
         row.update({a: attrs.get(a, "") for a in chosen})
+        if QUESTION not in chosen:  # an attribute of that name keeps its column
+            row[QUESTION] = asked[c.document].get(turn.number, "") if turn else ""
         rows.append(row)
     return [*EXPORT_COLUMNS, *chosen], rows, codings
 
@@ -60,9 +66,26 @@ def write_jsonl(path: Path, columns: Sequence[str], rows: Sequence[dict]) -> Non
         for row in rows:
             handle.write(json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False) + "\n")
 
+def questions(turns: Sequence[TurnRow], text: str) -> dict[int, str]:
+    """``turn number -> the text of the nearest earlier interviewer turn`` for one document's turns (in order);
+    empty before the first question and in documents without interviewer turns."""
+    asked, last = {}, ""
+    for turn in turns:
+        asked[turn.number] = last
+        if turn.role is Role.INTERVIEWER:
+            last = text[turn.start:turn.end].strip()
+    return asked
+
 def with_decision(columns: Sequence[str], output: Path) -> list[str]:
-    """The export's columns, with the empty ``decision`` column last when ``output`` is a CSV or XLSX sheet."""
-    return [*columns, DECISION] if output.suffix.lower() in SHEET_SUFFIXES else list(columns)
+    """The export's columns as the sheet a person reviews shows them when ``output`` is CSV or XLSX: the
+    interviewer's ``question`` before ``text`` and the empty ``decision`` column last; otherwise unchanged."""
+    columns = list(columns)
+    if output.suffix.lower() not in SHEET_SUFFIXES:
+        return columns
+    if QUESTION not in columns:
+        at = columns.index("text") if "text" in columns else len(columns)
+        columns.insert(at, QUESTION)
+    return [*columns, DECISION]
 
 
 # -- reading sheets ----------------------------------------------------------------------------------------

@@ -14,6 +14,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 DECISION = "decision"  # the empty last column of CSV and XLSX exports, filled in for review or adjudication
+DECISION_CHOICES = ("accept", "reject")  # offered in the XLSX dropdown; recode:CODE is typed
+DECISION_PROMPT = ("Choose accept or reject, or type recode:CODE (a code id, label or path) to give this "
+                   "text another code.")
 
 def read_sheet(path: Path) -> list[dict[str, str]]:
     """Rows of a CSV or XLSX file as dicts keyed by lowercased header; CSV formula guards are removed.
@@ -43,7 +46,9 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     if not values:
         return []
     header = [h.strip().casefold() for h in values[0]]
-    return [dict(zip(header, row)) for row in values[1:] if any(cell.strip() for cell in row)]
+    # a row may be shorter than the header: spreadsheets leave trailing empty cells out (the empty decision)
+    padding = [""] * len(header)
+    return [dict(zip(header, [*row, *padding])) for row in values[1:] if any(cell.strip() for cell in row)]
 
 def _cell(value: object) -> str:
     # Excel may store a whole number typed into a cell as 12.0
@@ -69,7 +74,7 @@ def parse_decision(cell: str) -> tuple[str, str | None] | None:
         return None
     action, _, code = text.partition(":")
     action = action.strip().casefold()
-    if action in ("accept", "reject") and not code.strip():
+    if action in DECISION_CHOICES and not code.strip():
         return action, None
     if action == "recode" and code.strip():
         return "recode", code.strip()

@@ -6,10 +6,12 @@ import csv
 import html
 import io
 import json
+import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from qualcode.codings.sheets import FORMULA_START
+from qualcode.codings.sheets import DECISION, DECISION_CHOICES, DECISION_PROMPT, FORMULA_START
 from qualcode.errors import UsageError
 
 TABLE_SUFFIXES = (".csv", ".json", ".md", ".html", ".xlsx")
@@ -25,7 +27,7 @@ def csv_safe(value: object) -> object:
 def _csv(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([csv_safe(c) for c in columns])
     writer.writerows([csv_safe(row.get(c, "")) for c in columns] for row in rows)
     return buffer.getvalue()
 
@@ -52,21 +54,171 @@ def _html(columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Se
 def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Sequence[str]) -> None:
     from openpyxl import Workbook
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31] or "Sheet1"
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append([row.get(c, "") for c in columns])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula
+    book = Workbook(write_only=True)  # streams rows: a normal workbook keeps every cell object in memory
+    add_sheet(book, title, columns, rows)
     if notes:
-        about = book.create_sheet("about")
-        for note in notes:
-            about.append([note])
-            about.cell(about.max_row, 1).data_type = "s"
+        add_about_sheet(book, notes)
     save_xlsx(book, path)
+
+
+# Column widths are in characters of the default font: fitted to the widest cell, within these bounds.
+MIN_WIDTH, MAX_WIDTH, ABOUT_WIDTH = 8, 60, 100
+_NUMBER_WIDTH = 12  # Excel's General format shows about 11 digits
+_NOT_TEXT = ("=", "#")  # strings openpyxl would write as a formula or an error value unless told otherwise
+_BAD_TITLE = re.compile(r"[\\/*?:\[\]]")
+
+
+def add_sheet(book, title: str, columns: Sequence[str], rows: Sequence[Mapping]) -> None:
+    """Add a sheet of ``rows`` to a write-only openpyxl workbook (``Workbook(write_only=True)``), set out for
+    reading: a bold header row frozen above the data (and repeated on printed pages), an autofilter over it,
+    columns as wide as their content within 8 to 60 characters, text wrapped and top-aligned in columns that
+    need more room or hold line breaks, text in number columns (``<5``) aligned like the numbers.
+
+    Numbers stay numeric cells; every string (header or data) is a text cell, never a formula; an empty string
+    is an empty cell. A ``decision`` column (the review sheet's) gets a dropdown of accept and reject that
+    still takes any other entry, such as ``recode:CODE``.
+    """
+    from copy import copy
+
+    from openpyxl.styles import Alignment
+    from openpyxl.styles.fonts import DEFAULT_FONT
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(_BAD_TITLE.sub("-", title)[:31] or "Sheet1")
+    values = [[_value(row.get(c)) for c in columns] for row in rows]
+    letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
+    kinds, wrapped = [], []
+    for i, (letter, name) in enumerate(zip(letters, columns)):
+        width, kind = _layout(str(name), [line[i] for line in values])
+        sheet.column_dimensions[letter].width = width
+        kinds.append(kind)
+        if kind == _WRAP:
+            wrapped.append((i, width))
+    if columns:
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{letters[-1]}{len(rows) + 1}"
+        sheet.print_title_rows = "1:1"
+    if DECISION in columns and rows:
+        letter = letters[list(columns).index(DECISION)]
+        sheet.data_validations.append(_decision_dropdown(f"{letter}2:{letter}{len(rows) + 1}"))
+    bold = copy(DEFAULT_FONT)  # Font(bold=True) alone names no font, and LibreOffice then shows a serif one
+    bold.b = True
+    wrap = Alignment(vertical="top", wrap_text=True)
+    sheet.append([_text_cells(sheet, _style(sheet, bold, wrap))(str(name)) for name in columns])
+    alignments = {_WRAP: wrap, _NUMBER: Alignment(horizontal="right"), _PLAIN: None}
+    makers = [_text_cells(sheet, _style(sheet, None, alignments[kind])) for kind in kinds]
+    # Only strings that need a style, or that openpyxl would take for a formula or an error value (=..., #N/A),
+    # are built as cells: openpyxl writes a plain value several times faster than a cell object.
+    styled = [kind != _PLAIN for kind in kinds]
+    for number, line in enumerate(values, start=2):
+        lines = max([_lines(line[i], width) for i, width in wrapped], default=1)
+        if lines > 1:  # LibreOffice does not fit row heights to wrapped text when it opens a file; Excel would
+            sheet.row_dimensions[number].height = min(LINE_HEIGHT * lines, MAX_HEIGHT)
+        sheet.append([make(value) if isinstance(value, str) and (style or value.startswith(_NOT_TEXT)) else value
+                      for value, make, style in zip(line, makers, styled)])
+
+
+_WRAP, _NUMBER, _PLAIN = "wrap", "number", "plain"
+LINE_HEIGHT, MAX_HEIGHT = 15, 409  # points: one line of the default font (Calibri 11); Excel's tallest row
+
+
+def _lines(value: object, width: int) -> int:
+    """How many lines ``value`` takes wrapped in a column ``width`` characters wide; rather one too many than
+    one too few, since a row too low hides text. (A width fits about 1.15 times as many characters of running
+    text; breaking between words loses about two.)"""
+    if not isinstance(value, str):
+        return 1
+    room = width - 2
+    return sum(max(1, -(-len(part) // room)) for part in value.split("\n"))
+
+
+def _layout(name: str, cells: Sequence[object]) -> tuple[int, str]:
+    """A column's width and kind: text to wrap (wider than the widest width, or with line breaks), numbers
+    (with perhaps some text such as ``<5``) or plain."""
+    widest, numbers, breaks = _width(name) + 2, False, False  # + 2 for the filter button
+    for value in cells:
+        if isinstance(value, str):
+            widest = max(widest, _width(value))
+            breaks = breaks or "\n" in value
+        elif value is not None:
+            widest = max(widest, _width(value))
+            numbers = numbers or not isinstance(value, bool)
+    width = min(max(widest + 1, MIN_WIDTH), MAX_WIDTH)
+    return width, _WRAP if breaks or widest + 1 > MAX_WIDTH else _NUMBER if numbers else _PLAIN
+
+
+def add_about_sheet(book, notes: Sequence[str]) -> None:
+    """Add the ``about`` sheet to a write-only workbook: one note a row in a wide, wrapped column A (what is
+    counted, which codings, what ``<5`` means)."""
+    from openpyxl.styles import Alignment
+
+    about = book.create_sheet("about")
+    about.column_dimensions["A"].width = ABOUT_WIDTH
+    text = _text_cells(about, _style(about, None, Alignment(vertical="top", wrap_text=True)))
+    for note in notes:
+        about.append([text(_value(note) or "")])
+
+
+def _value(value: object) -> object:
+    """What a cell holds: None for nothing, numbers as Python numbers, anything else as a string."""
+    if type(value).__module__ == "numpy":  # a DataFrame's int64, float64 or bool_
+        value = value.item()  # type: ignore[attr-defined]
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return value if math.isfinite(value) else str(value)
+    return _ILLEGAL.sub("", str(value)) or None
+
+
+# Control characters other than tab and line breaks are not allowed in a worksheet (openpyxl raises).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _width(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return max(map(len, value.split("\n"))) if "\n" in value else len(value)
+    return min(len(str(value)), _NUMBER_WIDTH)
+
+
+def _style(sheet, font, alignment):
+    """The style array of a cell with ``font`` and ``alignment`` (None: the default), to share between cells:
+    building each cell's style from its parts would cost more than writing the cell."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if font is None and alignment is None:
+        return None
+    cell = WriteOnlyCell(sheet)
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell._style
+
+
+def _text_cells(sheet, style):
+    """A function making text cells of ``sheet`` in ``style`` (a style array or None)."""
+    from openpyxl.cell import Cell
+
+    def text(value: str) -> Cell:
+        cell = Cell(sheet, row=1, column=1, value=value, style_array=style)
+        cell.data_type = "s"  # text, never a formula or an error value
+        return cell
+
+    return text
+
+
+def _decision_dropdown(ref: str):
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dropdown = DataValidation(type="list", formula1='"' + ",".join(DECISION_CHOICES) + '"', allow_blank=True,
+                              showErrorMessage=False, showInputMessage=True, promptTitle="decision",
+                              prompt=DECISION_PROMPT)
+    dropdown.add(ref)
+    return dropdown
 
 
 FIXED_DATE = (2000, 1, 1)
@@ -75,10 +227,16 @@ FIXED_DATE = (2000, 1, 1)
 def freeze_zip(path: Path) -> None:
     """Rewrite a zip package (.xlsx, .docx) with fixed entry dates and modes, in the same order, so the same
     content gives the same bytes."""
-    from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+    from zipfile import ZipFile
 
     with ZipFile(path) as source:
         entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    _write_frozen(path, entries)
+
+
+def _write_frozen(path: Path, entries: Sequence[tuple[str, bytes]]) -> None:
+    from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+
     with ZipFile(path, "w", ZIP_DEFLATED) as target:
         for name, data in entries:
             info = ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
@@ -105,14 +263,17 @@ def save_xlsx(book, path: Path) -> None:
     """Save an openpyxl workbook so that two runs give identical bytes: fixed document dates (its
     ``Workbook.save`` would stamp the current time into ``docProps/core.xml``) and fixed zip entry dates."""
     import datetime as dt
-    from zipfile import ZIP_DEFLATED, ZipFile
+    from zipfile import ZIP_STORED, ZipFile
 
     from openpyxl.writer.excel import ExcelWriter
 
     book.properties.created = book.properties.modified = dt.datetime(*FIXED_DATE)
-    with ZipFile(path, "w", ZIP_DEFLATED) as archive:
+    package = io.BytesIO()
+    with ZipFile(package, "w", ZIP_STORED) as archive:  # compressed once, when the dates are fixed
         ExcelWriter(book, archive).save()
-    freeze_zip(path)
+    with ZipFile(package) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    _write_frozen(path, entries)
 
 
 def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode",
