@@ -288,26 +288,40 @@ class QuotePicker:
         return _in_order(chosen)
 
     def _pick(self, quotes: Sequence[Quote], limit: int, already: Sequence[Quote] = ()) -> list[Quote]:
-        from rapidfuzz import fuzz
+        import heapq
 
-        groups: dict[str, list[Quote]] = {}
-        for quote in quotes:
-            groups.setdefault(quote.group, []).append(quote)
-        waiting = [groups[g] for g in sorted(groups, key=lambda g: _group_key(groups[g][0]))]
-        chosen: list[Quote] = []
+        from rapidfuzz import fuzz, process
+
         counts = dict(self.quoted)
         for quote in already:
             counts[quote.speaker] = counts.get(quote.speaker, 0) + 1
+        # One heap per group, keyed (times the speaker was quoted, -score, hash, position). A speaker's count
+        # only grows, so a popped key whose count is out of date is pushed back with the new one: the first
+        # up-to-date key popped is the best candidate, as a scan of the whole group would find it.
+        groups: dict[str, list[tuple]] = {}
+        for position, quote in enumerate(quotes):
+            key = (counts.get(quote.speaker, 0), -quote.score, self._tiebreak(quote), position)
+            groups.setdefault(quote.group, []).append(key)
+        order = sorted(groups, key=lambda g: _group_key(quotes[groups[g][0][3]]))
+        waiting = [groups[g] for g in order]
+        for heap in waiting:
+            heapq.heapify(heap)
+        chosen: list[Quote] = []
+        seen = [q.text.casefold() for q in already]
         while len(chosen) < limit and any(waiting):
-            for candidates in waiting:
-                while candidates and len(chosen) < limit:
-                    best = min(candidates, key=lambda q: (counts.get(q.speaker, 0), -q.score, self._tiebreak(q)))
-                    candidates.remove(best)
+            for heap in waiting:
+                while heap and len(chosen) < limit:
+                    count, *rest = heapq.heappop(heap)
+                    best = quotes[rest[-1]]
+                    if count != counts.get(best.speaker, 0):
+                        heapq.heappush(heap, (counts.get(best.speaker, 0), *rest))
+                        continue
                     folded = best.text.casefold()
-                    if any(fuzz.ratio(folded, c.text.casefold()) >= self.NEAR_DUPLICATE for c in (*already, *chosen)):
+                    if process.extractOne(folded, seen, scorer=fuzz.ratio, score_cutoff=self.NEAR_DUPLICATE):
                         continue
                     chosen.append(best)
-                    counts[best.speaker] = counts.get(best.speaker, 0) + 1
+                    seen.append(folded)
+                    counts[best.speaker] = count + 1
                     break
         return chosen
 
