@@ -138,16 +138,19 @@ class Project(ProjectFolder):
 
     # -- codings -----------------------------------------------------------------------------------------
     def codings(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-                attributes: Sequence[str] | None = None, include_suggestions: bool = False) -> pd.DataFrame:
+                attributes: Sequence[str] | None = None, include_suggestions: bool = False,
+                where: str | None = None) -> pd.DataFrame:
         """The selected codings with the columns of `codings export` (participant attributes last): reviewed
-        ones unless ``include_suggestions`` or ``statuses`` say otherwise."""
+        ones unless ``include_suggestions`` or ``statuses`` say otherwise, of the participants ``where`` keeps
+        (an expression such as ``"gender = female and site != B"``)."""
         import pandas as pd
 
-        columns, rows, _, _ = self._export_rows(coders, statuses, attributes, include_suggestions)
+        columns, rows, _, _ = self._export_rows(coders, statuses, attributes, include_suggestions, where)
         return pd.DataFrame(rows, columns=columns)
 
     def export_codings(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-                       attributes: Sequence[str] | None = None, include_suggestions: bool = False) -> ExportResult:
+                       attributes: Sequence[str] | None = None, include_suggestions: bool = False,
+                       where: str | None = None) -> ExportResult:
         """Write the selected codings to ``path`` by suffix (`codings export -o`): .csv and .xlsx end with an
         empty ``decision`` column for review or adjudication; also .jsonl .json .md .html."""
         from qualcode.codings.export import with_decision, write_jsonl
@@ -155,7 +158,8 @@ class Project(ProjectFolder):
         from qualcode.report.tables import write_table
 
         path = Path(path)
-        columns, rows, description, draft = self._export_rows(coders, statuses, attributes, include_suggestions)
+        columns, rows, description, draft = self._export_rows(coders, statuses, attributes, include_suggestions,
+                                                              where)
         notes = [DRAFT_NOTE] * draft + [f"Codings selected: {description}."]
         with writing(path):
             if path.suffix.lower() == ".jsonl":
@@ -165,23 +169,25 @@ class Project(ProjectFolder):
         return ExportResult(path, len(rows), description, draft)
 
     def _export_rows(self, coders: Sequence[str], statuses: Sequence[str], attributes: Sequence[str] | None,
-                     suggestions: bool = False):
+                     suggestions: bool = False, where: str | None = None):
         from qualcode.codings.export import export_rows
         from qualcode.codings.selection import Selection
+        from qualcode.codings.where import turn_filter
         from qualcode.project.store import open_store
 
-        selection = Selection(tuple(coders), tuple(statuses), suggestions)
+        selection = Selection(tuple(coders), tuple(statuses), suggestions, where or "")
         store = open_store(self.store_path)
         try:
-            columns, rows, codings = export_rows(self, store, selection, attributes)
+            kept = turn_filter(store, selection.where, self.config.value_labels) if selection.where else None
+            columns, rows, codings = export_rows(self, store, selection, attributes, kept)
         finally:
             store.close()
-        return columns, rows, selection.describe(codings), selection.draft
+        return columns, rows, selection.describe(codings, kept), selection.draft
 
     def selection(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-                  include_suggestions: bool = False) -> str:
+                  include_suggestions: bool = False, where: str | None = None) -> str:
         """One line saying which codings a selection keeps and how many unreviewed suggestions it includes."""
-        return self._export_rows(coders, statuses, (), include_suggestions)[2]
+        return self._export_rows(coders, statuses, (), include_suggestions, where)[2]
 
     def import_codings(self, path: str | Path, *, coder: str | None = None, document_column: str | None = None,
                        code_column: str | None = None, text_column: str | None = None,
@@ -256,23 +262,25 @@ class Project(ProjectFolder):
     # -- analysis ----------------------------------------------------------------------------------------
     def matrix(self, by: Sequence[str] | str = ("gender",), count: str = "participants", *, percent: bool = False,
                min_cell: int | None = None, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-               codebook: str | Path | None = None, include_suggestions: bool = False) -> pd.DataFrame:
-        """A theme frequency matrix, codes × attribute values (`qualcode matrix`); ``frame.attrs`` holds its
-        title, what it counts and the selection."""
+               codebook: str | Path | None = None, include_suggestions: bool = False,
+               where: str | None = None) -> pd.DataFrame:
+        """A theme frequency matrix, codes × attribute values (`qualcode matrix`) over the participants ``where``
+        keeps; ``frame.attrs`` holds its title, what it counts and the selection."""
         from qualcode.analysis.corpus_view import view_for
         from qualcode.analysis.matrix import theme_matrix
 
         by = [by] if isinstance(by, str) else list(by)
-        return theme_matrix(view_for(self, coders, statuses, codebook, include_suggestions), by, count, percent,
-                            min_cell)
+        return theme_matrix(view_for(self, coders, statuses, codebook, include_suggestions, where), by, count,
+                            percent, min_cell)
 
     def cooccur(self, count: str = "segments", *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-                codebook: str | Path | None = None, include_suggestions: bool = False) -> pd.DataFrame:
-        """A code × code co-occurrence matrix (`qualcode cooccur`)."""
+                codebook: str | Path | None = None, include_suggestions: bool = False,
+                where: str | None = None) -> pd.DataFrame:
+        """A code × code co-occurrence matrix (`qualcode cooccur`) over the participants ``where`` keeps."""
         from qualcode.analysis.corpus_view import view_for
         from qualcode.analysis.matrix import cooccurrence
 
-        return cooccurrence(view_for(self, coders, statuses, codebook, include_suggestions), count)
+        return cooccurrence(view_for(self, coders, statuses, codebook, include_suggestions, where), count)
 
     def agreement(self, coders: Sequence[str], unit: str = "turn", *,
                   codebook: str | Path | None = None) -> AgreementReport:
@@ -290,12 +298,14 @@ class Project(ProjectFolder):
 
     # -- reports -----------------------------------------------------------------------------------------
     def quotes(self, code: str, *, by: str | None = None, limit: int | None = None, coders: Sequence[str] = (),
-               statuses: Sequence[str] = (), include_suggestions: bool = False, seed: int = 0) -> list[Quote]:
-        """The passages coded ``code`` or its children, with who said them (`qualcode quotes`)."""
+               statuses: Sequence[str] = (), include_suggestions: bool = False, seed: int = 0,
+               where: str | None = None) -> list[Quote]:
+        """The passages coded ``code`` or its children, with who said them (`qualcode quotes`), from the
+        participants ``where`` keeps."""
         from qualcode.report.quotes import find_quotes
 
         return find_quotes(self, code, by=by, limit=limit, coders=coders, statuses=statuses,
-                           suggestions=include_suggestions, seed=seed)
+                           suggestions=include_suggestions, seed=seed, where=where)
 
     def import_quote_choices(self, path: str | Path) -> ChoiceReport:
         """Store the `use` (pin / exclude) and `translation` columns of a candidates sheet written by
@@ -322,7 +332,7 @@ class Project(ProjectFolder):
         its content (`qualcode appendix`). ``options`` are the fields of
         :class:`qualcode.report.appendix.AppendixOptions`: ``codes``, ``limit`` (most quotes per code),
         ``seed``, ``by``, ``summary_by``, ``percent``, ``min_cell``, ``attribution``, ``context``, ``coders``,
-        ``statuses``, ``date``, ``title``."""
+        ``statuses``, ``where``, ``date``, ``title``."""
         from qualcode.report.appendix import AppendixOptions, build_appendix, render
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"

@@ -8,15 +8,13 @@ from pathlib import Path
 
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.load import Codebook
-from qualcode.codings.selection import Selection, select, turn_at
+from qualcode.codings.selection import Selection, select, speaking_turn, turn_at
+from qualcode.codings.where import MISSING, TurnFilter, attribute_names, raw_value, turn_filter
 from qualcode.errors import ProjectError, UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, DocumentRow, QuoteChoiceRow, TurnRow, open_store
 from qualcode.wording import did_you_mean, find_name
-
-MISSING = "(missing)"
-DOCUMENT_FIELDS = ("type", "language", "document")
 
 
 @dataclass
@@ -36,28 +34,21 @@ class CorpusView:
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # qualcode.toml [attributes]
     value_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     quote_choices: list[QuoteChoiceRow] = field(default_factory=list)  # pins, exclusions and translations
+    kept: TurnFilter | None = None  # --where: the respondent turns of the participants kept
+
+    def keeps(self, turn: TurnRow) -> bool:
+        """Whether ``turn`` belongs to the participants a ``--where`` keeps (every turn without one)."""
+        return self.kept is None or self.kept.keeps(turn)
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
-        names = list(self.participant_columns)
-        for doc in self.docs.values():
-            names += [k for k in doc.attributes if k not in names and k not in ("id", "participant")]
-        return names + [f for f in DOCUMENT_FIELDS if f not in names]
+        return attribute_names(self.participant_columns, self.docs.values())
 
     def value(self, attribute: str, participant: str | None, document: str) -> str:
         """The value of ``attribute`` for a participant speaking in ``document`` (``(missing)`` when blank)."""
-        doc = self.docs[document]
-        if attribute in self.participant_columns:
-            value = self.people.get(participant or "", {}).get(attribute, "")
-        elif attribute == "type":
-            value = doc.doc_type.value
-        elif attribute == "language":
-            value = doc.language
-        elif attribute == "document":
-            value = doc.id
-        else:
-            value = doc.attributes.get(attribute, "")
-        return self.shown(attribute, value.strip()) or MISSING
+        value = raw_value(attribute, self.participant_columns, self.people.get(participant or "", {}),
+                          self.docs[document])
+        return self.shown(attribute, value) or MISSING
 
     def shown(self, attribute: str, value: str) -> str:
         """``value`` of ``attribute`` as reports show it: its label from qualcode.toml's ``[attributes]``
@@ -90,7 +81,8 @@ class CorpusView:
     def respondent_turns(self) -> list[TurnRow]:
         """Every turn not spoken by an interviewer, in document order: the turns whose codings count (a file
         without speaker labels has turns of unknown role), so numerators and denominators agree."""
-        return [t for turns in self.turns.values() for t in turns if t.role is not Role.INTERVIEWER]
+        return [t for turns in self.turns.values() for t in turns
+                if t.role is not Role.INTERVIEWER and self.keeps(t)]
 
     def lineage(self, code: str) -> list[str]:
         """``code`` and its ancestors (a coding counts for each of them)."""
@@ -115,16 +107,17 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
         all_codings = store.codings()
         if not all_codings:
             raise ProjectError("no codings yet: run `qualcode code` first (or import a coder's codings)")
-        selected = select(store, selection)
+        kept = turn_filter(store, selection.where, project.config.value_labels) if selection.where else None
+        selected = select(store, selection, kept=kept)
         view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
-                          store.participant_columns(), selection_text=selection.describe(selected),
+                          store.participant_columns(), selection_text=selection.describe(selected, kept), kept=kept,
                           unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
                           value_labels=project.config.value_labels, value_order=project.config.value_order,
                           quote_choices=store.quote_choices())
     finally:
         store.close()
     for coding in selected:
-        turn = _speaking_turn(turns.get(coding.document, []), coding.start, coding.end)
+        turn = speaking_turn(turns.get(coding.document, []), coding.start, coding.end)
         if turn is None:
             view.interviewer_codings += turn_at(turns.get(coding.document, []), coding.start) is not None
             continue
@@ -132,21 +125,9 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
     return view
 
 
-def _speaking_turn(turns: list[TurnRow], start: int, end: int) -> TurnRow | None:
-    """The turn a coding belongs to: the one it starts in, or — when that is an interviewer's — the first
-    non-interviewer turn whose speech it overlaps (a segment that runs from a question into the answer)."""
-    first = turn_at(turns, start)
-    if first is not None and first.role is not Role.INTERVIEWER:
-        return first
-    for turn in turns:
-        if turn.role is not Role.INTERVIEWER and turn.start < end and start < turn.end and turn.end > turn.start:
-            return turn
-    return None
-
-
 def view_for(project: ProjectFolder, coders: Sequence[str] = (), statuses: Sequence[str] = (),
-             codebook: str | Path | None = None, suggestions: bool = False) -> CorpusView:
+             codebook: str | Path | None = None, suggestions: bool = False, where: str | None = None) -> CorpusView:
     """The corpus as reports see it: the active codebook and the selected codings (reviewed ones, and the
-    unreviewed suggestions too when ``suggestions``)."""
-    return load_view(project, Selection(tuple(coders), tuple(statuses), suggestions),
+    unreviewed suggestions too when ``suggestions``) of the participants ``where`` keeps."""
+    return load_view(project, Selection(tuple(coders), tuple(statuses), suggestions, where or ""),
                      active_codebook(project, codebook))

@@ -13,6 +13,7 @@ from qualcode.cli.base import (
     ProjectOption,
     StatusOption,
     SuggestionsOption,
+    WhereOption,
     codebook_app,
     codings_app,
     command,
@@ -82,6 +83,7 @@ def codings_export(
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
+    where: str | None = WhereOption,
     attributes: str | None = typer.Option(None, "--attributes", help="Participant attributes to include "
                                              "(comma-separated; default: all not marked identifying)."),
     project_dir: Path | None = ProjectOption,
@@ -94,16 +96,16 @@ def codings_export(
     chosen = [a.strip() for a in attributes.split(",") if a.strip()] if attributes is not None else None
     if output is None:
         frame = project.codings(coders=selection.coders, statuses=selection.statuses, attributes=chosen,
-                                include_suggestions=include_suggestions)
+                                include_suggestions=include_suggestions, where=where)
         described = project.selection(coders=selection.coders, statuses=selection.statuses,
-                                      include_suggestions=include_suggestions)
+                                      include_suggestions=include_suggestions, where=where)
         typer.echo(f"selected: {described}", err=True)
         rows = frame.to_dict("records")
         print_table(["id", "document", "turn", "participant", "code", "coder", "status", "text"],
                     [{**r, "text": r["text"][:60]} for r in rows], plural(len(rows), "coding"))
         return
     result = project.export_codings(output, coders=selection.coders, statuses=selection.statuses,
-                                    attributes=chosen, include_suggestions=include_suggestions)
+                                    attributes=chosen, include_suggestions=include_suggestions, where=where)
     typer.echo(f"selected: {result.selection}", err=True)
     typer.echo(f"wrote {plural(result.count, 'coding')} to {output}")
 

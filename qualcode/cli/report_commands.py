@@ -13,6 +13,7 @@ from qualcode.cli.base import (
     ProjectOption,
     StatusOption,
     SuggestionsOption,
+    WhereOption,
     command,
     print_problems,
     print_table,
@@ -89,6 +90,7 @@ def matrix(
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
+    where: str | None = WhereOption,
     output: Path | None = TableOutputOption,
     plot: Path | None = PlotOption,
     project_dir: Path | None = ProjectOption,
@@ -101,7 +103,7 @@ def matrix(
     frame = open_project(project_dir).matrix([b.strip() for b in by.split(",") if b.strip()], count.value,
                            percent=percent, min_cell=min_cell, coders=selection.coders,
                            statuses=selection.statuses,
-                           include_suggestions=include_suggestions)
+                           include_suggestions=include_suggestions, where=where)
     show_frame(frame, output, "matrix", indent=True)
     if plot is not None:
         plot_or_exit(plot, matrix_heatmap, frame)
@@ -134,6 +136,7 @@ def cooccur(
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
+    where: str | None = WhereOption,
     output: Path | None = TableOutputOption,
     plot: Path | None = PlotOption,
     project_dir: Path | None = ProjectOption,
@@ -144,7 +147,7 @@ def cooccur(
     selection = selection_from(coder, status, include_suggestions)
     warn_if_draft(selection.draft)
     frame = open_project(project_dir).cooccur(count.value, coders=selection.coders, statuses=selection.statuses,
-                           include_suggestions=include_suggestions)
+                                              include_suggestions=include_suggestions, where=where)
     table = frame.copy()
     table.insert(0, "code", frame.index)
     table.attrs = frame.attrs
@@ -172,6 +175,7 @@ def quotes(
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
+    where: str | None = WhereOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Show the passages coded CODE (or its children) with who said them; write them as candidates to pin,
@@ -190,7 +194,7 @@ def quotes(
     selection = selection_from(coder, status, include_suggestions)
     warn_if_draft(selection.draft)
     found = project.quotes(code_name, by=by, limit=limit, seed=seed, coders=selection.coders,
-                           statuses=selection.statuses, include_suggestions=include_suggestions)
+                           statuses=selection.statuses, include_suggestions=include_suggestions, where=where)
     if output is not None:
         project.write_quote_candidates(output, found)
         typer.echo(f"wrote {plural(len(found), 'candidate')} to {output}: fill in `use` and `translation`, then "
@@ -242,6 +246,7 @@ def appendix(
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
+    where: str | None = WhereOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Quote appendix for a report: per code its definition, counts and participants' own words."""
@@ -259,7 +264,8 @@ def appendix(
                                limit=limit, seed=seed, by=by, summary_by=summary_by, percent=percent,
                                min_cell=min_cell, attribution=fields, context=context, coders=selection.coders,
                                statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
-                               title=title, reference_doc=reference_doc, annex=annex is Annex.codebook)
+                               title=title, reference_doc=reference_doc, annex=annex is Annex.codebook,
+                               where=where)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     if report_language:
         from qualcode.report.quotes import untranslated

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.codings.sheets import DECISION
+from qualcode.codings.where import TurnFilter
 from qualcode.errors import UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
@@ -19,8 +20,8 @@ EXPORT_COLUMNS = ("id", "document", "turn", "speaker", "participant", "code", "c
 SHEET_SUFFIXES = (".csv", ".xlsx")
 QUESTION = "question"  # the interviewer's question before the coded turn: context for whoever reviews a sheet
 
-def export_rows(project: ProjectFolder, store: Store, selection: Selection,
-                attributes: Sequence[str] | None = None) -> tuple[list[str], list[dict], list[CodingRow]]:
+def export_rows(project: ProjectFolder, store: Store, selection: Selection, attributes: Sequence[str] | None = None,
+                kept: TurnFilter | None = None) -> tuple[list[str], list[dict], list[CodingRow]]:
     """Columns and rows of `qualcode codings export`: the spec's columns, then participant attributes.
 
     ``attributes`` defaults to every attribute column not marked identifying in ``qualcode.toml``. Each row also
@@ -42,7 +43,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection,
     turns: dict[str, list[TurnRow]] = {}
     for t in store.turns():
         turns.setdefault(t.document, []).append(t)
-    codings = select(store, selection)
+    codings = select(store, selection, labels=project.config.value_labels, kept=kept)
     asked = {doc: questions(turns.get(doc, []), store.document(doc).text) for doc in {c.document for c in codings}}
     rows = []
     for c in codings:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from qualcode.codings.where import TurnFilter, turn_filter
 from qualcode.errors import QualcodeError, UsageError
+from qualcode.model import Role
 from qualcode.project.store import CodingRow, Store, TurnRow
 from qualcode.wording import did_you_mean, find_name, plural
 
@@ -29,11 +31,13 @@ class NothingReviewed(QualcodeError):
 class Selection:
     """Which codings count. By default the reviewed ones: human codings and accepted suggestions;
     ``suggestions`` adds the unreviewed suggestions; ``statuses`` selects exactly those statuses. Rejected
-    and stale codings never count unless asked for by status."""
+    and stale codings never count unless asked for by status. ``where`` keeps the codings of the participants
+    whose attributes satisfy it (see :mod:`qualcode.codings.where`)."""
 
     coders: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     suggestions: bool = False
+    where: str = ""
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.statuses if s not in STATUSES]
@@ -56,8 +60,9 @@ class Selection:
             return False
         return not self.coders or coding.coder in self.coders
 
-    def describe(self, codings: Sequence[CodingRow]) -> str:
-        """One line saying what was selected, with the number of unreviewed suggestions included."""
+    def describe(self, codings: Sequence[CodingRow], kept: TurnFilter | None = None) -> str:
+        """One line saying what was selected, with the number of unreviewed suggestions included (and the
+        participants ``kept`` by ``--where``)."""
         if self.statuses:
             what = f"status {', '.join(self.statuses)}"
         elif self.suggestions:
@@ -66,6 +71,8 @@ class Selection:
             what = "reviewed codings (human and accepted suggestions)"
         if self.coders:
             what += f"; coders {', '.join(self.coders)}"
+        if kept is not None:
+            what += f"; participants {kept.describe()}"
         unreviewed = sum(c.status == "suggested" for c in codings)
         return f"{what} — {plural(len(codings), 'coding')}, {plural(unreviewed, 'unreviewed suggestion')} included"
 
@@ -85,9 +92,12 @@ def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[
     return tuple(found)
 
 
-def select(store: Store, selection: Selection) -> list[CodingRow]:
-    """The stored codings ``selection`` keeps, in document and position order. Raises UsageError for a coder
-    with no coding in the project and NothingReviewed when only unreviewed suggestions would count."""
+def select(store: Store, selection: Selection, *, labels: Mapping[str, Mapping[str, str]] | None = None,
+           kept: TurnFilter | None = None) -> list[CodingRow]:
+    """The stored codings ``selection`` keeps, in document and position order. With ``selection.where``, only
+    the codings whose speaking turn (:func:`speaking_turn`) is kept by ``kept`` (computed from the expression
+    and the value ``labels`` when not given). Raises UsageError for a coder with no coding in the project or a
+    bad ``--where``, and NothingReviewed when only unreviewed suggestions would count."""
     everything = store.codings()
     if selection.coders:
         selection = replace(selection, coders=resolve_coders(everything, selection.coders))
@@ -96,7 +106,28 @@ def select(store: Store, selection: Selection) -> list[CodingRow]:
         waiting = sum(Selection(selection.coders, suggestions=True).keeps(c) for c in everything)
         if waiting:
             raise NothingReviewed(waiting)
+    if selection.where:
+        kept = kept or turn_filter(store, selection.where, labels)
+        turns: dict[str, list[TurnRow]] = {}
+        for t in store.turns():
+            turns.setdefault(t.document, []).append(t)
+        rows = [c for c in rows if (turn := speaking_turn(turns.get(c.document, []), c.start, c.end)) is not None
+                and kept.keeps(turn)]
     return sorted(rows, key=lambda c: (c.document, c.start, c.end, c.code, c.coder, c.id))
+
+
+def speaking_turn(turns: Sequence[TurnRow], start: int, end: int) -> TurnRow | None:
+    """The turn a coding belongs to: the one it starts in, or — when that is an interviewer's — the first
+    non-interviewer turn whose speech it overlaps (a segment that runs from a question into the answer).
+    None for a coding on interviewer speech only."""
+    first = turn_at(turns, start)
+    if first is not None and first.role is not Role.INTERVIEWER:
+        return first
+    for turn in turns:
+        if turn.role is not Role.INTERVIEWER and turn.start < end and start < turn.end and turn.end > turn.start:
+            return turn
+    return None
+
 
 def turn_at(turns: Sequence[TurnRow], offset: int) -> TurnRow | None:
     """The turn whose span holds ``offset`` (turns of one document, in order), or None."""

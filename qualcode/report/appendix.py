@@ -117,6 +117,7 @@ class AppendixOptions:
     coders: Sequence[str] = ()
     statuses: Sequence[str] = ()
     suggestions: bool = False  # include unreviewed suggestions: a draft
+    where: str | None = None  # only the participants whose attributes satisfy this expression
     date: str | None = None
     title: str | None = None
     annex: bool = False  # append the codebook (definitions, include/exclude, examples, rules)
@@ -132,7 +133,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     from qualcode.report.plot import matrix_heatmap
 
     o = options
-    view = view_for(project, o.coders, o.statuses, suggestions=o.suggestions)
+    view = view_for(project, o.coders, o.statuses, suggestions=o.suggestions, where=o.where)
     book = view.book
     wanted: set[str] | None = None
     if o.codes:

@@ -197,6 +197,8 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
         lead, trail = len(piece) - len(piece.lstrip()), len(piece) - len(piece.rstrip())
         a, b = a + lead, b - trail
         cut_before, cut_after = bool(text[turn.start:a].strip()), bool(text[b:turn.end].strip())
+        if not view.keeps(turn):  # a participant --where leaves out, inside another's span: not quoted
+            continue
         if turn.role is Role.INTERVIEWER:
             parts.append(QuotePart("context", turn.number, text[a:b].replace("\n", " "), cut_before, cut_after))
         else:
@@ -333,13 +335,13 @@ def choose(quotes: Sequence[Quote], limit: int | None, seed: int = 0) -> list[Qu
 
 def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, limit: int | None = None,
                 coders: Sequence[str] = (), statuses: Sequence[str] = (), suggestions: bool = False,
-                seed: int = 0) -> list[Quote]:
+                seed: int = 0, where: str | None = None) -> list[Quote]:
     """Quotes of ``code`` and its descendants, merged as in the appendix, grouped by ``by`` (if given), in
     document order; with ``limit``, chosen as the appendix chooses. Raises UsageError for an unknown code or
     attribute."""
     from qualcode.analysis.corpus_view import view_for
 
-    view = view_for(project, coders, statuses, suggestions=suggestions)
+    view = view_for(project, coders, statuses, suggestions=suggestions, where=where)
     target = view.book.resolve(code)
     if target is None:
         raise UsageError(unknown_code(view.book, code))
