@@ -138,7 +138,8 @@ def test_syntax_errors_name_their_column(expression: str, message: str) -> None:
 
 
 def test_matrix_counts_only_the_kept_participants(study) -> None:
-    """`gender = female` keeps P01 and Lan (P03) of four speakers (Ba has no row): only their codings and only they in the n."""
+    """`gender = female` keeps P01 and Lan (P03) of four speakers (Ba has no row): only their codings count,
+    and only they are in the n."""
     frame = study.matrix("gender", where="gender = female")
     counts = frame.set_index("code")[["Women", "Total"]].to_dict("index")
     assert counts == {"language": {"Women": 2, "Total": 2}, "workload": {"Women": 2, "Total": 2}}

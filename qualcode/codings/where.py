@@ -6,10 +6,11 @@ The expression is parsed here, never evaluated as Python::
     ethnicity in (Hmong, Dao) or not (site = "Site A")
 
 Comparisons are ``attr = value``, ``attr != value``, ``attr in (a, b)`` and ``attr not in (a, b)``, joined by
-``and``, ``or``, ``not`` and parentheses (``not`` binds tightest, then ``and``, then ``or``). A value is a bare
-word or words (``community member``, up to the next operator or keyword) or a quoted string. Attribute names and values match ignoring case,
-and a value may be written as stored or as its label from qualcode.toml's ``[attributes]``. A blank value is
-``(missing)``, so ``gender != female`` keeps the participants whose gender is not recorded.
+``and``, ``or``, ``not`` and parentheses (``not`` binds tightest, then ``and``, then ``or``). A value is a
+quoted string, or bare words up to the next operator or keyword (``community member``). Attribute names and
+values match ignoring case, and a value may be written as stored or as its label from qualcode.toml's
+``[attributes]``. A blank value is ``(missing)``, so ``gender != female`` keeps the participants whose gender
+is not recorded.
 """
 
 from __future__ import annotations
