@@ -338,3 +338,21 @@ def test_include_suggestions_marks_every_output_draft(project, outputs, tmp_path
     assert all(DRAFT_NOTE not in "\n".join(p.text for p in s.header.paragraphs) for s in default.sections)
     for suffix in (".html", ".md"):
         assert "DRAFT" not in (outputs / f"appendix{suffix}").read_text(encoding="utf-8")
+
+
+def test_summary_table_numbers_never_break_inside() -> None:
+    """A summary table of few columns keeps the style's size; one of many columns gets a smaller font
+    (not numbers broken over two lines), and its label column keeps at least a fifth of the line."""
+    import pandas as pd
+    from docx.shared import Cm
+
+    from qualcode.report.word import _column_widths
+
+    usable = int(Cm(16))
+    narrow = pd.DataFrame({"label": ["Language barriers"], "female": [31], "male": [25], "Total": [56]})
+    widths, size = _column_widths(narrow, list(narrow.columns), usable)
+    assert size is None and sum(widths) == usable and widths[0] > usable // 2
+    wide = pd.DataFrame({"label": ["Language barriers"],
+                         **{f"Group{i} (n={i}0)": [72.7] for i in range(1, 9)}, "Total (n=102)": [74.5]})
+    widths, size = _column_widths(wide, list(wide.columns), usable)
+    assert size is not None and size < 11 and sum(widths) == usable and widths[0] >= usable * 0.22

@@ -223,20 +223,29 @@ def _ensure_styles(document) -> None:
                 style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def _column_widths(frame, columns: list[str], usable: int) -> list[int]:
-    """EMU widths: each number column as wide as its longest value or header word needs (at least 1.6 cm),
-    the label column the rest, but never under 40% of the line (number columns shrink instead)."""
+TABLE_SIZES = (None, 9, 8, 7)  # the style's size (11 pt), then smaller until every number fits on one line
+
+
+def _column_widths(frame, columns: list[str], usable: int) -> tuple[list[int], int | None]:
+    """EMU widths and a font size: each number column as wide as its longest value or header word needs (at
+    least 1.6 cm at 11 pt), the label column the rest but at least 30% of the line (22% at 7 pt). When the
+    numbers do not fit at the style's size, the table's text gets smaller (9, 8, then 7 pt) rather than
+    numbers breaking inside (`72.` over `7`); only past 7 pt do the number columns shrink."""
     from docx.shared import Cm
 
-    def needed(name: str) -> int:
+    def needed(name: str, scale: float) -> int:
         chars = max([len(str(v)) for v in frame[name]] + [len(word) for word in name.split()] + [1])
-        return max(int(Cm(1.6)), int(Cm(0.5 + 0.22 * chars)))
+        # 0.27 cm a character at 11 pt: bold headers in wide fallback fonts (DejaVu) need it
+        return max(int(Cm(1.6 * scale)), int(Cm(0.45 + 0.27 * scale * chars)))
 
-    numbers = [needed(name) for name in columns[1:]]
-    room = usable - int(usable * 0.4)
-    if sum(numbers) > room:
-        numbers = [width * room // sum(numbers) for width in numbers]
-    return [usable - sum(numbers), *numbers]
+    room = usable - int(usable * 0.3)
+    for size in TABLE_SIZES:
+        numbers = [needed(name, (size or 11) / 11) for name in columns[1:]]
+        if sum(numbers) <= room:
+            return [usable - sum(numbers), *numbers], size
+    room = usable - int(usable * 0.22)  # many columns: the labels wrap rather than the numbers
+    numbers = [width * room // sum(numbers) for width in numbers] if sum(numbers) > room else numbers
+    return [usable - sum(numbers), *numbers], TABLE_SIZES[-1]
 
 
 def _table(document, frame) -> None:
@@ -244,13 +253,14 @@ def _table(document, frame) -> None:
     pages, a wide label column (child codes indented) and narrow right-aligned number columns."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
-    from docx.shared import Cm, Emu
+    from docx.shared import Cm, Emu, Pt
 
     columns = [str(c) for c in frame.columns if c not in ("code", "level")]
     table = document.add_table(rows=1, cols=len(columns))
     table.autofit = False
     section = document.sections[-1]
-    widths = _column_widths(frame, columns, int(section.page_width - section.left_margin - section.right_margin))
+    widths, size = _column_widths(frame, columns,
+                                  int(section.page_width - section.left_margin - section.right_margin))
     if "Table Grid" in {s.name for s in document.styles}:
         table.style = document.styles["Table Grid"]
     for cell, name in zip(table.rows[0].cells, columns):
@@ -273,6 +283,8 @@ def _table(document, frame) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = Emu(width)
+            for run in (run for paragraph in cell.paragraphs for run in paragraph.runs) if size else ():
+                run.font.size = Pt(size)
 
 
 def _annex(body: _Body, annex) -> None:

@@ -1,0 +1,112 @@
+"""The appendix a report writer gets from the sample study after a partial review (done through the review
+sheet, as a researcher would): only reviewed codings are quoted, voices are spread over the whole appendix,
+and LibreOffice shows a filled table of contents."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+import qualcode
+from qualcode.analysis.corpus_view import view_for
+from qualcode.project.store import open_store
+from qualcode.report.quotes import code_quotes
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory):
+    """The sample study, ingested and auto-coded, with two suggestions in five accepted and one in five
+    rejected through the review sheet (`codings export --status suggested` → decisions → `import --review`)."""
+    root = tmp_path_factory.mktemp("sample")
+    for part in ("qualcode.toml", "codebooks", "transcripts"):
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
+    project = qualcode.open_project(root)
+    project.ingest()
+    project.code()
+    sheet = root / "review.csv"
+    project.export_codings(sheet, statuses=["suggested"])
+    with sheet.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["decision"] = {0: "accept", 1: "accept", 2: "reject"}.get(int(row["id"]) % 5, "")
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    report = project.apply_review(sheet, reviewer="lan")
+    assert report.return_code == 0
+    return project
+
+
+def _quotes(content):
+    return [(section.code, q) for section in content.sections for _, qs in section.groups for q in qs]
+
+
+def test_default_appendix_quotes_only_reviewed_codings(reviewed, tmp_path: Path) -> None:
+    """Every quoted character of the default appendix lies inside an accepted coding of its code (adjacent
+    ones are merged into one quote); none rests on a suggestion left unreviewed or a rejected one."""
+    content = reviewed.appendix(tmp_path / "a.docx", limit=4, by="gender")
+    store = open_store(reviewed.store_path)
+    codings = store.codings()
+    texts = {d.id: d.text for d in store.documents()}
+    store.close()
+    accepted: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for c in codings:
+        if c.status == "accepted":
+            accepted.setdefault((c.document, c.code), []).append((c.start, c.end))
+    quoted = _quotes(content)
+    assert len(quoted) > 40
+    for code, quote in quoted:
+        spans = accepted.get((quote.document, code), [])
+        text = texts[quote.document]
+        outside = [i for i in range(quote.start, quote.end)
+                   if not text[i].isspace() and not any(a <= i < b for a, b in spans)]
+        assert outside == [], (code, quote.document, quote.text)
+    assert not content.draft
+
+
+def test_no_participant_quoted_twice_before_every_eligible_one_once(reviewed, tmp_path: Path) -> None:
+    """Walking the appendix code by code: whenever a participant is quoted under a code and group, no other
+    candidate of that code and group who was left out had been quoted fewer times before it."""
+    content = reviewed.appendix(tmp_path / "a.docx", limit=3, by="ethnicity")
+    view = view_for(reviewed)
+    chosen: dict[str, list] = {}
+    for code, quote in _quotes(content):
+        chosen.setdefault(code, []).append(quote)
+    quoted: Counter = Counter()
+    checked = 0
+    for section in content.sections:
+        picked = chosen.get(section.code, [])
+        candidates = code_quotes(view, section.code, by="ethnicity")
+        for group in {q.group for q in candidates}:
+            mine = {q.speaker for q in picked if q.group == group}
+            left_out = {q.speaker for q in candidates if q.group == group} - mine
+            for speaker in mine:
+                assert all(quoted[speaker] <= quoted[other] for other in left_out), (section.code, group, speaker)
+                checked += 1
+        quoted.update(q.speaker for q in picked)
+    assert checked > 40
+    assert max(quoted.values()) <= 4 and len(quoted) > 40  # many voices, none dominating
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and poppler's pdftotext are not installed")
+def test_libreoffice_shows_the_table_of_contents(reviewed, tmp_path: Path) -> None:
+    """Converted by LibreOffice without any field update, the first pages list the code headings under
+    'Contents' — the TOC is written filled, not left for Word to compute."""
+    reviewed.appendix(tmp_path / "appendix.docx", limit=2, by="gender")
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(tmp_path / "appendix.docx")], check=True, capture_output=True, timeout=300)
+    text = subprocess.run(["pdftotext", "-layout", "-l", "3", str(tmp_path / "appendix.pdf"), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    contents = text[text.index("Contents"):]
+    for label in ("Language barriers", "Prejudice and discrimination", "Workload", "Access to public services",
+                  "Participation in decision making"):
+        assert label in contents, label
