@@ -17,6 +17,8 @@ from qualcode.project.folder import ProjectFolder
 from qualcode.report.codebook_annex import CodebookAnnex, build_annex
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, QuotePicker, code_quotes
 
+LABEL_HEADER = "Code"  # the summary table's first column in every format (the frame calls it "label")
+
 
 @dataclass
 class Section:
@@ -95,7 +97,8 @@ def _method(view, limit: int | None, by: str | None, date: str | None) -> list[s
                      f"{'is' if view.interviewer_codings == 1 else 'are'} left out.")
     if limit:
         spread = f"across the values of {by}, then " if by else ""
-        lines.append(f"At most {limit} quotes per code, chosen {spread}across participants in turn.")
+        lines.append(f"At most {limit} quotes per code, chosen {spread}from the participants quoted least so far "
+                     "in this appendix, preferring whole sentences of 12 to 80 words.")
     if date:
         lines.append(f"Date: {date}.")
     return lines

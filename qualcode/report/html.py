@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from qualcode.report.appendix import Appendix
+from qualcode.report.appendix import LABEL_HEADER, Appendix
 
 
 def html_text(appendix: Appendix) -> str:
@@ -27,7 +27,7 @@ def html_text(appendix: Appendix) -> str:
 
         annex = Markup(annex_html(appendix.annex, level=2))  # escaped there, field by field
     return env.get_template("appendix.html.j2").render(a=appendix, columns=columns, rows=rows, image=image,
-                                                       annex=annex)
+                                                       annex=annex, header=LABEL_HEADER)
 
 
 def write_html(appendix: Appendix, path: Path) -> None:

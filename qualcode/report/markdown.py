@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qualcode.report.appendix import Appendix
+from qualcode.report.appendix import LABEL_HEADER, Appendix
 
 
 def _escape(text: str) -> str:
@@ -33,7 +33,8 @@ def markdown_text(appendix: Appendix) -> str:
     out += ["## How this appendix was made", ""]
     out += [line for m in appendix.method for line in (m, "")]
     out += ["## Summary", "", appendix.summary_caption, "",
-            "| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+            "| " + " | ".join(_escape(LABEL_HEADER if c == "label" else c) for c in columns) + " |",
+            "|" + "|".join("---" for _ in columns) + "|"]
     for row in frame.to_dict(orient="records"):
         cells = [("\u2003" * (int(row["level"]) - 1) + str(row[c])) if c == "label" else str(row[c]) for c in columns]
         out.append("| " + " | ".join(_escape(c) for c in cells) + " |")

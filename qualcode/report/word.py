@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from qualcode.errors import InputFileError
-from qualcode.report.appendix import Appendix
+from qualcode.report.appendix import LABEL_HEADER, Appendix
 from qualcode.report.tables import save_docx
 
 CUSTOM_STYLES = {  # name: (italic, bold, right-aligned, point size)
@@ -30,7 +30,6 @@ LINE_STYLES = {"question": "Quote Context", "context": "Quote Context", "quote":
 TOC_LEVELS = 3  # the headings the TOC field lists: \o "1-3"
 TOC_INSTRUCTION = f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u'
 TOC_STYLES = {level: (f"toc {level}", f"TOC{level}") for level in range(1, TOC_LEVELS + 1)}  # Word's own
-LABEL_HEADER = "Code"  # the summary table's first column (the frame calls it "label")
 
 
 def plain(text: str) -> str:
