@@ -24,13 +24,16 @@ def heatmap(path: Path, values: pd.DataFrame, row_labels: list[str], title: str,
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import numpy as np
 
     shown = values if shown is None else shown
     height = max(3.0, 0.38 * len(values) + 1.8)
     cell = min(1.1, 14.0 / max(1, len(values.columns)))  # wide matrices get narrower cells
     width = max(6.0, cell * len(values.columns) + 0.09 * max((len(r) for r in row_labels), default=10) + 2.5)
     fig, ax = plt.subplots(figsize=(width, height), dpi=110)
-    image = ax.imshow(values.to_numpy(dtype=float), aspect="auto", cmap="YlGnBu")
+    grid = values.to_numpy(dtype=float)
+    top = max(float(np.nanmax(grid)) if np.isfinite(grid).any() else 0.0, 1.0)  # all zero or all suppressed: 0–1
+    image = ax.imshow(grid, aspect="auto", cmap="YlGnBu", vmin=0, vmax=top)  # the scale starts at 0
     rotation = 30 if len(values.columns) <= 10 else 60
     ax.set_xticks(range(len(values.columns)), labels=list(values.columns), rotation=rotation, ha="right",
                   rotation_mode="anchor")
