@@ -68,35 +68,31 @@ class Not:
 
 
 @dataclass(frozen=True)
-class All:
-    """``A and B and …``."""
+class _Join:
+    """Items joined by one operator."""
 
     items: tuple[Compare | Not | All | Any, ...]
+
+    def comparisons(self) -> Iterable[Compare]:
+        """The comparisons inside, in order."""
+        for item in self.items:
+            yield from item.comparisons()
+
+
+class All(_Join):
+    """``A and B and …``."""
 
     def test(self, value_of: Callable[[str], frozenset[str]]) -> bool:
         """Whether every item holds."""
         return all(item.test(value_of) for item in self.items)
 
-    def comparisons(self) -> Iterable[Compare]:
-        """The comparisons inside, in order."""
-        for item in self.items:
-            yield from item.comparisons()
 
-
-@dataclass(frozen=True)
-class Any:
+class Any(_Join):
     """``A or B or …``."""
-
-    items: tuple[Compare | Not | All | Any, ...]
 
     def test(self, value_of: Callable[[str], frozenset[str]]) -> bool:
         """Whether at least one item holds."""
         return any(item.test(value_of) for item in self.items)
-
-    def comparisons(self) -> Iterable[Compare]:
-        """The comparisons inside, in order."""
-        for item in self.items:
-            yield from item.comparisons()
 
 
 Expression = Compare | Not | All | Any
