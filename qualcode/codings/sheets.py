@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import math
+import re
 from pathlib import Path
 
 from qualcode.errors import InputFileError, UsageError
+from qualcode.ingest.csvfile import csv_rows
 from qualcode.ingest.encoding import decode
 
 # Leading characters a spreadsheet reads as a formula: written with a guarding apostrophe, read back without.
@@ -40,7 +41,7 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
         except OSError as exc:
             raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
         text, _ = decode(data, str(path))
-        values = [[_unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+        values = [[_unguard(cell) for cell in row] for _, row in csv_rows(text, str(path))]
     else:
         raise UsageError(f"{path}: import reads .csv or .xlsx")
     if not values:
@@ -58,10 +59,21 @@ def _unguard(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_START else cell
 
 def whole_number(value: str) -> int | None:
+    """``value`` as a whole number (``12``, or ``12.0`` as spreadsheets write it); None when blank or not a
+    whole number: ``1.5``, ``inf``, ``1e999``, ``nan`` and numbers too large to be an offset or id."""
+    text = value.strip()
+    if not text:
+        return None
+    if _WHOLE.fullmatch(text):
+        return int(text)
     try:
-        return int(float(value)) if value.strip() else None
+        number = float(text)
     except ValueError:
         return None
+    return int(number) if math.isfinite(number) and number.is_integer() and abs(number) < 2**53 else None
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]{1,15}")
 
 
 # -- naming documents and codes as other tools do -----------------------------------------------------------
