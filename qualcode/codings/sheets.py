@@ -9,6 +9,7 @@ from pathlib import Path
 from qualcode.errors import InputFileError, UsageError
 from qualcode.ingest.csvfile import csv_rows
 from qualcode.ingest.encoding import decode
+from qualcode.ingest.zipcheck import check_zip
 
 # Leading characters a spreadsheet reads as a formula: written with a guarding apostrophe, read back without.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,11 +31,15 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
 
         from openpyxl import load_workbook
 
+        check_zip(path, str(path), "Excel .xlsx file")
         try:
             sheet = load_workbook(path, read_only=True, data_only=True).active
+            values = [["" if v is None else _cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         except (zipfile.BadZipFile, OSError, KeyError):
             raise InputFileError("not a readable .xlsx file", where=str(path)) from None
-        values = [["" if v is None else _cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # noqa: BLE001 - another program's file can break openpyxl in many ways
+            raise InputFileError(f"damaged .xlsx file ({str(exc)[:120] or type(exc).__name__}): open and save it "
+                                 "again in Excel or LibreOffice, or save it as .csv", where=str(path)) from None
     elif suffix == ".csv":
         try:
             data = path.read_bytes()

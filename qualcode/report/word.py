@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from qualcode.errors import InputFileError
+from qualcode.ingest.zipcheck import check_zip
 from qualcode.report.appendix import Appendix
 from qualcode.report.tables import save_docx
 
@@ -173,11 +174,15 @@ def _open(reference: Path | None):
         return docx.Document(), False
     if reference.suffix.lower() != ".docx" or not reference.is_file():
         raise InputFileError("--reference-doc must be an existing Word .docx file", where=str(reference))
+    check_zip(reference, str(reference), "--reference-doc Word .docx file")
     try:
         document = docx.Document(str(reference))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
         raise InputFileError("--reference-doc is not a Word .docx file (not a valid zip package)",
                              where=str(reference)) from None
+    except Exception as exc:  # noqa: BLE001 - another program's file can break the XML parser in many ways
+        raise InputFileError(f"--reference-doc is a damaged Word file ({str(exc)[:120] or type(exc).__name__}): "
+                             "open and save it again in Word", where=str(reference)) from None
     body = document.element.body
     for child in list(body):  # keep the section properties: page setup, headers and footers
         if child.tag != qn("w:sectPr"):
