@@ -16,6 +16,7 @@ from pathlib import Path
 from qualcode.errors import InputFileError
 from qualcode.ingest.zipcheck import check_zip
 from qualcode.report.appendix import Appendix
+from qualcode.report.safe_text import xml_text
 from qualcode.report.tables import save_docx
 
 CUSTOM_STYLES = {  # name: (italic, bold, right-aligned, point size)
@@ -35,8 +36,9 @@ LABEL_HEADER = "Code"  # the summary table's first column (the frame calls it "l
 
 
 def plain(text: str) -> str:
-    """``text`` for Word: without the Markdown backticks that messages shared with the terminal use."""
-    return text.replace("`", "")
+    """``text`` for Word: without the Markdown backticks that messages shared with the terminal use, nor
+    characters XML cannot hold (see :mod:`qualcode.report.safe_text`)."""
+    return xml_text(text.replace("`", ""))
 
 
 def _field(paragraph, instruction: str, placeholder: str = "") -> None:
@@ -98,7 +100,7 @@ class _Body:
                 if strong:
                     run.append(OxmlElement("w:rPr"))
                     run[0].append(OxmlElement("w:b"))
-                run.text = words  # python-docx's run text: w:t, w:tab and w:br
+                run.text = xml_text(words)  # python-docx's run text: w:t, w:tab and w:br
                 p.append(run)
         if after is not None:
             after.addnext(p)
@@ -174,7 +176,7 @@ def _open(reference: Path | None):
         return docx.Document(), False
     if reference.suffix.lower() != ".docx" or not reference.is_file():
         raise InputFileError("--reference-doc must be an existing Word .docx file", where=str(reference))
-    check_zip(reference, str(reference), "--reference-doc Word .docx file")
+    check_zip(reference, str(reference), "Word .docx file")
     try:
         document = docx.Document(str(reference))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
