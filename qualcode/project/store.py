@@ -331,13 +331,14 @@ class Store:
         """Remove one coding (only for undoing a decision or `untag`; never used silently)."""
         self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
 
-    def move_coding(self, coding_id: int, start: int | None, end: int | None) -> None:
-        """Re-anchor a coding at ``[start, end)``, or mark it stale when ``start`` is None."""
+    def move_coding(self, coding_id: int, start: int | None, end: int | None, text: str | None = None) -> None:
+        """Re-anchor a coding at ``[start, end)`` (its snapshot becomes ``text`` when given), or mark it stale
+        when ``start`` is None."""
         if start is None:
             self.db.execute("UPDATE codings SET stale = 1 WHERE id = ?", (coding_id,))
         else:
-            self.db.execute('UPDATE codings SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
-                            (start, end, coding_id))
+            self.db.execute('UPDATE codings SET start = ?, "end" = ?, stale = 0, text = coalesce(?, text) '
+                            'WHERE id = ?', (start, end, text, coding_id))
 
 
     def quote_choices(self, doc_id: str | None = None) -> list[QuoteChoiceRow]:
@@ -357,13 +358,15 @@ class Store:
             self.db.execute('INSERT INTO quote_choices (document, start, "end", code, use, translation, text) '
                             "VALUES (?,?,?,?,?,?,?)", (document, start, end, code, use, translation, text))
 
-    def move_quote_choice(self, choice_id: int, start: int | None, end: int | None) -> None:
-        """Re-anchor a quote choice at ``[start, end)``, or mark it stale when ``start`` is None."""
+    def move_quote_choice(self, choice_id: int, start: int | None, end: int | None,
+                          text: str | None = None) -> None:
+        """Re-anchor a quote choice at ``[start, end)`` (its snapshot becomes ``text`` when given), or mark it
+        stale when ``start`` is None."""
         if start is None:
             self.db.execute("UPDATE quote_choices SET stale = 1 WHERE id = ?", (choice_id,))
         else:
-            self.db.execute('UPDATE OR REPLACE quote_choices SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
-                            (start, end, choice_id))
+            self.db.execute('UPDATE OR REPLACE quote_choices SET start = ?, "end" = ?, stale = 0, '
+                            'text = coalesce(?, text) WHERE id = ?', (start, end, text, choice_id))
 
 
 def _pack(tokens: tuple[int, ...]) -> bytes:
