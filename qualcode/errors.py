@@ -56,9 +56,13 @@ class Problem:
 @contextmanager
 def writing(path: Path) -> Iterator[None]:
     """Create ``path``'s missing parent folders, then turn an OSError while writing it into the one-line
-    `cannot write` error naming the file."""
+    `cannot write` error naming the file (and remove what was half written)."""
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         yield
     except OSError as exc:
+        try:  # a half-written file (a full disk) must not pass for an output
+            Path(path).unlink(missing_ok=True)
+        except OSError:
+            pass
         raise QualcodeError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None

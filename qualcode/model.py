@@ -69,6 +69,7 @@ class ParsedDocument:
     doc_type: DocType = DocType.OTHER
     content_hash: str = ""
     preamble_end: int = 0
+    warnings: tuple[str, ...] = field(default=(), compare=False)  # repairs made while reading the file
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,11 @@ def test_xlsx_keeps_text_and_has_identical_content(tmp_path: Path) -> None:
 
 
 def test_html_md_json_show_markup_as_text(tmp_path: Path) -> None:
-    """Markup in cells is escaped in HTML, kept literal in Markdown and JSON."""
+    """Markup in cells is escaped in HTML and Markdown (no raw HTML reaches a renderer), kept literal in JSON."""
     for suffix in (".html", ".md", ".json"):
         write_table(tmp_path / f"t{suffix}", ["id", "text", "n"], ROWS)
     assert "&lt;script&gt;&amp;{{ }}" in (tmp_path / "t.html").read_text(encoding="utf-8")
-    assert "| FGD-01 | <script>&{{ }} | 0 |" in (tmp_path / "t.md").read_text(encoding="utf-8")
+    assert "| FGD-01 | &lt;script&gt;&amp;{{ }} | 0 |" in (tmp_path / "t.md").read_text(encoding="utf-8")
     assert json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))[1]["text"] == "<script>&{{ }}"
 
 
@@ -74,6 +74,6 @@ def test_xlsx_is_laid_out_for_reading(tmp_path: Path) -> None:
     assert sheet.column_dimensions["A"].width == 8 and sheet.column_dimensions["B"].width == 60
     assert sheet["B2"].alignment.wrap_text and sheet.row_dimensions[2].height > 15
     assert sheet["A2"].value == 7 and sheet["C2"].value == 0.25 and sheet["C3"].value == "inf"
-    assert sheet["D2"].value == "formfeed" and sheet["D3"].value == "#N/A" and sheet["D3"].data_type == "s"
+    assert sheet["D2"].value == "form feed" and sheet["D3"].value == "#N/A" and sheet["D3"].data_type == "s"
     dropdown = sheet.data_validations.dataValidation[0]
     assert dropdown.formula1 == '"accept,reject"' and str(dropdown.sqref) == "E2:E3"

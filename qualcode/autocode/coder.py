@@ -8,7 +8,6 @@ the three units (sentence, turn, match).
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,9 +16,23 @@ from qualcode.autocode.matcher import Index, Settings, Word
 from qualcode.autocode.prefilter import fold_for_search, required_literals
 from qualcode.autocode.tokens import TokenCache
 from qualcode.codebook.load import Code, Codebook, Rule
-from qualcode.errors import Problem
+from qualcode.errors import Problem, QualcodeError
 from qualcode.ingest.labels import label_key
 from qualcode.model import Role, Sentence
+
+# A pattern search that takes longer than this on one sentence or turn is a runaway (catastrophic
+# backtracking, e.g. `(a+)+$`): the run stops with an error naming the rule instead of hanging.
+PATTERN_SECONDS = 1.0
+
+
+def compile_pattern(pattern: str):
+    """``pattern`` compiled case-insensitively with the ``regex`` engine, whose searches take a timeout.
+
+    Raises ``regex.error`` for an invalid pattern (the codebook loader reports it first).
+    """
+    import regex
+
+    return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
 
 
 @dataclass(frozen=True)
@@ -156,7 +169,7 @@ class Coder:
         found: dict[tuple, tuple[int, int, str]] = {}  # unit key -> (start, end, rule text); first rule wins
         for rule in code.rules:
             language = rule.lang or codebook.language
-            for key, start, end, term in self._rule_units(rule, language, settings, unit, eligible):
+            for key, start, end, term in self._guarded(codebook, rule, language, settings, unit, eligible):
                 sent_key = key[0] if unit != "turn" else None
                 if unit == "turn" and key in excluded_turns:
                     continue
@@ -166,6 +179,17 @@ class Coder:
         docs = self.docs
         return [Suggestion(docs[self._doc_of(unit, key)].id, start, end, code.id, rule_text)
                 for key, (start, end, rule_text) in found.items()]
+
+    def _guarded(self, codebook: Codebook, rule: Rule, language: str, settings: Settings, unit: str,
+                 eligible: frozenset[int]) -> list[tuple[tuple, int, int, str]]:
+        """:meth:`_rule_units` as a list; a runaway pattern becomes an error naming the rule's place."""
+        try:
+            return list(self._rule_units(rule, language, settings, unit, eligible))
+        except TimeoutError:
+            raise QualcodeError(
+                f"pattern {rule.pattern!r} ran over {PATTERN_SECONDS:g} s on one {unit}: it backtracks without "
+                "end (a repeat inside a repeat such as (a+)+, or overlapping choices such as (a|aa)+); rewrite it",
+                where=codebook.locate(f"{rule.where}.pattern")) from None
 
     def _doc_of(self, unit: str, key: tuple) -> int:
         return key[0] if unit == "turn" else self.sents[key[0]].doc
@@ -240,7 +264,7 @@ class Coder:
 
     def _pattern_units(self, pattern: str, unit: str,
                        eligible: frozenset[int]) -> Iterable[tuple[tuple, int, int, str]]:
-        regex = re.compile(pattern, re.I)
+        regex = compile_pattern(pattern)
         term = f'pattern "{pattern}"'
         ordered = self._ordered[eligible]
         candidates = self._candidates(pattern, unit)
@@ -255,12 +279,12 @@ class Coder:
                 seen.add((sent.doc, sent.turn))
                 turn = self.docs[sent.doc].turns[sent.turn]
                 # search the slice, not text with pos/endpos: `^` must match at the unit's start
-                if regex.search(self.docs[sent.doc].text[turn.start:turn.end]):
+                if regex.search(self.docs[sent.doc].text[turn.start:turn.end], timeout=PATTERN_SECONDS):
                     yield (sent.doc, sent.turn), turn.start, turn.end, term
             return
         texts = self.sent_texts
         for s_index in ordered:
-            for match in regex.finditer(texts[s_index]):
+            for match in regex.finditer(texts[s_index], timeout=PATTERN_SECONDS):
                 sent = self.sents[s_index]
                 if match.end() > match.start():
                     start, end = sent.start + match.start(), sent.start + match.end()
@@ -308,11 +332,20 @@ def self_test(codebook: Codebook, lemmatizer: Lemmatizer | None = None,
         sents = tuple(Sentence(a, b, words) for a, b, words in sentences)
         turn = CodingTurn(1, 0, len(text), Role.RESPONDENT, None, None, sents)
         docs.append(CodingDoc(str(n), text, codebook.language, (turn,)))
-    suggestions = Coder(docs, lemmatizer, tokens).apply(codebook, unit="turn", ignore_speakers=True)
+    coder = Coder(docs, lemmatizer, tokens)
+    problems = []
+    try:
+        suggestions = coder.apply(codebook, unit="turn", ignore_speakers=True)
+    except QualcodeError:  # a runaway pattern: test code by code, so every other code is still tested
+        suggestions = []
+        for code in codebook.codes:
+            try:
+                suggestions += coder.apply(codebook, unit="turn", only=[code.id], ignore_speakers=True)
+            except QualcodeError as exc:
+                problems.append(Problem(exc.where or codebook.locate(code.where), exc.message))
     coded: dict[str, set[str]] = {}
     for s in suggestions:
         coded.setdefault(s.document, set()).add(s.code)
-    problems = []
     for n, (code, kind, i, text) in enumerate(cases):
         family = {code.id, *codebook.descendants(code.id)}
         if not any(codebook.code(c).rules for c in family):

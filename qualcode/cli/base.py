@@ -105,8 +105,11 @@ def command(group: typer.Typer = app, name: str | None = None, *, examples: tupl
     def register(function):
         @functools.wraps(function)
         def run(*args, **kwargs):
+            from qualcode.project.store import store_errors
+
             try:
-                return function(*args, **kwargs)
+                with store_errors():
+                    return function(*args, **kwargs)
             except QualcodeError as exc:
                 fail(exc)
 

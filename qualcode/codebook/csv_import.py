@@ -9,14 +9,13 @@ and made unique. The YAML is written only where no file exists yet.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import InputFileError, Problem, QualcodeError, UsageError
+from qualcode.ingest.csvfile import csv_rows
 from qualcode.ingest.encoding import decode
 
 PATH_COLUMNS = ("code", "path")
@@ -77,7 +76,7 @@ def read_csv_codebook(path: Path, name: str | None = None) -> CodebookImport:
     except OSError as exc:
         raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
     text, _ = decode(data, str(path))
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = [cells for _, cells in csv_rows(text, str(path))]
     if not rows:
         raise InputFileError("empty file: a CSV codebook needs a header with a `code` or `path` column",
                              where=str(path))

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex  # the engine the coder runs patterns with: its searches take a timeout
+
 from qualcode.codebook.locate import load_located
 from qualcode.errors import InputFileError, Problem
 
@@ -146,7 +148,9 @@ def locate(filename: str, marks: dict[str, tuple[int, int]], path: str) -> str:
     """``file:line:col path``, using the nearest located ancestor of ``path``."""
     probe = path
     while probe and probe not in marks:
-        probe = probe.rsplit(".", 1)[0] if "." in probe else probe.rsplit("[", 1)[0]
+        # strip the last `.key` or `[i]`; a top-level key (`codebook`) has no parent and ends the walk at ""
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
     line, col = marks.get(probe, (1, 1))
     return f"{filename}:{line}:{col} {path}"
 
@@ -359,7 +363,8 @@ def _rules(check: _Checker, raw: object, path: str) -> tuple[Rule, ...]:
             else:
                 try:
                     re.compile(pattern, re.I)
-                except re.error as exc:
+                    regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
+                except (re.error, regex.error) as exc:
                     at = f" at position {exc.pos}" if exc.pos is not None else ""
                     check.error(f"{where}.pattern", f"{exc.msg}{at}")
             rules.append(Rule("pattern", where, pattern=pattern, lang=lang))

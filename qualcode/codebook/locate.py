@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from qualcode.errors import Problem
+from qualcode.ingest.yaml_limits import alias_problem
 
 
 @dataclass
@@ -44,12 +45,21 @@ def load_located(text: str, filename: str) -> Located:
     result = Located(None)
     if root is None:
         return result
+    refused = alias_problem(root)
+    if refused is not None:
+        mark, message = refused
+        result.problems.append(Problem(f"{filename}:{mark.line + 1}:{mark.column + 1}", message))
+        return result
 
     def build(node: yaml.Node, path: str, mark: yaml.Mark) -> object:
         result.marks[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             mapping: dict = {}
             for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                    result.problems.append(Problem(f"{filename}:{line}:{col}", "a key must be plain text"))
+                    continue
                 key = loader.construct_object(key_node, deep=True)
                 key = str(key)
                 child = _join(path, key)

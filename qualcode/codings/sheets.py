@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import math
+import re
 from pathlib import Path
 
 from qualcode.errors import InputFileError, UsageError
+from qualcode.ingest.csvfile import csv_rows
 from qualcode.ingest.encoding import decode
+from qualcode.ingest.zipcheck import check_zip
 
 # Leading characters a spreadsheet reads as a formula: written with a guarding apostrophe, read back without.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,18 +31,22 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
 
         from openpyxl import load_workbook
 
+        check_zip(path, str(path), "Excel .xlsx file")
         try:
             sheet = load_workbook(path, read_only=True, data_only=True).active
+            values = [["" if v is None else _cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         except (zipfile.BadZipFile, OSError, KeyError):
             raise InputFileError("not a readable .xlsx file", where=str(path)) from None
-        values = [["" if v is None else _cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # noqa: BLE001 - another program's file can break openpyxl in many ways
+            raise InputFileError(f"damaged .xlsx file ({str(exc)[:120] or type(exc).__name__}): open and save it "
+                                 "again in Excel or LibreOffice, or save it as .csv", where=str(path)) from None
     elif suffix == ".csv":
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
         text, _ = decode(data, str(path))
-        values = [[_unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+        values = [[_unguard(cell) for cell in row] for _, row in csv_rows(text, str(path))]
     else:
         raise UsageError(f"{path}: import reads .csv or .xlsx")
     if not values:
@@ -58,10 +64,21 @@ def _unguard(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_START else cell
 
 def whole_number(value: str) -> int | None:
+    """``value`` as a whole number (``12``, or ``12.0`` as spreadsheets write it); None when blank or not a
+    whole number: ``1.5``, ``inf``, ``1e999``, ``nan`` and numbers too large to be an offset or id."""
+    text = value.strip()
+    if not text:
+        return None
+    if _WHOLE.fullmatch(text):
+        return int(text)
     try:
-        return int(float(value)) if value.strip() else None
+        number = float(text)
     except ValueError:
         return None
+    return int(number) if math.isfinite(number) and number.is_integer() and abs(number) < 2**53 else None
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]{1,15}")
 
 
 # -- naming documents and codes as other tools do -----------------------------------------------------------

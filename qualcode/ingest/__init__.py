@@ -125,7 +125,7 @@ def read_document(path: Path, rel_path: str, config: Config, speaker_labels: dic
         turns=parsed.turns, attributes=attributes, language=language,
         doc_type=_doc_type(doc_id, attributes, str(path)),
         content_hash=parse_key(data, encoding, doc_id, config, speaker_labels),
-        preamble_end=parsed.preamble_end)
+        preamble_end=parsed.preamble_end, warnings=raw.warnings)
 
 
 def add_sentences(doc: ParsedDocument) -> ParsedDocument:

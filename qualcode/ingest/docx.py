@@ -10,6 +10,7 @@ from qualcode.errors import InputFileError
 from qualcode.ingest.encoding import normalise
 from qualcode.ingest.turns import Line, explicit
 from qualcode.ingest.types import RawDocument
+from qualcode.ingest.zipcheck import check_zip
 
 HEADER_WORDS = frozenset({"speaker", "text", "time", "timestamp", "name", "transcript", "utterance",
                           "content", "thời gian", "người nói", "nội dung", "lời nói"})
@@ -77,15 +78,29 @@ def read_docx(path: Path, data: bytes, encoding: str | None) -> RawDocument:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_zip(data, str(path), "Word .docx file")
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError):
         raise InputFileError("not a Word .docx file (not a valid zip package); "
                              "save it as .docx, or as .txt", where=str(path)) from None
+    except Exception as exc:  # noqa: BLE001 - another program's file can break the XML parser in many ways
+        raise InputFileError(f"damaged Word file ({_reason(exc)}): open and save it again in Word, or save it "
+                             "as .txt", where=str(path)) from None
     lines: list[Line] = []
-    for block in document.iter_inner_content():
-        if hasattr(block, "rows"):
-            lines.extend(_table_lines(block))
-        else:
-            lines.extend(_paragraph_lines(block))
+    try:
+        for block in document.iter_inner_content():
+            if hasattr(block, "rows"):
+                lines.extend(_table_lines(block))
+            else:
+                lines.extend(_paragraph_lines(block))
+    except Exception as exc:  # noqa: BLE001 - as above: a malformed body part
+        raise InputFileError(f"damaged Word file ({_reason(exc)}): open and save it again in Word, or save it "
+                             "as .txt", where=str(path)) from None
     return RawDocument(lines)
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of a parser's complaint, short."""
+    text = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]

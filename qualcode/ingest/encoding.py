@@ -37,12 +37,16 @@ def vietnamese_share(text: str) -> float:
     return marked / len(_LETTER.findall(text))
 
 
-def decode(data: bytes, where: str, encoding: str | None = None) -> tuple[str, str]:
+def decode(data: bytes, where: str, encoding: str | None = None,
+           warnings: list[str] | None = None) -> tuple[str, str]:
     """Decode ``data`` and normalise it; returns ``(text, encoding_used)``.
 
-    A BOM decides (UTF-8, UTF-16); else strict UTF-8; else Windows-1258 when the text then holds
-    Vietnamese letters, else Windows-1252. ``encoding`` overrides detection. Raises InputFileError for
-    binary data (NUL bytes outside UTF-16), an empty file, or bytes no candidate decodes.
+    A BOM decides (UTF-8, UTF-16); else UTF-8; else Windows-1258 when the text then holds Vietnamese
+    letters, else Windows-1252. A file that is mostly UTF-8 — more well-formed non-ASCII characters than
+    bad byte sequences — stays UTF-8: each bad sequence becomes U+FFFD and a message is appended to
+    ``warnings``; only a file that is mostly not UTF-8 is read with a legacy code page. ``encoding``
+    overrides detection. Raises InputFileError for binary data (NUL bytes outside UTF-16), an empty file, or
+    bytes no candidate decodes.
     """
     if encoding:
         try:
@@ -59,8 +63,15 @@ def decode(data: bytes, where: str, encoding: str | None = None) -> tuple[str, s
         raise InputFileError("binary file (contains NUL bytes), not a text transcript", where=where)
     try:
         return normalise(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        text, bad = mostly
+        if warnings is not None:
+            warnings.append(f"{bad} byte sequence{'s' if bad != 1 else ''} not valid UTF-8 (the first at byte "
+                            f"{first_bad}) replaced by U+FFFD; the rest is read as UTF-8")
+        return text, "utf-8"
     candidates = []
     for name in ("cp1258", "cp1252"):
         try:
@@ -74,6 +85,16 @@ def decode(data: bytes, where: str, encoding: str | None = None) -> tuple[str, s
     if name == "cp1258" and vietnamese_share(text) == 0 and len(candidates) > 1:
         text, name = candidates[1]
     return text, name
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """``(text, bad sequences)`` when ``data`` is UTF-8 with a few bad bytes, else None."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for char in text if char > "\x7f" and char != "\ufffd")
+    if good <= bad:
+        return None
+    return normalise(text), bad
 
 
 def _strict(data: bytes, name: str, where: str) -> str:

@@ -9,6 +9,7 @@ import yaml
 
 from qualcode.errors import InputFileError
 from qualcode.ingest.turns import Line
+from qualcode.ingest.yaml_limits import alias_problem
 
 
 def _as_text(value: object) -> str:
@@ -19,6 +20,22 @@ def _as_text(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_as_text(v) for v in value)
     return "" if value is None else str(value)
+
+
+def _load(block: str, where: str, first: int) -> object:
+    """The front matter's values; aliases are bounded (see :mod:`qualcode.ingest.yaml_limits`)."""
+    loader = yaml.SafeLoader(block)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        refused = alias_problem(root)
+        if refused is not None:
+            mark, message = refused
+            raise InputFileError(f"front matter: {message}", where=f"{where}:{first + 2 + mark.line}")
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
 
 
 def split_front_matter(lines: Sequence[Line], where: str) -> tuple[dict[str, str], list[Line]]:
@@ -36,7 +53,7 @@ def split_front_matter(lines: Sequence[Line], where: str) -> tuple[dict[str, str
         return {}, list(lines)
     block = "\n".join(line.text for line in lines[first + 1:close])
     try:
-        data = yaml.safe_load(block) if block.strip() else {}
+        data = _load(block, where, first) if block.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"{where}:{first + 2 + mark.line}" if mark is not None else where

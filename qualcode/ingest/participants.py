@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import InputFileError
+from qualcode.ingest.csvfile import csv_rows
 from qualcode.ingest.encoding import decode
 from qualcode.ingest.labels import label_key
 from qualcode.model import Participant, ResolvedTurn, Role, SpeakerRow
@@ -39,8 +38,8 @@ def load_participants(path: Path) -> ParticipantTable:
     except OSError as exc:
         raise InputFileError(f"cannot read: {exc.strerror}", where=where) from None
     text, _ = decode(data, where)
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    parsed = csv_rows(text, where, multiline=False)
+    header = parsed[0][1] if parsed else None
     if not header or not any(h.strip() for h in header):
         raise InputFileError("empty file: the first line must name the columns, starting with `participant`",
                              where=where)
@@ -54,7 +53,7 @@ def load_participants(path: Path) -> ParticipantTable:
     people: dict[str, dict[str, str]] = {}
     first_line: dict[str, int] = {}
     rows: list[SpeakerRow] = []
-    for line_no, cells in enumerate(reader, start=2):
+    for line_no, cells in parsed[1:]:
         if not any(c.strip() for c in cells):
             continue
         cells = cells + [""] * (len(names) - len(cells))

@@ -168,6 +168,7 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
             except InputFileError as exc:
                 report.failures.append(Problem(exc.where or str(path), exc.message))
                 continue
+            report.warnings.extend(Problem(rel, message, "warning") for message in doc.warnings)
             other = parsed[doc.id].path if doc.id in parsed else stored_ids.get(doc.id)
             if other is not None and other != rel and (doc.id in parsed or (project.root / other).exists()):
                 report.failures.append(Problem(str(path), f"document id {doc.id!r} is already used by {other}; "

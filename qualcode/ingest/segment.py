@@ -41,6 +41,23 @@ def is_word(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
+# A paragraph longer than this (a transcript saved as one line) is segmented in pieces cut at whitespace: a
+# sentence running across a cut is split there.
+CHUNK = 100_000
+
+
+def _chunks(text: str, base: int) -> list[tuple[str, int]]:
+    """``text`` cut into pieces of at most about :data:`CHUNK` characters at whitespace, with their offsets."""
+    pieces, start = [], 0
+    while len(text) - start > CHUNK:
+        cut = text.rfind(" ", start + CHUNK // 2, start + CHUNK)
+        cut = start + CHUNK if cut == -1 else cut + 1
+        pieces.append((text[start:cut], base + start))
+        start = cut
+    pieces.append((text[start:], base + start))
+    return pieces
+
+
 def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None = None) -> list[Segments]:
     """Sentences of each text as ``(start, end, word tokens)``; ``offsets[i]`` is added to every offset.
 
@@ -50,8 +67,16 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
     import numpy as np
     from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_SPACE, LENGTH, SENT_START
 
-    nlp = sentence_pipeline(language)
     offsets = offsets if offsets is not None else [0] * len(texts)
+    if any(len(text) > CHUNK for text in texts):  # spaCy refuses texts over 1,000,000 characters
+        pieces = [_chunks(text, base) for text, base in zip(texts, offsets)]
+        flat = segment([t for p in pieces for t, _ in p], language, [b for p in pieces for _, b in p])
+        out, at = [], 0
+        for p in pieces:
+            out.append([sentence for part in flat[at:at + len(p)] for sentence in part])
+            at += len(p)
+        return out
+    nlp = sentence_pipeline(language)
     result = []
     for doc, text, base in zip(nlp.pipe(texts, batch_size=256), texts, offsets):  # not doc.text: it is rebuilt
         if len(doc) == 0:

@@ -43,7 +43,8 @@ def _cues(text: str, where: str) -> list[tuple[str, str]]:
 
 def read_vtt(path: Path, data: bytes, encoding: str | None) -> RawDocument:
     """WebVTT: the speaker comes from ``<v Name>`` voice tags or a ``Name:`` prefix."""
-    text, _ = decode(data, str(path), encoding)
+    warnings: list[str] = []
+    text, _ = decode(data, str(path), encoding, warnings)
     if not text.lstrip().startswith("WEBVTT"):
         raise InputFileError("not a WebVTT file: the first line must be WEBVTT", where=str(path))
     lines: list[Line] = []
@@ -57,14 +58,15 @@ def read_vtt(path: Path, data: bytes, encoding: str | None) -> RawDocument:
                 lines.append(explicit(" ".join(voice.group("name").split()), _clean(voice.group("text")), start))
         else:
             lines.append(Line(_clean(body), timestamp=start))
-    return RawDocument(_non_empty(lines), cues=True)
+    return RawDocument(_non_empty(lines), cues=True, warnings=tuple(warnings))
 
 
 def read_srt(path: Path, data: bytes, encoding: str | None) -> RawDocument:
     """SubRip: the speaker comes from a ``Name:`` prefix on the cue's text."""
-    text, _ = decode(data, str(path), encoding)
+    warnings: list[str] = []
+    text, _ = decode(data, str(path), encoding, warnings)
     lines = [Line(_clean(body), timestamp=start) for start, body in _cues(text, str(path))]
-    return RawDocument(_non_empty(lines), cues=True)
+    return RawDocument(_non_empty(lines), cues=True, warnings=tuple(warnings))
 
 
 def _non_empty(lines: list[Line]) -> list[Line]:

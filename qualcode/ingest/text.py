@@ -11,5 +11,6 @@ from qualcode.ingest.types import RawDocument
 
 def read_text(path: Path, data: bytes, encoding: str | None) -> RawDocument:
     """Decode a text file; every line is a :class:`Line` for the shared label rules."""
-    text, _ = decode(data, str(path), encoding)
-    return RawDocument([Line(line) for line in text.split("\n")])
+    warnings: list[str] = []
+    text, _ = decode(data, str(path), encoding, warnings)
+    return RawDocument([Line(line) for line in text.split("\n")], warnings=tuple(warnings))

@@ -14,3 +14,4 @@ class RawDocument:
     lines: list[Line]
     cues: bool = False
     attributes: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # what the reader repaired (bad UTF-8 bytes replaced), for the ingest report

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from array import array
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,7 +146,11 @@ class Store:
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): a second ROLLBACK would fail with
+            # "cannot rollback - no transaction is active" and hide the real error
+            if self.db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
@@ -327,13 +331,14 @@ class Store:
         """Remove one coding (only for undoing a decision or `untag`; never used silently)."""
         self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
 
-    def move_coding(self, coding_id: int, start: int | None, end: int | None) -> None:
-        """Re-anchor a coding at ``[start, end)``, or mark it stale when ``start`` is None."""
+    def move_coding(self, coding_id: int, start: int | None, end: int | None, text: str | None = None) -> None:
+        """Re-anchor a coding at ``[start, end)`` (its snapshot becomes ``text`` when given), or mark it stale
+        when ``start`` is None."""
         if start is None:
             self.db.execute("UPDATE codings SET stale = 1 WHERE id = ?", (coding_id,))
         else:
-            self.db.execute('UPDATE codings SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
-                            (start, end, coding_id))
+            self.db.execute('UPDATE codings SET start = ?, "end" = ?, stale = 0, text = coalesce(?, text) '
+                            'WHERE id = ?', (start, end, text, coding_id))
 
 
     def quote_choices(self, doc_id: str | None = None) -> list[QuoteChoiceRow]:
@@ -353,13 +358,15 @@ class Store:
             self.db.execute('INSERT INTO quote_choices (document, start, "end", code, use, translation, text) '
                             "VALUES (?,?,?,?,?,?,?)", (document, start, end, code, use, translation, text))
 
-    def move_quote_choice(self, choice_id: int, start: int | None, end: int | None) -> None:
-        """Re-anchor a quote choice at ``[start, end)``, or mark it stale when ``start`` is None."""
+    def move_quote_choice(self, choice_id: int, start: int | None, end: int | None,
+                          text: str | None = None) -> None:
+        """Re-anchor a quote choice at ``[start, end)`` (its snapshot becomes ``text`` when given), or mark it
+        stale when ``start`` is None."""
         if start is None:
             self.db.execute("UPDATE quote_choices SET stale = 1 WHERE id = ?", (choice_id,))
         else:
-            self.db.execute('UPDATE OR REPLACE quote_choices SET start = ?, "end" = ?, stale = 0 WHERE id = ?',
-                            (start, end, choice_id))
+            self.db.execute('UPDATE OR REPLACE quote_choices SET start = ?, "end" = ?, stale = 0, '
+                            'text = coalesce(?, text) WHERE id = ?', (start, end, text, choice_id))
 
 
 def _pack(tokens: tuple[int, ...]) -> bytes:
@@ -378,16 +385,30 @@ def open_store(path: Path, *, create: bool = False) -> Store:
     Raises ProjectError when the store is missing (and not created), is not a qualcode store, or was written
     by a newer qualcode.
     """
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ProjectError(f"{path.parent} is a file, not the project's store folder: move it away (qualcode "
+                           "keeps its store in that folder)")
+    if path.is_dir():
+        raise ProjectError(f"{path} is a folder, not a store: move it away")
     if not path.exists():
         if not create:
             raise ProjectError(f"no project store at {path}: run `qualcode ingest` first")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        db = sqlite3.connect(path, isolation_level=None)
-        db.execute("PRAGMA foreign_keys = ON")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path} is not a qualcode store ({exc})") from None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectError(f"cannot create the store folder {path.parent}: {exc.strerror}") from None
+    _opened[:] = [path]
+    with store_errors(path):
+        try:
+            db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if _kind(exc) in ("busy", "readonly", "cantopen", "full", "ioerr"):
+                raise
+            raise ProjectError(f"{path} is not a qualcode store ({exc}): restore it from a backup, or move it "
+                               "away and run `qualcode ingest` again (its codings would be lost)") from None
     if version > SCHEMA_VERSION:
         db.close()
         raise ProjectError(f"{path} was written by a newer qualcode (store schema {version}; this qualcode "
@@ -399,7 +420,64 @@ def open_store(path: Path, *, create: bool = False) -> Store:
             raise ProjectError(f"{path} is not a qualcode store (unknown tables, no schema version)")
         db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         version = SCHEMA_VERSION
-    while version < SCHEMA_VERSION:
-        db.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1}; COMMIT;")
-        version += 1
+    with store_errors(path):
+        while version < SCHEMA_VERSION:
+            db.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1}; COMMIT;")
+            version += 1
     return Store(db, path)
+
+
+# How long a command waits for another one writing to the store before it gives up (SQLite's busy timeout).
+BUSY_SECONDS = 10.0
+
+
+def _kind(exc: sqlite3.Error) -> str:
+    """What went wrong, from SQLite's error code name (``SQLITE_BUSY`` -> ``busy``) or its message."""
+    name = (getattr(exc, "sqlite_errorname", "") or "").upper()
+    text = str(exc).lower()
+    for kind, names, words in (
+            ("busy", ("SQLITE_BUSY", "SQLITE_LOCKED"), ("database is locked", "database table is locked")),
+            ("readonly", ("SQLITE_READONLY",), ("readonly database", "read-only")),
+            ("full", ("SQLITE_FULL",), ("disk is full", "database or disk is full")),
+            ("corrupt", ("SQLITE_CORRUPT", "SQLITE_NOTADB"), ("malformed", "not a database")),
+            ("cantopen", ("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"), ("unable to open",)),
+            ("ioerr", ("SQLITE_IOERR",), ("disk i/o error",)),
+            ("schema", (), ("no such table", "no such column", "has no column"))):
+        if any(name.startswith(n) for n in names) or any(w in text for w in words):
+            return kind
+    return "other"
+
+
+def store_problem(exc: sqlite3.Error, path: Path | str) -> ProjectError:
+    """A one-line error for an SQLite error, saying what happened to the store and what to do."""
+    kind = _kind(exc)
+    advice = {
+        "busy": f"the project store {path} is locked by another command still writing to it (waited "
+                f"{BUSY_SECONDS:g} s): wait for it to finish, then run this again",
+        "readonly": f"the project store {path} is read-only: check the permissions of the file and its folder "
+                    "(and that the disk is not mounted read-only), then run this again",
+        "full": f"the disk holding the project store {path} is full: nothing was changed; free some space, "
+                "then run this again",
+        "corrupt": f"the project store {path} is damaged ({exc}): restore it from a backup (qualcode backup "
+                   "writes one), or move it away and run `qualcode ingest` again (its codings would be lost)",
+        "cantopen": f"cannot open the project store {path}: check that the file and its folder exist and "
+                    "that you may read and write them",
+        "ioerr": f"the disk failed while using the project store {path} ({exc}): check the disk, then run "
+                 "this again; if the store is damaged, restore it from a backup",
+        "schema": f"the project store {path} is missing part of its structure ({exc}): restore it from a "
+                  "backup, or move it away and run `qualcode ingest` again (its codings would be lost)",
+    }.get(kind, f"the project store {path} failed ({exc}): if this repeats, restore it from a backup")
+    return ProjectError(advice)
+
+
+_opened: list[Path] = []  # the store last opened, to name it when an error arrives later
+
+
+@contextmanager
+def store_errors(path: Path | str | None = None) -> Iterator[None]:
+    """Turn any SQLite error raised inside into the :class:`ProjectError` :func:`store_problem` words
+    (naming ``path``, else the store opened last)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise store_problem(exc, path or (_opened[-1] if _opened else ".qualcode/qualcode.db")) from None

@@ -106,14 +106,16 @@ def annex_html(annex: CodebookAnnex, level: int = 1) -> str:
 
 def add_annex_docx(document, annex: CodebookAnnex, level: int = 1) -> None:
     """Append the annex to a python-docx ``document``: Word headings and labelled paragraphs."""
-    document.add_heading(annex.title, level=level)
-    document.add_paragraph(annex.intro)
+    from qualcode.report.safe_text import xml_text
+
+    document.add_heading(xml_text(annex.title), level=level)
+    document.add_paragraph(xml_text(annex.intro))
     for entry in annex.entries:
-        document.add_heading(entry.label, level=min(level + entry.level, 9))
+        document.add_heading(xml_text(entry.label), level=min(level + entry.level, 9))
         for name, text in entry.fields:
             paragraph = document.add_paragraph()
-            paragraph.add_run(f"{name}: ").bold = True
-            paragraph.add_run(text)
+            paragraph.add_run(f"{xml_text(name)}: ").bold = True
+            paragraph.add_run(xml_text(text))
 
 
 def write_annex(annex: CodebookAnnex, path: Path) -> None:

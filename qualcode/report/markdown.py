@@ -6,20 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.report.appendix import LABEL_HEADER, Appendix
+from qualcode.report.safe_text import markdown_escape
 
 
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    return markdown_escape(text).replace("|", "\\|")
 
 
 # How each kind of quote line is written: questions and interviewer context in italics outside the quote,
-# the quote and its translation inside one blockquote with the attribution
+# the quote and its translation inside one blockquote with the attribution; raw HTML in them is escaped
 MARKDOWN_LINES = {
-    "question": lambda line: [f"*{line}*", ""],
-    "context": lambda line: [f"*{line}*", ""],
-    "quote": lambda line: [f"> {line}", ">"],
-    "translation": lambda line: [f"> *{line}*", ">"],
-    "attribution": lambda line: [f"> {line}", ""],
+    "question": lambda line: [f"*{markdown_escape(line)}*", ""],
+    "context": lambda line: [f"*{markdown_escape(line)}*", ""],
+    "quote": lambda line: [f"> {markdown_escape(line)}", ">"],
+    "translation": lambda line: [f"> *{markdown_escape(line)}*", ">"],
+    "attribution": lambda line: [f"> {markdown_escape(line)}", ""],
 }
 
 
@@ -27,7 +28,7 @@ def markdown_text(appendix: Appendix) -> str:
     """The Markdown of the appendix."""
     frame = appendix.summary
     columns = [str(c) for c in frame.columns if c not in ("code", "level")]
-    out = [f"# {appendix.title}", ""]
+    out = [f"# {markdown_escape(appendix.title)}", ""]
     if appendix.draft:
         out += [f"> **{appendix.draft_note}**", ""]
     out += ["## How this appendix was made", ""]
@@ -40,15 +41,15 @@ def markdown_text(appendix: Appendix) -> str:
         out.append("| " + " | ".join(_escape(c) for c in cells) + " |")
     out.append("")
     for part in appendix.sections:
-        out += [f"{'#' * min(part.level + 1, 6)} {part.label}", ""]
+        out += [f"{'#' * min(part.level + 1, 6)} {markdown_escape(part.label)}", ""]
         if part.definition:
-            out += [part.definition, ""]
+            out += [markdown_escape(part.definition), ""]
         out += [part.counts, ""]
         if not part.groups:
             out += [part.no_quotes, ""]
         for group, quotes in part.groups:
             if appendix.by:
-                out += [f"**{appendix.group_heading(group)}**", ""]
+                out += [f"**{markdown_escape(appendix.group_heading(group))}**", ""]
             for quote in quotes:
                 for kind, line in quote.lines(appendix.context):
                     out += MARKDOWN_LINES[kind](line)

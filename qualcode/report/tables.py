@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qualcode.codings.sheets import DECISION, DECISION_CHOICES, DECISION_PROMPT, FORMULA_START
 from qualcode.errors import UsageError
+from qualcode.report.safe_text import markdown_escape, xml_text
 
 TABLE_SUFFIXES = (".csv", ".json", ".md", ".html", ".xlsx")
 
@@ -34,9 +35,9 @@ def _csv(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
 
 def _markdown(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
     def cell(value: object) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return markdown_escape(str(value)).replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(row.get(c, "")) for c in columns) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
@@ -169,11 +170,7 @@ def _value(value: object) -> object:
         if math.isnan(value):
             return None
         return value if math.isfinite(value) else str(value)
-    return _ILLEGAL.sub("", str(value)) or None
-
-
-# Control characters other than tab and line breaks are not allowed in a worksheet (openpyxl raises).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+    return xml_text(str(value)) or None  # a worksheet is XML: no control characters (openpyxl raises)
 
 
 def _width(value: object) -> int:

@@ -14,7 +14,9 @@ import zipfile
 from pathlib import Path
 
 from qualcode.errors import InputFileError
+from qualcode.ingest.zipcheck import check_zip
 from qualcode.report.appendix import LABEL_HEADER, Appendix
+from qualcode.report.safe_text import xml_text
 from qualcode.report.tables import save_docx
 
 CUSTOM_STYLES = {  # name: (italic, bold, right-aligned, point size)
@@ -33,8 +35,9 @@ TOC_STYLES = {level: (f"toc {level}", f"TOC{level}") for level in range(1, TOC_L
 
 
 def plain(text: str) -> str:
-    """``text`` for Word: without the Markdown backticks that messages shared with the terminal use."""
-    return text.replace("`", "")
+    """``text`` for Word: without the Markdown backticks that messages shared with the terminal use, nor
+    characters XML cannot hold (see :mod:`qualcode.report.safe_text`)."""
+    return xml_text(text.replace("`", ""))
 
 
 def _field(paragraph, instruction: str, placeholder: str = "") -> None:
@@ -96,7 +99,7 @@ class _Body:
                 if strong:
                     run.append(OxmlElement("w:rPr"))
                     run[0].append(OxmlElement("w:b"))
-                run.text = words  # python-docx's run text: w:t, w:tab and w:br
+                run.text = xml_text(words)  # python-docx's run text: w:t, w:tab and w:br
                 p.append(run)
         if after is not None:
             after.addnext(p)
@@ -172,11 +175,15 @@ def _open(reference: Path | None):
         return docx.Document(), False
     if reference.suffix.lower() != ".docx" or not reference.is_file():
         raise InputFileError("--reference-doc must be an existing Word .docx file", where=str(reference))
+    check_zip(reference, str(reference), "Word .docx file")
     try:
         document = docx.Document(str(reference))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
         raise InputFileError("--reference-doc is not a Word .docx file (not a valid zip package)",
                              where=str(reference)) from None
+    except Exception as exc:  # noqa: BLE001 - another program's file can break the XML parser in many ways
+        raise InputFileError(f"--reference-doc is a damaged Word file ({str(exc)[:120] or type(exc).__name__}): "
+                             "open and save it again in Word", where=str(reference)) from None
     body = document.element.body
     for child in list(body):  # keep the section properties: page setup, headers and footers
         if child.tag != qn("w:sectPr"):
