@@ -233,7 +233,7 @@ def _print_hits(hits, width: int) -> None:
         return
     doc_w = max(len(h.document) for h in hits)
     turn_w = max(len(str(h.turn)) for h in hits)
-    who_w = min(16, max(len(h.participant) for h in hits))
+    who_w = min(24, max(len(h.participant) for h in hits))
     bold = sys.stdout.isatty()
     for h in hits:
         match = typer.style(h.match, bold=True) if bold else f"⟦{h.match}⟧"
@@ -259,14 +259,14 @@ def codebook_explain(
     typer.echo(f"its rules code {plural(found.coded, found.unit)}")
     bold = sys.stdout.isatty()
     for term in found.terms:
+        if not term.matches:
+            continue
         kind = {"keyword": "keyword", "all": "all-group keyword", "not": "not (excludes)",
                 "pattern": "pattern"}[term.kind]
         typer.echo("")
         typer.echo(f"{term.rule} {kind} “{term.term}”: {plural(term.matches, 'match', 'matches')} in "
                    f"{plural(term.sentences, 'sentence')}")
-        if not term.variants:
-            typer.echo("    (nothing in the corpus)")
-        text_w = min(30, max(len(v.text) for v in term.variants)) if term.variants else 0
+        text_w = min(30, max(len(v.text) for v in term.variants))
         for v in term.variants[:12]:
             typer.echo(f"    {v.text:<{text_w}}  {v.count:>5}  {v.reason}")
         if len(term.variants) > 12:
@@ -274,6 +274,10 @@ def codebook_explain(
         for e in term.examples:
             match = typer.style(e.match, bold=True) if bold else f"⟦{e.match}⟧"
             typer.echo(f"    {e.document} turn {e.turn}: {e.left}{match}{e.right}")
+    unmatched = [f"“{t.term}”" for t in found.terms if not t.matches]
+    if unmatched:
+        typer.echo("")
+        typer.echo(f"no match in the corpus: {', '.join(unmatched)}")
 
 
 @command(examples=(
@@ -315,7 +319,7 @@ def words(
             print_table([c for c in columns if c != "group"], shown,
                         f"{group}: {plural(groups[group]['participants'], 'participant')}, "
                         f"{plural(groups[group]['words'], 'word')}")
-        for note in notes[:2]:
+        for note in notes[:2 if frame.attrs["by"] else 1]:
             typer.echo(note)
     if plot is not None:
         from qualcode.report.plot import word_bars
