@@ -64,7 +64,7 @@ def keyness(counts: Mapping[tuple[str, str], int], totals: Mapping[str, int],
         g2 = log_likelihood(a, b, c, d)
         rows.append({"group": group, "lemma": lemma, "count": a, "per_10k": _rate(a, c), "rest_count": b,
                      "rest_per_10k": _rate(b, d) if d else math.nan, "g2": _round(g2),
-                     "log_ratio": _round(log_ratio(a, b, c, d)), "p": _round(chi2_p(g2), 6)})
+                     "log_ratio": _round(log_ratio(a, b, c, d)), "p": _significant(chi2_p(g2))})
     return pd.DataFrame(rows, columns=list(WORD_COLUMNS))
 
 
@@ -82,6 +82,11 @@ def top_words(frame: pd.DataFrame, top: int, sort: str = "count") -> pd.DataFram
 
 def _rate(count: int, size: int) -> float:
     return round(count * 10000 / size, 2) if size else math.nan
+
+
+def _significant(value: float) -> float:
+    """``value`` to three significant digits (a p value of 5e-14 stays 5e-14, not 0)."""
+    return value if math.isnan(value) else float(f"{value:.3g}")
 
 
 def _round(value: float, digits: int = 3) -> float:

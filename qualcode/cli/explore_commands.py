@@ -243,7 +243,7 @@ def _print_hits(hits, width: int) -> None:
 
 @command(codebook_app, "explain", examples=(
     'qualcode codebook explain language',
-    'qualcode codebook explain "Service access" --examples 1',
+    'qualcode codebook explain "Access to public services" --examples 1',
 ))
 def codebook_explain(
     code: str = typer.Argument(..., help="Code id, label or path."),
