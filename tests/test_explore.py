@@ -398,3 +398,28 @@ def test_explore_commands_on_real_transcripts(tmp_path: Path, shared_real: Path,
     assert words.exit_code == 0, words.output
     rows = list(csv.DictReader((tmp_path / "w.csv").open(encoding="utf-8")))
     assert {r["group"] for r in rows} == {"education_5", "P1"} and all(float(r["g2"]) > 0 for r in rows)
+
+
+def test_explain_patterns_all_groups_and_not(explore: Path, cli) -> None:
+    """Patterns are counted by the text they matched; `all` group words and `not` words get their own lines."""
+    (explore / "other.yaml").write_text("""\
+codebook: Other
+version: "1"
+codes:
+  - id: literacy
+    label: Literacy
+    definition: Reading.
+    rules:
+      - pattern: 'can(not|''t) read'
+      - all: [[mother, father], [illiterate]]
+    not: [weather, repairs]
+""", encoding="utf-8")
+    result = cli("codebook", "explain", "literacy", "--codebook", explore / "other.yaml", "--project", explore)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "codes[0].rules[0] pattern “can(not|'t) read”: 1 match in 1 sentence" in out
+    assert "cannot read      1  pattern" in out
+    assert "codes[0].rules[1].all[0] all-group keyword “mother”: 1 match" in out
+    assert "codes[0].not not (excludes) “repairs”: 1 match" in out
+    assert "no match in the corpus: “father”, “weather”" in out
+    assert "its rules code 1 sentence\n" in out  # the pattern and the all rule meet in one sentence
