@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     import pandas as pd
 
     from qualcode.analysis.agreement import AgreementReport, EvaluationReport
+    from qualcode.analysis.kwic import SearchResult
+    from qualcode.autocode.explain import Explanation
     from qualcode.autocode.run import CodeReport
     from qualcode.codebook.csv_import import CodebookImport
     from qualcode.codebook.load import CodebookReport
@@ -32,6 +34,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.report.codebook_annex import CodebookAnnex
     from qualcode.report.curation import ChoiceReport
     from qualcode.report.quotes import Quote
+    from qualcode.report.transcript import Transcript
 
 DOCUMENT_COLUMNS = ("id", "type", "language", "turns", "words", "speakers", "participants", "format", "path")
 STALE_COLUMNS = ("id", "document", "code", "coder", "status", "text")
@@ -258,6 +261,108 @@ class Project(ProjectFolder):
         from qualcode.codings.review_session import open_review
 
         return open_review(self, code=code, document=document, coder=coder, reviewer=reviewer)
+
+    # -- exploring the corpus ------------------------------------------------------------------------------
+    def show(self, document: str, *, turns: str | None = None, codes: bool = False, output: str | Path | None = None,
+             coders: Sequence[str] = (), statuses: Sequence[str] = (), include_suggestions: bool = False,
+             codebook: str | Path | None = None) -> Transcript:
+        """One transcript with turn numbers, speakers, participants and timestamps (`qualcode show`); with
+        ``codes`` (or an ``output`` page, always coded) the codings selected as reports select them. ``turns``
+        is a range such as ``3-9``; ``output`` writes a self-contained HTML page."""
+        from qualcode.codings.selection import Selection
+        from qualcode.report.transcript import build_transcript, write_transcript_html
+
+        selection = Selection(tuple(coders), tuple(statuses), include_suggestions)
+        transcript = build_transcript(self, document, turns=turns, codes=codes or output is not None,
+                                      selection=selection, codebook=codebook)
+        if output is not None:
+            path = Path(output)
+            with writing(path):
+                write_transcript_html(transcript, path)
+        return transcript
+
+    def search(self, query: str, *, pattern: bool = False, exact: bool = False, fuzzy: int | None = None,
+               accents: str | None = None, speakers: Sequence[str] = (), code: str | None = None,
+               uncoded: bool = False, coders: Sequence[str] = (), statuses: Sequence[str] = (),
+               include_suggestions: bool = False, width: int = 40, tag: str | None = None,
+               tag_coder: str | None = None, unit: str | None = None,
+               codebook: str | Path | None = None) -> SearchResult:
+        """Keyword in context over the corpus with the codebook's matching (`qualcode search`): lemmas unless
+        ``exact``, ``*`` wildcards, ``fuzzy``, diacritics ignored when the query has none (``accents``:
+        ``ignore`` / ``keep``), or a regular expression (``pattern``); only in turns of ``speakers``; only
+        inside codings of ``code`` or, with ``uncoded``, outside every selected coding. ``tag`` codes the
+        hits' sentences (``unit``: sentence, turn or match; default the code's) as ``tag_coder``'s human
+        codings; ``result.tagged`` says how many were added. ``result.frame()`` is the table of hits."""
+        from dataclasses import replace
+
+        from qualcode.analysis.kwic import search
+        from qualcode.autocode.query import Query
+        from qualcode.codings.hit_tagging import code_unit, tag_spans
+        from qualcode.codings.selection import Selection
+
+        spec = Query(query, pattern=pattern, exact=exact, fuzzy=fuzzy, accents=accents,
+                     language=self.config.language, speakers=tuple(speakers))
+        if tag is not None:
+            from qualcode.codings.tagging import coder_name
+
+            coder_name(self, tag_coder)  # no coder: fail before searching
+            unit = code_unit(self, tag, unit, codebook)
+        result = search(self, spec, code=code, uncoded=uncoded,
+                        selection=Selection(tuple(coders), tuple(statuses), include_suggestions), width=width,
+                        codebook=str(codebook) if codebook else None)
+        if tag is None:
+            return result
+        chosen = [h for h in result.hits if speakers or not h.interviewer]
+        spans = [(h.document, *(h.sentence if unit == "sentence" else h.speech if unit == "turn"
+                                else (h.start, h.end))) for h in chosen]
+        tagged = tag_spans(self, spans, tag, coder=tag_coder, unit=unit or "sentence", codebook=codebook)
+        return replace(result, tagged=tagged, skipped_interviewer=len(result.hits) - len(chosen))
+
+    def explain_code(self, code: str, *, codebook: str | Path | None = None, examples: int = 3) -> Explanation:
+        """What each rule of ``code`` matches in the corpus and why — form, lemma, wildcard, fuzzy ratio,
+        accents — with a few matches in context (`qualcode codebook explain`)."""
+        from qualcode.autocode.coder import Coder
+        from qualcode.autocode.explain import explain_code
+        from qualcode.autocode.run import coding_docs
+        from qualcode.autocode.tokens import TokenCache
+        from qualcode.codebook.active import active_codebook
+        from qualcode.codebook.names import unknown_code
+        from qualcode.errors import ProjectError
+        from qualcode.project.store import open_store
+
+        book = active_codebook(self, codebook)
+        target = book.resolve(code)
+        if target is None:
+            raise UsageError(unknown_code(book, code))
+        store = open_store(self.store_path)
+        try:
+            docs = coding_docs(store)
+            tokens = TokenCache.from_store(store)
+        finally:
+            store.close()
+        if not docs:
+            raise ProjectError("no documents: run `qualcode ingest` first")
+        return explain_code(Coder(docs, tokens=tokens), book, target, examples)
+
+    def words(self, by: str | None = None, *, top: int = 20, sort: str = "count") -> pd.DataFrame:
+        """Lemma frequencies of respondent speech per group of ``by`` (`qualcode words`), stop words left
+        out, with keyness against the rest of the corpus: Dunning's G2, Hardie's log ratio and p. The ``top``
+        lemmas of each group by ``count`` or by ``keyness`` (words used more in the group, largest G2 first);
+        ``frame.attrs`` holds the groups' sizes."""
+        from qualcode.analysis.keyness import keyness, top_words
+        from qualcode.analysis.lemma_counts import count_lemmas
+
+        if sort not in ("count", "keyness"):
+            raise UsageError(f"unknown sort {sort!r}; use count or keyness")
+        if top < 1:
+            raise UsageError("--top must be at least 1")
+        counted = count_lemmas(self, by)
+        frame = top_words(keyness(counted.counts, counted.words, counted.groups), top, sort)
+        frame.attrs = {"by": counted.by or "", "sort": sort, "top": top,
+                       "groups": {g: {"words": counted.words[g], "participants": counted.participants[g]}
+                                  for g in counted.groups},
+                       "title": f"Words of respondents{' by ' + counted.by if counted.by else ''}"}
+        return frame
 
     # -- analysis ----------------------------------------------------------------------------------------
     def matrix(self, by: Sequence[str] | str = ("gender",), count: str = "participants", *, percent: bool = False,

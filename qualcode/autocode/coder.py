@@ -114,8 +114,13 @@ class Coder:
         self._folded: list[str] | None = None
         self._starts: dict[int, tuple[list[int], list[int]]] | None = None  # per document: sentence starts
         self._turn_sentences: dict[tuple[int, int], list[int]] = {}
+        self._eligible: dict[tuple[str, ...] | None, frozenset[int]] = {}
 
     # -- keywords --------------------------------------------------------------------------------------
+    def keyword(self, keyword: str, language: str) -> tuple[Word, ...]:
+        """The words of ``keyword`` (tokenised as ``language`` text) with their lemmas."""
+        return self._keyword(keyword, language)
+
     def _keyword(self, keyword: str, language: str) -> tuple[Word, ...]:
         key = (keyword, language)
         if key not in self._words:
@@ -138,32 +143,42 @@ class Coder:
         return hits
 
     # -- codes -----------------------------------------------------------------------------------------
+    def eligible(self, speakers: Sequence[str] | None) -> frozenset[int]:
+        """Indexes of the sentences a code with ``speakers`` may code (None: every sentence)."""
+        key = None if speakers is None else tuple(speakers)
+        if key not in self._eligible:
+            found = frozenset(i for i, s in enumerate(self.sents)
+                              if key is None or speaks(self.docs[s.doc].turns[s.turn], key))
+            self._eligible[key] = found
+            self._ordered[found] = sorted(found)
+        return self._eligible[key]
+
     def apply(self, codebook: Codebook, *, unit: str | None = None, only: Iterable[str] | None = None,
-              ignore_speakers: bool = False) -> list[Suggestion]:
+              ignore_speakers: bool = False, lemmas: bool = True) -> list[Suggestion]:
         """Every coding the codebook's rules give, one per (unit, code), in document order.
 
         ``unit`` overrides the codebook's and codes' units; ``only`` restricts to some code ids;
-        ``ignore_speakers`` codes every turn (the example self-test).
+        ``ignore_speakers`` codes every turn (the example self-test); ``lemmas=False`` compares keyword words
+        with token forms only (a search's ``--exact``).
         """
         wanted = set(only) if only is not None else None
         out: list[Suggestion] = []
-        eligible_cache: dict[tuple[str, ...], frozenset[int]] = {}
         for code in codebook.codes:
             if not code.rules or (wanted is not None and code.id not in wanted):
                 continue
-            speakers = () if ignore_speakers else code.speakers
-            if speakers not in eligible_cache:
-                eligible_cache[speakers] = frozenset(
-                    i for i, s in enumerate(self.sents)
-                    if ignore_speakers or speaks(self.docs[s.doc].turns[s.turn], speakers))
-                self._ordered[eligible_cache[speakers]] = sorted(eligible_cache[speakers])
+            eligible = self.eligible(None if ignore_speakers else code.speakers)
             code_unit = unit or code.unit or codebook.unit
-            out.extend(self._code(codebook, code, code_unit, eligible_cache[speakers]))
+            out.extend(self._code(codebook, code, code_unit, eligible, self.settings(code, lemmas)))
         out.sort(key=lambda s: (s.document, s.start, s.end, s.code))
         return out
 
-    def _code(self, codebook: Codebook, code: Code, unit: str, eligible: frozenset[int]) -> list[Suggestion]:
-        settings = Settings(code.accents_ignore, code.fuzzy)
+    @staticmethod
+    def settings(code: Code, lemmas: bool = True) -> Settings:
+        """How ``code``'s keywords compare (its ``accents`` and ``fuzzy``)."""
+        return Settings(code.accents_ignore, code.fuzzy, lemmas)
+
+    def _code(self, codebook: Codebook, code: Code, unit: str, eligible: frozenset[int],
+              settings: Settings) -> list[Suggestion]:
         excluded = {s for s, *_ in self._keyword_hits(code.not_, codebook.language, settings, eligible)}
         excluded_turns = {(self.sents[s].doc, self.sents[s].turn) for s in excluded}
         found: dict[tuple, tuple[int, int, str]] = {}  # unit key -> (start, end, rule text); first rule wins

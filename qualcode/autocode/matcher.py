@@ -17,10 +17,12 @@ MIN_FUZZY_CHARS = 5
 
 @dataclass(frozen=True)
 class Settings:
-    """How a code's keywords compare: diacritics ignored or not, fuzzy threshold or off."""
+    """How a code's keywords compare: diacritics ignored or not, fuzzy threshold or off, and whether lemmas
+    count (a search with ``--exact`` compares forms only)."""
 
     accents_ignore: bool = False
     fuzzy: int | None = None
+    lemmas: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,9 @@ class Index:
             prefix = norm(word.form[:-1])
             ids = {i for form, members in by_form.items() if form.startswith(prefix) for i in members}
         else:
-            ids = set(by_form.get(norm(word.form), ())) | set(by_lemma.get(norm(word.lemma), ()))
+            ids = set(by_form.get(norm(word.form), ()))
+            if settings.lemmas:
+                ids |= by_lemma.get(norm(word.lemma), set())
             if settings.fuzzy is not None and len(word.form) >= MIN_FUZZY_CHARS:
                 from rapidfuzz import fuzz, process
 
@@ -109,6 +113,41 @@ class Index:
         result = frozenset(ids)
         self._cache[key] = result
         return result
+
+    def why(self, word: Word, settings: Settings, token_id: int) -> str:
+        """Why ``word`` matches the vocabulary entry ``token_id`` under ``settings``, in words: ``form``,
+        ``lemma "house"``, ``wildcard``, ``fuzzy "teh" (ratio 91)``, each with ``, accents ignored`` when only
+        folding made it equal. A slow path, for `codebook explain`; raises ValueError when it does not match."""
+        form, lemma = self.forms[token_id], self.lemmas[token_id]
+        folded = settings.accents_ignore
+        accents = ", accents ignored"
+        if word.wildcard:
+            prefix = word.form[:-1]
+            if form.startswith(prefix):
+                return "wildcard"
+            if folded and fold(form).startswith(fold(prefix)):
+                return "wildcard" + accents
+        else:
+            if form == word.form:
+                return "form"
+            if folded and fold(form) == fold(word.form):
+                return "form" + accents
+            if settings.lemmas and lemma == word.lemma:
+                return f'lemma "{lemma}"'
+            if settings.lemmas and folded and fold(lemma) == fold(word.lemma):
+                return f'lemma "{lemma}"' + accents
+            if settings.fuzzy is not None and len(word.form) >= MIN_FUZZY_CHARS:
+                from rapidfuzz import fuzz
+
+                norm = fold if folded else (lambda s: s)
+                ratio = fuzz.ratio(norm(word.form), norm(form))
+                if ratio >= settings.fuzzy:
+                    return f"fuzzy (ratio {int(ratio)})" + (accents if norm(form) != form else "")
+        raise ValueError(f"{word.form!r} does not match {form!r}")
+
+    def token_id(self, sentence: int, position: int) -> int:
+        """The vocabulary id of token ``position`` of sentence ``sentence``."""
+        return int(self.flat[self.first_token[sentence] + position])
 
     def find(self, words: Sequence[Word], settings: Settings) -> list[tuple[int, int, int]]:
         """``(sentence, first token, last token + 1)`` for every place the word sequence occurs."""

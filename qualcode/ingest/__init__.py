@@ -147,6 +147,12 @@ def add_sentences(doc: ParsedDocument) -> ParsedDocument:
 _WORD = re.compile(r"\S*[^\W_]\S*")
 
 
+def words_in(text: str, start: int = 0, end: int | None = None) -> int:
+    """Words of ``text[start:end]`` as the documents table counts them: whitespace-separated tokens holding a
+    letter or digit (a Vietnamese syllable is one word)."""
+    return len(_WORD.findall(text, start, len(text) if end is None else end))
+
+
 def word_count(doc: ParsedDocument) -> int:
     """Words of the turns' text: whitespace-separated tokens holding a letter or digit."""
     return sum(len(_WORD.findall(doc.text, t.start, t.end)) for t in doc.turns)

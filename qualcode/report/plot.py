@@ -93,3 +93,40 @@ def cooccurrence_heatmap(path: Path, frame: pd.DataFrame) -> None:
     scale = "turns" if frame.attrs.get("count") == "segments" else "participants"
     heatmap(path, named, rows, frame.attrs.get("title", ""), _subtitle(frame), named, scale,
             [levels.get(c, 1) for c in frame.index])
+
+
+def word_bars(path: Path, frame: pd.DataFrame) -> None:
+    """Horizontal bar charts of `qualcode words`: one panel per group, its lemmas by count (or by G2 when the
+    frame is sorted by keyness), the largest on top. Raises OSError when the file cannot be written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keyness = frame.attrs.get("sort") == "keyness"
+    measure = "g2" if keyness else "count"
+    groups = list(frame.attrs.get("groups") or dict.fromkeys(frame["group"]))
+    columns = min(3, max(1, len(groups)))
+    rows = -(-len(groups) // columns)
+    longest = max([len(str(x)) for x in frame["lemma"]] or [8])
+    per_panel = max([int((frame["group"] == g).sum()) for g in groups] or [1])
+    fig, axes = plt.subplots(rows, columns, squeeze=False, dpi=110,
+                             figsize=(columns * (2.6 + 0.08 * longest), rows * (0.8 + 0.24 * max(per_panel, 3))))
+    for ax, group in zip(axes.flat, groups):
+        part = frame[frame["group"] == group]
+        ax.barh(range(len(part)), part[measure].astype(float), color="#4E79A7")
+        ax.set_yticks(range(len(part)), labels=[str(x) for x in part["lemma"]], fontsize=8)
+        ax.invert_yaxis()
+        size = (frame.attrs.get("groups") or {}).get(group, {})
+        ax.set_title(f"{group} (n={size.get('participants', '?')})" if frame.attrs.get("by") else str(group),
+                     fontsize=9)
+        ax.set_xlabel("G2 (keyness)" if keyness else "count", fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    for ax in list(axes.flat)[len(groups):]:
+        ax.axis("off")
+    by = frame.attrs.get("by")
+    what = "Key words" if keyness else "Most frequent lemmas"
+    fig.suptitle(f"{what} of respondents{' by ' + by if by else ''} (stop words left out)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, metadata=FIXED_METADATA)
+    plt.close(fig)
