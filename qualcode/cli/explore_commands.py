@@ -129,6 +129,7 @@ def _show_rich(t) -> None:
             legend.append(f" {entry.label} ", style=f"on {_tint(entry.colour)} black")
             legend.append(f" {entry.count}  ")
         console.print(legend)
+    console.print()
     table = Table(show_header=False, box=None, padding=(0, 1), expand=True)
     table.add_column(justify="right", style="dim", no_wrap=True)
     table.add_column(max_width=22)
