@@ -286,11 +286,12 @@ class Project(ProjectFolder):
                uncoded: bool = False, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                include_suggestions: bool = False, width: int = 40, tag: str | None = None,
                tag_coder: str | None = None, unit: str | None = None,
-               codebook: str | Path | None = None) -> SearchResult:
+               codebook: str | Path | None = None, where: str | None = None) -> SearchResult:
         """Keyword in context over the corpus with the codebook's matching (`qualcode search`): lemmas unless
         ``exact``, ``*`` wildcards, ``fuzzy``, diacritics ignored when the query has none (``accents``:
         ``ignore`` / ``keep``), or a regular expression (``pattern``); only in turns of ``speakers``; only
-        inside codings of ``code`` or, with ``uncoded``, outside every selected coding. ``tag`` codes the
+        inside codings of ``code`` or, with ``uncoded``, outside every selected coding; only in turns of the
+        participants ``where`` keeps. ``tag`` codes the
         hits' sentences (``unit``: sentence, turn or match; default the code's) as ``tag_coder``'s human
         codings; ``result.tagged`` says how many were added. ``result.frame()`` is the table of hits."""
         from dataclasses import replace
@@ -308,7 +309,8 @@ class Project(ProjectFolder):
             coder_name(self, tag_coder)  # no coder: fail before searching
             unit = code_unit(self, tag, unit, codebook)
         result = search(self, spec, code=code, uncoded=uncoded,
-                        selection=Selection(tuple(coders), tuple(statuses), include_suggestions), width=width,
+                        selection=Selection(tuple(coders), tuple(statuses), include_suggestions, where or ""),
+                        width=width,
                         codebook=str(codebook) if codebook else None)
         if tag is None:
             return result
@@ -344,8 +346,10 @@ class Project(ProjectFolder):
             raise ProjectError("no documents: run `qualcode ingest` first")
         return explain_code(Coder(docs, tokens=tokens), book, target, examples)
 
-    def words(self, by: str | None = None, *, top: int = 20, sort: str = "count") -> pd.DataFrame:
-        """Lemma frequencies of respondent speech per group of ``by`` (`qualcode words`), stop words left
+    def words(self, by: str | None = None, *, top: int = 20, sort: str = "count",
+              where: str | None = None) -> pd.DataFrame:
+        """Lemma frequencies of the respondent speech of the participants ``where`` keeps, per group of ``by``
+        (`qualcode words`), stop words left
         out, with keyness against the rest of the corpus: Dunning's G2, Hardie's log ratio and p. The ``top``
         lemmas of each group by ``count`` or by ``keyness`` (words used more in the group, largest G2 first);
         ``frame.attrs`` holds the groups' sizes."""
@@ -356,7 +360,7 @@ class Project(ProjectFolder):
             raise UsageError(f"unknown sort {sort!r}; use count or keyness")
         if top < 1:
             raise UsageError("--top must be at least 1")
-        counted = count_lemmas(self, by)
+        counted = count_lemmas(self, by, where)
         frame = top_words(keyness(counted.counts, counted.words, counted.groups), top, sort)
         frame.attrs = {"by": counted.by or "", "sort": sort, "top": top,
                        "groups": {g: {"words": counted.words[g], "participants": counted.participants[g]}

@@ -206,3 +206,15 @@ def test_cli_where_on_every_report(study, cli) -> None:
         assert ok.exit_code == 0, (args, ok.output)
         bad = cli(*args, "--where", "gender = femal", "--project", root)
         assert bad.exit_code == 2 and "did you mean 'female'?" in bad.output, (args, bad.output)
+
+
+def test_search_and_words_follow_where(study) -> None:
+    """search keeps the hits in turns of the kept participants (no interviewer lines); words counts only
+    their speech."""
+    everyone = study.search("housework")
+    women = study.search("housework", where="gender = female")
+    assert len(everyone.hits) == 3 and len(women.hits) == 2
+    assert {h.participant for h in women.hits} == {"P01", "P03"}
+    assert list(study.search("stops", where="gender = female").hits) == []  # only the facilitator says it
+    lemmas = set(study.words(where="gender = male")["lemma"])
+    assert "announcement" in lemmas and "housework" not in lemmas

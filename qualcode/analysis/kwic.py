@@ -19,6 +19,7 @@ from qualcode.codebook.active import active_codebook
 from qualcode.codebook.names import unknown_code
 from qualcode.codings.hit_tagging import SpansTagged
 from qualcode.codings.selection import Selection, select
+from qualcode.codings.where import turn_filter
 from qualcode.errors import ProjectError, UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
@@ -75,7 +76,8 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
            selection: Selection = Selection(), width: int = CONTEXT_WIDTH,
            codebook: str | None = None) -> SearchResult:
     """Every place ``query`` matches, in document order, filtered to the hits inside codings of ``code`` (or
-    a descendant) or — with ``uncoded`` — outside every selected coding.
+    a descendant) or — with ``uncoded`` — outside every selected coding; with ``selection.where``, only the
+    hits in turns of the participants it keeps (interviewer turns left out).
 
     Raises UsageError for a bad query, an unknown code or both filters at once, ProjectError when nothing was
     ingested, NothingReviewed when a code filter has only unreviewed suggestions to work with.
@@ -91,6 +93,7 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
         rows = {(t.document, t.number): t for t in store.turns()}
         coder = Coder(docs, tokens=TokenCache.from_store(store))
         matches = find_matches(coder, query)
+        kept = turn_filter(store, selection.where, project.config.value_labels) if selection.where else None
         spans: dict[str, list[tuple[int, int]]] | None = None
         description = ""
         if code or uncoded:
@@ -101,8 +104,8 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
                 if target is None:
                     raise UsageError(unknown_code(book, code))
                 family = {target.id, *book.descendants(target.id)}
-            chosen = select(store, selection)
-            description = selection.describe(chosen)
+            chosen = select(store, selection, kept=kept)
+            description = selection.describe(chosen, kept)
             spans = {}
             for c in chosen:
                 if family is None or c.code in family:
@@ -119,6 +122,8 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
         doc = by_id[m.document]
         turn = doc.turns[m.turn]
         row = rows[(doc.id, turn.number)]
+        if kept is not None and (row.role is Role.INTERVIEWER or not kept.keeps(row)):
+            continue
         sentence = next(((s.start, s.end) for s in turn.sentences if s.start <= m.start < s.end),
                         (turn.start, turn.end))
         left, right = context(doc.text, m.start, m.end, turn.start, turn.end, width)

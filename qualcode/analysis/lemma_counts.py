@@ -20,6 +20,7 @@ from functools import cache
 
 from qualcode.analysis.corpus_view import MISSING, CorpusView
 from qualcode.autocode.lemmas import Lemmatizer
+from qualcode.codings.where import turn_filter
 from qualcode.errors import ProjectError
 from qualcode.ingest import words_in
 from qualcode.ingest.segment import word_form
@@ -59,16 +60,19 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset()
 
 
-def count_lemmas(project: ProjectFolder, by: str | None = None) -> LemmaCounts:
-    """Count the lemmas of every respondent turn (turns not spoken by an interviewer), grouped by the
-    attribute ``by`` (matched ignoring case) or all together. Raises ProjectError when nothing was ingested
-    and UsageError for an unknown attribute."""
+def count_lemmas(project: ProjectFolder, by: str | None = None, where: str | None = None) -> LemmaCounts:
+    """Count the lemmas of every respondent turn (turns not spoken by an interviewer) of the participants
+    ``where`` keeps, grouped by the attribute ``by`` (matched ignoring case) or all together. Raises
+    ProjectError when nothing was ingested and UsageError for an unknown attribute or a bad ``where``."""
     store = open_store(project.store_path)
     try:
         docs = {d.id: d for d in store.documents()}
         if not docs:
             raise ProjectError("no documents: run `qualcode ingest` first")
         turns = store.turns()
+        if where:
+            kept = turn_filter(store, where, project.config.value_labels)
+            turns = [turn for turn in turns if kept.keeps(turn)]
         sentences = store.all_sentences()
         view = CorpusView(None, docs, {}, {p.id: p.attributes for p in store.participants()},  # type: ignore[arg-type]
                           store.participant_columns(), value_labels=project.config.value_labels,

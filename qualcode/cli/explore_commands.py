@@ -14,6 +14,7 @@ from qualcode.cli.base import (
     ProjectOption,
     StatusOption,
     SuggestionsOption,
+    WhereOption,
     codebook_app,
     command,
     print_table,
@@ -191,6 +192,7 @@ def search(
                                            "the coders whose codings --code and --uncoded use."),
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
+    where: str | None = WhereOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Keyword in context: every place QUERY occurs, matched as the codebook matches keywords."""
@@ -206,7 +208,8 @@ def search(
         query, pattern=pattern, exact=exact, fuzzy=fuzzy, accents=accents.value if accents else None,
         speakers=split_names(speaker), code=code, uncoded=uncoded, coders=selection.coders,
         statuses=selection.statuses, include_suggestions=include_suggestions, width=width, tag=tag,
-        tag_coder=names[0] if tag is not None and names else None, unit=unit.value if unit else None)
+        tag_coder=names[0] if tag is not None and names else None, unit=unit.value if unit else None,
+        where=where)
     rows = [h.row() for h in result.hits]
     summary = (f"{plural(len(result.hits), 'hit')} of “{result.query}” ({result.how})"
                + (f"; {result.matched} before the code filter" if result.selection else ""))
@@ -294,10 +297,11 @@ def words(
                                   "group's key words (used more than in the rest), largest G2 first."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a bar chart per group (PNG)."),
+    where: str | None = WhereOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Lemma frequencies of respondent speech per group, stop words left out, with keyness (G2, log ratio)."""
-    frame = open_project(project_dir).words(by, top=top, sort=sort.value)
+    frame = open_project(project_dir).words(by, top=top, sort=sort.value, where=where)
     groups = frame.attrs["groups"]
     notes = [f"Lemmas of respondent speech{' by ' + frame.attrs['by'] if frame.attrs['by'] else ''}, stop words "
              "left out; per_10k: per 10,000 words of the group."]
