@@ -185,8 +185,12 @@ class Project(ProjectFolder):
 
     def import_codings(self, path: str | Path, *, coder: str | None = None, document_column: str | None = None,
                        code_column: str | None = None, text_column: str | None = None,
-                       codebook: str | Path | None = None) -> ImportReport:
-        """Import a coder's (or another tool's) codings from CSV or XLSX as ``coder`` (`codings import`)."""
+                       codebook: str | Path | None = None, adjudicated: bool = False,
+                       as_human: bool = False) -> ImportReport:
+        """Import a coder's (or another tool's) codings from CSV or XLSX as ``coder`` (`codings import`).
+
+        A sheet with decisions needs ``adjudicated`` (a decided adjudication sheet) and rows copying auto
+        suggestions need ``as_human``; otherwise UsageError and nothing is imported."""
         from qualcode.codebook.active import active_codebook
         from qualcode.codings.importing import Columns, import_codings
 
@@ -195,7 +199,8 @@ class Project(ProjectFolder):
             raise UsageError("name the coder with --coder (or set [project] coder in qualcode.toml)")
         book = active_codebook(self, codebook)
         columns = Columns(document_column, code_column, text_column)
-        return self._in_transaction(lambda store: import_codings(store, book, Path(path), name, columns))
+        return self._in_transaction(lambda store: import_codings(store, book, Path(path), name, columns,
+                                                                 adjudicated=adjudicated, as_human=as_human))
 
     def apply_review(self, path: str | Path, *, reviewer: str | None = None,
                      codebook: str | Path | None = None) -> ReviewReport:

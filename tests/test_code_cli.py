@@ -165,7 +165,9 @@ def test_import_by_text_and_offsets(coded: Path, cli) -> None:
         "IDI-01,language,nowhere in the text,,\n"
         "IDI-02,language,No interpreter.,,\n"
         "IDI-01,no such code,No interpreter.,,\n", encoding="utf-8")
-    result = cli("codings", "import", sheet, "--coder", "lan", "--project", coded)
+    refused = cli("codings", "import", sheet, "--coder", "lan", "--project", coded)
+    assert refused.exit_code == 2 and "1 row (line 2) copy auto suggestions" in refused.stderr  # the rules' span
+    result = cli("codings", "import", sheet, "--coder", "lan", "--as-human", "--project", coded)
     assert result.exit_code == 1
     assert "imported 3 codings as lan; 3 rows not imported" in result.stdout
     assert "lan.csv:5: not found in the document" in result.stderr
@@ -189,7 +191,7 @@ def test_stale_codings_are_listed(coded: Path, cli) -> None:
     """A human coding whose text vanished from an edited transcript is listed by `codings stale`."""
     sheet = coded / "lan.csv"
     sheet.write_text("document,code,text\nIDI-01,workload,Housework all day.\n", encoding="utf-8")
-    cli("codings", "import", sheet, "--coder", "lan", "--project", coded)
+    cli("codings", "import", sheet, "--coder", "lan", "--as-human", "--project", coded)
     path = coded / "transcripts" / "IDI-01.txt"
     path.write_text(IDI.replace("Housework all day.", "We rest on Sunday."), encoding="utf-8")
     cli("ingest", "--project", coded)

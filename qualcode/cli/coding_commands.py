@@ -124,6 +124,11 @@ def codings_import(
                                            "path (default: code, code path, codename, node, …)."),
     text_column: str | None = typer.Option(None, "--text-column", help="The column holding the coded text "
                                            "(default: text, segment, coded text, …)."),
+    adjudicated: bool = typer.Option(False, "--adjudicated", help="The sheet is a decided adjudication sheet: "
+                                     "import its rows as --coder's codings, leaving out `reject` rows and "
+                                     "recoding `recode:CODE` rows."),
+    as_human: bool = typer.Option(False, "--as-human", help="Import rows that copy auto suggestions (coder auto, "
+                                  "status suggested, a rule) as --coder's own codings: only if a person coded them."),
     codebook: Path | None = typer.Option(None, "--codebook", help="Resolve codes against this codebook."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
@@ -134,7 +139,8 @@ def codings_import(
     else:
         name = coder or project.config.coder
         report = project.import_codings(file, coder=coder, document_column=document_column,
-                                        code_column=code_column, text_column=text_column, codebook=codebook)
+                                        code_column=code_column, text_column=text_column, codebook=codebook,
+                                        adjudicated=adjudicated, as_human=as_human)
     if review:
         print_problems(result.failures)
         done = {"accept": "accepted", "reject": "rejected", "recode": "recoded"}
