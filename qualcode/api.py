@@ -238,18 +238,24 @@ class Project(ProjectFolder):
         return pd.DataFrame(rows, columns=list(STALE_COLUMNS))
 
     def tag(self, document: str, turn: int, code: str, *, coder: str | None = None,
-            codebook: str | Path | None = None) -> TagResult:
-        """Code the speech of one turn by hand as ``coder`` (`qualcode tag`)."""
-        from qualcode.codings.tagging import tag
+            codebook: str | Path | None = None, text: str | None = None, sentence: int | None = None,
+            chars: str | None = None) -> TagResult:
+        """Code the speech of one turn by hand as ``coder`` (`qualcode tag`) — or a part of it: some ``text``
+        of the turn, its ``sentence`` (1-based) or ``chars`` ``"A-B"`` counted from the start of its speech."""
+        from qualcode.codings.tagging import SpanChoice, tag
 
-        return tag(self, document, turn, code, coder=coder, codebook=codebook)
+        return tag(self, document, turn, code, coder=coder, codebook=codebook,
+                   span=SpanChoice(text, sentence, chars))
 
     def untag(self, document: str, turn: int, code: str, *, coder: str | None = None,
-              codebook: str | Path | None = None) -> UntagResult:
-        """Remove ``coder``'s codings of ``code`` on one turn (`qualcode untag`)."""
-        from qualcode.codings.tagging import untag
+              codebook: str | Path | None = None, text: str | None = None, sentence: int | None = None,
+              chars: str | None = None) -> UntagResult:
+        """Remove ``coder``'s codings of ``code`` on one turn (`qualcode untag`), or the one on the part of the
+        turn that ``text``, ``sentence`` or ``chars`` names (as for :meth:`tag`)."""
+        from qualcode.codings.tagging import SpanChoice, untag
 
-        return untag(self, document, turn, code, coder=coder, codebook=codebook)
+        return untag(self, document, turn, code, coder=coder, codebook=codebook,
+                     span=SpanChoice(text, sentence, chars))
 
     def review(self, *, code: str | None = None, document: str | None = None, coder: str = "auto",
                reviewer: str | None = None) -> ReviewSession:
