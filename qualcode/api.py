@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codebook.csv_import import CodebookImport
     from qualcode.codebook.load import CodebookReport
     from qualcode.codings.importing import ImportReport
+    from qualcode.codings.removal import Removal
     from qualcode.codings.review_session import ReviewSession
     from qualcode.codings.review_sheet import ReviewReport
     from qualcode.codings.tagging import TagResult, UntagResult
@@ -75,14 +76,25 @@ class Project(ProjectFolder):
     # -- corpus ------------------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
                encoding: str | None = None, on_progress: Callable[[int, int, str], None] | None = None,
-               ) -> IngestReport:
+               prune: bool = False) -> IngestReport:
         """Read transcripts into the store (`qualcode ingest`); changed documents keep their codings,
-        re-anchored. The report's ``return_code`` is 1 when a file failed."""
+        re-anchored. Documents whose source file is gone are listed in ``missing``; with ``prune`` they are
+        removed after a backup of their human work (``removed``: :class:`~qualcode.codings.removal.Removal`s).
+        The report's ``return_code`` is 1 when a file failed."""
         from qualcode.codings.reanchor import reanchor_document
+        from qualcode.codings.removal import remove_with_backup
         from qualcode.ingest.run import ingest
 
+        remove = (lambda store, doc_id: remove_with_backup(self, store, doc_id)) if prune else None
         return ingest(self, paths, participants=participants, encoding=encoding, on_progress=on_progress,
-                      on_text_change=reanchor_document, before_commit=_store_tokens(self))
+                      on_text_change=reanchor_document, before_commit=_store_tokens(self), remove=remove)
+
+    def remove(self, documents: Sequence[str]) -> list[Removal]:
+        """Remove documents from the store (`qualcode remove`) after writing their human codings, review
+        decisions, quote choices and memos to a backup file each. Raises UsageError for an unknown document."""
+        from qualcode.codings.removal import remove_documents
+
+        return remove_documents(self, documents)
 
     def documents(self) -> pd.DataFrame:
         """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, …"""

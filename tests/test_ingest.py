@@ -254,6 +254,9 @@ def test_init_scaffolds_and_keeps_existing(tmp_path: Path, cli) -> None:
     assert result.exit_code == 0
     assert (target / "qualcode.toml").is_file() and (target / "codebooks" / "barriers.yaml").is_file()
     assert (target / "transcripts" / "participants.csv").read_text().startswith("participant,document,speaker")
+    ignore = (target / "transcripts" / ".qualcodeignore").read_text(encoding="utf-8").splitlines()
+    assert [line for line in ignore if line and not line.startswith("#")] == ["README*", "SOURCES*", "LICENSE*",
+                                                                              "CHANGELOG*"]
     again = cli("init", target)
     assert "kept existing" in again.stdout
 
@@ -297,3 +300,32 @@ def test_mixed_folder_turns_speakers_participants_attributes(project: Path, cli)
     people = {pid: json.loads(a) for pid, a in con.execute("SELECT id, attributes FROM participants")}
     assert people["P08"] == {"gender": "female", "ethnicity": "Kinh", "site": "Site A"}
     assert people["P33"]["site"] == "Site B"
+
+
+def test_qualcodeignore_replaces_the_default_skip_list(project: Path, cli) -> None:
+    """Without `.qualcodeignore` README/SOURCES/LICENSE/CHANGELOG files are left alone (any case); with one,
+    exactly its gitignore patterns are — here a notes folder and drafts, while a README is read again."""
+    t = project / "transcripts"
+    (t / "IDI-01.txt").write_text("I: Hello?\nR: Hello.\n", encoding="utf-8")
+    for name in ("readme.txt", "SOURCES.md", "LICENSE.txt", "CHANGELOG.txt"):
+        (t / name).write_text("R: not an interview\n", encoding="utf-8")
+    (t / "notes").mkdir()
+    (t / "notes" / "memo.txt").write_text("R: my notes\n", encoding="utf-8")
+    (t / "IDI-02-draft.txt").write_text("R: draft\n", encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0 and "3 added" in result.stdout
+    ids = {r[0] for r in db(project).execute("SELECT id FROM documents")}
+    assert ids == {"IDI-01", "memo", "IDI-02-draft"}
+    (project / "fresh").mkdir()
+    for item in t.iterdir():
+        if item.is_file():
+            (project / "fresh" / item.name).write_bytes(item.read_bytes())
+    (project / "fresh" / "notes").mkdir()
+    (project / "fresh" / "notes" / "memo.txt").write_text("R: my notes\n", encoding="utf-8")
+    (project / "fresh" / ".qualcodeignore").write_text("# ours\nnotes/\n*-DRAFT.txt\nLICENSE*\n", encoding="utf-8")
+    (project / "qualcode.toml").write_text('[project]\ntranscripts = "fresh"\n', encoding="utf-8")
+    (project / ".qualcode" / "qualcode.db").unlink()
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0, result.output
+    ids = {r[0] for r in db(project).execute("SELECT id FROM documents")}
+    assert ids == {"IDI-01", "readme", "SOURCES", "CHANGELOG"}

@@ -200,6 +200,13 @@ class Store:
             [(doc.id, t.number, i, s.start, s.end, _pack(s.tokens))
              for t in doc.turns for i, s in enumerate(t.sentences, 1)])
 
+    def delete_document(self, doc_id: str) -> None:
+        """Remove a document with its turns, sentences, codings and quote choices (only for `qualcode remove`
+        and `ingest --prune`, after their backup was written)."""
+        self.db.execute("DELETE FROM codings WHERE document = ?", (doc_id,))
+        self.db.execute("DELETE FROM quote_choices WHERE document = ?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
     # -- turns and sentences ---------------------------------------------------------------------------
     def turns(self, doc_id: str | None = None) -> list[TurnRow]:
         """Stored turns of one document (or all), in document and turn order."""
