@@ -9,7 +9,7 @@ handed the re-anchoring of codings and the tokenising of keywords as callbacks, 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codings.review_sheet import ReviewReport
     from qualcode.codings.tagging import TagResult, UntagResult
     from qualcode.ingest.run import IngestReport
+    from qualcode.project.settings import Setting
     from qualcode.report.appendix import Appendix
     from qualcode.report.codebook_annex import CodebookAnnex
     from qualcode.report.curation import ChoiceReport
@@ -46,6 +47,7 @@ class ExportResult:
     count: int
     selection: str
     draft: bool = False  # unreviewed suggestions were asked for
+    left_out: dict[str, int] = field(default_factory=dict)  # codings of other codebooks than the active one
 
 
 def open_project(path: str | Path | None = None) -> Project:
@@ -105,6 +107,14 @@ class Project(ProjectFolder):
         rows = [asdict(d) for d in list_documents(self)]
         return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
 
+    def setting(self, key: str, value: str | None = None) -> Setting:
+        """Read a project setting of ``qualcode.toml`` (`qualcode config KEY`), or set it when ``value`` is
+        given (`qualcode config KEY VALUE`), keeping the file's other lines. Raises UsageError for an unknown
+        key or unusable value, ProjectError when the file cannot be written."""
+        from qualcode.project.settings import read_setting, set_setting
+
+        return read_setting(self, key) if value is None else set_setting(self, key, value)
+
     # -- codebook and auto-coding ------------------------------------------------------------------------
     def codebook_path(self, codebook: str | Path | None = None) -> Path:
         """The codebook used: ``codebook``, else ``qualcode.toml``'s, else the one `code` last used."""
@@ -155,7 +165,7 @@ class Project(ProjectFolder):
         ones unless ``include_suggestions`` or ``statuses`` say otherwise."""
         import pandas as pd
 
-        columns, rows, _, _ = self._export_rows(coders, statuses, attributes, include_suggestions)
+        columns, rows, *_ = self._export_rows(coders, statuses, attributes, include_suggestions)
         return pd.DataFrame(rows, columns=columns)
 
     def export_codings(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
@@ -167,14 +177,15 @@ class Project(ProjectFolder):
         from qualcode.report.tables import write_table
 
         path = Path(path)
-        columns, rows, description, draft = self._export_rows(coders, statuses, attributes, include_suggestions)
+        columns, rows, description, draft, left_out = self._export_rows(coders, statuses, attributes,
+                                                                        include_suggestions)
         notes = [DRAFT_NOTE] * draft + [f"Codings selected: {description}."]
         with writing(path):
             if path.suffix.lower() == ".jsonl":
                 write_jsonl(path, columns, rows)
             else:
                 write_table(path, with_decision(columns, path), rows, title="codings", notes=notes)
-        return ExportResult(path, len(rows), description, draft)
+        return ExportResult(path, len(rows), description, draft, left_out)
 
     def _export_rows(self, coders: Sequence[str], statuses: Sequence[str], attributes: Sequence[str] | None,
                      suggestions: bool = False):
@@ -182,13 +193,39 @@ class Project(ProjectFolder):
         from qualcode.codings.selection import Selection
         from qualcode.project.store import open_store
 
-        selection = Selection(tuple(coders), tuple(statuses), suggestions)
+        selection = Selection(tuple(coders), tuple(statuses), suggestions, self._active_codebook_name())
         store = open_store(self.store_path)
         try:
             columns, rows, codings = export_rows(self, store, selection, attributes)
+            left_out = selection.left_out(store.codings())
         finally:
             store.close()
-        return columns, rows, selection.describe(codings), selection.draft
+        return columns, rows, selection.describe(codings, left_out), selection.draft, left_out
+
+    def _active_codebook_name(self) -> str:
+        """The active codebook's name, or '' when none is set or it cannot be read (exports then keep every
+        codebook's codings)."""
+        from qualcode.codebook.active import active_codebook
+        from qualcode.errors import QualcodeError
+
+        try:
+            return active_codebook(self).name
+        except QualcodeError:
+            return ""
+
+    def left_out(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
+                 include_suggestions: bool = False) -> tuple[str, dict[str, int]]:
+        """The active codebook's name and, per other codebook, how many codings the selection leaves out
+        because they were made with that codebook (reports use the active codebook's codings only)."""
+        from qualcode.codings.selection import Selection
+        from qualcode.project.store import open_store
+
+        name = self._active_codebook_name()
+        store = open_store(self.store_path)
+        try:
+            return name, Selection(tuple(coders), tuple(statuses), include_suggestions, name).left_out(store.codings())
+        finally:
+            store.close()
 
     def selection(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                   include_suggestions: bool = False) -> str:

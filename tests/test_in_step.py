@@ -99,3 +99,56 @@ def test_remove_names_its_backup_and_refuses_unknown_documents(two: Path, cli) -
     result = cli("remove", "IDI-01", "IDI-09", "--project", two)
     assert result.exit_code == 2 and "unknown document 'IDI-09'" in result.stderr
     assert documents(two) == ["IDI-01"]
+
+
+def test_config_reads_and_sets_settings_keeping_the_file(two: Path, cli) -> None:
+    """`config KEY` prints a setting; `config KEY VALUE` rewrites only that line (comments and other tables
+    kept), adds a missing key under [project], and refuses unknown keys and unusable values (exit 2)."""
+    toml = two / "qualcode.toml"
+    toml.write_text('# my study\n[project]\ncodebook = "codebook.yaml"  # the team\'s\ncoder = \'lan\'\n\n'
+                    '[participants]\nidentifying = ["name"]\n', encoding="utf-8")
+    assert cli("config", "coder", "--project", two).stdout == "lan\n"
+    assert cli("config", "language", "--project", two).stdout == "en\n"  # the default
+    empty = two / "empty"
+    empty.mkdir()
+    result = cli("config", "coder", "--project", empty)
+    assert result.exit_code == 1 and "coder is not set in qualcode.toml" in result.stderr
+    assert cli("config", "coder", "lan", "--project", empty).exit_code == 0
+    assert (empty / "qualcode.toml").read_text(encoding="utf-8") == '[project]\ncoder = "lan"\n'
+    assert cli("config", "coder", "Minh Anh", "--project", two).stdout == "coder = Minh Anh\n"
+    assert cli("config", "language", "VI", "--project", two).exit_code == 0
+    (two / "second.yaml").write_text(CODEBOOK.replace("Step test", "Second"), encoding="utf-8")
+    assert cli("config", "codebook", two / "second.yaml", "--project", two).exit_code == 0
+    assert toml.read_text(encoding="utf-8") == (
+        '# my study\n[project]\nlanguage = "vi"\ncodebook = "second.yaml"  # the team\'s\ncoder = "Minh Anh"\n\n'
+        '[participants]\nidentifying = ["name"]\n')
+    assert "(unchanged)" in cli("config", "coder", "Minh Anh", "--project", two).stdout
+    for args, message in ((["langage", "en"], "did you mean 'language'"), (["language", "fr"], "use en or vi"),
+                          (["codebook", "nowhere.yaml"], "no codebook file nowhere.yaml"),
+                          (["coder", "auto"], "name a person")):
+        result = cli("config", *args, "--project", two)
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert "Minh Anh" in toml.read_text(encoding="utf-8")
+
+
+def test_reports_say_which_codebook_they_use(two: Path, cli) -> None:
+    """`code --codebook` with another codebook says how to make it active; reports and exports then state the
+    active codebook and how many codings of the other they leave out, until `config codebook` switches."""
+    (two / "second.yaml").write_text(CODEBOOK.replace("Step test", "Second"), encoding="utf-8")
+    result = cli("code", "--codebook", two / "second.yaml", "--project", two)
+    assert result.exit_code == 0
+    assert "`qualcode config codebook second.yaml`" in result.stderr
+    result = cli("matrix", "--include-suggestions", "--by", "document", "--project", two)
+    assert result.exit_code == 0, result.output
+    note = "codebook 'Step test' used; 4 codings of another codebook ('Second') left out"
+    assert note in result.stdout and note in result.stderr
+    assert "qualcode config codebook FILE" in result.stderr
+    for args in (["quotes", "language"], ["appendix", "-o", two / "a.md"]):
+        result = cli(*args, "--include-suggestions", "--project", two)
+        assert result.exit_code == 0 and note in result.stderr, result.output
+    assert note in (two / "a.md").read_text(encoding="utf-8")
+    result = cli("codings", "export", "--include-suggestions", "-o", two / "c.xlsx", "--project", two)
+    assert "wrote 5 codings" in result.stdout and note in result.stderr
+    assert cli("config", "codebook", "second.yaml", "--project", two).exit_code == 0
+    result = cli("matrix", "--include-suggestions", "--by", "document", "--project", two)
+    assert "codebook 'Second' used; 5 codings of another codebook ('Step test') left out" in result.stdout

@@ -36,6 +36,7 @@ class CorpusView:
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # qualcode.toml [attributes]
     value_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     quote_choices: list[QuoteChoiceRow] = field(default_factory=list)  # pins, exclusions and translations
+    left_out: dict[str, int] = field(default_factory=dict)  # codebook -> codings of other codebooks left out
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
@@ -116,8 +117,10 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
         if not all_codings:
             raise ProjectError("no codings yet: run `qualcode code` first (or import a coder's codings)")
         selected = select(store, selection)
+        left_out = selection.left_out(all_codings)
         view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
-                          store.participant_columns(), selection_text=selection.describe(selected),
+                          store.participant_columns(), selection_text=selection.describe(selected, left_out),
+                          left_out=left_out,
                           unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
                           value_labels=project.config.value_labels, value_order=project.config.value_order,
                           quote_choices=store.quote_choices())
@@ -146,7 +149,8 @@ def _speaking_turn(turns: list[TurnRow], start: int, end: int) -> TurnRow | None
 
 def view_for(project: ProjectFolder, coders: Sequence[str] = (), statuses: Sequence[str] = (),
              codebook: str | Path | None = None, suggestions: bool = False) -> CorpusView:
-    """The corpus as reports see it: the active codebook and the selected codings (reviewed ones, and the
-    unreviewed suggestions too when ``suggestions``)."""
-    return load_view(project, Selection(tuple(coders), tuple(statuses), suggestions),
-                     active_codebook(project, codebook))
+    """The corpus as reports see it: the active codebook and the selected codings of that codebook (reviewed
+    ones, and the unreviewed suggestions too when ``suggestions``); other codebooks' codings are counted in
+    ``left_out``."""
+    book = active_codebook(project, codebook)
+    return load_view(project, Selection(tuple(coders), tuple(statuses), suggestions, book.name), book)

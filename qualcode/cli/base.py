@@ -182,6 +182,16 @@ def warn_if_draft(draft: bool) -> None:
                    err=True)
 
 
+def note_left_out(codebook: str, left_out: dict[str, int]) -> None:
+    """Tell the user on stderr which codebook a report used and how many codings of other codebooks it left
+    out, with how to switch (when there are any)."""
+    from qualcode.codings.selection import other_codebooks_note
+
+    if left_out:
+        typer.echo(f"note: {other_codebooks_note(codebook, left_out)}; to report on another codebook, make it "
+                   "the active one: `qualcode config codebook FILE`", err=True)
+
+
 def write_table_or_exit(path: Path, columns: list[str], rows: list[dict], title: str, notes: list[str] = ()) -> None:
     """Write a table file by suffix (see :func:`qualcode.output.write_table`)."""
     from qualcode.report.tables import write_table

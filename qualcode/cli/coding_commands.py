@@ -70,6 +70,9 @@ def code(
     typer.echo(f"{report.codebook} {report.version}: {plural(report.added, 'suggestion')} in "
                f"{plural(report.documents, 'document')} ({plural(report.replaced, 'earlier suggestion')} replaced, "
                f"{plural(report.kept_decisions, 'span')} already reviewed)")
+    if report.inactive:
+        typer.echo(f"note: reports use the codebook qualcode.toml names; to make {report.inactive} the active one: "
+                   f"`qualcode config codebook {report.inactive}`", err=True)
 
 
 @command(codings_app, "export", examples=(
@@ -105,6 +108,9 @@ def codings_export(
     result = project.export_codings(output, coders=selection.coders, statuses=selection.statuses,
                                     attributes=chosen, include_suggestions=include_suggestions)
     typer.echo(f"selected: {result.selection}", err=True)
+    if result.left_out:
+        typer.echo("note: to export another codebook's codings, make it the active one: `qualcode config "
+                   "codebook FILE`", err=True)
     typer.echo(f"wrote {plural(result.count, 'coding')} to {output}")
 
 

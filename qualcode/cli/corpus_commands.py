@@ -1,4 +1,4 @@
-"""Commands about the corpus: init, ingest, documents, remove."""
+"""Commands about the corpus and the project: init, ingest, documents, remove, config."""
 
 from __future__ import annotations
 
@@ -109,3 +109,23 @@ def remove(
     project = open_project(project_dir)
     for removal in project.remove(documents):
         print_removal(removal, project.root)
+
+
+@command(examples=('qualcode config codebook', 'qualcode config coder lan',
+                   'qualcode config codebook codebooks/barriers.yaml'))
+def config(
+    key: str = typer.Argument(..., metavar="KEY", help="codebook, coder, language or transcripts."),
+    value: str | None = typer.Argument(None, metavar="[VALUE]", help="The new value (default: print the current "
+                                       "one)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Read or set a project setting in qualcode.toml (its other lines and comments are kept)."""
+    setting = open_project(project_dir).setting(key, value)
+    if value is None:
+        if setting.value is None:
+            typer.echo(f"{setting.key} is not set in qualcode.toml; set it with `qualcode config {setting.key} "
+                       "VALUE`", err=True)
+            raise typer.Exit(1)
+        typer.echo(setting.value)
+        return
+    typer.echo(f"{setting.key} = {setting.value}" + ("" if setting.changed else " (unchanged)"))

@@ -14,6 +14,7 @@ from qualcode.cli.base import (
     StatusOption,
     SuggestionsOption,
     command,
+    note_left_out,
     print_problems,
     print_table,
     selection_from,
@@ -102,6 +103,7 @@ def matrix(
                            percent=percent, min_cell=min_cell, coders=selection.coders,
                            statuses=selection.statuses,
                            include_suggestions=include_suggestions)
+    note_left_out(frame.attrs["codebook"], frame.attrs["left_out"])
     show_frame(frame, output, "matrix", indent=True)
     if plot is not None:
         plot_or_exit(plot, matrix_heatmap, frame)
@@ -148,6 +150,7 @@ def cooccur(
     table = frame.copy()
     table.insert(0, "code", frame.index)
     table.attrs = frame.attrs
+    note_left_out(frame.attrs["codebook"], frame.attrs["left_out"])
     show_frame(table, output, "co-occurrence")
     if plot is not None:
         plot_or_exit(plot, cooccurrence_heatmap, frame)
@@ -191,6 +194,8 @@ def quotes(
     warn_if_draft(selection.draft)
     found = project.quotes(code_name, by=by, limit=limit, seed=seed, coders=selection.coders,
                            statuses=selection.statuses, include_suggestions=include_suggestions)
+    note_left_out(*project.left_out(coders=selection.coders, statuses=selection.statuses,
+                                    include_suggestions=include_suggestions))
     if output is not None:
         project.write_quote_candidates(output, found)
         typer.echo(f"wrote {plural(len(found), 'candidate')} to {output}: fill in `use` and `translation`, then "
@@ -260,6 +265,7 @@ def appendix(
                                min_cell=min_cell, attribution=fields, context=context, coders=selection.coders,
                                statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
                                title=title, reference_doc=reference_doc, annex=annex is Annex.codebook)
+    note_left_out(content.codebook, content.left_out)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     if report_language:
         from qualcode.report.quotes import untranslated
