@@ -24,12 +24,14 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codebook.csv_import import CodebookImport
     from qualcode.codebook.load import CodebookReport
     from qualcode.codings.importing import ImportReport
+    from qualcode.codings.memos import MemoTarget
     from qualcode.codings.removal import Removal
     from qualcode.codings.review_session import ReviewSession
     from qualcode.codings.review_sheet import ReviewReport
     from qualcode.codings.tagging import TagResult, UntagResult
     from qualcode.ingest.run import IngestReport
     from qualcode.project.settings import Setting
+    from qualcode.project.store import MemoRow
     from qualcode.report.appendix import Appendix
     from qualcode.report.codebook_annex import CodebookAnnex
     from qualcode.report.curation import ChoiceReport
@@ -64,6 +66,18 @@ def init_project(directory: str | Path) -> tuple[list[Path], list[Path]]:
     from qualcode.project.scaffold import init_project as scaffold
 
     return scaffold(Path(directory))
+
+
+def _memo_target(document: str | None, participant: str | None, code: str | None,
+                 coding: int | str | None) -> MemoTarget | None:
+    """The one memo target named, or None. Raises UsageError when several are."""
+    from qualcode.codings.memos import MemoTarget
+
+    named = [MemoTarget(kind, str(value)) for kind, value in (("document", document), ("participant", participant),
+                                                               ("code", code), ("coding", coding)) if value is not None]
+    if len(named) > 1:
+        raise UsageError(f"a memo is about one thing: give one of --{', --'.join(t.kind for t in named)}")
+    return named[0] if named else None
 
 
 def _store_tokens(project: ProjectFolder) -> Callable:
@@ -146,7 +160,7 @@ class Project(ProjectFolder):
         from qualcode.report.codebook_annex import build_annex, write_annex
 
         path = Path(path)
-        annex = build_annex(active_codebook(self, codebook))
+        annex = build_annex(active_codebook(self, codebook), self._code_memos())
         with writing(path):
             write_annex(annex, path)
         return annex
@@ -201,6 +215,19 @@ class Project(ProjectFolder):
         finally:
             store.close()
         return columns, rows, selection.describe(codings, left_out), selection.draft, left_out
+
+    def _code_memos(self) -> dict[str, list[str]]:
+        """The memos on codes, by code id, as the codebook annex prints them (none before the first ingest)."""
+        from qualcode.project.store import open_store
+        from qualcode.report.codebook_annex import code_memos
+
+        if not self.store_path.exists():
+            return {}
+        store = open_store(self.store_path)
+        try:
+            return code_memos(store.memos("code"))
+        finally:
+            store.close()
 
     def _active_codebook_name(self) -> str:
         """The active codebook's name, or '' when none is set or it cannot be read (exports then keep every
@@ -312,6 +339,41 @@ class Project(ProjectFolder):
         from qualcode.codings.review_session import open_review
 
         return open_review(self, code=code, document=document, coder=coder, reviewer=reviewer)
+
+    # -- memos -------------------------------------------------------------------------------------------
+    def add_memo(self, text: str, *, document: str | None = None, participant: str | None = None,
+                 code: str | None = None, coding: int | str | None = None, author: str | None = None) -> MemoRow:
+        """Write a memo on one document, participant, code or coding (`qualcode memo add`), by ``author``
+        (default: qualcode.toml's coder, else the OS user), timed now. Raises UsageError when not exactly one
+        target is named, it does not exist, or the text is empty."""
+        from qualcode.codings.memos import add_memo
+
+        target = _memo_target(document, participant, code, coding)
+        if target is None:
+            raise UsageError("say what the memo is about: --document, --participant, --code or --coding")
+        return add_memo(self, target, text, author=author)
+
+    def memos(self, *, document: str | None = None, participant: str | None = None, code: str | None = None,
+              coding: int | str | None = None) -> list[MemoRow]:
+        """Every memo, or those on one target (`qualcode memo list`); a document's include the memos on its
+        codings. Raises UsageError for a target that does not exist."""
+        from qualcode.codings.memos import list_memos
+
+        return list_memos(self, _memo_target(document, participant, code, coding))
+
+    def memo(self, memo_id: int | None = None, *, document: str | None = None, participant: str | None = None,
+             code: str | None = None, coding: int | str | None = None) -> MemoRow:
+        """One memo: by id, or the only one on a target. Raises UsageError when there is none or several."""
+        from qualcode.codings.memos import find_memo
+
+        return find_memo(self, memo_id, _memo_target(document, participant, code, coding))
+
+    def edit_memo(self, memo_id: int, text: str) -> MemoRow:
+        """Replace a memo's text (`qualcode memo edit`), recording when. Raises UsageError for an unknown memo
+        or empty text."""
+        from qualcode.codings.memos import edit_memo
+
+        return edit_memo(self, memo_id, text)
 
     # -- analysis ----------------------------------------------------------------------------------------
     def matrix(self, by: Sequence[str] | str = ("gender",), count: str = "participants", *, percent: bool = False,

@@ -129,16 +129,16 @@ def test_export_csv_xlsx_jsonl(coded: Path, cli) -> None:
     assert "4 codings, 4 unreviewed suggestions included" in result.stderr
     assert "warning: unreviewed machine suggestions are included" in result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,question,text,rule,gender,"
-                        "ethnicity,decision")
+    assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,question,text,rule,memo,"
+                        "gender,ethnicity,decision")
     assert lines[1].startswith("1,IDI-01,2,Respondent,P01,language,auto,suggested,")
     cli("codings", "export", "-o", coded / "c.xlsx", "--attributes", "name", "--include-suggestions", "--project",
         coded)
     sheet = openpyxl.load_workbook(coded / "c.xlsx").active
     about = [r[0].value for r in openpyxl.load_workbook(coded / "c.xlsx")["about"].iter_rows()]
     assert about[0].startswith("DRAFT: includes unreviewed machine suggestions")
-    assert [c.value for c in sheet[1]][-2:] == ["name", "decision"] and sheet.cell(2, 14).value == "Mai"
-    assert sheet.cell(2, 11).value == "Is there an interpreter?" and sheet.cell(2, 15).value in (None, "")
+    assert [c.value for c in sheet[1]][-2:] == ["name", "decision"] and sheet.cell(2, 15).value == "Mai"
+    assert sheet.cell(2, 11).value == "Is there an interpreter?" and sheet.cell(2, 16).value in (None, "")
     cli("codings", "export", "-o", coded / "c.jsonl", "--status", "suggested", "--project", coded)
     rows = [json.loads(line) for line in (coded / "c.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["turn"] for r in rows] == [2, 2, 2, 4] and rows[0]["gender"] == "female"

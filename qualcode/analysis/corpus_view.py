@@ -12,7 +12,7 @@ from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.errors import ProjectError, UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
-from qualcode.project.store import CodingRow, DocumentRow, QuoteChoiceRow, TurnRow, open_store
+from qualcode.project.store import CodingRow, DocumentRow, MemoRow, QuoteChoiceRow, TurnRow, open_store
 from qualcode.wording import did_you_mean, find_name
 
 MISSING = "(missing)"
@@ -37,6 +37,7 @@ class CorpusView:
     value_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     quote_choices: list[QuoteChoiceRow] = field(default_factory=list)  # pins, exclusions and translations
     left_out: dict[str, int] = field(default_factory=dict)  # codebook -> codings of other codebooks left out
+    memos: list[MemoRow] = field(default_factory=list)  # on codes (for the codebook annex)
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
@@ -120,7 +121,7 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
         left_out = selection.left_out(all_codings)
         view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
                           store.participant_columns(), selection_text=selection.describe(selected, left_out),
-                          left_out=left_out,
+                          left_out=left_out, memos=store.memos("code"),
                           unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
                           value_labels=project.config.value_labels, value_order=project.config.value_order,
                           quote_choices=store.quote_choices())

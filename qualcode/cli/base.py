@@ -31,8 +31,10 @@ app = typer.Typer(
 codebook_app = typer.Typer(help="Check and import codebooks.", no_args_is_help=True)
 codings_app = typer.Typer(help="Export, import and inspect codings.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
+memo_app = typer.Typer(help="Memos on documents, participants, codes and codings.", no_args_is_help=True)
 app.add_typer(codings_app, name="codings")
-GROUPS = {id(app): None, id(codebook_app): "codebook", id(codings_app): "codings"}
+app.add_typer(memo_app, name="memo")
+GROUPS = {id(app): None, id(codebook_app): "codebook", id(codings_app): "codings", id(memo_app): "memo"}
 
 ProjectOption = typer.Option(None, "--project", "-p", help="Project folder (default: found upward from here).",
                              file_okay=False)

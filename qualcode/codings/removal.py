@@ -49,14 +49,14 @@ def backup_document(project: ProjectFolder, store: Store, doc_id: str, now: date
     human = [c for c in codings if c.coder != AUTO]
     decided = [c for c in codings if c.coder == AUTO and c.status in ("accepted", "rejected")]
     choices = store.quote_choices(doc_id)
-    memos: list = []
+    memos = store.document_memos(doc_id)
     content = {
         "removed": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "document": doc.id, "path": doc.path, "attributes": doc.attributes,
         "codings": [_coding(c) for c in human],
         "decisions": [_coding(c) for c in decided],
         "quote_choices": [{k: v for k, v in asdict(q).items() if k != "id"} for q in choices],
-        "memos": memos,
+        "memos": [{k: v for k, v in asdict(m).items() if k != "id"} for m in memos],
         "text": doc.text,
     }
     safe = re.sub(r"[^\w.-]+", "_", doc.id)

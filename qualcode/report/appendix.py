@@ -14,7 +14,7 @@ from qualcode.codebook.names import unknown_code
 from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
-from qualcode.report.codebook_annex import CodebookAnnex, build_annex
+from qualcode.report.codebook_annex import CodebookAnnex, build_annex, code_memos
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, QuotePicker, code_quotes
 
 
@@ -173,7 +173,8 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     return Appendix(o.title or f"Appendix: {book.name} — participants' own words", _method(view, o.limit, by, o.date),
                     summary, caption, heatmap, sections, by, o.context, view.draft,
                     group_sizes=_group_sizes(view, by) if by else {},
-                    annex=build_annex(book) if o.annex else None, codebook=book.name, left_out=view.left_out)
+                    annex=build_annex(book, code_memos(view.memos)) if o.annex else None, codebook=book.name,
+                    left_out=view.left_out)
 
 
 def _group_sizes(view, by: str) -> dict[str, int]:
