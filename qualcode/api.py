@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codings.review_session import ReviewSession
     from qualcode.codings.review_sheet import ReviewReport
     from qualcode.codings.tagging import TagResult, UntagResult
+    from qualcode.ingest.roster import Roster
     from qualcode.ingest.run import IngestReport
     from qualcode.project.settings import Setting
     from qualcode.project.store import MemoRow
@@ -128,6 +129,13 @@ class Project(ProjectFolder):
         from qualcode.project.settings import read_setting, set_setting
 
         return read_setting(self, key) if value is None else set_setting(self, key, value)
+
+    def participants(self, attributes: Sequence[str] | None = None) -> Roster:
+        """Every participant with attributes (default: all not marked identifying), documents, turns and words,
+        and where participants.csv and the transcripts disagree (`qualcode participants`)."""
+        from qualcode.ingest.roster import list_participants
+
+        return list_participants(self, attributes)
 
     # -- codebook and auto-coding ------------------------------------------------------------------------
     def codebook_path(self, codebook: str | Path | None = None) -> Path:

@@ -147,6 +147,11 @@ def add_sentences(doc: ParsedDocument) -> ParsedDocument:
 _WORD = re.compile(r"\S*[^\W_]\S*")
 
 
+def words_between(text: str, start: int, end: int) -> int:
+    """Words of ``text[start:end]``: whitespace-separated tokens holding a letter or digit."""
+    return len(_WORD.findall(text, start, end))
+
+
 def word_count(doc: ParsedDocument) -> int:
     """Words of the turns' text: whitespace-separated tokens holding a letter or digit."""
     return sum(len(_WORD.findall(doc.text, t.start, t.end)) for t in doc.turns)

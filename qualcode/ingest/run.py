@@ -97,7 +97,8 @@ def _scan(paths: Sequence[Path], report: IngestReport) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def _table_from_store(store: Store) -> ParticipantTable:
+def saved_table(store: Store) -> ParticipantTable:
+    """The participants table the last ingest used (empty when there was none)."""
     saved = store.get_meta("participants_table")
     if not saved:
         return ParticipantTable()
@@ -119,13 +120,13 @@ def _participants(project: ProjectFolder, store: Store, explicit: Path | None,
         return ParticipantTable(), True
     if not path.is_file():
         report.failures.append(Problem(str(path), "participants file not found"))
-        return _table_from_store(store), False
+        return saved_table(store), False
     try:
         return load_participants(path), True
     except InputFileError as exc:
         report.failures.append(Problem(exc.where or str(path),
                                        exc.message + " (the previous participants mapping is kept)"))
-        return _table_from_store(store), False
+        return saved_table(store), False
 
 
 def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
