@@ -69,6 +69,7 @@ class ParsedDocument:
     doc_type: DocType = DocType.OTHER
     content_hash: str = ""
     preamble_end: int = 0
+    warnings: tuple[tuple[int, str], ...] = ()  # (line or paragraph number in the file, message)
 
 
 @dataclass(frozen=True)

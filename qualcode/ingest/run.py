@@ -182,6 +182,7 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
                                                "give one of them another `id:` in its front matter"))
                 continue
             parsed[doc.id] = add_sentences(doc)
+            report.warnings.extend(Problem(f"{rel}:{line}", message, "warning") for line, message in doc.warnings)
         report.missing = [(doc_id, path) for doc_id, path in sorted(stored_ids.items())
                           if doc_id not in parsed and not _exists(project, path)]
         with store.transaction():
