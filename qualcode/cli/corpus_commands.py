@@ -89,6 +89,30 @@ def documents(
     print_table(columns, rows, plural(len(rows), "document"))
 
 
+@command(examples=('qualcode participants', 'qualcode participants -o out/participants.xlsx'))
+def participants(
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .json .md .html or .xlsx."),
+    attributes: str | None = typer.Option(None, "--attributes", help="Attributes to show (comma-separated; "
+                                          "default: all not marked identifying)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """List participants: attributes, documents, turns and words; flag participants.csv rows that match no turn
+    and speakers with no row."""
+    chosen = [a.strip() for a in attributes.split(",") if a.strip()] if attributes is not None else None
+    roster = open_project(project_dir).participants(chosen)
+    for message in roster.unmatched_rows:
+        typer.echo(f"warning: {message}", err=True)
+    if roster.unmapped:
+        typer.echo(f"warning: {plural(roster.unmapped, 'speaker')} with no row in participants.csv (see the note "
+                   "column): add a row with their document and speaker label", err=True)
+    rows = list(roster.rows)
+    if output is not None:
+        write_table_or_exit(output, list(roster.columns), rows, "participants")
+        typer.echo(f"wrote {plural(len(rows), 'participant')} to {output}")
+        return
+    print_table(list(roster.columns), rows, plural(len(rows), "participant"))
+
+
 def print_removal(removal, root: Path) -> None:
     """One line saying a document was removed and where its backup is (and a note when its file is still there)."""
     backup = removal.backup.relative_to(root) if removal.backup.is_relative_to(root) else removal.backup
@@ -130,27 +154,3 @@ def config(
         typer.echo(setting.value)
         return
     typer.echo(f"{setting.key} = {setting.value}" + ("" if setting.changed else " (unchanged)"))
-
-
-@command(examples=('qualcode participants', 'qualcode participants -o out/participants.xlsx'))
-def participants(
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write .csv .json .md .html or .xlsx."),
-    attributes: str | None = typer.Option(None, "--attributes", help="Attributes to show (comma-separated; "
-                                          "default: all not marked identifying)."),
-    project_dir: Path | None = ProjectOption,
-) -> None:
-    """List participants: attributes, documents, turns and words; flag participants.csv rows that match no turn
-    and speakers with no row."""
-    chosen = [a.strip() for a in attributes.split(",") if a.strip()] if attributes is not None else None
-    roster = open_project(project_dir).participants(chosen)
-    for message in roster.unmatched_rows:
-        typer.echo(f"warning: {message}", err=True)
-    if roster.unmapped:
-        typer.echo(f"warning: {plural(roster.unmapped, 'speaker')} with no row in participants.csv (see the note "
-                   "column): add a row with their document and speaker label", err=True)
-    rows = list(roster.rows)
-    if output is not None:
-        write_table_or_exit(output, list(roster.columns), rows, "participants")
-        typer.echo(f"wrote {plural(len(rows), 'participant')} to {output}")
-        return
-    print_table(list(roster.columns), rows, plural(len(rows), "participant"))
