@@ -96,6 +96,7 @@ def test_remove_names_its_backup_and_refuses_unknown_documents(two: Path, cli) -
     assert "removed IDI-02: 1 human coding" in result.stdout
     assert "transcripts/IDI-02.txt is still there" in result.stderr
     assert documents(two) == ["IDI-01"]
+    assert db(two).execute("SELECT id FROM participants").fetchall() == [("P01",)]
     result = cli("remove", "IDI-01", "IDI-09", "--project", two)
     assert result.exit_code == 2 and "unknown document 'IDI-09'" in result.stderr
     assert documents(two) == ["IDI-01"]

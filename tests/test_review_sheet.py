@@ -174,6 +174,8 @@ def test_review_sheet_without_review_changes_nothing(coded: Path, cli) -> None:
     assert result.exit_code == 2
     assert "review.xlsx has 2 decisions in its `decision` column" in result.stderr and "--review" in result.stderr
     assert "Traceback" not in result.stderr and rows(coded) == before
+    both = cli("codings", "import", sheet, "--review", "--adjudicated", "--project", coded)
+    assert both.exit_code == 2 and "use one or the other" in both.stderr and rows(coded) == before
 
 
 def test_auto_copies_need_as_human(coded: Path, cli) -> None:

@@ -21,6 +21,7 @@ from qualcode.cli.base import (
     selection_from,
     warn_if_draft,
 )
+from qualcode.errors import UsageError
 from qualcode.wording import plural
 
 
@@ -140,6 +141,9 @@ def codings_import(
 ) -> None:
     """Import a coder's (or another tool's) codings, or apply a reviewed sheet's decisions with --review."""
     project = open_project(project_dir)
+    if review and (adjudicated or as_human):
+        raise UsageError("--review applies a sheet's decisions to the suggestions it names; --adjudicated and "
+                         "--as-human import rows as a coder's codings: use one or the other")
     if review:
         result = project.apply_review(file, reviewer=coder, codebook=codebook)
     else:

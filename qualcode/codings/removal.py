@@ -17,6 +17,7 @@ from pathlib import Path
 
 from qualcode.codings.importing import resolve_document
 from qualcode.errors import UsageError, writing
+from qualcode.ingest.run import refresh_speakers
 from qualcode.project.folder import STORE_DIR, ProjectFolder
 from qualcode.project.store import Store, open_store
 from qualcode.wording import did_you_mean
@@ -87,7 +88,8 @@ def remove_with_backup(project: ProjectFolder, store: Store, doc_id: str) -> Rem
 
 def remove_documents(project: ProjectFolder, documents: Sequence[str]) -> list[Removal]:
     """Remove the named documents (ids, any case, with or without a file suffix) after backing each up
-    (`qualcode remove`), in one transaction. Raises UsageError for an unknown document (nothing is removed)."""
+    (`qualcode remove`), in one transaction, and resolve the remaining documents' speakers again. Raises
+    UsageError for an unknown document (nothing is removed)."""
     store = open_store(project.store_path)
     try:
         ids = list(store.document_keys())
@@ -98,6 +100,8 @@ def remove_documents(project: ProjectFolder, documents: Sequence[str]) -> list[R
                 raise UsageError(f"unknown document {name!r}{did_you_mean(name, ids)}")
             chosen.append(doc_id)
         with store.transaction():
-            return [remove_with_backup(project, store, doc_id) for doc_id in dict.fromkeys(chosen)]
+            removed = [remove_with_backup(project, store, doc_id) for doc_id in dict.fromkeys(chosen)]
+            refresh_speakers(store, project)
+        return removed
     finally:
         store.close()

@@ -239,6 +239,12 @@ def _resolve_all(store: Store, table: ParticipantTable, project: ProjectFolder, 
     store.set_participants(participant_records(table, speaking, front), table.columns)
 
 
+def refresh_speakers(store: Store, project: ProjectFolder) -> None:
+    """Resolve every stored document's speakers again against the participants table the last ingest used
+    (after documents were removed, so the participants list holds only people who still speak)."""
+    _resolve_all(store, saved_table(store), project, IngestReport())
+
+
 def list_documents(project: ProjectFolder) -> list[DocumentSummary]:
     """A summary line per stored document. Raises ProjectError when nothing was ingested yet."""
     store = open_store(project.store_path)
