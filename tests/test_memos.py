@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import db
 from helpers import make_project
+from typer.testing import CliRunner
 
 import qualcode
+from qualcode.cli import app
 
 CODEBOOK = """\
 codebook: Memo test
@@ -114,3 +116,23 @@ def test_schema_4_store_gains_the_memos_table(study: Path, cli) -> None:
     assert cli("memo", "add", "--coding", "1", "--text", "Kept.", "--project", study).exit_code == 0
     assert db(study).execute("PRAGMA user_version").fetchone() == (5,)
     assert db(study).execute("SELECT count(*) FROM codings").fetchone() == (1,)
+
+
+def test_memo_written_in_the_editor(study: Path, cli, tmp_path: Path) -> None:
+    """Without --text the memo is what $EDITOR saves (edit starts from the memo's text); an editor that fails
+    or cannot be found stores nothing."""
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf \'%s (edited in the editor)\\n\' "$(cat "$1")" > "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    runner = CliRunner(env={"EDITOR": str(editor), "VISUAL": ""})
+    result = runner.invoke(app, ["memo", "add", "--document", "IDI-01", "--project", str(study)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["memo", "edit", "--id", "1", "--project", str(study)])
+    assert result.exit_code == 0, result.output
+    assert db(study).execute("SELECT text FROM memos").fetchall() == [
+        ("(edited in the editor) (edited in the editor)",)]
+    for command in ("false", str(tmp_path / "no-such-editor")):
+        result = CliRunner(env={"EDITOR": command, "VISUAL": ""}).invoke(
+            app, ["memo", "add", "--document", "IDI-01", "--project", str(study)])
+        assert result.exit_code == 2 and "editor" in result.stderr and "Traceback" not in result.output
+    assert db(study).execute("SELECT count(*) FROM memos").fetchone() == (1,)

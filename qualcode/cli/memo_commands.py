@@ -21,13 +21,26 @@ TextOption = typer.Option(None, "--text", help="The memo's text (default: write 
 
 
 def _written(text: str | None, current: str = "") -> str:
-    """``text``, or what the user writes in $EDITOR (starting from ``current``)."""
+    """``text``, or what the user writes in $VISUAL or $EDITOR (else vi, or Notepad on Windows), starting from
+    ``current``. Raises UsageError when the editor cannot be started or fails."""
     if text is not None:
         return text
-    written = typer.edit(current)
-    if written is None:
-        raise UsageError("the editor was closed without saving: nothing stored")
-    return written
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "vi")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "memo.txt"
+        path.write_text(current, encoding="utf-8")
+        try:
+            done = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except (FileNotFoundError, PermissionError):
+            raise UsageError(f"cannot start the editor {editor!r}: set $EDITOR, or give the memo with --text") from None
+        if done.returncode != 0:
+            raise UsageError(f"the editor {editor!r} exited with an error: nothing stored")
+        return path.read_text(encoding="utf-8")
 
 
 def _heading(memo) -> str:
