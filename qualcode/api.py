@@ -9,7 +9,7 @@ handed the re-anchoring of codings and the tokenising of keywords as callbacks, 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,10 +26,15 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codebook.csv_import import CodebookImport
     from qualcode.codebook.load import CodebookReport
     from qualcode.codings.importing import ImportReport
+    from qualcode.codings.memos import MemoTarget
+    from qualcode.codings.removal import Removal
     from qualcode.codings.review_session import ReviewSession
     from qualcode.codings.review_sheet import ReviewReport
     from qualcode.codings.tagging import TagResult, UntagResult
+    from qualcode.ingest.roster import Roster
     from qualcode.ingest.run import IngestReport
+    from qualcode.project.settings import Setting
+    from qualcode.project.store import MemoRow
     from qualcode.report.appendix import Appendix
     from qualcode.report.codebook_annex import CodebookAnnex
     from qualcode.report.curation import ChoiceReport
@@ -48,6 +53,7 @@ class ExportResult:
     count: int
     selection: str
     draft: bool = False  # unreviewed suggestions were asked for
+    left_out: dict[str, int] = field(default_factory=dict)  # codings of other codebooks than the active one
 
 
 def open_project(path: str | Path | None = None) -> Project:
@@ -66,6 +72,18 @@ def init_project(directory: str | Path) -> tuple[list[Path], list[Path]]:
     return scaffold(Path(directory))
 
 
+def _memo_target(document: str | None, participant: str | None, code: str | None,
+                 coding: int | str | None) -> MemoTarget | None:
+    """The one memo target named, or None. Raises UsageError when several are."""
+    from qualcode.codings.memos import MemoTarget
+
+    named = [MemoTarget(kind, str(value)) for kind, value in (("document", document), ("participant", participant),
+                                                               ("code", code), ("coding", coding)) if value is not None]
+    if len(named) > 1:
+        raise UsageError(f"a memo is about one thing: give one of --{', --'.join(t.kind for t in named)}")
+    return named[0] if named else None
+
+
 def _store_tokens(project: ProjectFolder) -> Callable:
     from qualcode.autocode.run import prepare_tokens
 
@@ -78,14 +96,25 @@ class Project(ProjectFolder):
     # -- corpus ------------------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
                encoding: str | None = None, on_progress: Callable[[int, int, str], None] | None = None,
-               ) -> IngestReport:
+               prune: bool = False) -> IngestReport:
         """Read transcripts into the store (`qualcode ingest`); changed documents keep their codings,
-        re-anchored. The report's ``return_code`` is 1 when a file failed."""
+        re-anchored. Documents whose source file is gone are listed in ``missing``; with ``prune`` they are
+        removed after a backup of their human work (``removed``: :class:`~qualcode.codings.removal.Removal`s).
+        The report's ``return_code`` is 1 when a file failed."""
         from qualcode.codings.reanchor import reanchor_document
+        from qualcode.codings.removal import remove_with_backup
         from qualcode.ingest.run import ingest
 
+        remove = (lambda store, doc_id: remove_with_backup(self, store, doc_id)) if prune else None
         return ingest(self, paths, participants=participants, encoding=encoding, on_progress=on_progress,
-                      on_text_change=reanchor_document, before_commit=_store_tokens(self))
+                      on_text_change=reanchor_document, before_commit=_store_tokens(self), remove=remove)
+
+    def remove(self, documents: Sequence[str]) -> list[Removal]:
+        """Remove documents from the store (`qualcode remove`) after writing their human codings, review
+        decisions, quote choices and memos to a backup file each. Raises UsageError for an unknown document."""
+        from qualcode.codings.removal import remove_documents
+
+        return remove_documents(self, documents)
 
     def documents(self) -> pd.DataFrame:
         """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, …"""
@@ -95,6 +124,21 @@ class Project(ProjectFolder):
 
         rows = [asdict(d) for d in list_documents(self)]
         return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
+
+    def setting(self, key: str, value: str | None = None) -> Setting:
+        """Read a project setting of ``qualcode.toml`` (`qualcode config KEY`), or set it when ``value`` is
+        given (`qualcode config KEY VALUE`), keeping the file's other lines. Raises UsageError for an unknown
+        key or unusable value, ProjectError when the file cannot be written."""
+        from qualcode.project.settings import read_setting, set_setting
+
+        return read_setting(self, key) if value is None else set_setting(self, key, value)
+
+    def participants(self, attributes: Sequence[str] | None = None) -> Roster:
+        """Every participant with attributes (default: all not marked identifying), documents, turns and words,
+        and where participants.csv and the transcripts disagree (`qualcode participants`)."""
+        from qualcode.ingest.roster import list_participants
+
+        return list_participants(self, attributes)
 
     # -- codebook and auto-coding ------------------------------------------------------------------------
     def codebook_path(self, codebook: str | Path | None = None) -> Path:
@@ -127,7 +171,7 @@ class Project(ProjectFolder):
         from qualcode.report.codebook_annex import build_annex, write_annex
 
         path = Path(path)
-        annex = build_annex(active_codebook(self, codebook))
+        annex = build_annex(active_codebook(self, codebook), self._code_memos())
         with writing(path):
             write_annex(annex, path)
         return annex
@@ -148,7 +192,7 @@ class Project(ProjectFolder):
         (an expression such as ``"gender = female and site != B"``)."""
         import pandas as pd
 
-        columns, rows, _, _ = self._export_rows(coders, statuses, attributes, include_suggestions, where)
+        columns, rows, *_ = self._export_rows(coders, statuses, attributes, include_suggestions, where)
         return pd.DataFrame(rows, columns=columns)
 
     def export_codings(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
@@ -161,15 +205,15 @@ class Project(ProjectFolder):
         from qualcode.report.tables import write_table
 
         path = Path(path)
-        columns, rows, description, draft = self._export_rows(coders, statuses, attributes, include_suggestions,
-                                                              where)
+        columns, rows, description, draft, left_out = self._export_rows(coders, statuses, attributes,
+                                                                        include_suggestions, where)
         notes = [DRAFT_NOTE] * draft + [f"Codings selected: {description}."]
         with writing(path):
             if path.suffix.lower() == ".jsonl":
                 write_jsonl(path, columns, rows)
             else:
                 write_table(path, with_decision(columns, path), rows, title="codings", notes=notes)
-        return ExportResult(path, len(rows), description, draft)
+        return ExportResult(path, len(rows), description, draft, left_out)
 
     def _export_rows(self, coders: Sequence[str], statuses: Sequence[str], attributes: Sequence[str] | None,
                      suggestions: bool = False, where: str | None = None):
@@ -178,14 +222,54 @@ class Project(ProjectFolder):
         from qualcode.codings.where import turn_filter
         from qualcode.project.store import open_store
 
-        selection = Selection(tuple(coders), tuple(statuses), suggestions, where or "")
+        selection = Selection(tuple(coders), tuple(statuses), suggestions, where or "", self._active_codebook_name())
         store = open_store(self.store_path)
         try:
             kept = turn_filter(store, selection.where, self.config.value_labels) if selection.where else None
             columns, rows, codings = export_rows(self, store, selection, attributes, kept)
+            left_out = selection.left_out(store.codings())
         finally:
             store.close()
-        return columns, rows, selection.describe(codings, kept), selection.draft
+        return columns, rows, selection.describe(codings, kept, left_out), selection.draft, left_out
+
+    def _code_memos(self) -> dict[str, list[str]]:
+        """The memos on codes, by code id, as the codebook annex prints them (none before the first ingest)."""
+        from qualcode.project.store import open_store
+        from qualcode.report.codebook_annex import code_memos
+
+        if not self.store_path.exists():
+            return {}
+        store = open_store(self.store_path)
+        try:
+            return code_memos(store.memos("code"))
+        finally:
+            store.close()
+
+    def _active_codebook_name(self) -> str:
+        """The active codebook's name, or '' when none is set or it cannot be read (exports then keep every
+        codebook's codings)."""
+        from qualcode.codebook.active import active_codebook
+        from qualcode.errors import QualcodeError
+
+        try:
+            return active_codebook(self).name
+        except QualcodeError:
+            return ""
+
+    def left_out(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
+                 include_suggestions: bool = False) -> tuple[str, dict[str, int]]:
+        """The active codebook's name and, per other codebook, how many codings the selection leaves out
+        because they were made with that codebook (reports use the active codebook's codings only)."""
+        from qualcode.codings.selection import Selection
+        from qualcode.project.store import open_store
+
+        name = self._active_codebook_name()
+        store = open_store(self.store_path)
+        try:
+            return name, Selection(tuple(coders), tuple(statuses), include_suggestions,
+                                   codebook=name).left_out(store.codings())
+        finally:
+            store.close()
 
     def selection(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                   include_suggestions: bool = False, where: str | None = None) -> str:
@@ -194,8 +278,12 @@ class Project(ProjectFolder):
 
     def import_codings(self, path: str | Path, *, coder: str | None = None, document_column: str | None = None,
                        code_column: str | None = None, text_column: str | None = None,
-                       codebook: str | Path | None = None) -> ImportReport:
-        """Import a coder's (or another tool's) codings from CSV or XLSX as ``coder`` (`codings import`)."""
+                       codebook: str | Path | None = None, adjudicated: bool = False,
+                       as_human: bool = False) -> ImportReport:
+        """Import a coder's (or another tool's) codings from CSV or XLSX as ``coder`` (`codings import`).
+
+        A sheet with decisions needs ``adjudicated`` (a decided adjudication sheet) and rows copying auto
+        suggestions need ``as_human``; otherwise UsageError and nothing is imported."""
         from qualcode.codebook.active import active_codebook
         from qualcode.codings.importing import Columns, import_codings
 
@@ -204,7 +292,8 @@ class Project(ProjectFolder):
             raise UsageError("name the coder with --coder (or set [project] coder in qualcode.toml)")
         book = active_codebook(self, codebook)
         columns = Columns(document_column, code_column, text_column)
-        return self._in_transaction(lambda store: import_codings(store, book, Path(path), name, columns))
+        return self._in_transaction(lambda store: import_codings(store, book, Path(path), name, columns,
+                                                                 adjudicated=adjudicated, as_human=as_human))
 
     def apply_review(self, path: str | Path, *, reviewer: str | None = None,
                      codebook: str | Path | None = None) -> ReviewReport:
@@ -242,18 +331,24 @@ class Project(ProjectFolder):
         return pd.DataFrame(rows, columns=list(STALE_COLUMNS))
 
     def tag(self, document: str, turn: int, code: str, *, coder: str | None = None,
-            codebook: str | Path | None = None) -> TagResult:
-        """Code the speech of one turn by hand as ``coder`` (`qualcode tag`)."""
-        from qualcode.codings.tagging import tag
+            codebook: str | Path | None = None, text: str | None = None, sentence: int | None = None,
+            chars: str | None = None) -> TagResult:
+        """Code the speech of one turn by hand as ``coder`` (`qualcode tag`) — or a part of it: some ``text``
+        of the turn, its ``sentence`` (1-based) or ``chars`` ``"A-B"`` counted from the start of its speech."""
+        from qualcode.codings.tagging import SpanChoice, tag
 
-        return tag(self, document, turn, code, coder=coder, codebook=codebook)
+        return tag(self, document, turn, code, coder=coder, codebook=codebook,
+                   span=SpanChoice(text, sentence, chars))
 
     def untag(self, document: str, turn: int, code: str, *, coder: str | None = None,
-              codebook: str | Path | None = None) -> UntagResult:
-        """Remove ``coder``'s codings of ``code`` on one turn (`qualcode untag`)."""
-        from qualcode.codings.tagging import untag
+              codebook: str | Path | None = None, text: str | None = None, sentence: int | None = None,
+              chars: str | None = None) -> UntagResult:
+        """Remove ``coder``'s codings of ``code`` on one turn (`qualcode untag`), or the one on the part of the
+        turn that ``text``, ``sentence`` or ``chars`` names (as for :meth:`tag`)."""
+        from qualcode.codings.tagging import SpanChoice, untag
 
-        return untag(self, document, turn, code, coder=coder, codebook=codebook)
+        return untag(self, document, turn, code, coder=coder, codebook=codebook,
+                     span=SpanChoice(text, sentence, chars))
 
     def review(self, *, code: str | None = None, document: str | None = None, coder: str = "auto",
                reviewer: str | None = None) -> ReviewSession:
@@ -367,6 +462,41 @@ class Project(ProjectFolder):
                                   for g in counted.groups},
                        "title": f"Words of respondents{' by ' + counted.by if counted.by else ''}"}
         return frame
+
+    # -- memos -------------------------------------------------------------------------------------------
+    def add_memo(self, text: str, *, document: str | None = None, participant: str | None = None,
+                 code: str | None = None, coding: int | str | None = None, author: str | None = None) -> MemoRow:
+        """Write a memo on one document, participant, code or coding (`qualcode memo add`), by ``author``
+        (default: qualcode.toml's coder, else the OS user), timed now. Raises UsageError when not exactly one
+        target is named, it does not exist, or the text is empty."""
+        from qualcode.codings.memos import add_memo
+
+        target = _memo_target(document, participant, code, coding)
+        if target is None:
+            raise UsageError("say what the memo is about: --document, --participant, --code or --coding")
+        return add_memo(self, target, text, author=author)
+
+    def memos(self, *, document: str | None = None, participant: str | None = None, code: str | None = None,
+              coding: int | str | None = None) -> list[MemoRow]:
+        """Every memo, or those on one target (`qualcode memo list`); a document's include the memos on its
+        codings. Raises UsageError for a target that does not exist."""
+        from qualcode.codings.memos import list_memos
+
+        return list_memos(self, _memo_target(document, participant, code, coding))
+
+    def memo(self, memo_id: int | None = None, *, document: str | None = None, participant: str | None = None,
+             code: str | None = None, coding: int | str | None = None) -> MemoRow:
+        """One memo: by id, or the only one on a target. Raises UsageError when there is none or several."""
+        from qualcode.codings.memos import find_memo
+
+        return find_memo(self, memo_id, _memo_target(document, participant, code, coding))
+
+    def edit_memo(self, memo_id: int, text: str) -> MemoRow:
+        """Replace a memo's text (`qualcode memo edit`), recording when. Raises UsageError for an unknown memo
+        or empty text."""
+        from qualcode.codings.memos import edit_memo
+
+        return edit_memo(self, memo_id, text)
 
     # -- analysis ----------------------------------------------------------------------------------------
     def matrix(self, by: Sequence[str] | str = ("gender",), count: str = "participants", *, percent: bool = False,

@@ -69,7 +69,8 @@ class ParsedDocument:
     doc_type: DocType = DocType.OTHER
     content_hash: str = ""
     preamble_end: int = 0
-    warnings: tuple[str, ...] = field(default=(), compare=False)  # repairs made while reading the file
+    # (line in the file, or None for the whole file, message): repairs made and labels read as text
+    warnings: tuple[tuple[int | None, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -129,16 +129,16 @@ def test_export_csv_xlsx_jsonl(coded: Path, cli) -> None:
     assert "4 codings, 4 unreviewed suggestions included" in result.stderr
     assert "warning: unreviewed machine suggestions are included" in result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,question,text,rule,gender,"
-                        "ethnicity,decision")
+    assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,question,text,rule,memo,"
+                        "gender,ethnicity,decision")
     assert lines[1].startswith("1,IDI-01,2,Respondent,P01,language,auto,suggested,")
     cli("codings", "export", "-o", coded / "c.xlsx", "--attributes", "name", "--include-suggestions", "--project",
         coded)
     sheet = openpyxl.load_workbook(coded / "c.xlsx").active
     about = [r[0].value for r in openpyxl.load_workbook(coded / "c.xlsx")["about"].iter_rows()]
     assert about[0].startswith("DRAFT: includes unreviewed machine suggestions")
-    assert [c.value for c in sheet[1]][-2:] == ["name", "decision"] and sheet.cell(2, 14).value == "Mai"
-    assert sheet.cell(2, 11).value == "Is there an interpreter?" and sheet.cell(2, 15).value in (None, "")
+    assert [c.value for c in sheet[1]][-2:] == ["name", "decision"] and sheet.cell(2, 15).value == "Mai"
+    assert sheet.cell(2, 11).value == "Is there an interpreter?" and sheet.cell(2, 16).value in (None, "")
     cli("codings", "export", "-o", coded / "c.jsonl", "--status", "suggested", "--project", coded)
     rows = [json.loads(line) for line in (coded / "c.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["turn"] for r in rows] == [2, 2, 2, 4] and rows[0]["gender"] == "female"
@@ -165,7 +165,9 @@ def test_import_by_text_and_offsets(coded: Path, cli) -> None:
         "IDI-01,language,nowhere in the text,,\n"
         "IDI-02,language,No interpreter.,,\n"
         "IDI-01,no such code,No interpreter.,,\n", encoding="utf-8")
-    result = cli("codings", "import", sheet, "--coder", "lan", "--project", coded)
+    refused = cli("codings", "import", sheet, "--coder", "lan", "--project", coded)
+    assert refused.exit_code == 2 and "1 row (line 2) copy auto suggestions" in refused.stderr  # the rules' span
+    result = cli("codings", "import", sheet, "--coder", "lan", "--as-human", "--project", coded)
     assert result.exit_code == 1
     assert "imported 3 codings as lan; 3 rows not imported" in result.stdout
     assert "lan.csv:5: not found in the document" in result.stderr
@@ -189,7 +191,7 @@ def test_stale_codings_are_listed(coded: Path, cli) -> None:
     """A human coding whose text vanished from an edited transcript is listed by `codings stale`."""
     sheet = coded / "lan.csv"
     sheet.write_text("document,code,text\nIDI-01,workload,Housework all day.\n", encoding="utf-8")
-    cli("codings", "import", sheet, "--coder", "lan", "--project", coded)
+    cli("codings", "import", sheet, "--coder", "lan", "--as-human", "--project", coded)
     path = coded / "transcripts" / "IDI-01.txt"
     path.write_text(IDI.replace("Housework all day.", "We rest on Sunday."), encoding="utf-8")
     cli("ingest", "--project", coded)

@@ -254,6 +254,9 @@ def test_init_scaffolds_and_keeps_existing(tmp_path: Path, cli) -> None:
     assert result.exit_code == 0
     assert (target / "qualcode.toml").is_file() and (target / "codebooks" / "barriers.yaml").is_file()
     assert (target / "transcripts" / "participants.csv").read_text().startswith("participant,document,speaker")
+    ignore = (target / "transcripts" / ".qualcodeignore").read_text(encoding="utf-8").splitlines()
+    assert [line for line in ignore if line and not line.startswith("#")] == ["README*", "SOURCES*", "LICENSE*",
+                                                                              "CHANGELOG*"]
     again = cli("init", target)
     assert "kept existing" in again.stdout
 
@@ -297,3 +300,69 @@ def test_mixed_folder_turns_speakers_participants_attributes(project: Path, cli)
     people = {pid: json.loads(a) for pid, a in con.execute("SELECT id, attributes FROM participants")}
     assert people["P08"] == {"gender": "female", "ethnicity": "Kinh", "site": "Site A"}
     assert people["P33"]["site"] == "Site B"
+
+
+def test_qualcodeignore_replaces_the_default_skip_list(project: Path, cli) -> None:
+    """Without `.qualcodeignore` README/SOURCES/LICENSE/CHANGELOG files are left alone (any case); with one,
+    exactly its gitignore patterns are — here a notes folder and drafts, while a README is read again."""
+    t = project / "transcripts"
+    (t / "IDI-01.txt").write_text("I: Hello?\nR: Hello.\n", encoding="utf-8")
+    for name in ("readme.txt", "SOURCES.md", "LICENSE.txt", "CHANGELOG.txt"):
+        (t / name).write_text("R: not an interview\n", encoding="utf-8")
+    (t / "notes").mkdir()
+    (t / "notes" / "memo.txt").write_text("R: my notes\n", encoding="utf-8")
+    (t / "IDI-02-draft.txt").write_text("R: draft\n", encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0 and "3 added" in result.stdout
+    ids = {r[0] for r in db(project).execute("SELECT id FROM documents")}
+    assert ids == {"IDI-01", "memo", "IDI-02-draft"}
+    (project / "fresh").mkdir()
+    for item in t.iterdir():
+        if item.is_file():
+            (project / "fresh" / item.name).write_bytes(item.read_bytes())
+    (project / "fresh" / "notes").mkdir()
+    (project / "fresh" / "notes" / "memo.txt").write_text("R: my notes\n", encoding="utf-8")
+    (project / "fresh" / ".qualcodeignore").write_text("# ours\nnotes/\n*-DRAFT.txt\nLICENSE*\n", encoding="utf-8")
+    (project / "qualcode.toml").write_text('[project]\ntranscripts = "fresh"\n', encoding="utf-8")
+    (project / ".qualcode" / "qualcode.db").unlink()
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0, result.output
+    ids = {r[0] for r in db(project).execute("SELECT id FROM documents")}
+    assert ids == {"IDI-01", "readme", "SOURCES", "CHANGELOG"}
+
+
+def test_once_used_labels_name_shaped_accepted_others_warned(project: Path, cli) -> None:
+    """Among name labels a once-used `Steve Davies:` is a speaker; elsewhere a once-used `Note:` or a typo
+    like `Particpant:` stays text and is reported with its file line and the fix; header lines are not."""
+    t = project / "transcripts"
+    (t / "committee.txt").write_text(
+        "Lynne Neagle AM: Welcome.\nKirsty Williams AM: Thank you.\nSteve Davies: Myself and a colleague.\n"
+        "Lynne Neagle AM: Thank you both.\nKirsty Williams AM: Indeed.\n", encoding="utf-8")
+    (t / "IDI-01.txt").write_text(
+        "---\nid: IDI-01\n---\nHeader: a title line\nInterviewer: Hello?\nRespondent: Hi.\nNote: the tape stopped.\n"
+        "Interviewer: Go on.\nParticpant: I was saying.\nRespondent: Yes.\n", encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0, result.output
+    assert [label for _, label, *_ in turns_of(project, "committee")] == [
+        "Lynne Neagle AM", "Kirsty Williams AM", "Steve Davies", "Lynne Neagle AM", "Kirsty Williams AM"]
+    assert len(turns_of(project, "IDI-01")) == 4
+    warned = ("warning: transcripts/IDI-01.txt:7: 'Note:' starts only this line, so it was read as text, not as a "
+              "speaker; if it is one, add a participants.csv row with document IDI-01 and speaker 'Note'")
+    assert warned in result.stderr
+    assert "transcripts/IDI-01.txt:9: 'Particpant:' starts only this line" in result.stderr
+    assert "Header" not in result.stderr
+
+
+def test_front_matter_sets_the_role_of_labels(project: Path, cli) -> None:
+    """Front matter `interviewer: [...]` makes those labels interviewers and `respondent: [...]` respondents,
+    in that document only."""
+    t = project / "transcripts"
+    (t / "IDI-02.txt").write_text(
+        "---\ninterviewer: [Dan]\nrespondent: [Q]\n---\nDan: What do you do?\nQ: I farm.\nDan: Where?\nQ: Here.\n",
+        encoding="utf-8")
+    (t / "IDI-03.txt").write_text("Dan: What do you do?\nQ: I farm.\nDan: Where?\nQ: Here.\n", encoding="utf-8")
+    assert cli("ingest", "--project", project).exit_code == 0
+    assert [(label, role) for _, label, role, *_ in turns_of(project, "IDI-02")][:2] == [
+        ("Dan", "interviewer"), ("Q", "respondent")]
+    assert [(label, role) for _, label, role, *_ in turns_of(project, "IDI-03")][:2] == [
+        ("Dan", "respondent"), ("Q", "interviewer")]

@@ -52,8 +52,9 @@ def test_pdpilot_pdf_and_txt_turns_have_the_same_speech(tmp_path: Path, shared_r
 
 
 def test_qmsum_multispeaker_turns(tmp_path: Path, shared_real: Path) -> None:
-    """QMSum committee sessions: with every speaker listed, one line is one turn; without, one-off labels
-    are text, as the spec says."""
+    """QMSum committee sessions: one line is one turn, with every speaker listed and without — a one-off
+    `Steve Davies:` among `Kirsty Williams AM:`-style name labels is a speaker too (5 of the 25 sessions have
+    one: 3956 turns before this rule, 3961 with it), and no once-used label is left to warn about."""
     folder = shared_real / "qmsum-welsh-committee-multispeaker" / "transcripts_txt"
     files = sorted(folder.glob("*.txt"))
     labels: dict[str, Counter] = {}
@@ -61,11 +62,15 @@ def test_qmsum_multispeaker_turns(tmp_path: Path, shared_real: Path) -> None:
         lines = path.read_text(encoding="utf-8").splitlines()
         labels[path.stem] = Counter(line.split(": ", 1)[0] for line in lines)
     expected_listed = {stem: sum(c.values()) for stem, c in labels.items()}
-    expected_spec = {stem: sum(n for n in c.values() if n >= 2) for stem, c in labels.items()}
+    once = {stem for stem, c in labels.items() if 1 in c.values()}
+    assert once == {"education_1", "education_12", "education_16", "education_2", "education_23"}
+    assert sum(n for c in labels.values() for n in c.values() if n >= 2) == 3956  # the old rule's turns
 
     (tmp_path / "plain").mkdir()
-    plain = _ingest(tmp_path / "plain", folder)
-    assert {k: d.turns for k, d in plain.items()} == expected_spec
+    project = qualcode.open_project(tmp_path / "plain")
+    report = project.ingest([folder])
+    assert report.failures == [] and not [w for w in report.warnings if "starts only this line" in w.message]
+    assert {d.id: d.turns for d in project.documents().itertuples()} == expected_listed
 
     csv_path = tmp_path / "speakers.csv"
     with open(csv_path, "w", encoding="utf-8", newline="") as handle:

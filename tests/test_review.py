@@ -13,9 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import db
+from conftest import REPO, db
 from helpers import make_project
 from prompt_toolkit.application import create_app_session
+from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.plain_text import PlainTextOutput
@@ -217,12 +218,15 @@ def test_recode_cancelled_with_an_empty_line_keeps_the_suggestion(coded: Path) -
     assert statuses(coded)[0] == "accepted" and progress.recoded == 0
 
 
-def test_recode_needs_a_reviewer_name(coded: Path) -> None:
-    """Without --reviewer or [project] coder, changing a code is refused with a message; accept still works."""
-    progress, shown = review(coded, "ca")
-    assert "changing the code needs your name" in shown
-    assert statuses(coded)[0] == "accepted" and progress.accepted == 1
-    assert all(coder == "auto" for _, _, coder, _ in stored(coded))
+def test_recode_asks_for_the_reviewers_name(coded: Path) -> None:
+    """Without --reviewer or [project] coder, changing a code asks for the reviewer's name (an empty answer
+    cancels and accept still works) and records the changed code in that name for the rest of the session."""
+    progress, shown = review(coded, "c\racmai\rworkload\rcwork\r")
+    assert "your name, recorded on the codes you add" in shown and "(cancelled: a changed or added code" in shown
+    assert statuses(coded)[:3] == ["accepted", "rejected", "rejected"] and progress.recoded == 2
+    assert (SECOND, "workload", "mai", "accepted") in stored(coded)
+    assert (THIRD, "workload", "mai", "accepted") in stored(coded)  # asked once, kept for the session
+    assert progress.accepted == 1
 
 
 def test_reviewer_defaults_to_the_project_coder(coded: Path) -> None:
@@ -474,3 +478,69 @@ def test_command_needs_a_terminal(coded: Path, cli) -> None:
     assert result.exit_code == 2
     assert "qualcode review is interactive: run it in a terminal" in result.stderr
     assert set(statuses(coded)) == {"suggested"}
+
+
+# -- also code as, widen, memo, the picker ---------------------------------------------------------------------
+def test_also_code_as_adds_a_second_code_and_stays(coded: Path) -> None:
+    """`o` codes the same span with a second code as the reviewer and stays on the suggestion, which is then
+    decided as usual; undo takes the second code back."""
+    progress, shown = review(coded, "oworkload\ra", reviewer="lan")
+    assert "+ also coded as Workload (by lan)" in shown and "1 also coded" in shown
+    assert stored(coded)[:2] == [(FIRST, "language", "auto", "accepted"), (FIRST, "workload", "lan", "accepted")]
+    assert (progress.accepted, progress.also) == (1, 1)
+    review(coded, "owork\ruq", reviewer="lan")  # on SECOND: add, then undo
+    assert [row for row in stored(coded) if row[0] == SECOND] == [(SECOND, "language", "auto", "suggested")]
+    _, shown = review(coded, "olanguage\r", reviewer="lan")
+    assert "is the suggested code: accept the suggestion instead" in shown
+
+
+def test_widen_to_sentence_or_turn_accepts_and_codes_the_wider_span(coded: Path) -> None:
+    """`w` then `t` accepts the suggestion and codes its whole turn with the same code as the reviewer; a span
+    already as wide as its sentence says so; `x` cancels."""
+    progress, shown = review(coded, "wtwx", reviewer="lan")
+    assert "accepted, and widened to its turn (coded by lan)" in shown and "(span unchanged)" in shown
+    turn = f"{FIRST} {SECOND} {THIRD}"
+    assert stored(coded)[:2] == [(FIRST, "language", "auto", "accepted"), (turn, "language", "lan", "accepted")]
+    assert progress.accepted == 1
+    _, shown = review(coded, "ws", reviewer="lan")  # SECOND is a whole sentence already
+    assert "the span already is its whole sentence" in shown
+
+
+def test_widen_to_a_sentence_from_a_match(tmp_path: Path, cli) -> None:
+    """A suggestion of a few matched words widens to the sentence around them."""
+    make_project(tmp_path, {"IDI-01.txt": IDI_01}, CODEBOOK.replace('version: "2.0"', 'version: "2.0"\nunit: match'))
+    assert cli("code", "--project", tmp_path).exit_code == 0
+    review(tmp_path, "ws", reviewer="lan")
+    assert stored(tmp_path)[:2] == [(FIRST, "language", "lan", "accepted"),
+                                    ("interpreter", "language", "auto", "accepted")]
+
+
+def test_memo_key_writes_a_memo_on_the_suggestion(coded: Path) -> None:
+    """`m` asks for a memo and stores it on the suggestion's coding, by the reviewer (asked for when unknown)."""
+    _, shown = review(coded, "mlan\rStrong example.\rm\r")
+    assert "✎ memo saved (by lan)" in shown and "(no memo)" in shown
+    memos = db(coded).execute("SELECT kind, target, author, text FROM memos").fetchall()
+    first_id = db(coded).execute("SELECT min(id) FROM codings").fetchone()[0]
+    assert memos == [("coding", str(first_id), "lan", "Strong example.")]
+
+
+def test_code_picker_and_keys_fit_the_screen() -> None:
+    """Long label paths are cut from the front to fit the menu's width (the id is shown beside them), and the
+    keys wrap between entries, never inside one."""
+    from prompt_toolkit.utils import get_cwidth
+
+    from qualcode.cli.review_screen import KEYS, CodeCompleter, fit, key_lines
+    from qualcode.codebook.load import load_codebook
+
+    book = load_codebook(REPO / "codebooks" / "barriers.yaml").codebook
+    long = max(book.codes, key=lambda c: len(book.label_path(c.id)))
+    assert fit("Access to public services > Health care", 20) == "…vices > Health care"
+    assert fit("Workload", 20) == "Workload"
+    completions = list(CodeCompleter(book, width=40).get_completions(Document(""), None))
+    assert len(completions) == len(book.codes)
+    assert all(get_cwidth(c.display[0][1]) + get_cwidth(c.text) + 6 <= 40 or get_cwidth(c.display[0][1]) <= 12
+               for c in completions)
+    assert any(c.display[0][1].startswith("…") for c in completions if c.text == long.id)
+    lines = "".join(text for _, text in key_lines(KEYS, 40)).split("\n")
+    assert all(len(line) <= 40 for line in lines) and len(lines) >= 3
+    assert "s skip" in "".join(lines)

@@ -138,12 +138,16 @@ def test_adjudicated_sheet_becomes_the_final_coding(coded: Path, cli) -> None:
                                    encoding="utf-8")
     (coded / "minh.csv").write_text("document,code,text\nIDI-01,workload,Housework all day.\n"
                                     "IDI-01,language,The nurse speaks Kinh only.\n", encoding="utf-8")
-    assert cli("codings", "import", coded / "lan.csv", "--project", coded).exit_code == 0
-    assert cli("codings", "import", coded / "minh.csv", "--coder", "minh", "--project", coded).exit_code == 0
+    # lan and minh coded sentences the rules also suggested: they say a person did with --as-human
+    assert cli("codings", "import", coded / "lan.csv", "--as-human", "--project", coded).exit_code == 0
+    assert cli("codings", "import", coded / "minh.csv", "--coder", "minh", "--as-human",
+               "--project", coded).exit_code == 0
     sheet = coded / "adjudication.xlsx"
     cli("codings", "export", "--coder", "lan,minh", "-o", sheet, "--project", coded)
     decide_in_sheet(sheet, {"No interpreter.": "reject", "The nurse speaks Kinh only.": "recode:workload"})
-    result = cli("codings", "import", sheet, "--coder", "final", "--project", coded)
+    refused = cli("codings", "import", sheet, "--coder", "final", "--project", coded)
+    assert refused.exit_code == 2 and "--review" in refused.stderr and "--adjudicated" in refused.stderr
+    result = cli("codings", "import", sheet, "--coder", "final", "--adjudicated", "--project", coded)
     assert result.exit_code == 0, result.output
     assert ("imported 3 codings as final; 0 rows not imported, 1 already present, 1 rejected by their decision, "
             "1 recoded by their decision") in result.stdout
@@ -158,3 +162,37 @@ def test_adjudicated_sheet_becomes_the_final_coding(coded: Path, cli) -> None:
     with open(out, encoding="utf-8", newline="") as handle:
         totals = {row["code"]: int(row["Total"]) for row in csv.DictReader(handle)}
     assert totals == {"language": 1, "language.literacy": 1, "workload": 2}
+
+
+def test_review_sheet_without_review_changes_nothing(coded: Path, cli) -> None:
+    """A decided review sheet imported without --review stops (exit 2) naming --review, and stores nothing."""
+    sheet = coded / "review.xlsx"
+    cli("codings", "export", "--status", "suggested", "-o", sheet, "--project", coded)
+    decide_in_sheet(sheet, {"No interpreter.": "accept", "I cannot read.": "reject"})
+    before = rows(coded)
+    result = cli("codings", "import", sheet, "--coder", "lan", "--project", coded)
+    assert result.exit_code == 2
+    assert "review.xlsx has 2 decisions in its `decision` column" in result.stderr and "--review" in result.stderr
+    assert "Traceback" not in result.stderr and rows(coded) == before
+    both = cli("codings", "import", sheet, "--review", "--adjudicated", "--project", coded)
+    assert both.exit_code == 2 and "use one or the other" in both.stderr and rows(coded) == before
+
+
+def test_auto_copies_need_as_human(coded: Path, cli) -> None:
+    """Rows copying auto suggestions — an undecided export of them, or a bare sheet with the span and code of
+    one — are refused under a person's name without --as-human (exit 2, nothing stored), taken with it."""
+    sheet = coded / "auto.csv"
+    cli("codings", "export", "--coder", "auto", "--include-suggestions", "-o", sheet, "--project", coded)
+    before = rows(coded)
+    result = cli("codings", "import", sheet, "--coder", "lan", "--project", coded)
+    assert result.exit_code == 2 and "4 rows (line 2, 3, 4, 5) copy auto suggestions" in result.stderr
+    assert "--as-human" in result.stderr and rows(coded) == before
+    bare = coded / "bare.csv"
+    bare.write_text("document,code,text\nIDI-01,workload,Housework all day.\nIDI-01,workload,And at home?\n",
+                    encoding="utf-8")
+    result = cli("codings", "import", bare, "--coder", "lan", "--project", coded)
+    assert result.exit_code == 2 and "1 row (line 2) copy auto suggestions" in result.stderr
+    assert rows(coded) == before
+    result = cli("codings", "import", bare, "--coder", "lan", "--as-human", "--project", coded)
+    assert result.exit_code == 0 and "imported 2 codings as lan" in result.stdout
+    assert ("workload", "lan", "accepted", "Housework all day.") in rows(coded)

@@ -129,3 +129,50 @@ def test_tag_from_python(tagged: Path) -> None:
         untag(project, "IDI-01", 4, "workload")
     with pytest.raises(UsageError):
         tag(project, "IDI-01", 2, "workload", coder=" ")
+
+
+def test_tag_a_span_by_text_sentence_or_chars(tagged: Path, cli) -> None:
+    """`--text` places words in the turn (despite spacing), `--sentence N` takes its Nth sentence and `--chars
+    A-B` counts from the start of the turn's speech; each stores exactly that span."""
+    result = cli("tag", "IDI-01", "2", "literacy", "--text", "cannot   read", "--project", tagged)
+    assert result.exit_code == 0, result.output
+    assert "tagged IDI-01 turn 2 language.literacy (lan): cannot read" in result.stdout
+    assert cli("tag", "IDI-01", "2", "language", "--sentence", "1", "--project", tagged).exit_code == 0
+    assert cli("tag", "IDI-01", "2", "language", "--text", "terpret", "--project", tagged).exit_code == 0
+    assert cli("tag", "IDI-01", "4", "workload", "--chars", "0-9", "--project", tagged).exit_code == 0
+    again = cli("tag", "IDI-01", "4", "workload", "--chars", "0-9", "--project", tagged)
+    assert "already tagged" in again.stdout
+    assert [r[1::4] for r in human(tagged)] == [("language.literacy", "cannot read"),
+                                                  ("language", "No interpreter."), ("language", "interpreter"),
+                                                  ("workload", "Housework")]
+    text = db(tagged).execute("SELECT text FROM documents").fetchone()[0]
+    spans = db(tagged).execute('SELECT start, "end", text FROM codings').fetchall()
+    assert all(text[s:e] == t for s, e, t in spans)
+
+
+def test_tag_span_errors(tagged: Path, cli) -> None:
+    """Words not in the turn, words twice in it, a missing sentence, a bad or too long range and two span
+    options at once are usage errors naming the fix; nothing is stored."""
+    cases = [(["--text", "housework"], "'housework' is not in IDI-01 turn 2"),
+             (["--text", "re"], "is 2 times in IDI-01 turn 2"),
+             (["--sentence", "3"], "IDI-01 turn 2 has no sentence 3; it has 2"),
+             (["--chars", "5"], "write it as A-B"),
+             (["--chars", "10-99"], "speech has 40 characters"),
+             (["--chars", "9-3"], "A must be less than B"),
+             (["--text", "read", "--sentence", "1"], "give one of --text, --sentence, not several")]
+    for options, message in cases:
+        result = cli("tag", "IDI-01", "2", "language", *options, "--project", tagged)
+        assert result.exit_code == 2 and message in result.stderr, (options, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert human(tagged) == []
+
+
+def test_untag_a_span(tagged: Path, cli) -> None:
+    """`untag --text/--sentence/--chars` removes only the coder's coding of that code on that exact span."""
+    cli("tag", "IDI-01", "2", "language", "--project", tagged)
+    cli("tag", "IDI-01", "2", "language", "--sentence", "2", "--project", tagged)
+    result = cli("untag", "IDI-01", "2", "language", "--text", "I cannot read the forms.", "--project", tagged)
+    assert result.exit_code == 0 and "removed 1 coding" in result.stdout
+    assert [r[5] for r in human(tagged)] == ["No interpreter. I cannot read the forms."]
+    result = cli("untag", "IDI-01", "2", "language", "--sentence", "1", "--project", tagged)
+    assert result.exit_code == 1 and "lan has no coding of language on IDI-01 turn 2 at that span" in result.stderr

@@ -13,7 +13,7 @@ from qualcode.codings.where import MISSING, TurnFilter, attribute_names, raw_val
 from qualcode.errors import ProjectError, UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
-from qualcode.project.store import CodingRow, DocumentRow, QuoteChoiceRow, TurnRow, open_store
+from qualcode.project.store import CodingRow, DocumentRow, MemoRow, QuoteChoiceRow, TurnRow, open_store
 from qualcode.wording import did_you_mean, find_name
 
 
@@ -34,6 +34,8 @@ class CorpusView:
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # qualcode.toml [attributes]
     value_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     quote_choices: list[QuoteChoiceRow] = field(default_factory=list)  # pins, exclusions and translations
+    left_out: dict[str, int] = field(default_factory=dict)  # codebook -> codings of other codebooks left out
+    memos: list[MemoRow] = field(default_factory=list)  # on codes (for the codebook annex)
     kept: TurnFilter | None = None  # --where: the respondent turns of the participants kept
 
     def keeps(self, turn: TurnRow) -> bool:
@@ -109,8 +111,10 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
             raise ProjectError("no codings yet: run `qualcode code` first (or import a coder's codings)")
         kept = turn_filter(store, selection.where, project.config.value_labels) if selection.where else None
         selected = select(store, selection, kept=kept)
+        left_out = selection.left_out(all_codings)
         view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
-                          store.participant_columns(), selection_text=selection.describe(selected, kept), kept=kept,
+                          store.participant_columns(), selection_text=selection.describe(selected, kept, left_out),
+                          kept=kept, left_out=left_out, memos=store.memos("code"),
                           unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
                           value_labels=project.config.value_labels, value_order=project.config.value_order,
                           quote_choices=store.quote_choices())
@@ -127,7 +131,8 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
 
 def view_for(project: ProjectFolder, coders: Sequence[str] = (), statuses: Sequence[str] = (),
              codebook: str | Path | None = None, suggestions: bool = False, where: str | None = None) -> CorpusView:
-    """The corpus as reports see it: the active codebook and the selected codings (reviewed ones, and the
-    unreviewed suggestions too when ``suggestions``) of the participants ``where`` keeps."""
-    return load_view(project, Selection(tuple(coders), tuple(statuses), suggestions, where or ""),
-                     active_codebook(project, codebook))
+    """The corpus as reports see it: the active codebook and the selected codings of that codebook (reviewed
+    ones, and the unreviewed suggestions too when ``suggestions``) of the participants ``where`` keeps; other
+    codebooks' codings are counted in ``left_out``."""
+    book = active_codebook(project, codebook)
+    return load_view(project, Selection(tuple(coders), tuple(statuses), suggestions, where or "", book.name), book)

@@ -99,7 +99,7 @@ def theme_matrix(view: CorpusView, by: Sequence[str] = ("gender",), count: str =
         "draft": view.draft, "count": count, "counts": COUNT_TEXT[count], "by": by, "percent": percent,
         "min_cell": min_cell,
         "denominators": denominators, "selection": view.selection_text, "unreviewed": view.unreviewed,
-        "interviewer_codings": view.interviewer_codings,
+        "interviewer_codings": view.interviewer_codings, "codebook": view.book.name, "left_out": view.left_out,
         "title": f"{'Percent of ' + noun if percent else noun.capitalize()} per code by "
                  f"{' / '.join(by)}",
     })
@@ -127,7 +127,8 @@ def cooccurrence(view: CorpusView, count: str = "segments") -> pd.DataFrame:
     frame.attrs.update({"count": count, "counts": "respondent turns with both codes" if count == "segments"
                         else "participants with both codes", "labels": {c: label for c, label, _ in codes},
                         "levels": {c: level for c, _, level in codes}, "selection": view.selection_text,
-                        "unreviewed": view.unreviewed, "draft": view.draft,
+                        "unreviewed": view.unreviewed, "draft": view.draft, "codebook": view.book.name,
+                        "left_out": view.left_out,
                         "title": f"Co-occurrence: {'respondent turns' if count == 'segments' else 'participants'} "
                                  "with both codes"})
     return frame

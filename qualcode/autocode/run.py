@@ -27,6 +27,7 @@ class CodeReport:
     kept_decisions: int
     per_code: Counter = field(default_factory=Counter)
     warnings: list[Problem] = field(default_factory=list)
+    inactive: str | None = None  # the codebook used, when qualcode.toml names another one (reports use that)
 
 
 def check_codebook(path: str | Path, tokens: TokenCache | None = None) -> CodebookReport:
@@ -81,8 +82,11 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
             tokens.save(store)
     finally:
         store.close()
+    configured = project.config.codebook
+    inactive = (project.relative(path) if configured and Path(project.relative(path)) != Path(configured)
+                and path.resolve() != (project.root / configured).resolve() else None)
     return CodeReport(book.name, book.version, len(docs), len(fresh), replaced, len(suggestions) - len(fresh),
-                      Counter(s.code for s in fresh), report.warnings)
+                      Counter(s.code for s in fresh), report.warnings, inactive)
 
 
 

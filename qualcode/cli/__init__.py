@@ -10,6 +10,7 @@ from qualcode.cli import corpus_commands  # noqa: F401, I001
 from qualcode.cli import coding_commands  # noqa: F401
 from qualcode.cli import review_commands  # noqa: F401
 from qualcode.cli import tagging_commands  # noqa: F401
+from qualcode.cli import memo_commands  # noqa: F401
 from qualcode.cli import explore_commands  # noqa: F401
 from qualcode.cli import report_commands  # noqa: F401
 from qualcode.cli import agreement_commands  # noqa: F401

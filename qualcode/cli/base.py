@@ -31,8 +31,10 @@ app = typer.Typer(
 codebook_app = typer.Typer(help="Check and import codebooks.", no_args_is_help=True)
 codings_app = typer.Typer(help="Export, import and inspect codings.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
+memo_app = typer.Typer(help="Memos on documents, participants, codes and codings.", no_args_is_help=True)
 app.add_typer(codings_app, name="codings")
-GROUPS = {id(app): None, id(codebook_app): "codebook", id(codings_app): "codings"}
+app.add_typer(memo_app, name="memo")
+GROUPS = {id(app): None, id(codebook_app): "codebook", id(codings_app): "codings", id(memo_app): "memo"}
 
 ProjectOption = typer.Option(None, "--project", "-p", help="Project folder (default: found upward from here).",
                              file_okay=False)
@@ -186,6 +188,16 @@ def warn_if_draft(draft: bool) -> None:
     if draft:
         typer.echo("warning: unreviewed machine suggestions are included; the output is marked as a draft",
                    err=True)
+
+
+def note_left_out(codebook: str, left_out: dict[str, int]) -> None:
+    """Tell the user on stderr which codebook a report used and how many codings of other codebooks it left
+    out, with how to switch (when there are any)."""
+    from qualcode.codings.selection import other_codebooks_note
+
+    if left_out:
+        typer.echo(f"note: {other_codebooks_note(codebook, left_out)}; to report on another codebook, make it "
+                   "the active one: `qualcode config codebook FILE`", err=True)
 
 
 def write_table_or_exit(path: Path, columns: list[str], rows: list[dict], title: str, notes: list[str] = ()) -> None:

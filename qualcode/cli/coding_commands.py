@@ -22,6 +22,7 @@ from qualcode.cli.base import (
     selection_from,
     warn_if_draft,
 )
+from qualcode.errors import UsageError
 from qualcode.wording import plural
 
 
@@ -71,6 +72,9 @@ def code(
     typer.echo(f"{report.codebook} {report.version}: {plural(report.added, 'suggestion')} in "
                f"{plural(report.documents, 'document')} ({plural(report.replaced, 'earlier suggestion')} replaced, "
                f"{plural(report.kept_decisions, 'span')} already reviewed)")
+    if report.inactive:
+        typer.echo(f"note: reports use the codebook qualcode.toml names; to make {report.inactive} the active one: "
+                   f"`qualcode config codebook {report.inactive}`", err=True)
 
 
 @command(codings_app, "export", examples=(
@@ -107,6 +111,9 @@ def codings_export(
     result = project.export_codings(output, coders=selection.coders, statuses=selection.statuses,
                                     attributes=chosen, include_suggestions=include_suggestions, where=where)
     typer.echo(f"selected: {result.selection}", err=True)
+    if result.left_out:
+        typer.echo("note: to export another codebook's codings, make it the active one: `qualcode config "
+                   "codebook FILE`", err=True)
     typer.echo(f"wrote {plural(result.count, 'coding')} to {output}")
 
 
@@ -126,17 +133,26 @@ def codings_import(
                                            "path (default: code, code path, codename, node, …)."),
     text_column: str | None = typer.Option(None, "--text-column", help="The column holding the coded text "
                                            "(default: text, segment, coded text, …)."),
+    adjudicated: bool = typer.Option(False, "--adjudicated", help="The sheet is a decided adjudication sheet: "
+                                     "import its rows as --coder's codings, leaving out `reject` rows and "
+                                     "recoding `recode:CODE` rows."),
+    as_human: bool = typer.Option(False, "--as-human", help="Import rows that copy auto suggestions (coder auto, "
+                                  "status suggested, a rule) as --coder's own codings: only if a person coded them."),
     codebook: Path | None = typer.Option(None, "--codebook", help="Resolve codes against this codebook."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Import a coder's (or another tool's) codings, or apply a reviewed sheet's decisions with --review."""
     project = open_project(project_dir)
+    if review and (adjudicated or as_human):
+        raise UsageError("--review applies a sheet's decisions to the suggestions it names; --adjudicated and "
+                         "--as-human import rows as a coder's codings: use one or the other")
     if review:
         result = project.apply_review(file, reviewer=coder, codebook=codebook)
     else:
         name = coder or project.config.coder
         report = project.import_codings(file, coder=coder, document_column=document_column,
-                                        code_column=code_column, text_column=text_column, codebook=codebook)
+                                        code_column=code_column, text_column=text_column, codebook=codebook,
+                                        adjudicated=adjudicated, as_human=as_human)
     if review:
         print_problems(result.failures)
         done = {"accept": "accepted", "reject": "rejected", "recode": "recoded"}

@@ -15,6 +15,7 @@ from qualcode.cli.base import (
     SuggestionsOption,
     WhereOption,
     command,
+    note_left_out,
     print_problems,
     print_table,
     selection_from,
@@ -104,6 +105,7 @@ def matrix(
                            percent=percent, min_cell=min_cell, coders=selection.coders,
                            statuses=selection.statuses,
                            include_suggestions=include_suggestions, where=where)
+    note_left_out(frame.attrs["codebook"], frame.attrs["left_out"])
     show_frame(frame, output, "matrix", indent=True)
     if plot is not None:
         plot_or_exit(plot, matrix_heatmap, frame)
@@ -151,6 +153,7 @@ def cooccur(
     table = frame.copy()
     table.insert(0, "code", frame.index)
     table.attrs = frame.attrs
+    note_left_out(frame.attrs["codebook"], frame.attrs["left_out"])
     show_frame(table, output, "co-occurrence")
     if plot is not None:
         plot_or_exit(plot, cooccurrence_heatmap, frame)
@@ -195,6 +198,8 @@ def quotes(
     warn_if_draft(selection.draft)
     found = project.quotes(code_name, by=by, limit=limit, seed=seed, coders=selection.coders,
                            statuses=selection.statuses, include_suggestions=include_suggestions, where=where)
+    note_left_out(*project.left_out(coders=selection.coders, statuses=selection.statuses,
+                                    include_suggestions=include_suggestions))
     if output is not None:
         project.write_quote_candidates(output, found)
         typer.echo(f"wrote {plural(len(found), 'candidate')} to {output}: fill in `use` and `translation`, then "
@@ -266,6 +271,7 @@ def appendix(
                                statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
                                title=title, reference_doc=reference_doc, annex=annex is Annex.codebook,
                                where=where)
+    note_left_out(content.codebook, content.left_out)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     if report_language:
         from qualcode.report.quotes import untranslated

@@ -24,7 +24,8 @@ def review(
                                              "(default: [project] coder in qualcode.toml)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Review suggestions one by one: accept, reject, change the code, skip, undo; each decision is saved at once."""
+    """Review suggestions one by one: accept, reject, change the code, also code as, widen to the sentence or
+    turn, memo, skip, undo; each decision is saved at once."""
     session = open_project(project_dir).review(code=code, document=document, coder=coder, reviewer=reviewer)
     with session:
         scope = session.filters.describe(session.book)
@@ -36,8 +37,9 @@ def review(
 
         progress = run_review(session)
         left = session.remaining()
+    also = f", {progress.also} also coded" if progress.also else ""
     typer.echo(f"this session: {progress.accepted} accepted, {progress.rejected} rejected, {progress.recoded} "
-               f"changed, {progress.skipped} skipped")
+               f"changed, {progress.skipped} skipped{also}")
     if left:
         typer.echo(f"{plural(left, 'suggestion')} left to review ({scope}): run the same command again to go on")
     else:

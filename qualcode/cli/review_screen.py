@@ -28,7 +28,9 @@ from qualcode.codings.review_session import Item, Progress, ReviewSession
 from qualcode.errors import QualcodeError
 from qualcode.wording import plural
 
-KEYS = (("a", "accept"), ("r", "reject"), ("c", "change code"), ("s", "skip"), ("u", "undo"), ("q", "quit"))
+KEYS = (("a", "accept"), ("r", "reject"), ("c", "change code"), ("o", "also code as"), ("w", "widen"),
+        ("m", "memo"), ("s", "skip"), ("u", "undo"), ("q", "quit"))
+WIDEN_KEYS = (("s", "to its sentence"), ("t", "to its turn"), ("x", "cancel"))
 END_KEYS = (("u", "undo the last decision"), ("q", "quit"))
 CONTEXT = 320  # characters of the turn shown on each side of the coded span
 PREVIOUS = 300  # characters shown of the preceding turn
@@ -99,7 +101,8 @@ def _reject(session: ReviewSession) -> bool:
 
 
 def _recode(session: ReviewSession) -> bool:
-    session.require_reviewer()
+    if not _know_reviewer(session):
+        return False
     code = _ask_code(session)
     if code is None:
         _say([("class:note", "  (code unchanged)")])
@@ -108,6 +111,66 @@ def _recode(session: ReviewSession) -> bool:
     _say([("class:ok", f"  → changed to {session.book.label_path(code)} (coded by {session.reviewer}; "
                        "the suggestion is rejected)")])
     return True
+
+
+def _also(session: ReviewSession) -> bool:
+    if not _know_reviewer(session):
+        return False
+    code = _ask_code(session, "  also code as (type part of its label or id, ↑↓ or Tab to pick; empty cancels): ")
+    if code is None:
+        _say([("class:note", "  (nothing added)")])
+        return False
+    session.also(code)
+    _say([("class:ok", f"  + also coded as {session.book.label_path(code)} (by {session.reviewer}); now decide on "
+                       "the suggestion itself")])
+    return False
+
+
+def _widen(session: ReviewSession) -> bool:
+    if not _know_reviewer(session):
+        return False
+    unit = {"s": "sentence", "t": "turn"}.get(_read_key(WIDEN_KEYS))
+    if unit is None:
+        _say([("class:note", "  (span unchanged)")])
+        return False
+    decision = session.widen(unit)
+    text = session.store.coding(decision.new_coding_id).text if decision.new_coding_id else ""
+    _say([("class:ok", f"  ✓ accepted, and widened to its {unit} (coded by {session.reviewer}): "), ("", _short(text))])
+    return True
+
+
+def _memo(session: ReviewSession) -> bool:
+    if not _know_reviewer(session):
+        return False
+    text = _ask_line("  memo on this suggestion (empty cancels): ")
+    if not text:
+        _say([("class:note", "  (no memo)")])
+        return False
+    session.add_memo(text)
+    _say([("class:ok", f"  ✎ memo saved (by {session.reviewer})")])
+    return False
+
+
+def _know_reviewer(session: ReviewSession) -> bool:
+    """Whether the reviewer's name is known, asking for it when it is not (an empty answer cancels)."""
+    if session.reviewer:
+        return True
+    name = _ask_line("  your name, recorded on the codes you add (empty cancels): ")
+    if not name:
+        _say([("class:note", "  (cancelled: a changed or added code needs your name)")])
+        return False
+    session.set_reviewer(name)
+    return True
+
+
+def _ask_line(message: str) -> str:
+    """One line typed by the reviewer, stripped; empty when cancelled (Ctrl-C). Raises EOFError when the input
+    ends."""
+    prompt: PromptSession[str] = PromptSession(FormattedText([("", message)]), style=STYLE)
+    try:
+        return prompt.prompt().strip()
+    except KeyboardInterrupt:
+        return ""
 
 
 def _skip(session: ReviewSession) -> bool:
@@ -123,7 +186,7 @@ def _undo(session: ReviewSession) -> bool:
 
 
 # Each handler decides (or not) and says what it did; it returns whether to show the current card again.
-HANDLERS = {"a": _accept, "r": _reject, "c": _recode, "s": _skip, "u": _undo}
+HANDLERS = {"a": _accept, "r": _reject, "c": _recode, "o": _also, "w": _widen, "m": _memo, "s": _skip, "u": _undo}
 
 
 def card(item: Item, progress: Progress, width: int = 100) -> FormattedText:
@@ -196,8 +259,9 @@ def fill(fragments: list[tuple[str, str]], width: int, indent: str = "") -> list
 
 
 def _counts(progress: Progress) -> str:
+    also = f" · {progress.also} also coded" if progress.also else ""
     return (f"decided {progress.decided} ({progress.accepted} accepted, {progress.rejected} rejected, "
-            f"{progress.recoded} changed) · {progress.skipped} skipped")
+            f"{progress.recoded} changed) · {progress.skipped} skipped{also}")
 
 
 def _width() -> int:
@@ -222,16 +286,29 @@ def _read_key(keys: tuple[tuple[str, str], ...]) -> str:
     for quit_key in ("c-c", "c-d"):
         bindings.add(quit_key)(lambda event: event.app.exit(result="q"))
     bindings.add("<any>")(lambda event: None)  # other keys do nothing
-    help_line: list[tuple[str, str]] = [("", "  ")]
-    for key, name in keys:
-        help_line += [("class:key", key), ("", f" {name}   ")]
+    help_line = key_lines(keys, _width())
     app: Application[str] = Application(
-        layout=Layout(Window(FormattedTextControl(FormattedText(help_line)), height=1)),
+        layout=Layout(Window(FormattedTextControl(FormattedText(help_line)), dont_extend_height=True)),
         key_bindings=bindings, style=STYLE, erase_when_done=True)
     try:
         return app.run()
     except EOFError:
         return "q"
+
+
+def key_lines(keys: tuple[tuple[str, str], ...], width: int) -> list[tuple[str, str]]:
+    """The keys and what they do (``a accept   r reject …``), on as many lines of ``width`` as they need,
+    never breaking between a key and its name."""
+    out: list[tuple[str, str]] = [("", "  ")]
+    column = 2
+    for key, name in keys:
+        size = len(key) + 1 + get_cwidth(name)
+        if column > 2 and column + size > width:
+            out.append(("", "\n  "))
+            column = 2
+        out += [("class:key", key), ("", f" {name}   ")]
+        column += size + 3
+    return out
 
 
 def find_code(book: Codebook, typed: str) -> Code | None:
@@ -249,19 +326,41 @@ def _matching(book: Codebook, typed: str) -> list[Code]:
 
 
 class CodeCompleter(Completer):
-    """Offers the codes whose id or label path contains what was typed (all of them at first)."""
+    """Offers the codes whose id or label path contains what was typed (all of them at first), each shown in
+    at most ``width`` columns with its id: a long label path keeps its end (``… > Health care``)."""
 
-    def __init__(self, book: Codebook) -> None:
+    def __init__(self, book: Codebook, width: int | None = None) -> None:
         self.book = book
+        self.width = width
 
     def get_completions(self, document: Document, complete_event: object) -> Iterator[Completion]:
         typed = document.text_before_cursor
+        width = self.width or _width()
         for code in _matching(self.book, typed):
-            yield Completion(code.id, start_position=-len(typed), display=self.book.label_path(code.id),
+            room = max(12, width - get_cwidth(code.id) - 6)  # the menu's borders, padding and the id column
+            yield Completion(code.id, start_position=-len(typed), display=fit(self.book.label_path(code.id), room),
                              display_meta=code.id)
 
 
-def _ask_code(session: ReviewSession) -> str | None:
+def fit(text: str, width: int) -> str:
+    """``text`` in at most ``width`` columns, keeping its end after an ellipsis when it is cut."""
+    if get_cwidth(text) <= width:
+        return text
+    kept = ""
+    for ch in reversed(text):
+        if get_cwidth(ch + kept) > width - 1:
+            break
+        kept = ch + kept
+    return "…" + kept
+
+
+def menu_rows() -> int:
+    """How many codes the picker's menu shows at once: as many as the screen has room for, from 3 to 12."""
+    return max(3, min(12, get_app_session().output.get_size().rows - 4))
+
+
+def _ask_code(session: ReviewSession, message: str = "  new code (type part of its label or id, ↑↓ or Tab to "
+              "pick; empty cancels): ") -> str | None:
     """The id of the code to use instead, or None when the reviewer cancels (empty line, Ctrl-C).
 
     Raises EOFError when the input ends.
@@ -271,9 +370,8 @@ def _ask_code(session: ReviewSession) -> str | None:
                                     error_message="no such code (or several match): pick one from the list; "
                                                   "an empty line cancels", move_cursor_to_end=True)
     prompt: PromptSession[str] = PromptSession(
-        FormattedText([("", "  new code (type part of its label or id, ↑↓ or Tab to pick; empty cancels): ")]),
-        completer=CodeCompleter(book), complete_while_typing=True, validator=valid, validate_while_typing=False,
-        style=STYLE)
+        FormattedText([("", message)]), completer=CodeCompleter(book), complete_while_typing=True,
+        validator=valid, validate_while_typing=False, style=STYLE, reserve_space_for_menu=menu_rows())
     try:
         answer = prompt.prompt(pre_run=prompt.default_buffer.start_completion)
     except KeyboardInterrupt:

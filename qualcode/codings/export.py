@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from qualcode.codings.memos import memo_column
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.codings.sheets import DECISION
 from qualcode.codings.where import TurnFilter
@@ -15,7 +16,7 @@ from qualcode.project.store import CodingRow, Store, TurnRow
 from qualcode.wording import did_you_mean, find_name
 
 EXPORT_COLUMNS = ("id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start", "end",
-                  "text", "rule")
+                  "text", "rule", "memo")
 
 SHEET_SUFFIXES = (".csv", ".xlsx")
 QUESTION = "question"  # the interviewer's question before the coded turn: context for whoever reviews a sheet
@@ -44,6 +45,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
     for t in store.turns():
         turns.setdefault(t.document, []).append(t)
     codings = select(store, selection, labels=project.config.value_labels, kept=kept)
+    memos = memo_column(store.memos("coding"))
     asked = {doc: questions(turns.get(doc, []), store.document(doc).text) for doc in {c.document for c in codings}}
     rows = []
     for c in codings:
@@ -51,7 +53,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
         row = {"id": c.id, "document": c.document, "turn": turn.number if turn else "",
                "speaker": (turn.label or "") if turn else "", "participant": (turn.participant or "") if turn else "",
                "code": c.code, "coder": c.coder, "status": c.status, "start": c.start, "end": c.end,
-               "text": c.text, "rule": c.rule}
+               "text": c.text, "rule": c.rule, "memo": memos.get(c.id, "")}
         attrs = people.get(row["participant"], {})
         row.update({a: attrs.get(a, "") for a in chosen})
         if QUESTION not in chosen:  # an attribute of that name keeps its column

@@ -15,6 +15,9 @@ from qualcode.codings.sheets import DECISION, parse_decision, read_sheet, whole_
 from qualcode.errors import InputFileError, Problem, UsageError
 from qualcode.model import Role
 from qualcode.project.store import Store, TurnRow
+from qualcode.wording import plural
+
+AUTO = "auto"  # the rule coder
 
 ALIASES = {  # header names other tools use, tried in order (MAXQDA, NVivo, QualCoder, ATLAS.ti exports)
     "document": ("document", "document name", "documentname", "file", "file name", "filename", "source",
@@ -98,26 +101,43 @@ class _Document:
         return self.aligner.place(segment, within)
 
 
-def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns: Columns = Columns()) -> ImportReport:
+def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns: Columns = Columns(), *,
+                   adjudicated: bool = False, as_human: bool = False) -> ImportReport:
     """Import a sheet of codings as ``coder``'s accepted codings; the caller holds the transaction.
 
     A row names its document and code (id, label or path) and gives its span by ``start`` and ``end``, by its
     text (placed with :mod:`qualcode.align` and trimmed to the speech of the turns it covers; a ``turn`` column
     picks among several places), or by a ``turn`` alone (that turn's speech). A ``decision`` column, when
     present, is applied: ``reject`` rows are left out, ``recode:CODE`` rows take that code, blank and
-    ``accept`` rows come in as they are — so a decided adjudication sheet imports as the final coding.
-    Rows the coder already has are skipped. Raises InputFileError or UsageError for an unusable sheet; each
-    bad row is reported with its line.
+    ``accept`` rows come in as they are — so a decided adjudication sheet imports as the final coding; that
+    takes ``adjudicated``, since a review sheet's decisions belong to `codings import --review`. Rows that copy
+    auto suggestions (coder ``auto``, status ``suggested`` or a ``rule`` in the sheet, or — in a sheet that does
+    not name each row's coder — the span and code of an existing auto coding) come in only with ``as_human``:
+    otherwise machine output would become a person's coding, and gold for `agreement` and `eval`. Rows the
+    coder already has are skipped.
+
+    Raises InputFileError or UsageError for an unusable sheet — UsageError, before anything is stored, for
+    decisions without ``adjudicated`` and auto copies without ``as_human``; each bad row is reported with its
+    line.
     """
     rows = read_sheet(path)
     report = ImportReport()
     if not rows:
         return report
+    decided = sum(1 for row in rows if row.get(DECISION, "").strip())
+    if decided and not adjudicated:
+        raise UsageError(f"{path.name} has {plural(decided, 'decision')} in its `decision` column: apply them "
+                         f"to the suggestions they name with `qualcode codings import {path.name} --review`, or "
+                         "import a decided adjudication sheet as a coder's codings with --adjudicated; "
+                         "nothing was imported")
     roles = columns.resolve(list(rows[0]), f"{path}:1")
     docs = {d.id: _Document(d.text, []) for d in store.documents()}
     for turn in store.turns():
         docs[turn.document].turns.append(turn)
-    have = {(c.document, c.start, c.end, c.code) for c in store.codings() if c.coder == coder}
+    stored = store.codings()
+    have = {(c.document, c.start, c.end, c.code) for c in stored if c.coder == coder}
+    machine = {(c.document, c.start, c.end, c.code) for c in stored if c.coder == AUTO}
+    copies: list[int] = []  # lines of rows that copy auto suggestions
     for line, row in enumerate(rows, start=2):
         where = f"{path}:{line}"
         try:
@@ -144,6 +164,8 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
             continue
         start, end, method, score = span
         key = (doc_id, start, end, code.id)
+        if _from_rules(row) or (key in machine and not row.get("coder", "").strip()):
+            copies.append(line)
         if key in have:
             report.duplicates += 1
             continue
@@ -156,7 +178,19 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
         if method in ("anchored", "fuzzy"):
             report.notes.append(Problem(where, f"placed approximately ({method}, score {score:g}) at "
                                                f"{start}–{end}", "note"))
+    if copies and not as_human and coder != AUTO:
+        lines = ", ".join(map(str, copies[:5])) + (" …" if len(copies) > 5 else "")
+        raise UsageError(f"{path.name}: {plural(len(copies), 'row')} (line {lines}) copy auto suggestions; "
+                         f"importing them as {coder}'s codings makes machine output a person's coding (and gold for "
+                         "agreement and eval): review them with `qualcode review` or `codings import --review`, or "
+                         "add --as-human if a person did code them; nothing was imported")
     return report
+
+
+def _from_rules(row: dict[str, str]) -> bool:
+    """Whether an exported row says it is the rule coder's: coder ``auto``, status ``suggested`` or a rule."""
+    return (row.get("coder", "").strip().casefold() == AUTO or row.get("status", "").strip().casefold() == "suggested"
+            or bool(row.get("rule", "").strip()))
 
 
 def _span(doc: _Document, row: dict[str, str], text_key: str | None) -> tuple[int, int, str, float] | str:

@@ -121,6 +121,7 @@ class Progress:
     rejected: int
     recoded: int
     skipped: int
+    also: int = 0  # second codes the reviewer added to a suggestion's span (not decisions)
 
     @property
     def decided(self) -> int:
@@ -150,8 +151,8 @@ class ReviewSession:
     def progress(self) -> Progress:
         """Position and counts of this session's decisions."""
         actions = [d.action for _, d in self._done]
-        return Progress(self.position + 1, len(self.items), actions.count("accept"), actions.count("reject"),
-                        actions.count("recode"), len(self._skipped))
+        return Progress(self.position + 1, len(self.items), actions.count("accept") + actions.count("widen"),
+                        actions.count("reject"), actions.count("recode"), len(self._skipped), actions.count("also"))
 
     def remaining(self) -> int:
         """How many suggestions matching the filters are unreviewed in the store now (this session's skips,
@@ -187,6 +188,94 @@ class ReviewSession:
             raise UsageError("changing the code needs your name: run `qualcode review --reviewer NAME` "
                              "or set [project] coder in qualcode.toml")
 
+    def set_reviewer(self, name: str) -> None:
+        """Record the reviewer's name for the rest of the session. Raises UsageError for an empty name or
+        ``auto`` (the rule coder)."""
+        name = name.strip()
+        if not name or name.casefold() == "auto":
+            raise UsageError("give a person's name (not empty, not `auto`)")
+        self.reviewer = name
+
+    def also(self, code: str) -> Decision:
+        """Code the current suggestion's span with a second ``code`` as the reviewer, and stay on the
+        suggestion (it still needs its own decision). Raises UsageError without a reviewer's name, for an
+        unknown code or the suggested code itself, and ReviewConflict when it was changed elsewhere."""
+        item = self._current_or_raise()
+        self.require_reviewer()
+        target = self.book.resolve(code)
+        if target is None:
+            raise UsageError(unknown_code(self.book, code))
+        if target.id == item.coding.code:
+            raise UsageError(f"{target.id!r} is the suggested code: accept the suggestion instead")
+        return self._add(item, "also", target.id, item.coding.start, item.coding.end, advance=False)
+
+    def widen(self, unit: str) -> Decision:
+        """Accept the current suggestion and code its whole ``sentence`` (or sentences) or ``turn`` (turns)
+        with the same code as the reviewer, so the report quotes the wider span. Raises UsageError without a
+        reviewer's name, for another unit, or when the span already is that wide."""
+        item = self._current_or_raise()
+        self.require_reviewer()
+        start, end = self._wider(item.coding, unit)
+        return self._add(item, "widen", item.coding.code, start, end, advance=True)
+
+    def add_memo(self, text: str) -> int:
+        """Write a memo on the current suggestion, by the reviewer; returns its id. Raises UsageError without
+        a reviewer's name or for an empty text."""
+        from qualcode.codings.memos import now
+
+        item = self._current_or_raise()
+        self.require_reviewer()
+        if not text.strip():
+            raise UsageError("the memo is empty: nothing stored")
+        with self.store.transaction():
+            return self.store.add_memo("coding", str(item.coding.id), self.reviewer, now(), text.strip())
+
+    def _wider(self, coding: CodingRow, unit: str) -> tuple[int, int]:
+        turns = self.store.turns(coding.document)
+        inside = [t for t in turns if t.end > t.start and t.start < coding.end and coding.start < t.end] or \
+            [t for t in [turn_at(turns, coding.start)] if t is not None]
+        if unit == "turn":
+            if not inside:
+                raise UsageError("this span is in no turn")
+            start, end = min(coding.start, inside[0].start), max(coding.end, inside[-1].end)
+        elif unit == "sentence":
+            sentences = self.store.sentences(coding.document)
+            covering = [s for t in inside for s in sentences.get(t.number, ())
+                        if s.start < coding.end and coding.start < s.end]
+            if not covering:
+                raise UsageError("this span is in no sentence")
+            start, end = min(coding.start, covering[0].start), max(coding.end, covering[-1].end)
+        else:
+            raise UsageError(f"widen to a sentence or a turn, not {unit!r}")
+        if (start, end) == (coding.start, coding.end):
+            raise UsageError(f"the span already is its whole {unit}")
+        return start, end
+
+    def _add(self, item: Item, action: str, code: str, start: int, end: int, *, advance: bool) -> Decision:
+        """The reviewer's coding of ``code`` at ``start``–``end``, in one transaction with accepting the
+        suggestion when ``action`` is ``widen``; recorded so :meth:`undo` takes both back."""
+        with self.store.transaction():
+            now = self.store.coding(item.coding.id)
+            changed = now is None or now.stale or now.status != "suggested"
+            if not changed:
+                if action == "widen":
+                    self.store.set_status(item.coding.id, "accepted")
+                document = self.store.document(item.coding.document)
+                new_id = self.store.add_coding(item.coding.document, start, end, code, self.reviewer, "accepted",
+                                               document.text[start:end] if document else "", origin="review",
+                                               codebook=(self.book.name, self.book.version, self.book.content_hash))
+        if changed:
+            self.position += 1
+            state = "removed" if now is None else "stale" if now.stale else now.status
+            raise ReviewConflict(f"suggestion {item.coding.id} was changed outside this review (now {state}); "
+                                 "moved on to the next")
+        decision = Decision(item.coding.id, "suggested", action, new_id)
+        self._done.append((self.position, decision))
+        if advance:
+            self._skipped.discard(self.position)
+            self.position += 1
+        return decision
+
     def skip(self) -> None:
         """Leave the current suggestion unreviewed and move on. Raises UsageError when nothing is left."""
         self._current_or_raise()
@@ -204,7 +293,8 @@ class ReviewSession:
         index, decision = self._done.pop()
         with self.store.transaction():
             now = self.store.coding(decision.coding_id)
-            expected = "accepted" if decision.action == "accept" else "rejected"
+            expected = {"accept": "accepted", "widen": "accepted", "also": "suggested"}.get(decision.action,
+                                                                                         "rejected")
             changed = now is None or now.status != expected
             if not changed:
                 undo(self.store, decision)

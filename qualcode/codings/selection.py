@@ -32,12 +32,14 @@ class Selection:
     """Which codings count. By default the reviewed ones: human codings and accepted suggestions;
     ``suggestions`` adds the unreviewed suggestions; ``statuses`` selects exactly those statuses. Rejected
     and stale codings never count unless asked for by status. ``where`` keeps the codings of the participants
-    whose attributes satisfy it (see :mod:`qualcode.codings.where`)."""
+    whose attributes satisfy it (see :mod:`qualcode.codings.where`). ``codebook`` (a codebook's name) keeps
+    only the codings made with that codebook (and those that name none); empty keeps every codebook's."""
 
     coders: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     suggestions: bool = False
     where: str = ""
+    codebook: str = ""
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.statuses if s not in STATUSES]
@@ -51,7 +53,7 @@ class Selection:
 
     def keeps(self, coding: CodingRow) -> bool:
         """Whether ``coding`` is selected."""
-        if coding.stale:
+        if coding.stale or not self.of_codebook(coding):
             return False
         if self.statuses:
             if coding.status not in self.statuses:
@@ -60,9 +62,24 @@ class Selection:
             return False
         return not self.coders or coding.coder in self.coders
 
-    def describe(self, codings: Sequence[CodingRow], kept: TurnFilter | None = None) -> str:
-        """One line saying what was selected, with the number of unreviewed suggestions included (and the
-        participants ``kept`` by ``--where``)."""
+    def of_codebook(self, coding: CodingRow) -> bool:
+        """Whether ``coding`` was made with the selected codebook (always, when none is selected)."""
+        return not self.codebook or coding.codebook in ("", self.codebook)
+
+    def left_out(self, everything: Sequence[CodingRow]) -> dict[str, int]:
+        """``codebook name -> codings`` this selection would keep but for their codebook being another."""
+        anyone = replace(self, codebook="")
+        counts: dict[str, int] = {}
+        for coding in everything:
+            if not self.of_codebook(coding) and anyone.keeps(coding):
+                counts[coding.codebook] = counts.get(coding.codebook, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def describe(self, codings: Sequence[CodingRow], kept: TurnFilter | None = None,
+                 left_out: dict[str, int] | None = None) -> str:
+        """One line saying what was selected, with the number of unreviewed suggestions included, the
+        participants ``kept`` by ``--where`` and, when ``left_out`` names other codebooks' codings, the codebook
+        used and how many codings it leaves out."""
         if self.statuses:
             what = f"status {', '.join(self.statuses)}"
         elif self.suggestions:
@@ -74,7 +91,18 @@ class Selection:
         if kept is not None:
             what += f"; participants {kept.describe()}"
         unreviewed = sum(c.status == "suggested" for c in codings)
-        return f"{what} — {plural(len(codings), 'coding')}, {plural(unreviewed, 'unreviewed suggestion')} included"
+        line = f"{what} — {plural(len(codings), 'coding')}, {plural(unreviewed, 'unreviewed suggestion')} included"
+        if left_out:
+            line += f"; {other_codebooks_note(self.codebook, left_out)}"
+        return line
+
+
+def other_codebooks_note(codebook: str, left_out: dict[str, int]) -> str:
+    """``codebook 'X' used; 12 codings of another codebook ('Y') left out``."""
+    names = ", ".join(repr(name) for name in left_out)
+    others = "another codebook" if len(left_out) == 1 else "other codebooks"
+    return (f"codebook {codebook!r} used; {plural(sum(left_out.values()), 'coding')} of {others} ({names}) "
+            "left out")
 
 
 def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[str, ...]:
@@ -103,7 +131,7 @@ def select(store: Store, selection: Selection, *, labels: Mapping[str, Mapping[s
         selection = replace(selection, coders=resolve_coders(everything, selection.coders))
     rows = [c for c in everything if selection.keeps(c)]
     if not rows and not selection.statuses and not selection.suggestions:
-        waiting = sum(Selection(selection.coders, suggestions=True).keeps(c) for c in everything)
+        waiting = sum(replace(selection, suggestions=True).keeps(c) for c in everything)
         if waiting:
             raise NothingReviewed(waiting)
     if selection.where:

@@ -1,7 +1,9 @@
-"""Manual coding from the command line: `qualcode tag` codes one turn's speech, `qualcode untag` removes it.
+"""Manual coding from the command line: `qualcode tag` codes a turn's speech, `qualcode untag` removes it.
 
-A tag is a human coding (status ``accepted``, origin ``tag``) of the whole speech of a turn — the span after
-the speaker label and timestamp — by a named coder, defaulting to ``qualcode.toml``'s ``[project] coder``.
+A tag is a human coding (status ``accepted``, origin ``tag``) by a named coder, defaulting to ``qualcode.toml``'s
+``[project] coder``. It covers the whole speech of a turn — the span after the speaker label and timestamp — or
+a part of it: some words of the turn (placed with :mod:`qualcode.codings.align`), its Nth sentence, or a
+character range counted from the start of the turn's speech.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.load import Codebook
 from qualcode.codebook.names import unknown_code
+from qualcode.codings.align import Aligner, Miss
 from qualcode.codings.importing import resolve_document
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.model import Role
@@ -23,8 +26,27 @@ AUTO = "auto"
 
 
 @dataclass(frozen=True)
+class SpanChoice:
+    """Which part of a turn to code: at most one of some ``text`` of the turn (widened to whole words), its
+    ``sentence`` (1-based) or ``chars`` ``"A-B"`` (code points from the start of the turn's speech, end
+    exclusive); none = the whole turn."""
+
+    text: str | None = None
+    sentence: int | None = None
+    chars: str | None = None
+
+    @property
+    def whole_turn(self) -> bool:
+        """Whether no part was asked for."""
+        return self.text is None and self.sentence is None and self.chars is None
+
+
+WHOLE_TURN = SpanChoice()
+
+
+@dataclass(frozen=True)
 class TagResult:
-    """What `tag` did: the coding (new, or the coder's existing one on that turn) and where it is."""
+    """What `tag` did: the coding (new, or the coder's existing one on that span) and where it is."""
 
     document: str
     turn: int
@@ -34,6 +56,8 @@ class TagResult:
     created: bool  # False when the coder had already tagged this turn with this code
     text: str
     interviewer: bool  # reports leave codings on interviewer turns out
+    start: int = 0  # the coded span in the document's stored text
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -81,12 +105,62 @@ def _code_id(book: Codebook, code: str) -> str:
     return target.id
 
 
-def tag(project: ProjectFolder, document: str, turn: int, code: str, *, coder: str | None = None,
-        codebook: str | Path | None = None) -> TagResult:
-    """Code the speech of turn ``turn`` of ``document`` with ``code`` (id, label or path) as ``coder``.
+def span_in_turn(store: Store, doc_id: str, row: TurnRow, choice: SpanChoice) -> tuple[int, int]:
+    """``(start, end)`` in the document of the part of turn ``row`` that ``choice`` names (the whole speech by
+    default). Raises UsageError when several parts are asked for, the text is not in the turn or is there more
+    than once, the sentence does not exist, or the range is malformed or outside the speech."""
+    where = f"{doc_id} turn {row.number}"
+    asked = [o for o, v in (("--text", choice.text), ("--sentence", choice.sentence), ("--chars", choice.chars))
+             if v is not None]
+    if len(asked) > 1:
+        raise UsageError(f"give one of {', '.join(asked)}, not several")
+    if row.end <= row.start:
+        raise UsageError(f"{where} has no speech to code")
+    speech = store.document(doc_id).text[row.start:row.end]
+    if choice.text is not None:
+        placed = Aligner(speech).place(choice.text)
+        if isinstance(placed, Miss):
+            if placed.reason == "ambiguous":
+                offsets = ", ".join(str(p) for p in placed.places)
+                raise UsageError(f"{choice.text!r} is {len(placed.places)} times in {where} (at characters "
+                                 f"{offsets}): give more words, or the span with --chars A-B")
+            raise UsageError(f"{choice.text!r} is not in {where}" if placed.reason != "empty"
+                             else "--text is empty")
+        start, end = placed.start, placed.end
+        while start > 0 and speech[start - 1].isalnum() and speech[start].isalnum():
+            start -= 1  # a hand coding codes whole words: "terpret" codes "interpreter"
+        while end < len(speech) and speech[end].isalnum() and speech[end - 1].isalnum():
+            end += 1
+        return row.start + start, row.start + end
+    if choice.sentence is not None:
+        sentences = store.sentences(doc_id).get(row.number, [])
+        if not 1 <= choice.sentence <= len(sentences):
+            raise UsageError(f"{where} has no sentence {choice.sentence}; it has {len(sentences)}")
+        chosen = sentences[choice.sentence - 1]
+        return chosen.start, chosen.end
+    if choice.chars is not None:
+        first, dash, last = choice.chars.partition("-")
+        if not (dash and first.strip().isdigit() and last.strip().isdigit()):
+            raise UsageError(f"--chars {choice.chars!r}: write it as A-B, e.g. --chars 0-40 (characters of the "
+                             "turn's speech, counted from 0, end exclusive)")
+        start, end = int(first), int(last)
+        if start >= end:
+            raise UsageError(f"--chars {choice.chars}: A must be less than B")
+        if end > len(speech):
+            raise UsageError(f"--chars {choice.chars}: {where}'s speech has {len(speech)} characters, so B is at "
+                             f"most {len(speech)}")
+        return row.start + start, row.start + end
+    return row.start, row.end
 
-    Tagging a turn twice with the same code changes nothing. Raises UsageError for an unknown document, turn
-    or code, a turn without speech, or no coder; CodebookInvalid or ProjectError for an unusable codebook.
+
+def tag(project: ProjectFolder, document: str, turn: int, code: str, *, coder: str | None = None,
+        codebook: str | Path | None = None, span: SpanChoice = WHOLE_TURN) -> TagResult:
+    """Code the speech of turn ``turn`` of ``document`` — or the part of it ``span`` names — with ``code``
+    (id, label or path) as ``coder``.
+
+    Tagging a span twice with the same code changes nothing. Raises UsageError for an unknown document, turn
+    or code, a turn without speech, a span that cannot be placed (see :func:`span_in_turn`), or no coder;
+    CodebookInvalid or ProjectError for an unusable codebook.
     """
     name = coder_name(project, coder)
     book = active_codebook(project, codebook)
@@ -94,26 +168,26 @@ def tag(project: ProjectFolder, document: str, turn: int, code: str, *, coder: s
     store = open_store(project.store_path)
     try:
         doc_id, row = find_turn(store, document, turn)
-        if row.end <= row.start:
-            raise UsageError(f"{doc_id} turn {turn} has no speech to code")
-        text = store.document(doc_id).text[row.start:row.end]
+        start, end = span_in_turn(store, doc_id, row, span)
+        text = store.document(doc_id).text[start:end]
         interviewer = row.role is Role.INTERVIEWER
         existing = next((c for c in store.codings(doc_id) if c.coder == name and c.code == code_id
-                         and (c.start, c.end) == (row.start, row.end) and c.status != "rejected"), None)
+                         and (c.start, c.end) == (start, end) and c.status != "rejected"), None)
         if existing is not None:
-            return TagResult(doc_id, turn, code_id, name, existing.id, False, text, interviewer)
+            return TagResult(doc_id, turn, code_id, name, existing.id, False, text, interviewer, start, end)
         with store.transaction():
-            new_id = store.add_coding(doc_id, row.start, row.end, code_id, name, "accepted", text, origin="tag",
+            new_id = store.add_coding(doc_id, start, end, code_id, name, "accepted", text, origin="tag",
                                       codebook=(book.name, book.version, book.content_hash))
     finally:
         store.close()
-    return TagResult(doc_id, turn, code_id, name, new_id, True, text, interviewer)
+    return TagResult(doc_id, turn, code_id, name, new_id, True, text, interviewer, start, end)
 
 
 def untag(project: ProjectFolder, document: str, turn: int, code: str, *, coder: str | None = None,
-          codebook: str | Path | None = None) -> UntagResult:
+          codebook: str | Path | None = None, span: SpanChoice = WHOLE_TURN) -> UntagResult:
     """Remove ``coder``'s codings of ``code`` that start in turn ``turn`` of ``document`` (the turn that
-    `codings export` gives them), however they were made. Returns how many were removed.
+    `codings export` gives them), however they were made — or, when ``span`` names a part of the turn, the
+    coder's coding of exactly that part. Returns how many were removed.
 
     ``code`` is an id, label or path of the active codebook, or the id stored on the codings. Raises
     UsageError for an unknown document, turn or code or no coder, and QualcodeError when the coder has no
@@ -134,9 +208,15 @@ def untag(project: ProjectFolder, document: str, turn: int, code: str, *, coder:
             raise UsageError(unknown_code(book, code))
         following = [t.start for t in store.turns(doc_id) if t.number > row.number]
         stop = following[0] if following else len(store.document(doc_id).text) + 1
-        doomed = [c.id for c in codings if c.coder == name and c.code == code_id and row.start <= c.start < stop]
+        if span.whole_turn:
+            doomed = [c.id for c in codings if c.coder == name and c.code == code_id and row.start <= c.start < stop]
+        else:
+            start, end = span_in_turn(store, doc_id, row, span)
+            doomed = [c.id for c in codings
+                      if c.coder == name and c.code == code_id and (c.start, c.end) == (start, end)]
         if not doomed:
-            raise QualcodeError(f"{name} has no coding of {code_id} on {doc_id} turn {turn}")
+            on = "" if span.whole_turn else f" at that span ({start}-{end})"
+            raise QualcodeError(f"{name} has no coding of {code_id} on {doc_id} turn {turn}{on}")
         with store.transaction():
             for coding_id in doomed:
                 store.delete_coding(coding_id)

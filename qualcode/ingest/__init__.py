@@ -39,7 +39,7 @@ FRONT_MATTER_SPEAKER_KEYS = ("interviewer", "interviewers", "speakers", "respond
 VIETNAMESE_THRESHOLD = 0.05
 # Part of every document's parse key: bump it when turns, sentences or tokens would come out differently, so
 # the next ingest re-parses unchanged files (their codings are re-anchored in place).
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"  # 4: once-used name-shaped labels among name labels are speakers
 _ID_TYPE = re.compile(r"^(IDI|FGD)(?![A-Za-z])", re.I)
 
 
@@ -105,6 +105,7 @@ def read_document(path: Path, rel_path: str, config: Config, speaker_labels: dic
         raise InputFileError("empty file", where=str(path))
     raw = reader(path, data, encoding)
     attributes, lines = split_front_matter(raw.lines, str(path))
+    skipped = len(raw.lines) - len(lines)  # front matter lines: a warning's line number counts them
     doc_id = attributes.get("id", "").strip() or path.stem
     known = _csv_labels(doc_id, config, speaker_labels)
     for key in FRONT_MATTER_SPEAKER_KEYS:
@@ -125,7 +126,15 @@ def read_document(path: Path, rel_path: str, config: Config, speaker_labels: dic
         turns=parsed.turns, attributes=attributes, language=language,
         doc_type=_doc_type(doc_id, attributes, str(path)),
         content_hash=parse_key(data, encoding, doc_id, config, speaker_labels),
-        preamble_end=parsed.preamble_end, warnings=raw.warnings)
+        preamble_end=parsed.preamble_end,
+        warnings=tuple((None, message) for message in raw.warnings)
+        + tuple((skipped + i + 1, _once_used_message(label, doc_id)) for i, label in parsed.once_used))
+
+
+def _once_used_message(label: str, doc_id: str) -> str:
+    return (f"{label + ':'!r} starts only this line, so it was read as text, not as a speaker; if it is one, add "
+            f"a participants.csv row with document {doc_id} and speaker {label!r} (or list it in the front "
+            "matter's `speakers:`)")
 
 
 def add_sentences(doc: ParsedDocument) -> ParsedDocument:

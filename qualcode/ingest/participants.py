@@ -90,11 +90,17 @@ def resolve_document(doc_id: str, front_matter: dict[str, str], labels: Sequence
                      table: ParticipantTable, config: Config) -> Resolution:
     """Resolve every turn's role and participant.
 
-    Order: a row for this document and label, then a blank-document row with the label, then front matter
+    A label's role: its row's `role`, else front matter `interviewer:` / `respondent:` lists, else the built-in
+    labels. Order: a row for this document and label, then a blank-document row with the label, then front matter
     ``participant:`` when exactly one respondent label is left unmapped; an unmapped respondent label becomes
     ``DOCUMENT/label`` and is reported.
     """
     interviewer_keys = {label_key(v) for v in config.interviewer_labels}
+    # front matter `interviewer: [...]` / `respondent: [...]` set the role of those labels in this document
+    for key in ("interviewer", "interviewers"):
+        interviewer_keys |= {label_key(v) for v in front_matter.get(key, "").split(",") if v.strip()}
+    for key in ("respondent", "respondents"):
+        interviewer_keys -= {label_key(v) for v in front_matter.get(key, "").split(",") if v.strip()}
     by_doc = {label_key(r.speaker): r for r in table.rows if r.document == doc_id}
     by_any = {label_key(r.speaker): r for r in table.rows if r.document is None}
     problems: list[str] = []

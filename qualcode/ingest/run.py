@@ -27,10 +27,12 @@ from qualcode.ingest.participants import (
 )
 from qualcode.model import ParsedDocument, SpeakerRow
 from qualcode.project.folder import ProjectFolder
+from qualcode.project.ignore import ignore_rules
 from qualcode.project.store import Store, open_store
 
 Progress = Callable[[int, int, str], None]
 TextChange = Callable[[Store, str, str, str], int]  # (store, document, old text, new text) -> codings made stale
+Remove = Callable[[Store, str], object]  # (store, document) -> what was removed (after backing its work up)
 SCAN_SKIP_NAMES = ("participants.csv",)
 
 
@@ -45,6 +47,8 @@ class IngestReport:
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     stale: int = 0  # codings that could not be re-anchored in changed documents
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (document, path) whose source file is gone
+    removed: list = field(default_factory=list)  # what `--prune` removed: one value per document, from `remove`
 
     @property
     def return_code(self) -> int:
@@ -71,12 +75,13 @@ def _scan(paths: Sequence[Path], report: IngestReport) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
+            rules = ignore_rules(path)
             for item in sorted(path.rglob("*")):
-                rel_parts = item.relative_to(path).parts
-                if not item.is_file() or any(p.startswith(".") for p in rel_parts):
+                relative = item.relative_to(path)
+                if not item.is_file() or any(p.startswith(".") for p in relative.parts):
                     continue
                 name = item.name
-                if name.startswith("~$") or name.upper().startswith("README") or name in SCAN_SKIP_NAMES:
+                if name.startswith("~$") or name in SCAN_SKIP_NAMES or rules.ignores(relative):
                     continue
                 if supported(item):
                     files.append(item)
@@ -92,7 +97,8 @@ def _scan(paths: Sequence[Path], report: IngestReport) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def _table_from_store(store: Store) -> ParticipantTable:
+def saved_table(store: Store) -> ParticipantTable:
+    """The participants table the last ingest used (empty when there was none)."""
     saved = store.get_meta("participants_table")
     if not saved:
         return ParticipantTable()
@@ -114,19 +120,19 @@ def _participants(project: ProjectFolder, store: Store, explicit: Path | None,
         return ParticipantTable(), True
     if not path.is_file():
         report.failures.append(Problem(str(path), "participants file not found"))
-        return _table_from_store(store), False
+        return saved_table(store), False
     try:
         return load_participants(path), True
     except InputFileError as exc:
         report.failures.append(Problem(exc.where or str(path),
                                        exc.message + " (the previous participants mapping is kept)"))
-        return _table_from_store(store), False
+        return saved_table(store), False
 
 
 def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
            encoding: str | None = None, on_progress: Progress | None = None,
            on_text_change: TextChange | None = None, before_commit: Callable[[Store], None] | None = None,
-           ) -> IngestReport:
+           remove: Remove | None = None) -> IngestReport:
     """Read transcripts (files or folders; default the project's transcripts folder) into the store.
 
     Unchanged files are skipped, changed files replace their document (codings are re-anchored, never
@@ -136,7 +142,9 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
     Ingest knows nothing of codes: what later stages must do in the same transaction comes as callbacks —
     ``on_text_change(store, document, old_text, new_text)`` re-anchors a changed document's codings and
     returns how many became stale; ``before_commit(store)`` runs last (the API tokenises the codebook's
-    keywords there while spaCy is loaded).
+    keywords there while spaCy is loaded). Documents whose source file is gone are listed in the report's
+    ``missing``; with ``remove(store, document)`` (`ingest --prune`: back the work up, then delete) they are
+    removed in the same transaction and what it returns is in ``removed``.
     Raises ProjectError when the default transcripts folder is missing or the store cannot be opened.
     """
     report = IngestReport()
@@ -168,15 +176,20 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
             except InputFileError as exc:
                 report.failures.append(Problem(exc.where or str(path), exc.message))
                 continue
-            report.warnings.extend(Problem(rel, message, "warning") for message in doc.warnings)
             other = parsed[doc.id].path if doc.id in parsed else stored_ids.get(doc.id)
             if other is not None and other != rel and (doc.id in parsed or (project.root / other).exists()):
                 report.failures.append(Problem(str(path), f"document id {doc.id!r} is already used by {other}; "
                                                "give one of them another `id:` in its front matter"))
                 continue
             parsed[doc.id] = add_sentences(doc)
+            report.warnings.extend(Problem(f"{rel}:{line}" if line else rel, message, "warning")
+                                   for line, message in doc.warnings)
+        report.missing = [(doc_id, path) for doc_id, path in sorted(stored_ids.items())
+                          if doc_id not in parsed and not _exists(project, path)]
         with store.transaction():
             _write(store, parsed, report, on_text_change)
+            if remove is not None:
+                report.removed = [remove(store, doc_id) for doc_id, _ in report.missing]
             if fresh:
                 _save_table(store, table)
             _resolve_all(store, table, project, report)
@@ -186,6 +199,10 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
     finally:
         store.close()
     return report
+
+
+def _exists(project: ProjectFolder, path: str) -> bool:
+    return (Path(path) if Path(path).is_absolute() else project.root / path).is_file()
 
 
 def _write(store: Store, parsed: dict[str, ParsedDocument], report: IngestReport,
@@ -221,6 +238,12 @@ def _resolve_all(store: Store, table: ParticipantTable, project: ProjectFolder, 
                                        f"{row.speaker!r}{' in ' + row.document if row.document else ''}) "
                                        "matches no turn", "warning"))
     store.set_participants(participant_records(table, speaking, front), table.columns)
+
+
+def refresh_speakers(store: Store, project: ProjectFolder) -> None:
+    """Resolve every stored document's speakers again against the participants table the last ingest used
+    (after documents were removed, so the participants list holds only people who still speak)."""
+    _resolve_all(store, saved_table(store), project, IngestReport())
 
 
 def list_documents(project: ProjectFolder) -> list[DocumentSummary]:

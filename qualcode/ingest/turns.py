@@ -28,11 +28,13 @@ class Line:
 
 @dataclass(frozen=True)
 class ParsedText:
-    """The stored text of a document and its turns (sentences are added later)."""
+    """The stored text of a document and its turns (sentences are added later), and the lines (indexes into
+    the reader's lines) whose once-used label candidate was read as text, with that label."""
 
     text: str
     turns: tuple[Turn, ...]
     preamble_end: int
+    once_used: tuple[tuple[int, str], ...] = ()
 
 
 def explicit(label: str, speech: str, timestamp: str | None = None) -> Line:
@@ -40,7 +42,19 @@ def explicit(label: str, speech: str, timestamp: str | None = None) -> Line:
     return Line(f"{label}: {speech}", label=label, timestamp=timestamp)
 
 
-def _candidates(lines: Sequence[Line], is_known: Callable[[str], bool]) -> list[Candidate | None]:
+def name_shaped(label: str) -> bool:
+    """Whether ``label`` looks like a personal name: two to five words, each starting with a capital letter
+    (``Kirsty Williams AM``, ``Steve Davies``, ``Nguyễn Thị Lan``)."""
+    words = label.split()
+    return 2 <= len(words) <= 5 and all(w[0].isupper() for w in words)
+
+
+def _candidates(lines: Sequence[Line], is_known: Callable[[str], bool],
+                once_used: list[tuple[int, str]] | None = None) -> list[Candidate | None]:
+    """The accepted speaker label of each line (None: text). A candidate is accepted when the reader says it
+    is a speaker, it is known, or it starts at least two lines — or, used once, when it is name-shaped in a
+    document whose accepted labels are all name-shaped. Once-used candidates that are not accepted, after the
+    first accepted label, are appended to ``once_used`` as ``(line index, label)``."""
     found: list[Candidate | None] = []
     for line in lines:
         if line.label is not None:
@@ -58,6 +72,15 @@ def _candidates(lines: Sequence[Line], is_known: Callable[[str], bool]) -> list[
             accepted.append(cand)
         else:
             accepted.append(None)
+    names = {label_key(c.label): name_shaped(c.label) for c in accepted if c is not None}
+    named_document = len(names) >= 2 and all(names.values())
+    for i, cand in enumerate(found):
+        if cand is None or accepted[i] is not None:
+            continue
+        if named_document and name_shaped(cand.label):
+            accepted[i] = cand  # `Steve Davies:` among `Kirsty Williams AM:`-style labels
+        elif once_used is not None and counts[label_key(cand.label)] == 1 and any(accepted[:i]):
+            once_used.append((i, cand.label))  # inside a turn; the preamble (a header block) is not reported
     return accepted
 
 
@@ -122,13 +145,14 @@ def build_turns(lines: Sequence[Line], is_known: Callable[[str], bool]) -> Parse
     A line without a label continues the current turn; text before the first label is the preamble.
     Without any label, every paragraph is a turn with no speaker.
     """
-    accepted = _candidates(lines, is_known)
+    once_used: list[tuple[int, str]] = []
+    accepted = _candidates(lines, is_known, once_used)
     text = "\n".join(line.text for line in lines)
     if not any(accepted):
         per_line = not re.search(r"\S\n[ \t]*\n\s*\S", text)
         spans = paragraph_spans(text, 0, len(text), per_line=per_line)
         turns = tuple(Turn(i, s, e, None) for i, (s, e) in enumerate(spans, 1))
-        return ParsedText(text, turns, 0)
+        return ParsedText(text, turns, 0, tuple(once_used))
 
     turns: list[Turn] = []
     offset = 0
@@ -159,4 +183,4 @@ def build_turns(lines: Sequence[Line], is_known: Callable[[str], bool]) -> Parse
             open_turn["end"] = offset + len(line.text.rstrip())
         offset += len(line.text) + 1
     close()
-    return ParsedText(text, tuple(turns), preamble_end or 0)
+    return ParsedText(text, tuple(turns), preamble_end or 0, tuple(once_used))

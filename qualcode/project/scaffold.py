@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from qualcode.errors import ProjectError
+from qualcode.project.ignore import IGNORE_FILE, IGNORE_NAME
 
 CONFIG = """\
 # qualcode project settings (all optional)
@@ -27,8 +28,8 @@ PARTICIPANTS_HEADER = "participant,document,speaker,role,gender,ethnicity,age_gr
 
 
 def init_project(directory: Path) -> tuple[list[Path], list[Path]]:
-    """Create ``qualcode.toml``, ``codebooks/barriers.yaml`` and ``transcripts/participants.csv`` in
-    ``directory``; existing files are kept. Returns ``(created, kept)``.
+    """Create ``qualcode.toml``, ``codebooks/barriers.yaml``, ``transcripts/participants.csv`` and
+    ``transcripts/.qualcodeignore`` in ``directory``; existing files are kept. Returns ``(created, kept)``.
 
     Raises ProjectError when ``directory`` exists but is not a folder.
     """
@@ -39,6 +40,7 @@ def init_project(directory: Path) -> tuple[list[Path], list[Path]]:
         directory / "qualcode.toml": CONFIG,
         directory / "codebooks" / "barriers.yaml": sample,
         directory / "transcripts" / "participants.csv": PARTICIPANTS_HEADER,
+        directory / "transcripts" / IGNORE_NAME: IGNORE_FILE,
     }
     created, kept = [], []
     for path, content in files.items():

@@ -16,7 +16,7 @@ from pathlib import Path
 from qualcode.errors import ProjectError
 from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Each step takes a store from version N to N + 1, in the same transaction as the version bump.
 MIGRATIONS = {
@@ -32,6 +32,10 @@ MIGRATIONS = {
           start INTEGER NOT NULL, "end" INTEGER NOT NULL, code TEXT NOT NULL, use TEXT NOT NULL DEFAULT '',
           translation TEXT NOT NULL DEFAULT '', text TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0,
           UNIQUE (document, start, "end", code));""",
+    # 5: memos on documents, participants, codes and codings.
+    4: """CREATE TABLE memos (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, target TEXT NOT NULL,
+          author TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);
+          CREATE INDEX memos_target ON memos(kind, target);""",
 }
 
 SCHEMA = """
@@ -63,6 +67,9 @@ CREATE TABLE quote_choices (id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT 
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, code TEXT NOT NULL, use TEXT NOT NULL DEFAULT '',
     translation TEXT NOT NULL DEFAULT '', text TEXT NOT NULL, stale INTEGER NOT NULL DEFAULT 0,
     UNIQUE (document, start, "end", code));
+CREATE TABLE memos (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, target TEXT NOT NULL,
+    author TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);
+CREATE INDEX memos_target ON memos(kind, target);
 """
 
 
@@ -110,6 +117,20 @@ class QuoteChoiceRow:
     translation: str
     text: str  # the quote's text when chosen (to re-anchor it after a transcript edit)
     stale: bool = False
+
+
+@dataclass(frozen=True)
+class MemoRow:
+    """A memo: a researcher's note on a document, participant, code or coding (``kind``), by ``author``.
+    ``target`` is the document id, participant id, code id or coding id (as text); times are UTC ISO 8601."""
+
+    id: int
+    kind: str  # document, participant, code or coding
+    target: str
+    author: str
+    created: str
+    updated: str  # "" until edited
+    text: str
 
 
 @dataclass(frozen=True)
@@ -203,6 +224,14 @@ class Store:
             'INSERT INTO sentences VALUES (?,?,?,?,?,?)',
             [(doc.id, t.number, i, s.start, s.end, _pack(s.tokens))
              for t in doc.turns for i, s in enumerate(t.sentences, 1)])
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove a document with its turns, sentences, codings, quote choices and the memos on it and its
+        codings (only for `qualcode remove` and `ingest --prune`, after their backup was written)."""
+        self.delete_memos([m.id for m in self.document_memos(doc_id)])
+        self.db.execute("DELETE FROM codings WHERE document = ?", (doc_id,))
+        self.db.execute("DELETE FROM quote_choices WHERE document = ?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
     # -- turns and sentences ---------------------------------------------------------------------------
     def turns(self, doc_id: str | None = None) -> list[TurnRow]:
@@ -367,6 +396,44 @@ class Store:
         else:
             self.db.execute('UPDATE OR REPLACE quote_choices SET start = ?, "end" = ?, stale = 0, '
                             'text = coalesce(?, text) WHERE id = ?', (start, end, text, choice_id))
+
+
+    # -- memos -----------------------------------------------------------------------------------------------
+    _MEMO_SQL = "SELECT id, kind, target, author, created, updated, text FROM memos"
+
+    def add_memo(self, kind: str, target: str, author: str, created: str, text: str) -> int:
+        """Store a memo; returns its id."""
+        cursor = self.db.execute("INSERT INTO memos (kind, target, author, created, text) VALUES (?,?,?,?,?)",
+                                 (kind, target, author, created, text))
+        return int(cursor.lastrowid)
+
+    def memos(self, kind: str | None = None, target: str | None = None) -> list[MemoRow]:
+        """Memos (of one kind, and one target), in id order."""
+        sql, args = self._MEMO_SQL, []
+        if kind is not None:
+            sql, args = sql + " WHERE kind = ?", [kind]
+            if target is not None:
+                sql, args = sql + " AND target = ?", [kind, target]
+        return [MemoRow(*r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def memo(self, memo_id: int) -> MemoRow | None:
+        """One memo by id, or None."""
+        row = self.db.execute(self._MEMO_SQL + " WHERE id = ?", (memo_id,)).fetchone()
+        return MemoRow(*row) if row else None
+
+    def document_memos(self, doc_id: str) -> list[MemoRow]:
+        """The memos on a document and on its codings, in id order (what `show` and a removal's backup hold)."""
+        return [MemoRow(*r) for r in self.db.execute(
+            self._MEMO_SQL + " WHERE (kind = 'document' AND target = ?) OR (kind = 'coding' AND target IN "
+            "(SELECT CAST(id AS TEXT) FROM codings WHERE document = ?)) ORDER BY id", (doc_id, doc_id))]
+
+    def update_memo(self, memo_id: int, text: str, updated: str) -> None:
+        """Replace a memo's text, recording when."""
+        self.db.execute("UPDATE memos SET text = ?, updated = ? WHERE id = ?", (text, updated, memo_id))
+
+    def delete_memos(self, ids: Sequence[int]) -> None:
+        """Remove memos (only when their document is removed, after its backup)."""
+        self.db.executemany("DELETE FROM memos WHERE id = ?", [(i,) for i in ids])
 
 
 def _pack(tokens: tuple[int, ...]) -> bytes:

@@ -14,7 +14,7 @@ from qualcode.codebook.names import unknown_code
 from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
-from qualcode.report.codebook_annex import CodebookAnnex, build_annex
+from qualcode.report.codebook_annex import CodebookAnnex, build_annex, code_memos
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, QuotePicker, code_quotes
 
 LABEL_HEADER = "Code"  # the summary table's first column in every format (the frame calls it "label")
@@ -54,6 +54,8 @@ class Appendix:
     draft_note: str = DRAFT_NOTE
     group_sizes: dict[str, int] = field(default_factory=dict)  # participants per group of ``by``
     annex: CodebookAnnex | None = None  # the codebook, appended when asked for
+    codebook: str = ""  # the codebook's name
+    left_out: dict[str, int] = field(default_factory=dict)  # codings of other codebooks, not in the appendix
 
     def group_heading(self, group: str) -> str:
         """``Gender: Female (n=12)``: the attribute, the group's value and how many participants it has."""
@@ -175,7 +177,8 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     return Appendix(o.title or f"Appendix: {book.name} — participants' own words", _method(view, o.limit, by, o.date),
                     summary, caption, heatmap, sections, by, o.context, view.draft,
                     group_sizes=_group_sizes(view, by) if by else {},
-                    annex=build_annex(book) if o.annex else None)
+                    annex=build_annex(book, code_memos(view.memos)) if o.annex else None, codebook=book.name,
+                    left_out=view.left_out)
 
 
 def _group_sizes(view, by: str) -> dict[str, int]:

@@ -5,6 +5,7 @@ counter-examples, and a plain summary of its rules, so a reader of the report se
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def rule_summary(rule: Rule) -> str:
     return f"All of{lang}: {groups}"
 
 
-def _fields(code: Code) -> tuple[tuple[str, str], ...]:
+def _fields(code: Code, memos: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:
     out = [("Id", code.id)]
     for name, value in (("Definition", code.definition), ("Use when", code.include), ("Do not use when",
                                                                                          code.exclude)):
@@ -66,16 +67,28 @@ def _fields(code: Code) -> tuple[tuple[str, str], ...]:
         settings.append(f"codes whole {code.unit}s")
     if settings:
         out.append(("Matching", "; ".join(settings)))
+    out += [("Memo", memo) for memo in memos]
     return tuple(out)
 
 
-def build_annex(book: Codebook) -> CodebookAnnex:
-    """The annex of ``book``."""
+def build_annex(book: Codebook, memos: Mapping[str, Sequence[str]] | None = None) -> CodebookAnnex:
+    """The annex of ``book``; ``memos`` (code id -> the code's memos as ``text (author)``) are printed under
+    their code."""
+    memos = memos or {}
     intro = (f"Codebook {book.name}, version {book.version or '(none)'}: {len(book.codes)} codes. Rules match "
              "words by their dictionary form (lemma) unless marked otherwise; a passage is coded by a rule's "
              "match and reviewed by a researcher before it counts in the report.")
-    entries = tuple(AnnexEntry(c.id, c.label, c.level, _fields(c)) for c in book.codes)
+    entries = tuple(AnnexEntry(c.id, c.label, c.level, _fields(c, memos.get(c.id, ()))) for c in book.codes)
     return CodebookAnnex(f"Annex: codebook {book.name}", intro, entries)
+
+
+def code_memos(memos) -> dict[str, list[str]]:
+    """``code id -> its memos as "text (author)"`` from stored memos (those on codes; others are ignored)."""
+    found: dict[str, list[str]] = {}
+    for memo in memos:
+        if memo.kind == "code":
+            found.setdefault(memo.target, []).append(f"{' '.join(memo.text.split())} ({memo.author})")
+    return found
 
 
 def annex_markdown(annex: CodebookAnnex, level: int = 1) -> str:
