@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codings.review_session import ReviewSession
     from qualcode.codings.review_sheet import ReviewReport
     from qualcode.codings.tagging import TagResult, UntagResult
+    from qualcode.exchange.qdpx_export import ExportSummary, NoteItem
+    from qualcode.exchange.qdpx_import import ProjectImport
     from qualcode.ingest.run import IngestReport
     from qualcode.report.appendix import Appendix
     from qualcode.report.codebook_annex import CodebookAnnex
@@ -340,3 +342,60 @@ class Project(ProjectFolder):
         with writing(target):
             render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
         return content
+
+    # -- exchange with other tools -----------------------------------------------------------------------
+    def export_qdpx(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
+                    include_suggestions: bool = False, where: str | None = None,
+                    attributes: Sequence[str] | None = None, codebook: str | Path | None = None,
+                    notes: Sequence[NoteItem] = ()) -> ExportSummary:
+        """Write the project as a REFI-QDA project (`qualcode export FILE.qdpx`): every document's stored text,
+        the codebook, the selected codings (reviewed ones by default, as in reports), participants as cases
+        with their attributes (``attributes``; default every column not marked identifying) and ``notes``.
+        Two exports of the same project are byte-identical. Raises UsageError for a bad selection."""
+        from dataclasses import replace
+
+        from qualcode.codings.selection import Selection, select
+        from qualcode.exchange.qdpx_export import build_project, write_qdpx
+        from qualcode.project.store import open_store
+
+        path = Path(path)
+        if path.suffix.lower() != ".qdpx":
+            raise UsageError(f"{path}: export writes a REFI-QDA project: name a .qdpx file")
+        book = self._optional_codebook(codebook)
+        selection = Selection(tuple(coders), tuple(statuses), include_suggestions, where or "")
+        store = open_store(self.store_path)
+        try:
+            known = store.participant_columns()
+            chosen = [a for a in known if a not in self.config.identifying] if attributes is None else \
+                self._attributes(known, attributes)
+            codings = select(store, selection, labels=self.config.value_labels)
+            qde, entries, summary = build_project(self.root.name, store, book, codings, chosen, notes)
+        finally:
+            store.close()
+        with writing(path):
+            write_qdpx(path, qde, entries)
+        return replace(summary, path=path)
+
+    def _optional_codebook(self, codebook: str | Path | None):
+        from qualcode.codebook.active import active_codebook
+        from qualcode.errors import ProjectError
+
+        try:
+            return active_codebook(self, codebook)
+        except ProjectError:
+            if codebook:
+                raise
+            return None
+
+    @staticmethod
+    def _attributes(known: Sequence[str], names: Sequence[str]) -> list[str]:
+        from qualcode.wording import did_you_mean, find_name
+
+        chosen = []
+        for name in names:
+            attribute = find_name(name, known)
+            if attribute is None:
+                raise UsageError(f"unknown attribute {name!r}{did_you_mean(name, known)}; available: "
+                                 f"{', '.join(known) or '(none)'}")
+            chosen.append(attribute)
+        return chosen
