@@ -110,25 +110,33 @@ class Project(ProjectFolder):
 
     def import_codebook(self, source: str | Path, output: str | Path | None = None,
                         name: str | None = None) -> tuple[Path, CodebookImport]:
-        """Turn another tool's CSV code list into a YAML codebook (`codebook import`), never over an
-        existing file; returns where it was written and what was read."""
+        """Turn another tool's code list — CSV, or a REFI-QDA ``.qdc`` — into a YAML codebook (`codebook import`),
+        never over an existing file; returns where it was written and what was read."""
         from qualcode.codebook.csv_import import import_codebook
+        from qualcode.exchange.qdc import read_qdc
 
         source = Path(source)
         target = Path(output) if output else self.root / "codebooks" / f"{source.stem}.yaml"
         with writing(target):
-            return target, import_codebook(source, target, name)
+            return target, import_codebook(source, target, name, readers={".qdc": read_qdc})
 
     def export_codebook(self, path: str | Path, codebook: str | Path | None = None) -> CodebookAnnex:
         """Write the codebook as a report annex (`qualcode codebook export FILE.docx|.md|.html`): codes,
-        definitions, when to use them, examples and a summary of the rules."""
+        definitions, when to use them, examples and a summary of the rules; or, to a ``.qdc`` file, as a REFI-QDA
+        codebook other QDA tools import (labels, hierarchy, colours, definitions, groups as sets)."""
         from qualcode.codebook.active import active_codebook
         from qualcode.report.codebook_annex import build_annex, write_annex
 
         path = Path(path)
-        annex = build_annex(active_codebook(self, codebook))
+        book = active_codebook(self, codebook)
+        annex = build_annex(book)
         with writing(path):
-            write_annex(annex, path)
+            if path.suffix.lower() == ".qdc":
+                from qualcode.exchange.qdc import codebook_qdc
+
+                path.write_bytes(codebook_qdc(book))
+            else:
+                write_annex(annex, path)
         return annex
 
     def code(self, codebook: str | Path | None = None, *, unit: str | None = None) -> CodeReport:
@@ -399,3 +407,83 @@ class Project(ProjectFolder):
                                  f"{', '.join(known) or '(none)'}")
             chosen.append(attribute)
         return chosen
+
+    def import_qdpx(self, path: str | Path) -> ProjectImport:
+        """Bring a REFI-QDA project (`qualcode import FILE.qdpx`) into this project: its text sources as
+        transcripts under ``transcripts/<name>/`` (ingested the normal way), its codes as
+        ``codebooks/<name>.yaml``, its cases as participants.csv rows, its codings with their coders and its
+        notes as ``notes/<name>.md`` — never over an existing file. What could not come over is counted in the
+        result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
+        from qualcode.codebook.csv_import import slug
+        from qualcode.codebook.load import load_codebook
+        from qualcode.errors import InputFileError, Problem
+        from qualcode.exchange.qdpx_import import (
+            ProjectImport,
+            add_codings,
+            free_path,
+            participant_rows,
+            read_qdpx,
+            text_shift,
+            write_imported_codebook,
+            write_notes,
+            write_participants,
+            write_transcripts,
+        )
+        from qualcode.ingest import read_document
+        from qualcode.ingest.labels import label_key
+        from qualcode.project.store import open_store
+
+        path = Path(path)
+        if path.suffix.lower() != ".qdpx":
+            raise UsageError(f"{path}: import reads a REFI-QDA project: name a .qdpx file")
+        data = read_qdpx(path)
+        report = ProjectImport(dropped=data.dropped.copy(), problems=list(data.problems))
+        taken: set[str] = set()
+        if self.store_path.exists():
+            store = open_store(self.store_path)
+            try:
+                taken = {d.id for d in store.documents()}
+            finally:
+                store.close()
+        folder = free_path(self.transcripts_dir / slug(path.stem))
+        with writing(folder / "x"):
+            placed = write_transcripts(data, folder, taken, report)
+        turns: dict[str, list[tuple[int, int, str | None]]] = {}
+        for p in placed:
+            try:
+                doc = read_document(p.path, self.relative(p.path), self.config, {})
+            except InputFileError:
+                continue
+            shift = text_shift(p.text, doc.text) or 0
+            turns[p.doc_id] = [(t.start + shift, t.end + shift, t.label) for t in doc.turns]
+        rows = participant_rows(data, placed, turns, {label_key(v) for v in self.config.interviewer_labels}, report)
+        with writing(self.participants_path):
+            if rows:
+                write_participants(self.participants_path, rows, data.variables)
+                report.participants_file = self.participants_path
+            report.codebook = write_imported_codebook(data, self.root / "codebooks")
+            report.notes_file = write_notes(data, self.root / "notes")
+        report.participants = len({r["participant"] for r in rows})
+        report.notes = len(data.notes)
+        report.codes = data.codebook.count
+        report.transcripts = folder if placed else None
+        if placed:
+            ingested = self.ingest([folder])
+            report.problems.extend(ingested.failures)
+            report.problems.extend(w for w in ingested.warnings if str(folder.name) in w.where)
+            report.documents = [p.doc_id for p in placed if p.doc_id in set(ingested.added) | set(ingested.updated)]
+        book = None
+        if report.codebook is not None:
+            loaded = load_codebook(report.codebook)
+            book = loaded.codebook
+            report.problems.extend(Problem(e.where, e.message, "warning") for e in loaded.errors)
+        if placed or book is not None:
+            store = open_store(self.store_path, create=True)
+            try:
+                with store.transaction():
+                    add_codings(store, data, placed, book, report)
+                    if book is not None and not self.config.codebook:
+                        store.set_meta("active_codebook", self.relative(report.codebook))
+            finally:
+                store.close()
+        return report

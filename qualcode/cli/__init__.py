@@ -12,6 +12,7 @@ from qualcode.cli import review_commands  # noqa: F401
 from qualcode.cli import tagging_commands  # noqa: F401
 from qualcode.cli import report_commands  # noqa: F401
 from qualcode.cli import agreement_commands  # noqa: F401
+from qualcode.cli import exchange_commands  # noqa: F401
 from qualcode.cli.base import app, main
 
 __all__ = ["app", "main"]
