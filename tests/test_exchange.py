@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, SHARED
+from test_tool_import import pdpilot  # noqa: F401  (the PDPilot project fixture)
 
 import qualcode
 from qualcode.codebook.load import load_codebook
@@ -478,7 +479,7 @@ def test_real_samples_import_and_report_what_they_dropped(tmp_path: Path, cli, s
         assert "wrote 2 notes to" in result.stdout
 
 
-def test_pdpilot_survives_export_and_import(pdpilot, tmp_path: Path) -> None:
+def test_pdpilot_survives_export_and_import(pdpilot, tmp_path: Path) -> None:  # noqa: F811
     """The PDPilot project (MAXQDA segments imported as coder maxqda) exports and imports into a fresh project
     with the same number of codings per code, the same participants and the same texts."""
     root, _ = pdpilot
@@ -493,5 +494,3 @@ def test_pdpilot_survives_export_and_import(pdpilot, tmp_path: Path) -> None:
     for table in ("documents", "turns", "participants"):
         assert _rows(fresh, TABLES[table]) == _rows(project, TABLES[table]), table
 
-
-from test_tool_import import pdpilot  # noqa: E402, F401  (the PDPilot project fixture)
