@@ -86,7 +86,7 @@ def _rows(project: qualcode.Project, sql: str) -> list[tuple]:
 
 TABLES = {
     "documents": "SELECT id, doc_type, language, text, attributes, preamble_end, words FROM documents",
-    "turns": 'SELECT document, number, start, "end", label, role, participant, role_name FROM turns',
+    "turns": 'SELECT document, number, start, "end", label, timestamp, role, participant, role_name FROM turns',
     "sentences": 'SELECT document, turn, number, start, "end", tokens FROM sentences',
     "participants": "SELECT id, attributes FROM participants",
     "participant columns": "SELECT value FROM meta WHERE key = 'participant_columns'",
@@ -494,3 +494,13 @@ def test_pdpilot_survives_export_and_import(pdpilot, tmp_path: Path) -> None:  #
     for table in ("documents", "turns", "participants"):
         assert _rows(fresh, TABLES[table]) == _rows(project, TABLES[table]), table
 
+
+
+def test_source_names_cannot_leave_the_transcripts_folder() -> None:
+    """A source named like a path becomes a plain file name: no separators, no leading dots."""
+    from qualcode.exchange.qdpx_import import document_id
+
+    escaped = document_id("../../etc/passwd")
+    assert "/" not in escaped and not escaped.startswith(".") and escaped.endswith("etc_passwd")
+    assert document_id("C:\\Users\\x\\Interview 1.docx") == "C_Users_x_Interview 1"
+    assert document_id("...") == "source"

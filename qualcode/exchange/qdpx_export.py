@@ -22,6 +22,7 @@ the zip's entries are written in a fixed order with a fixed date: the same proje
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -40,6 +41,7 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/qualcode/qualcode
 ID_LINE = "qualcode id: "
 ROLE_LINE = "qualcode role: "
 STATUS_LINE = "qualcode status: "
+TIMESTAMPS_LINE = "qualcode turn timestamps: "
 _INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")
 _DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)\.[0-9]+$")
 SELECTION_NAME_LENGTH = 80
@@ -251,6 +253,9 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
             entries.append((f"sources/{doc_guid}.txt", doc.text.encode("utf-8")))
             source = _sub(sources, "TextSource", {"guid": doc_guid, "name": doc.id,
                                                   "plainTextPath": f"internal://{doc_guid}.txt"})
+            stamps = {t.number: t.timestamp for t in turns.get(doc.id, []) if t.timestamp}
+            if stamps:  # subtitle cue times are not in the text: kept for a qualcode that imports this
+                _sub(source, "Description", text=_xml_text(TIMESTAMPS_LINE + json.dumps(stamps, ensure_ascii=False)))
             for turn in turns.get(doc.id, []):
                 if (doc.id, turn.number) in turn_selections:
                     _sub(source, "PlainTextSelection", {

@@ -35,7 +35,7 @@ from qualcode.codebook.csv_import import CodebookImport, slug, write_codebook
 from qualcode.errors import InputFileError, Problem, QualcodeError
 from qualcode.exchange.archive import Archive, open_archive
 from qualcode.exchange.qdc import read_code_tree
-from qualcode.exchange.qdpx_export import ROLE_LINE, STATUS_LINE
+from qualcode.exchange.qdpx_export import ROLE_LINE, STATUS_LINE, TIMESTAMPS_LINE
 from qualcode.exchange.xmlsafe import child, children, local, parse_xml
 
 UNSUPPORTED_SOURCES = {"PDFSource": "PDF source", "PictureSource": "picture source",
@@ -84,6 +84,7 @@ class Source:
     text: str | None
     selections: list[Selection] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
+    timestamps: dict[int, str] = field(default_factory=dict)  # turn number -> time (from a qualcode export)
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,19 @@ def _values(element: ET.Element, variables: dict[str, str]) -> dict[str, str]:
     return values
 
 
+def _timestamps(description: ET.Element | None) -> dict[int, str]:
+    import json
+
+    for line in (description.text or "").splitlines() if description is not None else ():
+        if line.startswith(TIMESTAMPS_LINE):
+            try:
+                stamps = json.loads(line[len(TIMESTAMPS_LINE):])
+                return {int(k): str(v) for k, v in stamps.items()} if isinstance(stamps, dict) else {}
+            except (ValueError, TypeError):
+                return {}
+    return {}
+
+
 def read_qdpx(path: Path) -> QdpxProject:
     """Read the ``.qdpx`` at ``path``: users, codes, sources with their selections, cases, variables, notes,
     and counts of what qualcode cannot bring over. Raises InputFileError for an unreadable or unsafe archive
@@ -252,7 +266,8 @@ def read_qdpx(path: Path) -> QdpxProject:
                     continue
                 source_name = (element.get("name") or "").strip() or _key(element.get("guid"))
                 text = _source_text(archive, element, problems, f"{where}: source {source_name!r}")
-                source = Source(_key(element.get("guid")), source_name, text, values=_values(element, variables))
+                source = Source(_key(element.get("guid")), source_name, text, values=_values(element, variables),
+                                timestamps=_timestamps(child(element, "Description")))
                 for selection_element in children(element, "PlainTextSelection"):
                     selection = _selection(selection_element)
                     if selection is None:
@@ -592,6 +607,8 @@ def add_codings(store, data: QdpxProject, placed: list[Placed], book, report: Pr
                 report.dropped["coding in a document that failed to ingest"] += count
             continue
         shift = text_shift(p.text, text)
+        if p.source.timestamps and shift is not None:
+            store.set_turn_timestamps(p.doc_id, p.source.timestamps)
         if shift is None:
             count = sum(len(s.codings) for s in p.source.selections)
             report.dropped["coding in a document whose text changed"] += count
