@@ -175,6 +175,7 @@ def _source_text(archive: Archive, element: ET.Element, problems: list[Problem],
         return inline.text or ""
     path = element.get("plainTextPath") or ""
     if not path:
+        problems.append(Problem(where, "has no text (neither PlainTextContent nor plainTextPath)", "warning"))
         return None
     if path.startswith("internal://"):
         name = PurePosixPath(path[len("internal://"):]).name
@@ -422,11 +423,11 @@ def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], repo
         where = f"{data.path}: source {source.name!r}"
         if source.text is None or not source.text.strip():
             report.dropped["text source without text"] += 1
+            if source.text is not None:
+                report.problems.append(Problem(where, "its text is empty", "warning"))
             lost = sum(len(s.codings) for s in source.selections)
             if lost:
                 report.dropped["coding on a source without text"] += lost
-            report.problems.append(Problem(where, "has no plain text in the archive (its codings, if any, are "
-                                                  "left out)", "warning"))
             continue
         doc_id = document_id(source.name)
         if doc_id.casefold() in used:
