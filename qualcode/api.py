@@ -123,7 +123,9 @@ class Project(ProjectFolder):
     def export_codebook(self, path: str | Path, codebook: str | Path | None = None) -> CodebookAnnex:
         """Write the codebook as a report annex (`qualcode codebook export FILE.docx|.md|.html`): codes,
         definitions, when to use them, examples and a summary of the rules; or, to a ``.qdc`` file, as a REFI-QDA
-        codebook other QDA tools import (labels, hierarchy, colours, definitions, groups as sets)."""
+        codebook other QDA tools import (labels, hierarchy, colours, definitions, groups as sets); or, to a ``.csv``
+        file, as a code list (``code`` path with ``>``, ``definition``, ``color``) that `codebook import` and other
+        tools read."""
         from qualcode.codebook.active import active_codebook
         from qualcode.report.codebook_annex import build_annex, write_annex
 
@@ -135,6 +137,12 @@ class Project(ProjectFolder):
                 from qualcode.exchange.qdc import codebook_qdc
 
                 path.write_bytes(codebook_qdc(book))
+            elif path.suffix.lower() == ".csv":
+                from qualcode.report.tables import write_table
+
+                rows = [{"code": book.label_path(c.id), "definition": " ".join(c.definition.split()),
+                         "color": c.color or ""} for c in book.codes]
+                write_table(path, ["code", "definition", "color"], rows, title="codebook")
             else:
                 write_annex(annex, path)
         return annex
@@ -486,4 +494,9 @@ class Project(ProjectFolder):
                         store.set_meta("active_codebook", self.relative(report.codebook))
             finally:
                 store.close()
+        if book is not None and self.config.codebook and report.codings:
+            report.problems.append(Problem(
+                str(self.root / "qualcode.toml"), f"names codebook {self.config.codebook}, but the imported codings "
+                f"use {self.relative(report.codebook)}: pass --codebook {self.relative(report.codebook)} to reports, "
+                "or set it in qualcode.toml", "warning"))
         return report

@@ -504,3 +504,20 @@ def test_source_names_cannot_leave_the_transcripts_folder() -> None:
     assert "/" not in escaped and not escaped.startswith(".") and escaped.endswith("etc_passwd")
     assert document_id("C:\\Users\\x\\Interview 1.docx") == "C_Users_x_Interview 1"
     assert document_id("...") == "source"
+
+
+def test_codebook_csv_export_reads_back(sample, tmp_path: Path, cli) -> None:
+    """`codebook export FILE.csv` writes the code list `codebook import` reads: same labels, hierarchy, colours
+    and definitions."""
+    project, _ = sample
+    listed = tmp_path / "codes.csv"
+    assert cli("codebook", "export", listed, "--project", project.root).exit_code == 0
+    back = tmp_path / "codes.yaml"
+    assert cli("codebook", "import", listed, "-o", back, "--project", project.root).exit_code == 0
+    original = load_codebook(REPO / "codebooks" / "barriers.yaml").codebook
+    imported = load_codebook(back).codebook
+
+    def shape(book):
+        return [(book.label_path(c.id), c.color, " ".join(c.definition.split())) for c in book.codes]
+
+    assert shape(imported) == shape(original)

@@ -171,13 +171,14 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
     'qualcode codebook export out/codebook.qdc',
 ))
 def codebook_export(
-    output: Path = typer.Argument(..., metavar="FILE", help="The annex to write (.docx, .md or .html), or a "
-                                  "REFI-QDA codebook for other QDA tools (.qdc).", dir_okay=False),
+    output: Path = typer.Argument(..., metavar="FILE", help="The annex to write (.docx, .md or .html), a "
+                                  "REFI-QDA codebook for other QDA tools (.qdc), or a code list (.csv).",
+                                  dir_okay=False),
     codebook: Path | None = typer.Argument(None, help="Codebook YAML (default: the project's codebook)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Write the codebook as a report annex (codes, definitions, when to use them, examples and rules), or as a
-    REFI-QDA codebook (.qdc) that NVivo, ATLAS.ti, MAXQDA and QualCoder import."""
+    """Write the codebook as a report annex (codes, definitions, when to use them, examples and rules), as a
+    REFI-QDA codebook (.qdc) that NVivo, ATLAS.ti, MAXQDA and QualCoder import, or as a code list (.csv)."""
     annex = open_project(project_dir).export_codebook(output, codebook)
     typer.echo(f"wrote {plural(len(annex.entries), 'code')} of {annex.title.removeprefix('Annex: ')} to {output}")
 

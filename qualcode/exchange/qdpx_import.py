@@ -475,7 +475,10 @@ def participant_rows(data: QdpxProject, placed: list[Placed], turns: dict[str, l
     rows: list[dict[str, str]] = []
     claimed: set[tuple[str, str]] = set()
     pending: list[tuple[Case, Placed]] = []
+    placed_ids = {p.doc_id for p in placed}
     for case in data.cases:
+        if not case.values and not case.role and "/" in case.name and case.name.partition("/")[0] in placed_ids:
+            continue  # qualcode's name for an unmapped speaker (DOCUMENT/label): ingest names it again
         base = {"participant": case.name, "role": case.role, **case.values}
         mine: list[tuple[str, str]] = []
         for ref in case.selections:
@@ -496,8 +499,7 @@ def participant_rows(data: QdpxProject, placed: list[Placed], turns: dict[str, l
         for ref in case.sources:
             if ref in by_source:
                 pending.append((case, by_source[ref]))
-        if not mine and not any(ref in by_source for ref in case.sources) and \
-                not (case.name.partition("/")[0] in {p.doc_id for p in placed} and not case.values):
+        if not mine and not any(ref in by_source for ref in case.sources):
             rows.append({**base, "document": "", "speaker": ""})
     for case, p in pending:
         labels = dict.fromkeys(t[2] for t in turns.get(p.doc_id, []) if t[2])
