@@ -521,3 +521,22 @@ def test_codebook_csv_export_reads_back(sample, tmp_path: Path, cli) -> None:
         return [(book.label_path(c.id), c.color, " ".join(c.definition.split())) for c in book.codes]
 
     assert shape(imported) == shape(original)
+
+
+def test_notes_go_out_and_come_back(sample, tmp_path: Path) -> None:
+    """Notes given to the export (target, author, text) are valid Notes referred to by their code, document or
+    the project, and an import writes them, with what they are about, to notes/<archive>.md."""
+    from qualcode.exchange.qdpx_export import NoteItem
+
+    project, _ = sample
+    notes = [NoteItem("code:language", "lan", "Language is the main barrier.\nSee FGD-01."),
+             NoteItem("document:IDI-03", "", "Recorded outdoors."), NoteItem("", "mai", "Project memo.")]
+    summary = project.export_qdpx(tmp_path / "notes.qdpx", notes=notes)
+    assert summary.notes == 3
+    if (REFI / "Project.xsd").is_file():
+        _schema("Project.xsd").validate(zipfile.ZipFile(summary.path).read("project.qde").decode("utf-8"))
+    fresh = _fresh(tmp_path / "fresh")
+    report = fresh.import_qdpx(summary.path)
+    written = report.notes_file.read_text(encoding="utf-8")
+    assert report.notes == 3 and "## code:language (lan)\n\nAbout: Code Language barriers\n" in written
+    assert "About: TextSource IDI-03" in written and "Project memo." in written

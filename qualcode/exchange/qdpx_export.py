@@ -113,9 +113,10 @@ _VALUE_ELEMENT = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "In
 
 def _sub(parent: ET.Element, name: str, attributes: dict[str, str] | None = None, text: str | None = None
          ) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{PROJECT_NS}}}{name}", attributes or {})
+    element = ET.SubElement(parent, f"{{{PROJECT_NS}}}{name}",
+                            {k: _xml_text(v) for k, v in (attributes or {}).items()})
     if text is not None:
-        element.text = text
+        element.text = _xml_text(text)
     return element
 
 
@@ -145,7 +146,7 @@ def _codes(parent: ET.Element, book: Codebook | None, extra: Sequence[str], name
     codes_element = ET.SubElement(parent, f"{{{namespace}}}Codes")
     made: dict[str | None, ET.Element] = {None: codes_element}
     for code in book.codes if book else ():
-        attributes = {"guid": code_guid(code.id), "name": code.label, "isCodable": "true"}
+        attributes = {"guid": code_guid(code.id), "name": _xml_text(code.label), "isCodable": "true"}
         if code.color:
             attributes["color"] = code.color
         element = ET.SubElement(made[code.parent], f"{{{namespace}}}Code", attributes)

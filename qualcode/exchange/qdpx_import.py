@@ -111,7 +111,7 @@ class QdpxProject:
     variables: list[str]  # variable names in the project's order
     sources: list[Source]
     cases: list[Case]
-    notes: list[tuple[str, str, str]]  # (name, author, text)
+    notes: list[tuple[str, str, str, tuple[str, ...]]]  # (name, author, text, what refers to it)
     dropped: Counter = field(default_factory=Counter)  # what could not come over -> how many
     problems: list[Problem] = field(default_factory=list)
 
@@ -292,6 +292,12 @@ def read_qdpx(path: Path) -> QdpxProject:
                                   tuple(_key(r.get("targetGUID")) for r in children(element, "SelectionRef"))))
                 if children(element, "CodeRef"):
                     dropped["case coding"] += len(children(element, "CodeRef"))
+        about: dict[str, list[str]] = {}
+        for element in root.iter():
+            for ref in element:
+                if local(ref.tag) == "NoteRef":
+                    about.setdefault(_key(ref.get("targetGUID")), []).append(
+                        f"{local(element.tag)} {element.get('name') or ''}".strip())
         notes = []
         for notes_element in children(root, "Notes"):
             for note in children(notes_element, "Note"):
@@ -300,7 +306,7 @@ def read_qdpx(path: Path) -> QdpxProject:
                     archive, note, problems, f"{where}: note {note.get('name') or ''!r}")
                 if text and text.strip():
                     notes.append(((note.get("name") or "").strip(), users.get(_key(note.get("creatingUser")), ""),
-                                  text.strip()))
+                                  text.strip(), tuple(about.get(_key(note.get("guid")), ()))))
         for kind, label in (("Links", "link"), ("Graphs", "graph")):
             for element in children(root, kind):
                 dropped[label] += len(list(element))
@@ -314,6 +320,8 @@ def read_qdpx(path: Path) -> QdpxProject:
 def normalise_with_map(raw: str) -> tuple[str, list[int]]:
     """``raw`` normalised as ingest does (BOM dropped, CRLF and CR → LF, NFC) and, for every offset 0..len(raw)
     of ``raw``, the offset in the result holding the same character (a combined character maps to its start)."""
+    if "\r" not in raw and "\ufeff" not in raw and unicodedata.is_normalized("NFC", raw):
+        return raw, list(range(len(raw) + 1))
     pieces: list[str] = []
     offsets: list[int] = []
     out = 0
@@ -387,7 +395,7 @@ class Placed:
     path: Path
     text: str  # normalised text, as written after the front matter
     offsets: list[int]  # raw position -> normalised position
-    utf16: bool
+    utf16: list[int] | None  # UTF-16 unit -> code point, when the source counts UTF-16 units
 
 
 def document_id(name: str) -> str:
@@ -441,7 +449,7 @@ def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], repo
                 doc_id, n = f"{base}-{n}", n + 1
         used.add(doc_id.casefold())
         text, offsets = normalise_with_map(source.text)
-        utf16 = uses_utf16(source.text, source.selections)
+        utf16 = utf16_to_code_points(source.text) if uses_utf16(source.text, source.selections) else None
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{doc_id}.txt"
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
@@ -452,9 +460,8 @@ def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], repo
 
 def position(placed: Placed, raw: int) -> int:
     """A position as the source wrote it → the position in the normalised text written to the transcript."""
-    if placed.utf16:
-        table = utf16_to_code_points(placed.source.text or "")
-        raw = table[min(max(raw, 0), len(table) - 1)]
+    if placed.utf16 is not None:
+        raw = placed.utf16[min(max(raw, 0), len(placed.utf16) - 1)]
     raw = min(max(raw, 0), len(placed.offsets) - 1)
     return placed.offsets[raw]
 
@@ -585,8 +592,11 @@ def write_notes(data: QdpxProject, folder: Path) -> Path | None:
         return None
     target = free_path(folder / f"{slug(data.path.stem)}.md")
     lines = [f"# Notes from {data.path.name}", ""]
-    for name, author, text in data.notes:
-        lines += [f"## {name or 'Note'}" + (f" ({author})" if author else ""), "", text.replace("\r\n", "\n"), ""]
+    for name, author, text, about in data.notes:
+        lines += [f"## {name or 'Note'}" + (f" ({author})" if author else ""), ""]
+        if about:
+            lines += [f"About: {'; '.join(about)}", ""]
+        lines += [text.replace("\r\n", "\n"), ""]
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8", newline="\n") as handle:
         handle.write("\n".join(lines))
