@@ -540,3 +540,22 @@ def test_notes_go_out_and_come_back(sample, tmp_path: Path) -> None:
     written = report.notes_file.read_text(encoding="utf-8")
     assert report.notes == 3 and "## code:language (lan)\n\nAbout: Code Language barriers\n" in written
     assert "About: TextSource IDI-03" in written and "Project memo." in written
+
+
+def test_source_variables_that_front_matter_reserves(tmp_path: Path) -> None:
+    """A tool's source variables named type or language with values qualcode cannot use are kept under another
+    name (with a warning) instead of failing the document; other variables become document attributes."""
+    qde = _project_xml("""<TextSource guid="69A4332D-5B31-4915-B520-5275CFC21B40" name="Interview 7">
+      <PlainTextContent>Lan: Hello.\nMai: Hi.\nLan: Bye.\nMai: Bye.</PlainTextContent>
+      <VariableValue><VariableRef targetGUID="99999999-0000-0000-0000-000000000002"/><TextValue>Interview</TextValue>
+      </VariableValue>
+      <VariableValue><VariableRef targetGUID="99999999-0000-0000-0000-000000000001"/><IntegerValue>7</IntegerValue>
+      </VariableValue></TextSource>""").replace(
+        "</Variables>", '<Variable guid="99999999-0000-0000-0000-000000000002" name="type" typeOfVariable="Text"/>'
+                        "</Variables>")
+    fresh = _fresh(tmp_path / "p")
+    report = fresh.import_qdpx(_qdpx(tmp_path / "vars.qdpx", qde))
+    assert report.documents == ["Interview 7"]
+    attributes = json.loads(_rows(fresh, "SELECT attributes FROM documents")[0][0])
+    assert attributes == {"source type": "Interview", "age": "7"}
+    assert any("kept as 'source type'" in p.message for p in report.problems)

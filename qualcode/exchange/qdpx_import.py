@@ -406,6 +406,25 @@ def document_id(name: str) -> str:
     return stem[:100] or "source"
 
 
+def front_matter_values(values: dict[str, str], doc_id: str, where: str, report: ProjectImport) -> dict[str, str]:
+    """A source's variables as front matter; a variable whose name front matter reserves (``id``, ``type``,
+    ``language``) but whose value would change the document's id or fail ingest is kept as ``source NAME``."""
+    from qualcode.codebook.load import LANGUAGES
+    from qualcode.model import DocType
+
+    valid = {"id": lambda v: v == doc_id, "type": lambda v: v.casefold() in {t.value.casefold() for t in DocType},
+             "language": lambda v: v in LANGUAGES}
+    kept: dict[str, str] = {}
+    for name, value in values.items():
+        if name in valid and not valid[name](value):
+            kept[f"source {name}"] = value
+            report.problems.append(Problem(where, f"variable {name}={value!r} kept as 'source {name}' (qualcode "
+                                                  f"reads {name} in front matter)", "warning"))
+        else:
+            kept[name] = value
+    return kept
+
+
 def _front_matter(values: dict[str, str]) -> str:
     import yaml
 
@@ -453,7 +472,7 @@ def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], repo
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{doc_id}.txt"
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(_front_matter(source.values) + text)
+            handle.write(_front_matter(front_matter_values(source.values, doc_id, where, report)) + text)
         placed.append(Placed(source, doc_id, path, text, offsets, utf16))
     return placed
 
