@@ -20,7 +20,7 @@ from test_tool_import import pdpilot  # noqa: F401  (the PDPilot project fixture
 import qualcode
 from qualcode.codebook.load import load_codebook
 from qualcode.exchange.qdpx_export import variable_type
-from qualcode.exchange.qdpx_import import normalise_with_map, uses_utf16
+from qualcode.exchange.qdpx_import import normalise_with_map, reading
 from qualcode.project.store import open_store
 
 REFI = SHARED.parent / "refi-qda"
@@ -352,11 +352,26 @@ def test_nvivo_utf16_positions_are_detected_and_converted(tmp_path: Path) -> Non
 
 
 def test_positions_helpers() -> None:
-    """CRLF, a BOM and decomposed letters map to the normalised text; UTF-16 positions are told apart from code
-    points only when the text holds characters outside the BMP."""
+    """CRLF, a BOM and decomposed letters map to the normalised text; other readings of positions are considered
+    only when the text could make them differ."""
     text, offsets = normalise_with_map("\ufeffa\r\nCafe\u0301 b")
     assert text == "a\nCafé b" and offsets[4] == 2 and text[offsets[10]:] == "b"
-    assert not uses_utf16("plain text", [])
+    assert reading("plain text", "plain text", []) == "points"
+
+
+def test_positions_counted_on_normalised_text_are_recognised(tmp_path: Path) -> None:
+    """A tool that counted positions after turning CRLF into LF (its selection names say so) still gets its
+    codings on the same words; code points of the stored CRLF text win when the names agree with them."""
+    crlf = "Lan: One.\r\nMai: Two.\r\nLan: Three.\r\nMai: I was so happy.\r\n"
+    lf = crlf.replace("\r\n", "\n")
+    start = lf.index("so happy")
+    sources = f"""<TextSource guid="69A4332D-5B31-4915-B520-5275CFC21B40" name="IDI-8"
+        plainTextPath="internal://01106019-2518-43DD-BBD1-8F0252BACB30.txt">
+        {_selection(start, start + 8, name="so happy")}</TextSource>"""
+    path = _qdpx(tmp_path / "lf.qdpx", _project_xml(sources),
+                 {"sources/01106019-2518-43DD-BBD1-8F0252BACB30.txt": crlf.encode("utf-8")})
+    fresh = _fresh(tmp_path / "p")
+    assert fresh.import_qdpx(path).codings == 1 and _coded(fresh)[0][2] == "so happy"
 
 
 def test_cases_become_participants_with_attributes(tmp_path: Path) -> None:

@@ -365,24 +365,38 @@ def utf16_to_code_points(text: str) -> list[int]:
     return table
 
 
-def uses_utf16(text: str, selections: list[Selection]) -> bool:
-    """Whether a source's positions count UTF-16 code units (as NVivo for Windows writes) rather than code
-    points: only possible with characters outside the BMP; decided by positions beyond the code-point length,
-    else by which reading makes the selections' names (their text, as most tools write it) match."""
-    if not any(ord(ch) > 0xFFFF for ch in text) or not selections:
-        return False
-    units = len(text.encode("utf-16-le")) // 2
-    if any(len(text) < s.end <= units for s in selections):
-        return True
-    table = utf16_to_code_points(text)
-    as_points = as_units = 0
-    for s in selections:
-        name = " ".join(s.name.split())
-        if not name or s.end > units:
-            continue
-        as_points += " ".join(text[s.start:s.end].split()).startswith(name[:40])
-        as_units += " ".join(text[table[s.start]:table[s.end]].split()).startswith(name[:40])
-    return as_units > as_points
+def reading(raw: str, normalised: str, selections: list[Selection]) -> str:
+    """How a source's positions count, as the standard says or as tools have been seen to write them:
+    ``points`` (code points of the text as stored in the archive), ``utf16`` (UTF-16 code units, as NVivo for
+    Windows writes; only differs with characters outside the BMP) or ``normalised`` (code points after CRLF → LF
+    and NFC). A reading is possible when every selection ends inside the text so counted; among the possible
+    ones, the one whose text matches most selection names (most tools name a selection by its text) wins, and
+    code points win ties."""
+    extract: dict[str, object] = {"points": lambda s, e: raw[s:e]}
+    lengths = {"points": len(raw)}
+    if any(ord(ch) > 0xFFFF for ch in raw):
+        table = utf16_to_code_points(raw)
+        extract["utf16"] = lambda s, e: raw[table[s]:table[e]]
+        lengths["utf16"] = len(table) - 1
+    if normalised != raw:
+        extract["normalised"] = lambda s, e: normalised[s:e]
+        lengths["normalised"] = len(normalised)
+    if len(extract) == 1 or not selections:
+        return "points"
+    possible = [m for m in extract if all(0 <= s.start <= s.end <= lengths[m] for s in selections)]
+    if not possible:
+        return "points"
+
+    def flat(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split())[:40]
+
+    named = [s for s in selections if flat(s.name)]
+    scores = {m: sum(flat(extract[m](s.start, s.end)) == flat(s.name)  # type: ignore[operator]
+                     for s in named) for m in possible}
+    best = max(scores.values())
+    if "points" in possible and scores["points"] == best:
+        return "points"
+    return next(m for m in possible if scores[m] == best)
 
 
 # -- writing into the project --------------------------------------------------------------------------------
@@ -395,7 +409,8 @@ class Placed:
     path: Path
     text: str  # normalised text, as written after the front matter
     offsets: list[int]  # raw position -> normalised position
-    utf16: list[int] | None  # UTF-16 unit -> code point, when the source counts UTF-16 units
+    mode: str  # how its positions count: see :func:`reading`
+    utf16: list[int] | None = None  # UTF-16 unit -> code point, when they count UTF-16 units
 
 
 def document_id(name: str) -> str:
@@ -468,17 +483,20 @@ def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], repo
                 doc_id, n = f"{base}-{n}", n + 1
         used.add(doc_id.casefold())
         text, offsets = normalise_with_map(source.text)
-        utf16 = utf16_to_code_points(source.text) if uses_utf16(source.text, source.selections) else None
+        mode = reading(source.text, text, source.selections)
+        utf16 = utf16_to_code_points(source.text) if mode == "utf16" else None
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{doc_id}.txt"
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(_front_matter(front_matter_values(source.values, doc_id, where, report)) + text)
-        placed.append(Placed(source, doc_id, path, text, offsets, utf16))
+        placed.append(Placed(source, doc_id, path, text, offsets, mode, utf16))
     return placed
 
 
 def position(placed: Placed, raw: int) -> int:
     """A position as the source wrote it → the position in the normalised text written to the transcript."""
+    if placed.mode == "normalised":
+        return min(max(raw, 0), len(placed.text))
     if placed.utf16 is not None:
         raw = placed.utf16[min(max(raw, 0), len(placed.utf16) - 1)]
     raw = min(max(raw, 0), len(placed.offsets) - 1)
