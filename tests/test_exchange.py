@@ -21,6 +21,7 @@ import qualcode
 from qualcode.codebook.load import load_codebook
 from qualcode.exchange.qdpx_export import variable_type
 from qualcode.exchange.qdpx_import import normalise_with_map, reading
+from qualcode.project.folder import Config
 from qualcode.project.store import open_store
 
 REFI = SHARED.parent / "refi-qda"
@@ -574,3 +575,18 @@ def test_source_variables_that_front_matter_reserves(tmp_path: Path) -> None:
     attributes = json.loads(_rows(fresh, "SELECT attributes FROM documents")[0][0])
     assert attributes == {"source type": "Interview", "age": "7"}
     assert any("kept as 'source type'" in p.message for p in report.problems)
+
+
+def test_identifying_attributes_stay_out_unless_asked_for(sample, tmp_path: Path) -> None:
+    """Attributes marked identifying in qualcode.toml are not exported by default; --attributes chooses exactly
+    which participant attributes go out."""
+    project, _ = sample
+    marked = qualcode.Project(root=project.root, config=Config(
+        codebook=project.config.codebook, identifying=("household", "disability")))
+    with zipfile.ZipFile(marked.export_qdpx(tmp_path / "a.qdpx").path) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+    assert 'name="household"' not in qde and 'name="disability"' not in qde and 'name="gender"' in qde
+    chosen = project.export_qdpx(tmp_path / "b.qdpx", attributes=["Gender"])
+    with zipfile.ZipFile(chosen.path) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+    assert 'name="gender"' in qde and 'name="ethnicity"' not in qde
