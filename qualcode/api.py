@@ -454,7 +454,7 @@ class Project(ProjectFolder):
             finally:
                 store.close()
         folder = free_path(self.transcripts_dir / slug(path.stem))
-        with writing(folder / "x"):
+        with writing(folder):
             placed = write_transcripts(data, folder, taken, report)
         turns: dict[str, list[tuple[int, int, str | None]]] = {}
         for p in placed:

@@ -590,3 +590,13 @@ def test_identifying_attributes_stay_out_unless_asked_for(sample, tmp_path: Path
     with zipfile.ZipFile(chosen.path) as archive:
         qde = archive.read("project.qde").decode("utf-8")
     assert 'name="gender"' in qde and 'name="ethnicity"' not in qde
+
+
+def test_import_without_text_sources_writes_no_transcripts_folder(tmp_path: Path) -> None:
+    """A project whose sources are all media (no text) leaves no empty transcripts folder behind, and says what it
+    dropped."""
+    qde = _project_xml('<PDFSource guid="69A4332D-5B31-4915-B520-5275CFC21B40" name="scan.pdf"/>')
+    fresh = _fresh(tmp_path / "p")
+    report = fresh.import_qdpx(_qdpx(tmp_path / "media.qdpx", qde))
+    assert report.documents == [] and report.dropped == Counter({"PDF source": 1})
+    assert list((tmp_path / "p" / "transcripts").iterdir()) == []
