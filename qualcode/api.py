@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codings.review_session import ReviewSession
     from qualcode.codings.review_sheet import ReviewReport
     from qualcode.codings.tagging import TagResult, UntagResult
+    from qualcode.exchange.qdpx_export import ExportSummary, NoteItem
+    from qualcode.exchange.qdpx_import import ProjectImport
     from qualcode.ingest.roster import Roster
     from qualcode.ingest.run import IngestReport
     from qualcode.project.settings import Setting
@@ -155,25 +157,41 @@ class Project(ProjectFolder):
 
     def import_codebook(self, source: str | Path, output: str | Path | None = None,
                         name: str | None = None) -> tuple[Path, CodebookImport]:
-        """Turn another tool's CSV code list into a YAML codebook (`codebook import`), never over an
-        existing file; returns where it was written and what was read."""
+        """Turn another tool's code list — CSV, or a REFI-QDA ``.qdc`` — into a YAML codebook (`codebook import`),
+        never over an existing file; returns where it was written and what was read."""
         from qualcode.codebook.csv_import import import_codebook
+        from qualcode.exchange.qdc import read_qdc
 
         source = Path(source)
         target = Path(output) if output else self.root / "codebooks" / f"{source.stem}.yaml"
         with writing(target):
-            return target, import_codebook(source, target, name)
+            return target, import_codebook(source, target, name, readers={".qdc": read_qdc})
 
     def export_codebook(self, path: str | Path, codebook: str | Path | None = None) -> CodebookAnnex:
         """Write the codebook as a report annex (`qualcode codebook export FILE.docx|.md|.html`): codes,
-        definitions, when to use them, examples and a summary of the rules."""
+        definitions, when to use them, examples and a summary of the rules; or, to a ``.qdc`` file, as a REFI-QDA
+        codebook other QDA tools import (labels, hierarchy, colours, definitions, groups as sets); or, to a ``.csv``
+        file, as a code list (``code`` path with ``>``, ``definition``, ``color``) that `codebook import` and other
+        tools read."""
         from qualcode.codebook.active import active_codebook
         from qualcode.report.codebook_annex import build_annex, write_annex
 
         path = Path(path)
-        annex = build_annex(active_codebook(self, codebook), self._code_memos())
+        book = active_codebook(self, codebook)
+        annex = build_annex(book, self._code_memos())
         with writing(path):
-            write_annex(annex, path)
+            if path.suffix.lower() == ".qdc":
+                from qualcode.exchange.qdc import codebook_qdc
+
+                path.write_bytes(codebook_qdc(book))
+            elif path.suffix.lower() == ".csv":
+                from qualcode.report.tables import write_table
+
+                rows = [{"code": book.label_path(c.id), "definition": " ".join(c.definition.split()),
+                         "color": c.color or ""} for c in book.codes]
+                write_table(path, ["code", "definition", "color"], rows, title="codebook")
+            else:
+                write_annex(annex, path)
         return annex
 
     def code(self, codebook: str | Path | None = None, *, unit: str | None = None) -> CodeReport:
@@ -579,3 +597,148 @@ class Project(ProjectFolder):
         with writing(target):
             render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
         return content
+
+    # -- exchange with other tools -----------------------------------------------------------------------
+    def export_qdpx(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
+                    include_suggestions: bool = False, where: str | None = None,
+                    attributes: Sequence[str] | None = None, codebook: str | Path | None = None,
+                    notes: Sequence[NoteItem] = ()) -> ExportSummary:
+        """Write the project as a REFI-QDA project (`qualcode export FILE.qdpx`): every document's stored text,
+        the codebook, the selected codings (reviewed ones by default, as in reports), participants as cases
+        with their attributes (``attributes``; default every column not marked identifying) and ``notes``
+        (default: the project's memos).
+        Two exports of the same project are byte-identical. Raises UsageError for a bad selection."""
+        from dataclasses import replace
+
+        from qualcode.codings.selection import Selection, select
+        from qualcode.exchange.qdpx_export import build_project, memo_notes, write_qdpx
+        from qualcode.project.store import open_store
+
+        path = Path(path)
+        if path.suffix.lower() != ".qdpx":
+            raise UsageError(f"{path}: export writes a REFI-QDA project: name a .qdpx file")
+        book = self._optional_codebook(codebook)
+        selection = Selection(tuple(coders), tuple(statuses), include_suggestions, where or "")
+        store = open_store(self.store_path)
+        try:
+            known = store.participant_columns()
+            chosen = [a for a in known if a not in self.config.identifying] if attributes is None else \
+                self._attributes(known, attributes)
+            codings = select(store, selection, labels=self.config.value_labels)
+            if not notes:  # the project's memos travel as notes
+                notes = memo_notes(store.memos(), {str(c.id): c.document for c in store.codings()})
+            qde, entries, summary = build_project(self.root.name, store, book, codings, chosen, notes)
+        finally:
+            store.close()
+        with writing(path):
+            write_qdpx(path, qde, entries)
+        return replace(summary, path=path)
+
+    def _optional_codebook(self, codebook: str | Path | None):
+        from qualcode.codebook.active import active_codebook
+        from qualcode.errors import ProjectError
+
+        try:
+            return active_codebook(self, codebook)
+        except ProjectError:
+            if codebook:
+                raise
+            return None
+
+    @staticmethod
+    def _attributes(known: Sequence[str], names: Sequence[str]) -> list[str]:
+        from qualcode.wording import did_you_mean, find_name
+
+        chosen = []
+        for name in names:
+            attribute = find_name(name, known)
+            if attribute is None:
+                raise UsageError(f"unknown attribute {name!r}{did_you_mean(name, known)}; available: "
+                                 f"{', '.join(known) or '(none)'}")
+            chosen.append(attribute)
+        return chosen
+
+    def import_qdpx(self, path: str | Path) -> ProjectImport:
+        """Bring a REFI-QDA project (`qualcode import FILE.qdpx`) into this project: its text sources as
+        transcripts under ``transcripts/<name>/`` (ingested the normal way), its codes as
+        ``codebooks/<name>.yaml``, its cases as participants.csv rows, its codings with their coders and its
+        notes as ``notes/<name>.md`` — never over an existing file. What could not come over is counted in the
+        result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
+        from qualcode.codebook.csv_import import slug
+        from qualcode.codebook.load import load_codebook
+        from qualcode.errors import InputFileError, Problem
+        from qualcode.exchange.qdpx_import import (
+            ProjectImport,
+            add_codings,
+            free_path,
+            participant_rows,
+            read_qdpx,
+            text_shift,
+            write_imported_codebook,
+            write_notes,
+            write_participants,
+            write_transcripts,
+        )
+        from qualcode.ingest import read_document
+        from qualcode.ingest.labels import label_key
+        from qualcode.project.store import open_store
+
+        path = Path(path)
+        if path.suffix.lower() != ".qdpx":
+            raise UsageError(f"{path}: import reads a REFI-QDA project: name a .qdpx file")
+        data = read_qdpx(path)
+        report = ProjectImport(dropped=data.dropped.copy(), problems=list(data.problems))
+        taken: set[str] = set()
+        if self.store_path.exists():
+            store = open_store(self.store_path)
+            try:
+                taken = {d.id for d in store.documents()}
+            finally:
+                store.close()
+        folder = free_path(self.transcripts_dir / slug(path.stem))
+        with writing(folder):
+            placed = write_transcripts(data, folder, taken, report)
+        turns: dict[str, list[tuple[int, int, str | None]]] = {}
+        for p in placed:
+            try:
+                doc = read_document(p.path, self.relative(p.path), self.config, {})
+            except InputFileError:
+                continue
+            shift = text_shift(p.text, doc.text) or 0
+            turns[p.doc_id] = [(t.start + shift, t.end + shift, t.label) for t in doc.turns]
+        rows = participant_rows(data, placed, turns, {label_key(v) for v in self.config.interviewer_labels}, report)
+        with writing(self.participants_path):
+            if rows:
+                write_participants(self.participants_path, rows, data.variables)
+                report.participants_file = self.participants_path
+            report.codebook = write_imported_codebook(data, self.root / "codebooks")
+            report.notes_file = write_notes(data, self.root / "notes")
+        report.participants = len({r["participant"] for r in rows})
+        report.notes = len(data.notes)
+        report.codes = data.codebook.count
+        report.transcripts = folder if placed else None
+        if placed:
+            ingested = self.ingest([folder])
+            report.problems.extend(ingested.failures)
+            report.problems.extend(w for w in ingested.warnings if str(folder.name) in w.where)
+            report.documents = [p.doc_id for p in placed if p.doc_id in set(ingested.added) | set(ingested.updated)]
+        book = None
+        if report.codebook is not None:
+            loaded = load_codebook(report.codebook)
+            book = loaded.codebook
+            report.problems.extend(Problem(e.where, e.message, "warning") for e in loaded.errors)
+        if placed or book is not None:
+            store = open_store(self.store_path, create=True)
+            try:
+                with store.transaction():
+                    add_codings(store, data, placed, book, report)
+                    if book is not None and not self.config.codebook:
+                        store.set_meta("active_codebook", self.relative(report.codebook))
+            finally:
+                store.close()
+        if book is not None and self.config.codebook and report.codings:
+            report.problems.append(Problem(
+                str(self.root / "qualcode.toml"), f"names codebook {self.config.codebook}, but the imported codings "
+                f"use {self.relative(report.codebook)}: pass --codebook {self.relative(report.codebook)} to reports, "
+                "or set it in qualcode.toml", "warning"))
+        return report

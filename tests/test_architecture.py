@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "qualcode"
-STAGES = ["project", "ingest", "codebook", "autocode", "codings", "analysis", "report", "api", "cli"]
+STAGES = ["project", "ingest", "codebook", "autocode", "codings", "analysis", "report", "exchange", "api", "cli"]
 LEAVES = {"model", "errors", "wording"}
 
 

@@ -85,8 +85,8 @@ def test_codebook_import_default_path_and_bad_files(tmp_path: Path, cli) -> None
     (tmp_path / "bad.csv").write_text("name,memo\nA,x\n", encoding="utf-8")
     result = cli("codebook", "import", tmp_path / "bad.csv", "--project", tmp_path)
     assert result.exit_code == 1 and "no `code` or `path` column" in result.stderr
-    result = cli("codebook", "import", tmp_path / "x.qdc", "--project", tmp_path)
-    assert result.exit_code == 2 and "reads .csv" in result.stderr
+    result = cli("codebook", "import", tmp_path / "x.nvp", "--project", tmp_path)
+    assert result.exit_code == 2 and "reads .csv, .qdc" in result.stderr
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from qualcode.cli import memo_commands  # noqa: F401
 from qualcode.cli import explore_commands  # noqa: F401
 from qualcode.cli import report_commands  # noqa: F401
 from qualcode.cli import agreement_commands  # noqa: F401
+from qualcode.cli import exchange_commands  # noqa: F401
 from qualcode.cli.base import app, main
 
 __all__ = ["app", "main"]

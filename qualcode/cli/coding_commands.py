@@ -184,30 +184,35 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
 @command(codebook_app, "export", examples=(
     'qualcode codebook export out/codebook.docx',
     'qualcode codebook export out/codebook.md codebooks/barriers.yaml',
+    'qualcode codebook export out/codebook.qdc',
 ))
 def codebook_export(
-    output: Path = typer.Argument(..., metavar="FILE", help="The annex to write: .docx, .md or .html.",
+    output: Path = typer.Argument(..., metavar="FILE", help="The annex to write (.docx, .md or .html), a "
+                                  "REFI-QDA codebook for other QDA tools (.qdc), or a code list (.csv).",
                                   dir_okay=False),
     codebook: Path | None = typer.Argument(None, help="Codebook YAML (default: the project's codebook)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Write the codebook as a report annex: codes, definitions, when to use them, examples and rules."""
+    """Write the codebook as a report annex (codes, definitions, when to use them, examples and rules), as a
+    REFI-QDA codebook (.qdc) that NVivo, ATLAS.ti, MAXQDA and QualCoder import, or as a code list (.csv)."""
     annex = open_project(project_dir).export_codebook(output, codebook)
     typer.echo(f"wrote {plural(len(annex.entries), 'code')} of {annex.title.removeprefix('Annex: ')} to {output}")
 
 
 @command(codebook_app, "import", examples=(
     'qualcode codebook import codebooks/nvivo-codes.csv -o out/nvivo-codes.yaml',
+    'qualcode codebook import out/codebook.qdc -o out/from-qdc.yaml',
 ))
 def codebook_import(
-    file: Path = typer.Argument(..., help="A CSV codebook: a code (or path) column with levels separated by ` > `, "
-                                "optional definition (or description, memo) and color columns.", dir_okay=False),
+    file: Path = typer.Argument(..., help="A CSV codebook (a code or path column with levels separated by ` > `, "
+                                "optional definition, description or memo and color columns) or a REFI-QDA "
+                                "codebook (.qdc).", dir_okay=False),
     output: Path | None = typer.Option(None, "-o", "--output", help="The YAML codebook to write (never over an "
                                        "existing file; default: codebooks/NAME.yaml)."),
     name: str | None = typer.Option(None, "--name", help="The codebook's name (default: the file name)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Turn another tool's code list (CSV) into a YAML codebook."""
+    """Turn another tool's code list (CSV or REFI-QDA .qdc) into a YAML codebook."""
     target, result = open_project(project_dir).import_codebook(file, output, name)
     print_problems(result.problems)
     typer.echo(f"wrote {plural(result.count, 'code')} of codebook {result.name!r} to {target}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class CodebookImport:
     codes: list[CodeNode]
     count: int = 0
     problems: list[Problem] = field(default_factory=list)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # group name -> code ids (REFI "Sets")
 
     @property
     def return_code(self) -> int:
@@ -116,7 +118,7 @@ def read_csv_codebook(path: Path, name: str | None = None) -> CodebookImport:
             node.color = color
     if not result.codes:
         raise InputFileError("no codes in the file", where=str(path))
-    _assign_ids(result.codes, "")
+    assign_ids(result.codes, "")
     result.count = len(by_path)
     return result
 
@@ -136,7 +138,8 @@ def _node(parts: tuple[str, ...], by_path: dict[tuple[str, ...], CodeNode], root
     return node
 
 
-def _assign_ids(nodes: list[CodeNode], prefix: str) -> None:
+def assign_ids(nodes: list[CodeNode], prefix: str) -> None:
+    """Give every node an id from its label, unique among its siblings, children ``parent.child``."""
     used: set[str] = set()
     for node in nodes:
         base = slug(node.label)
@@ -145,7 +148,7 @@ def _assign_ids(nodes: list[CodeNode], prefix: str) -> None:
             candidate, n = f"{base}_{n}", n + 1
         used.add(candidate)
         node.id = f"{prefix}{candidate}"
-        _assign_ids(node.children, node.id + ".")
+        assign_ids(node.children, node.id + ".")
 
 
 def codebook_yaml(imported: CodebookImport) -> str:
@@ -162,26 +165,39 @@ def codebook_yaml(imported: CodebookImport) -> str:
             entry["children"] = [as_dict(child) for child in node.children]
         return entry
 
-    body = {"codebook": imported.name, "codes": [as_dict(node) for node in imported.codes]}
+    body: dict = {"codebook": imported.name, "codes": [as_dict(node) for node in imported.codes]}
+    if imported.groups:
+        body["groups"] = {name: list(members) for name, members in imported.groups.items()}
     return yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=110)
 
 
 READERS = {".csv": read_csv_codebook}
 
 
-def import_codebook(source: Path, output: Path, name: str | None = None) -> CodebookImport:
+def import_codebook(source: Path, output: Path, name: str | None = None,
+                    readers: dict[str, Callable[[Path, str | None], CodebookImport]] | None = None
+                    ) -> CodebookImport:
     """Convert the code list at ``source`` into a YAML codebook at ``output``, never over an existing file.
+    ``readers`` adds readers by suffix (later stages bring ``.qdc``).
 
     Raises UsageError for an unsupported suffix, QualcodeError when ``output`` exists, InputFileError for an
     unreadable source; rows it could not use are in the result's ``problems``.
     """
-    reader = READERS.get(source.suffix.lower())
+    known = {**READERS, **(readers or {})}
+    reader = known.get(source.suffix.lower())
     if reader is None:
-        raise UsageError(f"{source}: codebook import reads {', '.join(READERS)}")
+        raise UsageError(f"{source}: codebook import reads {', '.join(known)}")
     if output.exists():
         raise QualcodeError("already exists; qualcode never writes over a codebook: choose another -o",
                             where=str(output))
     imported = reader(source, name)
+    write_codebook(imported, output)
+    return imported
+
+
+def write_codebook(imported: CodebookImport, output: Path) -> None:
+    """Write ``imported`` as YAML at ``output``. Raises QualcodeError when the file exists (never over a
+    codebook) or cannot be written."""
     text = codebook_yaml(imported)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -192,5 +208,4 @@ def import_codebook(source: Path, output: Path, name: str | None = None) -> Code
                             where=str(output)) from None
     except OSError as exc:
         raise QualcodeError(f"cannot write: {exc.strerror}", where=str(output)) from None
-    return imported
 

@@ -267,6 +267,11 @@ class Store:
             "UPDATE turns SET role = ?, participant = ?, role_name = ? WHERE document = ? AND number = ?",
             [(t.role.value, t.participant, t.role_name, t.document, t.number) for t in resolved])
 
+    def set_turn_timestamps(self, doc_id: str, timestamps: dict[int, str]) -> None:
+        """Set the timestamps of some turns of one document (``turn number -> timestamp``)."""
+        self.db.executemany("UPDATE turns SET timestamp = ? WHERE document = ? AND number = ?",
+                            [(stamp, doc_id, number) for number, stamp in timestamps.items()])
+
     # -- token cache --------------------------------------------------------------------------------------
     def token_cache(self) -> dict[tuple[str, str, str], str]:
         """Every cached tokenisation: ``(kind, language, text) -> JSON``."""

@@ -1,0 +1,80 @@
+"""Commands that exchange projects with other QDA tools: export and import REFI-QDA projects (.qdpx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qualcode.api import open_project
+from qualcode.cli.base import (
+    CoderOption,
+    ProjectOption,
+    StatusOption,
+    SuggestionsOption,
+    WhereOption,
+    command,
+    print_problems,
+    split_names,
+    warn_if_draft,
+)
+from qualcode.wording import plural
+
+
+@command(examples=(
+    'qualcode export out/study.qdpx',
+    'qualcode export out/draft.qdpx --include-suggestions --coder auto',
+))
+def export(
+    output: Path = typer.Argument(..., metavar="FILE", help="The REFI-QDA project to write (.qdpx).",
+                                  dir_okay=False),
+    coder: list[str] | None = CoderOption,
+    status: list[str] | None = StatusOption,
+    include_suggestions: bool = SuggestionsOption,
+    where: str | None = WhereOption,
+    attributes: str | None = typer.Option(None, "--attributes", help="Participant attributes to include "
+                                             "(comma-separated; default: all not marked identifying)."),
+    codebook: Path | None = typer.Option(None, "--codebook", help="Codebook YAML (default: the project's)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Write the project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder: transcripts,
+    codes, the selected codings (reviewed ones by default) with their coders, and participants as cases."""
+    chosen = [a.strip() for a in attributes.split(",") if a.strip()] if attributes is not None else None
+    warn_if_draft(include_suggestions or "suggested" in split_names(status))
+    summary = open_project(project_dir).export_qdpx(
+        output, coders=split_names(coder), statuses=split_names(status), include_suggestions=include_suggestions,
+        where=where, attributes=chosen, codebook=codebook)
+    if summary.unknown_codes:
+        typer.echo(f"warning: codes not in the codebook, exported by id: {', '.join(summary.unknown_codes)}",
+                   err=True)
+    typer.echo(f"wrote {plural(summary.documents, 'document')}, {plural(summary.codes, 'code')}, "
+               f"{plural(summary.codings, 'coding')} by {plural(summary.users, 'coder')} and "
+               f"{plural(summary.cases, 'participant')} ({plural(summary.variables, 'variable')}) to {output}")
+
+
+@command(name="import", examples=(
+    'qualcode import out/study.qdpx --project my-study',
+))
+def import_(
+    file: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder or "
+                                "qualcode.", dir_okay=False),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Bring a REFI-QDA project (.qdpx) into this project: text sources become transcripts, codes a codebook,
+    cases participants, codings keep their coders; what cannot come over is listed."""
+    from qualcode.exchange.qdpx_import import dropped_phrase
+
+    result = open_project(project_dir).import_qdpx(file)
+    print_problems(result.problems)
+    for what, count in sorted(result.dropped.items()):
+        typer.echo(f"warning: not brought over: {dropped_phrase(what, count)}", err=True)
+    typer.echo(f"imported {plural(len(result.documents), 'document')}"
+               + (f" into {result.transcripts}" if result.transcripts else "")
+               + f", {plural(result.codings, 'coding')}"
+               + (f" by {', '.join(result.coders)}" if result.coders else "")
+               + f", {plural(result.participants, 'participant')}")
+    if result.codebook:
+        typer.echo(f"wrote {plural(result.codes, 'code')} to {result.codebook}")
+    if result.notes_file:
+        typer.echo(f"wrote {plural(result.notes, 'note')} to {result.notes_file}")
+    raise typer.Exit(result.return_code)

@@ -1,0 +1,715 @@
+"""A REFI-QDA project (``.qdpx`` from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode) into a qualcode project.
+
+Reading (:func:`read_qdpx`) is tolerant of what real tools write: ``project.qde`` or any single ``*.qde``
+at the root, ``sources/`` or ``Sources/``, missing source files, ``PlainTextContent`` inline, CRLF text, and
+NVivo's UTF-16 positions on text outside the Basic Multilingual Plane (detected per source and converted).
+
+Bringing in (:func:`write_transcripts`, then ingest, then :func:`add_codings`):
+
+- each text source becomes ``transcripts/<archive>/<name>.txt`` — its text normalised as ingest would
+  (CRLF → LF, NFC), after front matter holding its variables — and is then ingested the normal way, so
+  speaker labels, turns and participants follow the usual rules;
+- cases become ``participants.csv`` rows: a case's variables are the participant's attributes; a case that
+  refers to a whole source is the respondent of its speaker labels, a case that refers to selections is the
+  speaker of the turns holding them;
+- codes become ``codebooks/<name>.yaml`` (never over an existing file), sets its groups;
+- codings come in with their coder (the ``creatingUser``'s name) at positions mapped through the text
+  normalisation, so they cover the same characters;
+- notes are written to ``notes/<archive>.md``;
+- PDF, picture, audio and video sources, graphs and links are counted and reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from qualcode.codebook.csv_import import CodebookImport, slug, write_codebook
+from qualcode.errors import InputFileError, Problem, QualcodeError
+from qualcode.exchange.archive import Archive, open_archive
+from qualcode.exchange.qdc import read_code_tree
+from qualcode.exchange.qdpx_export import ROLE_LINE, STATUS_LINE, TIMESTAMPS_LINE
+from qualcode.exchange.xmlsafe import child, children, local, parse_xml
+
+UNSUPPORTED_SOURCES = {"PDFSource": "PDF source", "PictureSource": "picture source",
+                       "AudioSource": "audio source", "VideoSource": "video source"}
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+_DOC_SUFFIX = re.compile(r"\.(docx?|txt|rtf|odt|md|pdf|html?)$", re.I)
+STATUSES = ("accepted", "suggested", "rejected")
+# What an import can leave behind, singular -> plural (the keys of ``dropped``).
+DROPPED = {
+    "PDF source": "PDF sources", "picture source": "picture sources", "audio source": "audio sources",
+    "video source": "video sources", "link": "links", "graph": "graphs",
+    "coding of a whole source": "codings of whole sources", "case coding": "case codings",
+    "text source without text": "text sources without text",
+    "coding on a source without text": "codings on sources without text",
+    "source already in the project": "sources already in the project",
+    "coding in a document that failed to ingest": "codings in documents that failed to ingest",
+    "coding in a document whose text changed": "codings in documents whose text changed",
+    "coding with an unknown code": "codings with unknown codes",
+    "coding outside its text": "codings outside their text",
+}
+
+
+def dropped_phrase(what: str, count: int) -> str:
+    """``2 PDF sources``, ``1 link``: a count of something an import left behind."""
+    return f"{count} {what if count == 1 else DROPPED.get(what, what)}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A ``PlainTextSelection`` as read: positions as written, and the codings on it."""
+
+    guid: str
+    start: int
+    end: int
+    name: str
+    status: str  # "accepted" unless a qualcode export said otherwise
+    codings: tuple[tuple[str, str], ...]  # (code GUID, creating user GUID)
+
+
+@dataclass
+class Source:
+    """A text source: its raw text (None when the archive lacks it), selections and variable values."""
+
+    guid: str
+    name: str
+    text: str | None
+    selections: list[Selection] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    timestamps: dict[int, str] = field(default_factory=dict)  # turn number -> time (from a qualcode export)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case: a person (usually) with variable values and the sources or selections that are theirs."""
+
+    guid: str
+    name: str
+    role: str
+    values: dict[str, str]
+    sources: tuple[str, ...]
+    selections: tuple[str, ...]
+
+
+@dataclass
+class QdpxProject:
+    """Everything read from a ``.qdpx`` that qualcode can use, and what it could not."""
+
+    path: Path
+    name: str
+    users: dict[str, str]
+    codebook: CodebookImport
+    code_ids: dict[str, str]  # code GUID -> code id
+    variables: list[str]  # variable names in the project's order
+    sources: list[Source]
+    cases: list[Case]
+    notes: list[tuple[str, str, str, tuple[str, ...]]]  # (name, author, text, what refers to it)
+    dropped: Counter = field(default_factory=Counter)  # what could not come over -> how many
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ProjectImport:
+    """What `qualcode import` brought in, where it put it, and what it left behind (``dropped``)."""
+
+    documents: list[str] = field(default_factory=list)
+    codings: int = 0
+    coders: list[str] = field(default_factory=list)
+    codes: int = 0
+    participants: int = 0
+    notes: int = 0
+    transcripts: Path | None = None
+    codebook: Path | None = None
+    notes_file: Path | None = None
+    participants_file: Path | None = None
+    dropped: Counter = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    moved: int = 0  # codings whose positions needed mapping (normalised text, UTF-16 positions)
+
+    @property
+    def return_code(self) -> int:
+        """1 when something could not be imported (errors, not warnings)."""
+        return 1 if any(p.severity == "error" for p in self.problems) else 0
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+def _key(value: str | None) -> str:
+    return (value or "").strip().strip("{}").lower()
+
+
+def _qde_name(archive: Archive) -> str:
+    if archive.find("project.qde"):
+        return archive.find("project.qde")  # type: ignore[return-value]
+    roots = [info.filename for info in archive.names.values()
+             if "/" not in info.filename and info.filename.lower().endswith(".qde")]
+    if len(roots) == 1:
+        return roots[0]
+    raise InputFileError("not a REFI-QDA project: no project.qde at the root of the archive"
+                         if not roots else f"{len(roots)} .qde files at the root: which is the project?",
+                         where=str(archive.path))
+
+
+def decode_source(data: bytes) -> str:
+    """A source file's text: a BOM decides (UTF-8, UTF-16), else UTF-8, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _source_text(archive: Archive, element: ET.Element, problems: list[Problem], where: str) -> str | None:
+    inline = child(element, "PlainTextContent")
+    if inline is not None:
+        return inline.text or ""
+    path = element.get("plainTextPath") or ""
+    if not path:
+        problems.append(Problem(where, "has no text (neither PlainTextContent nor plainTextPath)", "warning"))
+        return None
+    if path.startswith("internal://"):
+        name = PurePosixPath(path[len("internal://"):]).name
+        for folder in ("sources", ""):
+            found = archive.find(f"{folder}/{name}" if folder else name)
+            if found:
+                return decode_source(archive.read(found))
+        problems.append(Problem(where, f"its text {path} is not in the archive", "warning"))
+        return None
+    problems.append(Problem(where, f"its text is outside the archive ({path}); only internal:// texts come in",
+                            "warning"))
+    return None
+
+
+def _selection(element: ET.Element) -> Selection | None:
+    try:
+        start, end = int(element.get("startPosition", "")), int(element.get("endPosition", ""))
+    except ValueError:
+        return None
+    description = child(element, "Description")
+    status = "accepted"
+    if description is not None and (description.text or "").strip().startswith(STATUS_LINE):
+        written = (description.text or "").strip()[len(STATUS_LINE):].strip()
+        status = written if written in STATUSES else status
+    codings = []
+    for coding in children(element, "Coding"):
+        ref = child(coding, "CodeRef")
+        if ref is not None:
+            codings.append((_key(ref.get("targetGUID")),
+                            _key(coding.get("creatingUser") or element.get("creatingUser"))))
+    return Selection(_key(element.get("guid")), start, end, element.get("name") or "", status, tuple(codings))
+
+
+def _values(element: ET.Element, variables: dict[str, str]) -> dict[str, str]:
+    values = {}
+    for value in children(element, "VariableValue"):
+        ref = child(value, "VariableRef")
+        name = variables.get(_key(ref.get("targetGUID"))) if ref is not None else None
+        written = next((c for c in value if local(c.tag) != "VariableRef"), None)
+        if name and written is not None and (written.text or "").strip():
+            values[name] = " ".join((written.text or "").split())
+    return values
+
+
+def _timestamps(description: ET.Element | None) -> dict[int, str]:
+    import json
+
+    for line in (description.text or "").splitlines() if description is not None else ():
+        if line.startswith(TIMESTAMPS_LINE):
+            try:
+                stamps = json.loads(line[len(TIMESTAMPS_LINE):])
+                return {int(k): str(v) for k, v in stamps.items()} if isinstance(stamps, dict) else {}
+            except (ValueError, TypeError):
+                return {}
+    return {}
+
+
+def read_qdpx(path: Path) -> QdpxProject:
+    """Read the ``.qdpx`` at ``path``: users, codes, sources with their selections, cases, variables, notes,
+    and counts of what qualcode cannot bring over. Raises InputFileError for an unreadable or unsafe archive
+    (paths leaving it, a zip bomb, DTDs or entities in the XML)."""
+    archive = open_archive(path)
+    try:
+        qde = _qde_name(archive)
+        where = f"{path}:{qde}"
+        root = parse_xml(archive.read(qde), where)
+        if local(root.tag) != "Project":
+            raise InputFileError(f"not a REFI-QDA project: the root element is <{local(root.tag)}>", where=where)
+        problems: list[Problem] = []
+        dropped: Counter = Counter()
+        users = {_key(u.get("guid")): (u.get("name") or u.get("id") or "").strip()
+                 for users in children(root, "Users") for u in children(users, "User")}
+        codebook_element = child(root, "CodeBook")
+        codes = child(codebook_element, "Codes") if codebook_element is not None else None
+        name = (root.get("name") or "").strip() or path.stem
+        codebook, code_ids = read_code_tree(codes, child(root, "Sets"), name, where)
+        problems.extend(codebook.problems)
+        codebook.problems = []
+        variables = {_key(v.get("guid")): " ".join((v.get("name") or "").split())
+                     for vs in children(root, "Variables") for v in children(vs, "Variable")}
+        sources: list[Source] = []
+        for sources_element in children(root, "Sources"):
+            for element in sources_element:
+                kind = local(element.tag)
+                if kind in UNSUPPORTED_SOURCES:
+                    dropped[UNSUPPORTED_SOURCES[kind]] += 1
+                    continue
+                if kind != "TextSource":
+                    continue
+                source_name = (element.get("name") or "").strip() or _key(element.get("guid"))
+                text = _source_text(archive, element, problems, f"{where}: source {source_name!r}")
+                source = Source(_key(element.get("guid")), source_name, text, values=_values(element, variables),
+                                timestamps=_timestamps(child(element, "Description")))
+                for selection_element in children(element, "PlainTextSelection"):
+                    selection = _selection(selection_element)
+                    if selection is None:
+                        problems.append(Problem(where, f"source {source_name!r}: a selection without whole-number "
+                                                       "positions is left out", "warning"))
+                    else:
+                        source.selections.append(selection)
+                if children(element, "Coding"):
+                    dropped["coding of a whole source"] += len(children(element, "Coding"))
+                sources.append(source)
+        cases = []
+        for cases_element in children(root, "Cases"):
+            for element in children(cases_element, "Case"):
+                description = (child(element, "Description").text or "") if child(element, "Description") \
+                    is not None else ""
+                role = next((line.strip()[len(ROLE_LINE):].strip() for line in description.splitlines()
+                             if line.strip().startswith(ROLE_LINE)), "")
+                cases.append(Case(_key(element.get("guid")), (element.get("name") or "").strip() or
+                                  _key(element.get("guid")), role, _values(element, variables),
+                                  tuple(_key(r.get("targetGUID")) for r in children(element, "SourceRef")),
+                                  tuple(_key(r.get("targetGUID")) for r in children(element, "SelectionRef"))))
+                if children(element, "CodeRef"):
+                    dropped["case coding"] += len(children(element, "CodeRef"))
+        about: dict[str, list[str]] = {}
+        for element in root.iter():
+            for ref in element:
+                if local(ref.tag) == "NoteRef":
+                    about.setdefault(_key(ref.get("targetGUID")), []).append(
+                        f"{local(element.tag)} {element.get('name') or ''}".strip())
+        notes = []
+        for notes_element in children(root, "Notes"):
+            for note in children(notes_element, "Note"):
+                inline = child(note, "PlainTextContent")
+                text = inline.text if inline is not None and inline.text else _source_text(
+                    archive, note, problems, f"{where}: note {note.get('name') or ''!r}")
+                if text and text.strip():
+                    notes.append(((note.get("name") or "").strip(), users.get(_key(note.get("creatingUser")), ""),
+                                  text.strip(), tuple(about.get(_key(note.get("guid")), ()))))
+        for kind, label in (("Links", "link"), ("Graphs", "graph")):
+            for element in children(root, kind):
+                dropped[label] += len(list(element))
+        return QdpxProject(path, name, users, codebook, code_ids, list(dict.fromkeys(variables.values())), sources,
+                           cases, notes, dropped, problems)
+    finally:
+        archive.close()
+
+
+# -- positions -----------------------------------------------------------------------------------------------
+def normalise_with_map(raw: str) -> tuple[str, list[int]]:
+    """``raw`` normalised as ingest does (BOM dropped, CRLF and CR → LF, NFC) and, for every offset 0..len(raw)
+    of ``raw``, the offset in the result holding the same character (a combined character maps to its start)."""
+    if "\r" not in raw and "\ufeff" not in raw and unicodedata.is_normalized("NFC", raw):
+        return raw, list(range(len(raw) + 1))
+    pieces: list[str] = []
+    offsets: list[int] = []
+    out = 0
+    i = 0
+    n = len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch == "\ufeff":
+            offsets.append(out)
+            i += 1
+            continue
+        if ch == "\r":
+            offsets.append(out)
+            if i + 1 < n and raw[i + 1] == "\n":
+                offsets.append(out)
+                i += 1
+            pieces.append("\n")
+            out += 1
+            i += 1
+            continue
+        j = i + 1  # a cluster: a character and the combining marks after it
+        while j < n and unicodedata.combining(raw[j]):
+            j += 1
+        cluster = unicodedata.normalize("NFC", raw[i:j])
+        offsets.extend([out] * (j - i))
+        pieces.append(cluster)
+        out += len(cluster)
+        i = j
+    offsets.append(out)
+    return "".join(pieces), offsets
+
+
+def utf16_to_code_points(text: str) -> list[int]:
+    """For every UTF-16 code-unit offset of ``text`` (0..units), the code-point offset it falls in."""
+    table = []
+    for index, ch in enumerate(text):
+        table.append(index)
+        if ord(ch) > 0xFFFF:
+            table.append(index)
+    table.append(len(text))
+    return table
+
+
+def reading(raw: str, normalised: str, selections: list[Selection]) -> str:
+    """How a source's positions count, as the standard says or as tools have been seen to write them:
+    ``points`` (code points of the text as stored in the archive), ``utf16`` (UTF-16 code units, as NVivo for
+    Windows writes; only differs with characters outside the BMP) or ``normalised`` (code points after CRLF → LF
+    and NFC). A reading is possible when every selection ends inside the text so counted; among the possible
+    ones, the one whose text matches most selection names (most tools name a selection by its text) wins, and
+    code points win ties."""
+    extract: dict[str, object] = {"points": lambda s, e: raw[s:e]}
+    lengths = {"points": len(raw)}
+    if any(ord(ch) > 0xFFFF for ch in raw):
+        table = utf16_to_code_points(raw)
+        extract["utf16"] = lambda s, e: raw[table[s]:table[e]]
+        lengths["utf16"] = len(table) - 1
+    if normalised != raw:
+        extract["normalised"] = lambda s, e: normalised[s:e]
+        lengths["normalised"] = len(normalised)
+    if len(extract) == 1 or not selections:
+        return "points"
+    possible = [m for m in extract if all(0 <= s.start <= s.end <= lengths[m] for s in selections)]
+    if not possible:
+        return "points"
+
+    def flat(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split())[:40]
+
+    named = [s for s in selections if flat(s.name)]
+    scores = {m: sum(flat(extract[m](s.start, s.end)) == flat(s.name)  # type: ignore[operator]
+                     for s in named) for m in possible}
+    best = max(scores.values())
+    if "points" in possible and scores["points"] == best:
+        return "points"
+    return next(m for m in possible if scores[m] == best)
+
+
+# -- writing into the project --------------------------------------------------------------------------------
+@dataclass
+class Placed:
+    """A source written as a transcript: its document id, file, and how to map its positions."""
+
+    source: Source
+    doc_id: str
+    path: Path
+    text: str  # normalised text, as written after the front matter
+    offsets: list[int]  # raw position -> normalised position
+    mode: str  # how its positions count: see :func:`reading`
+    utf16: list[int] | None = None  # UTF-16 unit -> code point, when they count UTF-16 units
+
+
+def document_id(name: str) -> str:
+    """A document id (and file name) for a source called ``name``: a file suffix dropped, characters a file
+    name cannot hold replaced by ``_``."""
+    stem = _DOC_SUFFIX.sub("", name.strip())
+    stem = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", stem)).strip(" .")
+    return stem[:100] or "source"
+
+
+def front_matter_values(values: dict[str, str], doc_id: str, where: str, report: ProjectImport) -> dict[str, str]:
+    """A source's variables as front matter; a variable whose name front matter reserves (``id``, ``type``,
+    ``language``) but whose value would change the document's id or fail ingest is kept as ``source NAME``."""
+    from qualcode.codebook.load import LANGUAGES
+    from qualcode.model import DocType
+
+    valid = {"id": lambda v: v == doc_id, "type": lambda v: v.casefold() in {t.value.casefold() for t in DocType},
+             "language": lambda v: v in LANGUAGES}
+    kept: dict[str, str] = {}
+    for name, value in values.items():
+        if name in valid and not valid[name](value):
+            kept[f"source {name}"] = value
+            report.problems.append(Problem(where, f"variable {name}={value!r} kept as 'source {name}' (qualcode "
+                                                  f"reads {name} in front matter)", "warning"))
+        else:
+            kept[name] = value
+    return kept
+
+
+def _front_matter(values: dict[str, str]) -> str:
+    import yaml
+
+    if not values:
+        return "---\n---\n"
+    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+
+
+def free_path(path: Path) -> Path:
+    """``path``, or ``path`` with ``-2``, ``-3``… before its suffix: the first that does not exist."""
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate, n = path.with_name(f"{path.stem}-{n}{path.suffix}"), n + 1
+    return candidate
+
+
+def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], report: ProjectImport) -> list[Placed]:
+    """Write every text source with text as ``folder/<id>.txt`` (front matter: its variables) and return how
+    each was placed; sources without text, or whose id the project already uses, are reported and skipped."""
+    placed: list[Placed] = []
+    used = {i.casefold() for i in taken_ids}
+    for source in data.sources:
+        where = f"{data.path}: source {source.name!r}"
+        if source.text is None or not source.text.strip():
+            report.dropped["text source without text"] += 1
+            if source.text is not None:
+                report.problems.append(Problem(where, "its text is empty", "warning"))
+            lost = sum(len(s.codings) for s in source.selections)
+            if lost:
+                report.dropped["coding on a source without text"] += lost
+            continue
+        doc_id = document_id(source.name)
+        if doc_id.casefold() in used:
+            if doc_id in taken_ids:
+                report.problems.append(Problem(where, f"this project already has a document {doc_id!r}; the "
+                                                      "source is not imported again"))
+                report.dropped["source already in the project"] += 1
+                continue
+            base, n = doc_id, 2
+            while doc_id.casefold() in used:
+                doc_id, n = f"{base}-{n}", n + 1
+        used.add(doc_id.casefold())
+        text, offsets = normalise_with_map(source.text)
+        mode = reading(source.text, text, source.selections)
+        utf16 = utf16_to_code_points(source.text) if mode == "utf16" else None
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{doc_id}.txt"
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(_front_matter(front_matter_values(source.values, doc_id, where, report)) + text)
+        placed.append(Placed(source, doc_id, path, text, offsets, mode, utf16))
+    return placed
+
+
+def position(placed: Placed, raw: int) -> int:
+    """A position as the source wrote it → the position in the normalised text written to the transcript."""
+    if placed.mode == "normalised":
+        return min(max(raw, 0), len(placed.text))
+    if placed.utf16 is not None:
+        raw = placed.utf16[min(max(raw, 0), len(placed.utf16) - 1)]
+    raw = min(max(raw, 0), len(placed.offsets) - 1)
+    return placed.offsets[raw]
+
+
+def participant_rows(data: QdpxProject, placed: list[Placed], turns: dict[str, list[tuple[int, int, str | None]]],
+                     interviewer_keys: set[str], report: ProjectImport) -> list[dict[str, str]]:
+    """``participants.csv`` rows for the cases: ``participant, document, speaker, role`` and the variables.
+
+    ``turns`` maps a document id to its ``(start, end, label)`` turns as ingest will parse them. A case's
+    selection makes it the speaker of the turn holding the selection; a case's whole source makes it the
+    speaker of every respondent label there no selection claimed; a case without either keeps its
+    attributes only.
+    """
+    from qualcode.ingest.labels import label_key
+
+    by_source = {p.source.guid: p for p in placed}
+    by_selection = {s.guid: (p, s) for p in placed for s in p.source.selections}
+    rows: list[dict[str, str]] = []
+    claimed: set[tuple[str, str]] = set()
+    pending: list[tuple[Case, Placed]] = []
+    placed_ids = {p.doc_id for p in placed}
+    for case in data.cases:
+        if not case.values and not case.role and "/" in case.name and case.name.partition("/")[0] in placed_ids:
+            continue  # qualcode's name for an unmapped speaker (DOCUMENT/label): ingest names it again
+        base = {"participant": case.name, "role": case.role, **case.values}
+        mine: list[tuple[str, str]] = []
+        for ref in case.selections:
+            if ref not in by_selection:
+                continue
+            p, selection = by_selection[ref]
+            at = position(p, selection.start)
+            turn = next((t for t in turns.get(p.doc_id, []) if t[0] <= at <= max(t[1], t[0]) and t[2]), None)
+            if turn is None:
+                report.problems.append(Problem(f"{data.path}: case {case.name!r}", f"a selection in {p.doc_id} "
+                                               "is not in a turn with a speaker label; that part is left out",
+                                               "warning"))
+                continue
+            mine.append((p.doc_id, turn[2]))  # type: ignore[arg-type]
+        for doc_id, label in dict.fromkeys(mine):
+            claimed.add((doc_id, label_key(label)))
+            rows.append({**base, "document": doc_id, "speaker": label})
+        for ref in case.sources:
+            if ref in by_source:
+                pending.append((case, by_source[ref]))
+        if not mine and not any(ref in by_source for ref in case.sources):
+            rows.append({**base, "document": "", "speaker": ""})
+    for case, p in pending:
+        labels = dict.fromkeys(t[2] for t in turns.get(p.doc_id, []) if t[2])
+        free = [lbl for lbl in labels if (p.doc_id, label_key(lbl)) not in claimed
+                and label_key(lbl) not in interviewer_keys]
+        if not free:
+            report.problems.append(Problem(f"{data.path}: case {case.name!r}", f"{p.doc_id} has no speaker label "
+                                           "left for it; its attributes are kept, no turn is attributed to it",
+                                           "warning"))
+            rows.append({"participant": case.name, "role": case.role, **case.values, "document": "",
+                         "speaker": ""})
+        for label in free:
+            claimed.add((p.doc_id, label_key(label)))
+            rows.append({"participant": case.name, "role": case.role, **case.values, "document": p.doc_id,
+                         "speaker": label})
+    return rows
+
+
+def write_participants(path: Path, rows: list[dict[str, str]], order: list[str] = ()) -> None:
+    """Add ``rows`` to the participants CSV at ``path`` (created when absent): columns the file lacks are
+    added at the end (in ``order`` first, then as the rows have them; existing rows get empty cells); a
+    participant already in the file keeps its attributes. Nothing already in the file is changed or lost."""
+    reserved = ["participant", "document", "speaker", "role"]
+    header: list[str] = []
+    existing: list[list[str]] = []
+    if path.is_file():
+        from qualcode.ingest.encoding import decode
+
+        text, _ = decode(path.read_bytes(), str(path))
+        table = [r for r in csv.reader(io.StringIO(text))]
+        if table:
+            header, existing = [h.strip() for h in table[0]], table[1:]
+    if not header:
+        header = list(reserved)
+    lowered = [h.casefold() for h in header]
+    for name in reserved:
+        if name not in lowered:
+            header.append(name)
+            lowered.append(name)
+    present = {name for row in rows for name in row}
+    for name in [*[n for n in order if n in present], *[n for row in rows for n in row]]:
+        if name.casefold() not in lowered:
+            header.append(name)
+            lowered.append(name.casefold())
+    known: dict[str, dict[str, str]] = {}
+    pid = lowered.index("participant")
+    for cells in existing:
+        if len(cells) > pid and cells[pid].strip():
+            known.setdefault(cells[pid].strip(), {h: (cells[i] if i < len(cells) else "")
+                                                  for i, h in enumerate(header) if h.casefold() not in reserved})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for cells in existing:
+        writer.writerow(cells + [""] * (len(header) - len(cells)))
+    for row in rows:
+        attributes = known.get(row["participant"])
+        cells = []
+        for name, low in zip(header, lowered):
+            if low in reserved:
+                cells.append(next((v for k, v in row.items() if k.casefold() == low), ""))
+            elif attributes is not None:
+                cells.append(attributes.get(name, ""))
+            else:
+                cells.append(next((v for k, v in row.items() if k.casefold() == low), ""))
+        writer.writerow(cells)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+
+
+def write_imported_codebook(data: QdpxProject, folder: Path) -> Path | None:
+    """Write the project's codes as ``folder/<name>.yaml`` (a free name: never over an existing file)."""
+    if not data.codebook.codes:
+        return None
+    target = free_path(folder / f"{slug(data.name)}.yaml")
+    write_codebook(data.codebook, target)
+    return target
+
+
+def write_notes(data: QdpxProject, folder: Path) -> Path | None:
+    """Write the project's notes as Markdown to ``folder/<archive>.md`` (a free name)."""
+    if not data.notes:
+        return None
+    target = free_path(folder / f"{slug(data.path.stem)}.md")
+    lines = [f"# Notes from {data.path.name}", ""]
+    for name, author, text, about in data.notes:
+        lines += [f"## {name or 'Note'}" + (f" ({author})" if author else ""), ""]
+        if about:
+            lines += [f"About: {'; '.join(about)}", ""]
+        lines += [text.replace("\r\n", "\n"), ""]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8", newline="\n") as handle:
+        handle.write("\n".join(lines))
+    return target
+
+
+def add_codings(store, data: QdpxProject, placed: list[Placed], book, report: ProjectImport) -> None:
+    """Store every coding of the placed sources as its coder's coding (status accepted, or as a qualcode export
+    said), at positions mapped into the stored text; codings on unknown codes or outside the text are
+    reported. The caller holds the transaction."""
+    stored = {d.id: d.text for d in store.documents()}
+    known_codes = {c.id for c in book.codes} if book is not None else set()
+    coders: set[str] = set()
+    have = {(c.document, c.start, c.end, c.code, c.coder) for c in store.codings()}
+    identity = (book.name, book.version, book.content_hash) if book is not None else ("", "", "")
+    for p in placed:
+        text = stored.get(p.doc_id)
+        if text is None:
+            count = sum(len(s.codings) for s in p.source.selections)
+            if count:
+                report.dropped["coding in a document that failed to ingest"] += count
+            continue
+        shift = text_shift(p.text, text)
+        if p.source.timestamps and shift is not None:
+            store.set_turn_timestamps(p.doc_id, p.source.timestamps)
+        if shift is None:
+            count = sum(len(s.codings) for s in p.source.selections)
+            report.dropped["coding in a document whose text changed"] += count
+            report.problems.append(Problem(str(p.path), "the stored text differs from the source's text; its "
+                                           f"{count} codings are left out"))
+            continue
+        for selection in p.source.selections:
+            if not selection.codings:
+                continue
+            start = position(p, selection.start) - shift
+            end = position(p, selection.end) - shift
+            moved = (start, end) != (selection.start, selection.end)
+            for code_guid, user_guid in selection.codings:
+                code = data.code_ids.get(code_guid)
+                where = f"{data.path}: {p.doc_id} {selection.start}-{selection.end}"
+                if code is None or code not in known_codes:
+                    report.dropped["coding with an unknown code"] += 1
+                    report.problems.append(Problem(where, "a coding refers to a code that is not in the codebook",
+                                                   "warning"))
+                    continue
+                if not 0 <= start < end <= len(text):
+                    report.dropped["coding outside its text"] += 1
+                    report.problems.append(Problem(where, f"a coding of {code} lies outside the text "
+                                                          f"(0-{len(text)})"))
+                    continue
+                coder = data.users.get(user_guid) or "imported"
+                key = (p.doc_id, start, end, code, coder)
+                if key in have:
+                    continue
+                have.add(key)
+                store.add_coding(p.doc_id, start, end, code, coder, selection.status, text[start:end],
+                                 origin="import", codebook=identity)
+                coders.add(coder)
+                report.codings += 1
+                report.moved += moved
+    report.coders = sorted(coders)
+
+
+def text_shift(written: str, stored: str) -> int | None:
+    """How far ingest moved the written text (the blank lines it drops after front matter), or None when the
+    stored text is not the written text."""
+    if stored == written:
+        return 0
+    shift = len(written) - len(stored)
+    if shift > 0 and written[shift:] == stored and not written[:shift].strip():
+        return shift
+    return None
+
+
+def check_target(folder: Path) -> None:
+    """Raise QualcodeError when ``folder`` exists and is not empty (an import writes only new files)."""
+    if folder.exists() and any(folder.iterdir()):
+        raise QualcodeError("already exists; an import writes only new files: remove it or import under another "
+                            "name", where=str(folder))
