@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from helpers import make_project, place_codings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qualcode.codings.where import All, Any, Compare, Not, parse_where
 from qualcode.errors import UsageError
@@ -83,6 +85,7 @@ def test_precedence_is_not_then_and_then_or() -> None:
     assert parse_where("(a = x or b = y) and c != z") == All((
         Any((Compare("a", ("x",)), Compare("b", ("y",)))), Compare("c", ("z",), negated=True)))
     assert parse_where("not not a = x") == Compare("a", ("x",))
+    assert parse_where("not " * 401 + "a = x") == Not(Compare("a", ("x",)))  # a loop, not recursion
 
 
 def test_values_bare_multiword_quoted_and_lists() -> None:
@@ -129,6 +132,7 @@ def test_truth_table(expression: str, values: dict, expected: bool) -> None:
     ("gender ! female", "unexpected '!' at column 8"),
     ("__import__('os').system('x') = 1", "expected '=', '!=', 'in' or 'not in'"),
     ("x = " + "y" * 3000, "longer than 2000 characters"),
+    ("(" * 300 + "a = b" + ")" * 300, "parentheses nested deeper than 50 at column 51"),
 ])
 def test_syntax_errors_name_their_column(expression: str, message: str) -> None:
     """A malformed expression is a usage error saying what was expected where — never evaluated as Python."""
@@ -218,3 +222,20 @@ def test_search_and_words_follow_where(study) -> None:
     assert list(study.search("stops", where="gender = female").hits) == []  # only the facilitator says it
     lemmas = set(study.words(where="gender = male")["lemma"])
     assert "announcement" in lemmas and "housework" not in lemmas
+
+
+WORDS = st.sampled_from(["gender", "female", "=", "!=", "in", "not", "and", "or", "(", ")", ",", "'Site A'",
+                         '"x', "community member", "==", "!", "\\", "é", "__import__('os')"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.lists(WORDS, max_size=12).map(" ".join)))
+def test_any_text_parses_or_is_a_usage_error(text: str) -> None:
+    """Arbitrary text and shuffled grammar words give an expression or a UsageError naming --where — never
+    another exception, never a hang."""
+    try:
+        expression = parse_where(text)
+    except UsageError as exc:
+        assert str(exc).startswith("--where: ")
+    else:
+        assert list(expression.comparisons())

@@ -30,6 +30,7 @@ KEYWORDS = ("and", "or", "not", "in")
 _TOKEN = re.compile(r"""\s*(?:(?P<op>!=|==|=|\(|\)|,)|(?P<quoted>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
                     r"""|(?P<word>[^\s()=!,"']+)|(?P<bad>\S))""")
 MAX_LENGTH = 2000  # a longer expression is a mistake, not a filter
+MAX_DEPTH = 50  # parentheses: deeper is a mistake (and would exhaust Python's recursion)
 
 
 # -- the expression ----------------------------------------------------------------------------------------
@@ -134,6 +135,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.at = 0
+        self.depth = 0
 
     def peek(self) -> _Token:
         return self.tokens[self.at]
@@ -185,8 +187,12 @@ class _Parser:
     def primary(self) -> Expression:
         token = self.take()
         if token.kind == "op" and token.text == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise UsageError(f"--where: parentheses nested deeper than {MAX_DEPTH} at column {token.column}")
             inner = self.any()
             self.expect("op", ")", "')'")
+            self.depth -= 1
             return inner
         if token.kind != "value":
             raise self.error(token, "an attribute name or '('")
