@@ -19,8 +19,8 @@ from qualcode.cli.reference import commands, help_text, reference
 
 # The order a researcher runs the examples in: later ones use what earlier ones made (codings, sheets).
 WORKFLOW = ["init", "ingest", "documents", "codebook check", "codebook export", "codebook import", "code", "tag",
-            "untag", "codings export", "codings import", "codings stale", "matrix", "cooccur", "quotes", "appendix",
-            "agreement", "eval"]
+            "untag", "codings export", "codings import", "codings stale", "suggest", "matrix", "cooccur", "quotes",
+            "appendix", "agreement", "eval"]
 INTERACTIVE = {"review"}  # a full-screen session: driven in test_review.py instead
 
 

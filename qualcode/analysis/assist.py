@@ -24,7 +24,7 @@ from pathlib import Path
 
 from qualcode.analysis.units import Marks, UnitKind, mark_units, unit_kind
 from qualcode.autocode import learned, llm, similar
-from qualcode.autocode.suggesters import MACHINE_CODERS, RULE_CODER, Passage, Suggestion, store_suggestions
+from qualcode.autocode.suggesters import MACHINE_CODERS, RULE_CODER, Suggestion, store_suggestions
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.load import Code, Codebook
 from qualcode.codebook.names import unknown_code

@@ -87,7 +87,8 @@ def codebook_prompt(codes: Sequence[Code]) -> str:
 def messages(codebook: str, passage: str) -> list[dict[str, str]]:
     """The chat messages for one passage, given the codebook part of the prompt."""
     return [{"role": "system", "content": SYSTEM},
-            {"role": "user", "content": f"{codebook}\n\nPassage:\n\"\"\"{passage}\"\"\"\n\nWhich codes apply? JSON only."}]
+            {"role": "user",
+             "content": f"{codebook}\n\nPassage:\n\"\"\"{passage}\"\"\"\n\nWhich codes apply? JSON only."}]
 
 
 def cache_key(model: str, chat: list[dict[str, str]]) -> str:

@@ -1,7 +1,7 @@
 """What the assisted suggesters (learned, similar, llm) share: the passages they score, the suggestions they
 make, and how those are stored.
 
-A suggester turns passages (respondent sentences or turns) into :class:`Suggestion` values; it never touches
+A suggester turns units (respondent sentences or turns) into :class:`Suggestion` values; it never touches
 the store. :func:`store_suggestions` stores them like `qualcode code` stores the rules' suggestions: status
 ``suggested``, the earlier unreviewed suggestions of that coder replaced, decided spans never suggested again,
 human codings never touched.
@@ -19,16 +19,6 @@ from qualcode.project.store import Store
 RULE_CODER = "auto"
 MACHINE_CODERS = (RULE_CODER, "learned", "similar", "llm")  # every other coder is a person (or another tool)
 SCORE = re.compile(r"\b[ps]=(\d+(?:\.\d+)?)")  # the score a suggester writes in the rule column
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A unit a suggester may code: a respondent sentence or turn of one document."""
-
-    document: str
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
