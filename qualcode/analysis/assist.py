@@ -3,15 +3,15 @@
 The units are those of agreement and evaluation (:func:`qualcode.analysis.units.mark_units`): respondent
 sentences or turns. The evidence a code has:
 
-- **positive** units: overlapped by an accepted coding of the code — a person's coding (human codings are
-  accepted) or an accepted suggestion of any method;
+- **positive** units: overlapped by an accepted coding of the code or of one of its descendants (as everywhere
+  units are counted) — a person's coding (human codings are accepted) or an accepted suggestion of any method;
 - **negative** units: overlapped by a rejected coding of the code and not positive, and the
   *reviewed-but-uncoded* units: every respondent unit of a document in which a person (a coder other than
   ``auto``, ``learned``, ``similar``, ``llm``) has an accepted coding, not positive for the code. A document a
   person coded is taken as coded throughout.
 
-Suggestions go only on units that the rules (``auto``, not rejected) did not code with that code, that no
-accepted coding of it covers and on which no coding of it was rejected.
+Suggestions go only on units that the rules (``auto``, not rejected) did not code with that code or a
+descendant, that are not positive, and on which no coding of that code was rejected.
 """
 
 from __future__ import annotations
@@ -108,6 +108,10 @@ class Evidence:
         """The units ``group`` (accepted, rejected, rules) marks with exactly ``code``."""
         return set(self.marks.passages.get(group, {}).get(code, {}))
 
+    def family_units(self, group: str, book: Codebook, code: str) -> set[int]:
+        """The units ``group`` marks with ``code`` or one of its descendants."""
+        return {i for c in (code, *book.descendants(code)) for i in self.units_of(group, c)}
+
 
 def gather(store: Store, book: Codebook, kind: UnitKind) -> Evidence:
     """Every respondent unit of the project with the accepted, rejected and rule codings that mark it."""
@@ -179,9 +183,10 @@ def suggest(project: ProjectFolder, method: str, *, code: str | None = None, uni
     return report
 
 
-def _open_units(evidence: Evidence, code: str) -> list[int]:
+def _open_units(evidence: Evidence, book: Codebook, code: str) -> list[int]:
     """The units a suggester may code with ``code``: not positive, not coded by the rules, never rejected."""
-    taken = evidence.units_of("accepted", code) | evidence.units_of("rules", code) | evidence.units_of("rejected", code)
+    taken = (evidence.family_units("accepted", book, code) | evidence.family_units("rules", book, code)
+             | evidence.units_of("rejected", code))
     return [i for i in range(len(evidence.marks.units)) if i not in taken]
 
 
@@ -200,7 +205,7 @@ def _learned(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evid
     folds = report.folds or 5
     made: list[Suggestion] = []
     for code in codes:
-        positive = evidence.units_of("accepted", code.id)
+        positive = evidence.family_units("accepted", book, code.id)
         negative = (evidence.units_of("rejected", code.id) | set(evidence.reviewed)) - positive
         training = sorted(positive | negative)
         result = CodeResult(code.id, code.label, len(positive), len(negative),
@@ -221,7 +226,7 @@ def _learned(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evid
             found = learned.out_of_fold(matrix, training, labels, groups, folds)
             if report.min_precision is not None:
                 picked = learned.pick_threshold(found, labels, report.min_precision)
-                ruled = evidence.units_of("rules", code.id)
+                ruled = evidence.family_units("rules", book, code.id)
                 if picked is None:  # scored as suggesting nothing, so pooled figures count the code too
                     report.per_code.append(replace(
                         result, skipped=f"no threshold reaches precision {report.min_precision:g} in "
@@ -230,12 +235,12 @@ def _learned(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evid
                         combined=learned.scores([i in ruled for i in training], labels)))
                     continue
                 threshold = picked
-            ruled = evidence.units_of("rules", code.id)
+            ruled = evidence.family_units("rules", book, code.id)
             result = replace(result, cv=learned.scores([p >= threshold for p in found], labels),
                              rules=learned.scores([i in ruled for i in training], labels),
                              combined=learned.scores([i in ruled or p >= threshold for i, p in zip(training, found)],
                                                      labels))
-        candidates = _open_units(evidence, code.id)
+        candidates = _open_units(evidence, book, code.id)
         probabilities = learned.fit_predict(matrix, training, labels, candidates)
         chosen = [_suggestion(evidence, i, code.id, f"learned p={p:.2f}", p)
                   for i, p in zip(candidates, probabilities) if p >= threshold]
@@ -252,7 +257,7 @@ def _similar(store: Store, book: Codebook, code: Code, evidence: Evidence, texts
     about = " ".join(x for x in (code.label, code.definition, code.include) if x.strip())
     accepted = [c.text for c in store.codings() if c.code == code.id and c.status == "accepted" and not c.stale]
     queries = [about, *code.examples, *accepted]
-    candidates = _open_units(evidence, code.id)
+    candidates = _open_units(evidence, book, code.id)
     found, report.model = similar.similarities(queries, [evidence.marks.units[i].text for i in candidates], model)
     ranked = sorted(zip(candidates, found), key=lambda x: (-round(x[1], 6), x[0]))
     chosen = [_suggestion(evidence, i, code.id, f"similar {report.model} s={s:.2f}", s)
@@ -260,7 +265,7 @@ def _similar(store: Store, book: Codebook, code: Code, evidence: Evidence, texts
     with store.transaction():
         stored = store_suggestions(store, book, "similar", chosen, texts, [code.id])
     report.added, report.replaced, report.already_decided = stored.added, stored.replaced, stored.already_decided
-    report.per_code.append(CodeResult(code.id, code.label, len(evidence.units_of("accepted", code.id)),
+    report.per_code.append(CodeResult(code.id, code.label, len(evidence.family_units("accepted", book, code.id)),
                                       suggested=stored.added))
 
 
@@ -278,7 +283,7 @@ def _llm(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evidence
     estimate = Estimate(len(units), sum(cache.get(k) is not None for k in keys))
     if on_estimate:
         on_estimate(estimate)
-    open_units = {c.id: set(_open_units(evidence, c.id)) for c in codes}
+    open_units = {c.id: set(_open_units(evidence, book, c.id)) for c in codes}
     per_code: Counter = Counter()
     batch: list[Suggestion] = []
     first, failing, timed = True, 0, False

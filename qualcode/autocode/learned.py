@@ -1,10 +1,10 @@
 """The `learned` suggester: per code, a classifier trained on the researcher's own decisions.
 
-Features are word 1–2-grams and character 2–5-grams (within word boundaries) of the lowercased text, TF-IDF
-weighted: they need no tokeniser or language model, so English and Vietnamese (whose words are runs of
-syllables) work alike. The classifier is a class-balanced logistic regression. Everything is deterministic:
-fixed folds, a fixed ``random_state``, a solver without randomness. scikit-learn is imported inside the
-functions, so `qualcode --help` does not load it.
+Features are word 1–2-grams and character 3–5-grams (within word boundaries) of the lowercased text, TF-IDF
+weighted, each seen in at least two units: they need no tokeniser or language model, so English and Vietnamese
+(whose words are runs of syllables) work alike. The classifier is a class-balanced logistic regression.
+Everything is deterministic: fixed folds, a fixed ``random_state``, a solver without randomness. scikit-learn
+is imported inside the functions, so `qualcode --help` does not load it.
 """
 
 from __future__ import annotations
@@ -59,8 +59,9 @@ def features(texts: Sequence[str]):
     from sklearn.pipeline import FeatureUnion
 
     union = FeatureUnion([
-        ("words", TfidfVectorizer(lowercase=True, ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")),
-        ("chars", TfidfVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+        ("words", TfidfVectorizer(lowercase=True, ngram_range=(1, 2), sublinear_tf=True, min_df=2,
+                                  token_pattern=r"(?u)\b\w+\b")),
+        ("chars", TfidfVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                   min_df=2)),
     ])
     return union.fit_transform(list(texts)).tocsr()
