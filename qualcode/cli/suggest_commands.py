@@ -100,22 +100,22 @@ def _number(value: float | None) -> str:
 def _print_learned(report) -> None:
     learned = [r for r in report.per_code if not r.skipped]
     validated = any(r.cv for r in learned)
-    columns = ["code", "positive", "negative", "documents"]
+    columns = ["code", "positive", "negative"]
     if validated:
-        columns += ["precision", "recall", "F1", "rules recall", "rules+learned recall", "rules+learned precision"]
-    columns += ["threshold", "suggestions"]
+        columns += ["precision", "recall", "F1", "rules recall", "+learned recall", "+learned precision"]
+    columns += ["threshold", "suggested"]
     rows = []
     for r in learned:
-        row = {"code": r.code, "positive": r.positives, "negative": r.negatives, "documents": r.documents,
-               "threshold": _number(r.threshold), "suggestions": r.suggested}
+        row = {"code": r.code, "positive": r.positives, "negative": r.negatives, "threshold": _number(r.threshold),
+               "suggested": r.suggested}
         if r.cv:
             row.update({"precision": _number(r.cv.precision), "recall": _number(r.cv.recall), "F1": _number(r.cv.f1),
-                        "rules recall": _number(r.rules.recall), "rules+learned recall": _number(r.combined.recall),
-                        "rules+learned precision": _number(r.combined.precision)})
+                        "rules recall": _number(r.rules.recall), "+learned recall": _number(r.combined.recall),
+                        "+learned precision": _number(r.combined.precision)})
         rows.append(row)
     if rows:
-        caption = (f"cross-validated over {report.folds or 5} folds by document, on the reviewed {report.unit}s"
-                   if validated else "trained on every reviewed unit")
+        caption = (f"cross-validated over {report.folds or 5} folds by document, on the reviewed {report.unit}s; "
+                   "+learned: the rules or the learned model" if validated else "trained on every reviewed unit")
         print_table(columns, rows, caption)
     pooled = [r for r in report.per_code if r.cv]
     if pooled:
