@@ -234,7 +234,7 @@ def test_llm_suggests_with_rationale_and_caches_answers(study, cli, endpoint) ->
             "--project", study.root)
     run = cli(*args)
     assert run.exit_code == 1 and "the endpoint answered HTTP 500" in run.stderr
-    assert "units to code, 0 already answered" in run.stderr
+    assert "units to code, 0 already answered" in run.stderr and "s for the first" in run.stderr
     made = codings_of(study, "llm")
     assert made and all(code == "language" and rule == "llm stub: It names the language of the services."
                         for _, code, _, rule, _ in made)
@@ -244,6 +244,16 @@ def test_llm_suggests_with_rationale_and_caches_answers(study, cli, endpoint) ->
     again = cli(*args)
     assert len(Stub.requests) - sent == failed  # only the failed units are asked again
     assert codings_of(study, "llm") == made and "earlier suggestions replaced" in again.stdout
+
+
+def test_llm_stops_asking_an_endpoint_that_is_down(study, cli, endpoint) -> None:
+    """With nothing listening, the first units fail one by one, then the run stops asking, says how many units
+    were not sent and exits 1."""
+    closed = endpoint.rsplit(":", 1)[0] + ":9/v1"  # the discard port: nothing listens there
+    run = cli("suggest", "--method", "llm", "--endpoint", closed, "--model", "stub", "--project", study.root)
+    assert run.exit_code == 1
+    assert run.stderr.count("the endpoint did not answer") == 5 and "units not sent" in run.stderr
+    assert codings_of(study, "llm") == []
 
 
 def test_llm_refuses_an_endpoint_off_this_machine(study, cli) -> None:

@@ -88,8 +88,9 @@ def _print_estimate(estimate) -> None:
         typer.echo(f"llm: {plural(estimate.units, 'unit')} to code, {estimate.cached} already answered (cached), "
                    f"{estimate.units - estimate.cached} to send", err=True)
     elif estimate.units > estimate.cached + 1:
-        minutes = estimate.seconds / 60
-        typer.echo(f"llm: about {minutes:.0f} min for the {estimate.units - estimate.cached} units to send "
+        seconds = estimate.seconds
+        took = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+        typer.echo(f"llm: about {took} for the {estimate.units - estimate.cached} units to send "
                    f"({estimate.seconds_per_unit:.1f} s for the first)", err=True)
 
 
