@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     import pandas as pd
 
     from qualcode.analysis.agreement import AgreementReport, EvaluationReport
+    from qualcode.analysis.assist import Estimate, SuggestReport
     from qualcode.analysis.kwic import SearchResult
     from qualcode.autocode.explain import Explanation
     from qualcode.autocode.run import CodeReport
@@ -201,6 +202,21 @@ class Project(ProjectFolder):
 
         return code_project(self, codebook, unit=unit)
 
+    def suggest(self, method: str, *, code: str | None = None, unit: str | None = None, folds: int | None = None,
+                min_precision: float | None = None, top: int = 20, model: str | None = None,
+                endpoint: str | None = None, allow_remote: bool = False,
+                on_estimate: Callable[[Estimate], None] | None = None,
+                on_progress: Callable[[int, int, str], None] | None = None) -> SuggestReport:
+        """Assisted suggestions beyond the rules (`qualcode suggest`): ``learned`` (a classifier per code trained
+        on the reviewed codings; ``folds`` cross-validates it first, ``min_precision`` picks its threshold),
+        ``similar`` (the ``top`` passages closest to ``code``) or ``llm`` (a chat model at ``endpoint``, which must
+        be on this machine unless ``allow_remote``). Stored as coder = method, status ``suggested``."""
+        from qualcode.analysis.assist import suggest
+
+        return suggest(self, method, code=code, unit=unit, folds=folds, min_precision=min_precision, top=top,
+                       model=model, endpoint=endpoint, allow_remote=allow_remote, on_estimate=on_estimate,
+                       on_progress=on_progress)
+
     # -- codings -----------------------------------------------------------------------------------------
     def codings(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                 attributes: Sequence[str] | None = None, include_suggestions: bool = False,
@@ -369,11 +385,12 @@ class Project(ProjectFolder):
                      span=SpanChoice(text, sentence, chars))
 
     def review(self, *, code: str | None = None, document: str | None = None, coder: str = "auto",
-               reviewer: str | None = None) -> ReviewSession:
-        """A review session over the unreviewed suggestions that match (`qualcode review`)."""
+               reviewer: str | None = None, order: str = "position") -> ReviewSession:
+        """A review session over the unreviewed suggestions that match (`qualcode review`), in document order
+        or (``order="score"``) the most likely first."""
         from qualcode.codings.review_session import open_review
 
-        return open_review(self, code=code, document=document, coder=coder, reviewer=reviewer)
+        return open_review(self, code=code, document=document, coder=coder, reviewer=reviewer, order=order)
 
     # -- exploring the corpus ------------------------------------------------------------------------------
     def show(self, document: str, *, turns: str | None = None, codes: bool = False, output: str | Path | None = None,

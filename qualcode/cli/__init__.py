@@ -9,6 +9,7 @@ shared helpers; each other module registers the commands of one area (importing 
 from qualcode.cli import corpus_commands  # noqa: F401, I001
 from qualcode.cli import coding_commands  # noqa: F401
 from qualcode.cli import review_commands  # noqa: F401
+from qualcode.cli import suggest_commands  # noqa: F401
 from qualcode.cli import tagging_commands  # noqa: F401
 from qualcode.cli import memo_commands  # noqa: F401
 from qualcode.cli import explore_commands  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -11,6 +12,13 @@ from qualcode.api import open_project
 from qualcode.cli.base import ProjectOption, command
 from qualcode.errors import UsageError
 from qualcode.wording import plural
+
+
+class Order(str, Enum):
+    """The order suggestions are shown in."""
+
+    position = "position"
+    score = "score"
 
 
 @command(examples=('qualcode review', 'qualcode review --code language --reviewer minh'))
@@ -22,11 +30,15 @@ def review(
     reviewer: str | None = typer.Option(None, "--reviewer", metavar="NAME",
                                         help="Your name, recorded on codes you change "
                                              "(default: [project] coder in qualcode.toml)."),
+    order: Order = typer.Option(Order.position, "--order",
+                                help="position: document by document; score: the most likely first (the "
+                                     "score of learned and similar suggestions)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Review suggestions one by one: accept, reject, change the code, also code as, widen to the sentence or
     turn, memo, skip, undo; each decision is saved at once."""
-    session = open_project(project_dir).review(code=code, document=document, coder=coder, reviewer=reviewer)
+    session = open_project(project_dir).review(code=code, document=document, coder=coder, reviewer=reviewer,
+                                               order=order.value)
     with session:
         scope = session.filters.describe(session.book)
         if not session.items:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from qualcode.autocode.suggesters import score_of
 from qualcode.codebook.load import Code, Codebook
 from qualcode.codebook.names import unknown_code
 from qualcode.codings.decisions import Decision, decide, undo
@@ -23,6 +24,7 @@ from qualcode.project.store import CodingRow, Store, TurnRow, open_store
 from qualcode.wording import did_you_mean
 
 ELLIPSIS = "…"
+ORDERS = ("position", "score")
 
 
 class ReviewConflict(QualcodeError):
@@ -36,6 +38,7 @@ class Filters:
     code: str | None = None
     document: str | None = None
     coder: str = "auto"
+    order: str = "position"  # or "score": the highest score in the rule column first (learned p=…, similar s=…)
 
     def describe(self, book: Codebook) -> str:
         """``coder auto · code language and its sub-codes · document IDI-01``."""
@@ -46,6 +49,8 @@ class Filters:
             parts.append(f"code {name} and its sub-codes" if target and target.children else f"code {name}")
         if self.document:
             parts.append(f"document {self.document}")
+        if self.order == "score":
+            parts.append("most likely first")
         return " · ".join(parts)
 
 
@@ -340,19 +345,24 @@ class ReviewSession:
 
 
 def open_review(project: ProjectFolder, *, code: str | None = None, document: str | None = None, coder: str = "auto",
-                reviewer: str | None = None) -> ReviewSession:
+                reviewer: str | None = None, order: str = "position") -> ReviewSession:
     """Open a review of the project's unreviewed suggestions that match the filters.
 
     ``code`` (id, label or path) selects that code and its descendants; ``reviewer`` defaults to
-    ``qualcode.toml``'s ``[project] coder`` and is needed only to change a suggestion's code.
-    Raises ProjectError (no store, no codebook), CodebookInvalid, or UsageError for an unknown code or document.
+    ``qualcode.toml``'s ``[project] coder`` and is needed only to change a suggestion's code. ``order`` is
+    ``position`` (document and position order) or ``score`` (the most likely first: the highest score a suggester
+    wrote, suggestions without one last, in position order).
+    Raises ProjectError (no store, no codebook), CodebookInvalid, or UsageError for an unknown code, document or
+    order.
     """
+    if order not in ORDERS:
+        raise UsageError(f"unknown order {order!r}; use {' or '.join(ORDERS)}")
     from qualcode.codebook.active import active_codebook
 
     book = active_codebook(project)
     store = open_store(project.store_path)
     try:
-        filters = Filters(code, document, coder)
+        filters = Filters(code, document, coder, order)
         items = load_items(store, book, filters)
     except BaseException:
         store.close()
@@ -395,7 +405,10 @@ def matching_suggestions(store: Store, book: Codebook, filters: Filters) -> list
     chosen = [c for c in store.codings(filters.document)
               if c.status == "suggested" and not c.stale and c.coder == filters.coder
               and (codes is None or c.code in codes)]
-    return sorted(chosen, key=lambda c: (c.document, c.start, c.end, c.code, c.id))
+    chosen.sort(key=lambda c: (c.document, c.start, c.end, c.code, c.id))
+    if filters.order == "score":
+        chosen.sort(key=lambda c: -(score_of(c.rule) if score_of(c.rule) is not None else -1.0))
+    return chosen
 
 
 def _item(book: Codebook, codes: dict[str, Code], coding: CodingRow, text: str, turns: Sequence[TurnRow]) -> Item:

@@ -316,24 +316,28 @@ class Store:
         return int(cursor.lastrowid)
 
     def add_suggestions(self, rows: Sequence[tuple[str, int, int, str, str, str]],
-                        codebook: tuple[str, str, str]) -> None:
-        """Insert auto codings ``(document, start, end, code, rule, text)`` as coder ``auto``, suggested."""
+                        codebook: tuple[str, str, str], *, coder: str = "auto", origin: str = "rule") -> None:
+        """Insert machine codings ``(document, start, end, code, rule, text)`` as ``coder`` (``auto`` for the
+        rules; ``learned``, ``similar``, ``llm`` for the assisted suggesters), status suggested."""
         self.db.executemany(
             'INSERT INTO codings (document, start, "end", code, coder, status, origin, rule, codebook, '
-            "codebook_version, codebook_hash, text) VALUES (?,?,?,?,'auto','suggested','rule',?,?,?,?,?)",
-            [(d, s, e, c, rule, *codebook, text) for d, s, e, c, rule, text in rows])
+            "codebook_version, codebook_hash, text) VALUES (?,?,?,?,?,'suggested',?,?,?,?,?,?)",
+            [(d, s, e, c, coder, origin, rule, *codebook, text) for d, s, e, c, rule, text in rows])
 
-    def delete_suggestions(self, codebook: str) -> int:
-        """Remove the unreviewed auto suggestions of ``codebook`` (a re-run replaces them); returns how many."""
-        cursor = self.db.execute("DELETE FROM codings WHERE coder = 'auto' AND status = 'suggested' AND codebook = ?",
-                                 (codebook,))
-        return cursor.rowcount
+    def delete_suggestions(self, codebook: str, *, coder: str = "auto", codes: Sequence[str] | None = None) -> int:
+        """Remove the unreviewed suggestions of ``coder`` made with ``codebook`` (of ``codes`` only, when given):
+        a re-run replaces them. Returns how many."""
+        sql, args = "DELETE FROM codings WHERE coder = ? AND status = 'suggested' AND codebook = ?", [coder, codebook]
+        if codes is not None:
+            sql += f" AND code IN ({','.join('?' * len(codes))})"
+            args += list(codes)
+        return self.db.execute(sql, args).rowcount
 
-    def auto_decisions(self, codebook: str) -> set[tuple[str, int, int, str]]:
-        """``(document, start, end, code)`` of auto codings of ``codebook`` already accepted or rejected."""
+    def auto_decisions(self, codebook: str, *, coder: str = "auto") -> set[tuple[str, int, int, str]]:
+        """``(document, start, end, code)`` of ``coder``'s codings of ``codebook`` already accepted or rejected."""
         return set(self.db.execute(
-            'SELECT document, start, "end", code FROM codings WHERE coder = \'auto\' '
-            "AND status IN ('accepted', 'rejected') AND codebook = ?", (codebook,)))
+            'SELECT document, start, "end", code FROM codings WHERE coder = ? '
+            "AND status IN ('accepted', 'rejected') AND codebook = ?", (coder, codebook)))
 
     def codings(self, doc_id: str | None = None) -> list[CodingRow]:
         """Stored codings (of one document, or all), in id order."""

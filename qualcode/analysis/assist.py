@@ -1,0 +1,345 @@
+"""`qualcode suggest`: the assisted suggesters (learned, similar, llm) run over a project.
+
+The units are those of agreement and evaluation (:func:`qualcode.analysis.units.mark_units`): respondent
+sentences or turns. The evidence a code has:
+
+- **positive** units: overlapped by an accepted coding of the code or of one of its descendants (as everywhere
+  units are counted) — a person's coding (human codings are accepted) or an accepted suggestion of any method;
+- **negative** units: overlapped by a rejected coding of the code and not positive, and the
+  *reviewed-but-uncoded* units: every respondent unit of a document in which a person (a coder other than
+  ``auto``, ``learned``, ``similar``, ``llm``) has an accepted coding, not positive for the code. A document a
+  person coded is taken as coded throughout.
+
+Suggestions go only on units that the rules (``auto``, not rejected) did not code with that code or a
+descendant, that are not positive, and on which no coding of that code was rejected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from qualcode.analysis.units import Marks, UnitKind, mark_units, unit_kind
+from qualcode.autocode import learned, llm, similar
+from qualcode.autocode.suggesters import MACHINE_CODERS, RULE_CODER, Suggestion, store_suggestions
+from qualcode.codebook.active import active_codebook
+from qualcode.codebook.load import Code, Codebook
+from qualcode.codebook.names import unknown_code
+from qualcode.errors import ProjectError, UsageError
+from qualcode.project.folder import ProjectFolder
+from qualcode.project.store import Store, open_store
+
+METHODS = ("learned", "similar", "llm")
+BATCH = 20  # llm: units answered between two commits
+MAX_FAILURES_IN_A_ROW = 5  # llm: stop asking an endpoint that keeps failing
+CACHE_FILE = "llm-cache.jsonl"
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    """What one code got: its evidence, the cross-validated scores, the threshold and the suggestions made.
+
+    ``skipped`` says why nothing was learned or suggested for it (empty when it was). ``rules`` scores the
+    rules' codings alone and ``combined`` the rules or the learned model, on the same reviewed units.
+    """
+
+    code: str
+    label: str
+    positives: int = 0
+    negatives: int = 0
+    documents: int = 0
+    skipped: str = ""
+    threshold: float | None = None
+    cv: learned.Scores | None = None
+    rules: learned.Scores | None = None
+    combined: learned.Scores | None = None
+    suggested: int = 0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An llm run before it starts (and once the first answer has timed the endpoint)."""
+
+    units: int
+    cached: int
+    seconds_per_unit: float | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        """The estimated time of the units still to send, when the endpoint has been timed."""
+        return None if self.seconds_per_unit is None else self.seconds_per_unit * (self.units - self.cached)
+
+
+@dataclass
+class SuggestReport:
+    """What `qualcode suggest` did; ``return_code`` is 1 when the endpoint failed on some unit."""
+
+    method: str
+    codebook: str
+    unit: str
+    model: str = ""
+    folds: int | None = None
+    min_precision: float | None = None
+    per_code: list[CodeResult] = field(default_factory=list)
+    units: int = 0
+    added: int = 0
+    replaced: int = 0
+    already_decided: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (unit's place, what went wrong)
+    not_sent: int = 0
+
+    @property
+    def return_code(self) -> int:
+        """0 when every unit was handled, 1 when the endpoint failed on some."""
+        return 1 if self.failures else 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The units of the project and, per code, which are positive, rejected, coded by rules; which are reviewed."""
+
+    marks: Marks
+    reviewed: frozenset[int]  # units of documents a person coded
+
+    def units_of(self, group: str, code: str) -> set[int]:
+        """The units ``group`` (accepted, rejected, rules) marks with exactly ``code``."""
+        return set(self.marks.passages.get(group, {}).get(code, {}))
+
+    def family_units(self, group: str, book: Codebook, code: str) -> set[int]:
+        """The units ``group`` marks with ``code`` or one of its descendants."""
+        return {i for c in (code, *book.descendants(code)) for i in self.units_of(group, c)}
+
+
+def gather(store: Store, book: Codebook, kind: UnitKind) -> Evidence:
+    """Every respondent unit of the project with the accepted, rejected and rule codings that mark it."""
+    everything = [c for c in store.codings() if not c.stale]
+    grouped = []
+    for c in everything:
+        if c.status in ("accepted", "rejected"):
+            grouped.append(replace(c, coder=c.status))
+        if c.coder == RULE_CODER and c.status != "rejected":
+            grouped.append(replace(c, coder="rules"))
+    marks = mark_units(store, [d.id for d in store.documents()], grouped, kind)
+    people = {c.document for c in everything if c.coder not in MACHINE_CODERS and c.status == "accepted"}
+    return Evidence(marks, frozenset(i for i, u in enumerate(marks.units) if u.document in people))
+
+
+def suggest(project: ProjectFolder, method: str, *, code: str | None = None, unit: str | None = None,
+            folds: int | None = None, min_precision: float | None = None, top: int = 20, model: str | None = None,
+            endpoint: str | None = None, allow_remote: bool = False,
+            on_estimate: Callable[[Estimate], None] | None = None,
+            on_progress: Callable[[int, int, str], None] | None = None) -> SuggestReport:
+    """Run one assisted suggester over the project and store its suggestions (coder = the method's name).
+
+    Raises UsageError for an unknown method, code or unit, bad options (a fold count below 2, a precision
+    outside 0–1, `similar` without a code, `llm` without an endpoint and model or with an endpoint off this
+    machine unless ``allow_remote``), and ProjectError when nothing was ingested.
+    """
+    if method not in METHODS:
+        raise UsageError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    if folds is not None and folds < 2:
+        raise UsageError("--cross-validate needs at least 2 folds")
+    if min_precision is not None and not 0 < min_precision <= 1:
+        raise UsageError("--min-precision is a precision between 0 and 1, e.g. 0.8")
+    if top < 1:
+        raise UsageError("--top must be at least 1")
+    book = active_codebook(project)
+    codes = list(book.codes)
+    if code is not None:
+        target = book.resolve(code)
+        if target is None:
+            raise UsageError(unknown_code(book, code))
+        codes = [target]
+    elif method == "similar":
+        raise UsageError("name the code to find passages for: qualcode suggest --method similar --code CODE")
+    kind = unit_kind(unit or ("turn" if book.unit == "turn" else "sentence"))
+    if kind is UnitKind.DOCUMENT:
+        raise UsageError("suggestions are made on sentences or turns: use --unit sentence or --unit turn")
+    if method == "llm":
+        if not endpoint or not model:
+            raise UsageError("the llm method needs --endpoint URL and --model NAME (e.g. --endpoint "
+                             "http://127.0.0.1:11434/v1 --model llama3.1)")
+        url = llm.chat_url(endpoint, allow_remote)
+    store = open_store(project.store_path)
+    try:
+        if not store.documents():
+            raise ProjectError("no documents: run `qualcode ingest` first")
+        evidence = gather(store, book, kind)
+        texts = {d.id: d.text for d in store.documents()}
+        report = SuggestReport(method, book.name, kind.value, folds=folds, min_precision=min_precision,
+                               units=len(evidence.marks.units))
+        if method == "learned":
+            _learned(store, book, codes, evidence, texts, report)
+        elif method == "similar":
+            _similar(store, book, codes[0], evidence, texts, report, top, model)
+        else:
+            cache = llm.ResponseCache(project.store_path.parent / CACHE_FILE)
+            _llm(store, book, codes, evidence, texts, report, url, model, cache, on_estimate, on_progress)
+    finally:
+        store.close()
+    return report
+
+
+def _open_units(evidence: Evidence, book: Codebook, code: str) -> list[int]:
+    """The units a suggester may code with ``code``: not positive, not coded by the rules, never rejected."""
+    taken = (evidence.family_units("accepted", book, code) | evidence.family_units("rules", book, code)
+             | evidence.units_of("rejected", code))
+    return [i for i in range(len(evidence.marks.units)) if i not in taken]
+
+
+def _suggestion(evidence: Evidence, index: int, code: str, note: str, score: float | None = None) -> Suggestion:
+    u = evidence.marks.units[index]
+    return Suggestion(u.document, u.start, u.end, code, note, score)
+
+
+# -- learned -------------------------------------------------------------------------------------------------
+def _learned(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evidence, texts: dict[str, str],
+             report: SuggestReport) -> None:
+    report.model = "logistic regression on word and character n-grams"
+    units = evidence.marks.units
+    matrix = None
+    validate = report.folds is not None or report.min_precision is not None
+    folds = report.folds or 5
+    made: list[Suggestion] = []
+    for code in codes:
+        positive = evidence.family_units("accepted", book, code.id)
+        negative = (evidence.units_of("rejected", code.id) | set(evidence.reviewed)) - positive
+        training = sorted(positive | negative)
+        result = CodeResult(code.id, code.label, len(positive), len(negative),
+                            len({units[i].document for i in training}))
+        if len(positive) < learned.MIN_EXAMPLES or len(negative) < learned.MIN_EXAMPLES:
+            report.per_code.append(replace(result, skipped=f"too few examples (needs {learned.MIN_EXAMPLES} "
+                                                           "positive and negative units)"))
+            continue
+        if matrix is None:
+            matrix = learned.features([u.text for u in units])
+        labels = [i in positive for i in training]
+        threshold = learned.THRESHOLD
+        if validate:
+            groups = [units[i].document for i in training]
+            if len(set(groups)) < 2:
+                report.per_code.append(replace(result, skipped="cross-validation needs examples in 2 documents"))
+                continue
+            found = learned.out_of_fold(matrix, training, labels, groups, folds)
+            if report.min_precision is not None:
+                picked = learned.pick_threshold(found, labels, report.min_precision)
+                ruled = evidence.family_units("rules", book, code.id)
+                if picked is None:  # scored as suggesting nothing, so pooled figures count the code too
+                    report.per_code.append(replace(
+                        result, skipped=f"no threshold reaches precision {report.min_precision:g} in "
+                                        "cross-validation", cv=learned.scores([False] * len(labels), labels),
+                        rules=learned.scores([i in ruled for i in training], labels),
+                        combined=learned.scores([i in ruled for i in training], labels)))
+                    continue
+                threshold = picked
+            ruled = evidence.family_units("rules", book, code.id)
+            result = replace(result, cv=learned.scores([p >= threshold for p in found], labels),
+                             rules=learned.scores([i in ruled for i in training], labels),
+                             combined=learned.scores([i in ruled or p >= threshold for i, p in zip(training, found)],
+                                                     labels))
+        candidates = _open_units(evidence, book, code.id)
+        probabilities = learned.fit_predict(matrix, training, labels, candidates)
+        chosen = [_suggestion(evidence, i, code.id, f"learned p={p:.2f}", p)
+                  for i, p in zip(candidates, probabilities) if p >= threshold]
+        made.extend(chosen)
+        report.per_code.append(replace(result, threshold=threshold, suggested=len(chosen)))
+    with store.transaction():
+        stored = store_suggestions(store, book, "learned", made, texts, [c.id for c in codes])
+    report.added, report.replaced, report.already_decided = stored.added, stored.replaced, stored.already_decided
+
+
+# -- similar -------------------------------------------------------------------------------------------------
+def _similar(store: Store, book: Codebook, code: Code, evidence: Evidence, texts: dict[str, str],
+             report: SuggestReport, top: int, model: str | None) -> None:
+    about = " ".join(x for x in (code.label, code.definition, code.include) if x.strip())
+    accepted = [c.text for c in store.codings() if c.code == code.id and c.status == "accepted" and not c.stale]
+    queries = [about, *code.examples, *accepted]
+    candidates = _open_units(evidence, book, code.id)
+    found, report.model = similar.similarities(queries, [evidence.marks.units[i].text for i in candidates], model)
+    ranked = sorted(zip(candidates, found), key=lambda x: (-round(x[1], 6), x[0]))
+    chosen = [_suggestion(evidence, i, code.id, f"similar {report.model} s={s:.2f}", s)
+              for i, s in ranked[:top] if s > 0]
+    with store.transaction():
+        stored = store_suggestions(store, book, "similar", chosen, texts, [code.id])
+    report.added, report.replaced, report.already_decided = stored.added, stored.replaced, stored.already_decided
+    report.per_code.append(CodeResult(code.id, code.label, len(evidence.family_units("accepted", book, code.id)),
+                                      suggested=stored.added))
+
+
+# -- llm -----------------------------------------------------------------------------------------------------
+def _llm(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evidence, texts: dict[str, str],
+         report: SuggestReport, url: str, model: str, cache: llm.ResponseCache,
+         on_estimate: Callable[[Estimate], None] | None,
+         on_progress: Callable[[int, int, str], None] | None) -> None:
+    report.model = model
+    prompt = llm.codebook_prompt(codes)
+    known = [c.id for c in codes]
+    units = evidence.marks.units
+    chats = [llm.messages(prompt, u.text) for u in units]
+    keys = [llm.cache_key(model, chat) for chat in chats]
+    estimate = Estimate(len(units), sum(cache.get(k) is not None for k in keys))
+    if on_estimate:
+        on_estimate(estimate)
+    open_units = {c.id: set(_open_units(evidence, book, c.id)) for c in codes}
+    per_code: Counter = Counter()
+    batch: list[Suggestion] = []
+    first, failing, timed = True, 0, False
+
+    def commit() -> None:
+        nonlocal first, batch
+        with store.transaction():
+            stored = store_suggestions(store, book, "llm", batch, texts, known, replace=first)
+        report.added += stored.added
+        report.replaced += stored.replaced
+        report.already_decided += stored.already_decided
+        first, batch = False, []
+
+    for index, (unit, chat, key) in enumerate(zip(units, chats, keys)):
+        if on_progress:
+            on_progress(index, len(units), unit.document)
+        content = cache.get(key)
+        if content is None:
+            if failing >= MAX_FAILURES_IN_A_ROW:
+                report.not_sent += 1
+                continue
+            began = time.monotonic()
+            try:
+                content = llm.ask(url, model, chat)
+            except llm.EndpointFailure as exc:
+                report.failures.append((unit.where, str(exc)))
+                failing += 1
+                continue
+            if not timed and on_estimate:
+                on_estimate(replace(estimate, seconds_per_unit=time.monotonic() - began))
+                timed = True
+            try:
+                answer = llm.parse_answer(content, known)
+            except llm.EndpointFailure as exc:
+                report.failures.append((unit.where, str(exc)))
+                failing = 0
+                continue
+            cache.put(key, content)  # only well-formed answers are kept, so a re-run asks again
+            failing = 0
+        else:
+            try:
+                answer = llm.parse_answer(content, known)
+            except llm.EndpointFailure as exc:
+                report.failures.append((unit.where, str(exc)))
+                continue
+        note = f"llm {model}: {answer.rationale}"[:300] if answer.rationale else f"llm {model}"
+        for code in answer.codes:
+            if index in open_units[code]:
+                batch.append(_suggestion(evidence, index, code, note))
+                per_code[code] += 1
+        if (index + 1) % BATCH == 0:
+            commit()
+    commit()
+    report.per_code = [CodeResult(c.id, c.label, suggested=per_code[c.id]) for c in codes if per_code[c.id]]
+
+
+def cache_path(project: ProjectFolder) -> Path:
+    """Where the llm method keeps the answers it has received."""
+    return project.store_path.parent / CACHE_FILE

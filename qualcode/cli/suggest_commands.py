@@ -1,0 +1,136 @@
+"""`qualcode suggest`: machine suggestions beyond the rules — learned from review, similar passages, a local LLM."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from qualcode.api import open_project
+from qualcode.cli.base import ProjectOption, command, print_table, progress
+from qualcode.wording import plural
+
+
+class Method(str, Enum):
+    """Which assisted suggester to run."""
+
+    learned = "learned"
+    similar = "similar"
+    llm = "llm"
+
+
+class SuggestUnit(str, Enum):
+    """What a suggestion codes."""
+
+    sentence = "sentence"
+    turn = "turn"
+
+
+@command(examples=(
+    'qualcode suggest --method learned --cross-validate 5 --min-precision 0.8',
+    'qualcode suggest --method similar --code language --top 10',
+))
+def suggest(
+    method: Method = typer.Option(..., "--method", help="learned: a classifier per code trained on your review "
+                                  "decisions; similar: passages closest to a code; llm: a chat model on this "
+                                  "machine."),
+    code: str | None = typer.Option(None, "--code", metavar="ID", help="Only this code (id, label or path); "
+                                    "required for similar."),
+    unit: SuggestUnit | None = typer.Option(None, "--unit", help="Suggest on sentences or turns (default: the "
+                                            "codebook's unit; match means sentence)."),
+    folds: int | None = typer.Option(None, "--cross-validate", metavar="K", help="learned: report precision, "
+                                     "recall and F1 per code by K-fold cross-validation (by document) first."),
+    min_precision: float | None = typer.Option(None, "--min-precision", metavar="P", help="learned: per code, the "
+                                               "threshold whose cross-validated precision reaches P (0-1); a code "
+                                               "where none does gets no suggestions."),
+    top: int = typer.Option(20, "--top", metavar="N", help="similar: how many passages to suggest."),
+    model: str | None = typer.Option(None, "--model", metavar="NAME", help="llm: the model's name at the "
+                                     "endpoint; similar: tfidf or wordllama (default: wordllama when installed)."),
+    endpoint: str | None = typer.Option(None, "--endpoint", metavar="URL", help="llm: an OpenAI-compatible chat "
+                                        "endpoint, e.g. http://127.0.0.1:11434/v1 (Ollama)."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="llm: allow an endpoint off this machine "
+                                      "(participants' words are sent there)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Suggest codings beyond the rules (coder learned, similar or llm; status suggested, reviewed like any)."""
+    bar, update = progress() if method is Method.llm else (None, None)
+    try:
+        if bar:
+            bar.start()
+        report = open_project(project_dir).suggest(
+            method.value, code=code, unit=unit.value if unit else None, folds=folds, min_precision=min_precision,
+            top=top, model=model, endpoint=endpoint, allow_remote=allow_remote, on_estimate=_print_estimate,
+            on_progress=update)
+    finally:
+        if bar:
+            bar.stop()
+    if method is Method.learned:
+        _print_learned(report)
+    else:
+        rows = [{"code": r.code, "suggestions": r.suggested} for r in report.per_code]
+        if rows:
+            print_table(["code", "suggestions"], rows, f"new {method.value} suggestions by code ({report.model})")
+    for where, message in report.failures:
+        typer.echo(f"error: {where}: {message}", err=True)
+    if report.not_sent:
+        typer.echo(f"error: stopped asking after repeated failures: {plural(report.not_sent, 'unit')} not sent; "
+                   "run the same command again (answers received so far are kept)", err=True)
+    typer.echo(f"{method.value}: {plural(report.added, 'suggestion')} on {report.unit}s "
+               f"({plural(report.replaced, 'earlier suggestion')} replaced, "
+               f"{plural(report.already_decided, 'span')} already reviewed); review them with "
+               f"`qualcode review --coder {method.value}" + (" --order score`" if method is not Method.llm else "`"))
+    raise typer.Exit(report.return_code)
+
+
+def _print_estimate(estimate) -> None:
+    if estimate.seconds is None:
+        typer.echo(f"llm: {plural(estimate.units, 'unit')} to code, {estimate.cached} already answered (cached), "
+                   f"{estimate.units - estimate.cached} to send", err=True)
+    elif estimate.units > estimate.cached + 1:
+        seconds = estimate.seconds
+        took = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+        typer.echo(f"llm: about {took} for the {estimate.units - estimate.cached} units to send "
+                   f"({estimate.seconds_per_unit:.1f} s for the first)", err=True)
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _print_learned(report) -> None:
+    learned = [r for r in report.per_code if not r.skipped]
+    validated = any(r.cv for r in learned)
+    columns = ["code", "positive", "negative"]
+    if validated:
+        columns += ["precision", "recall", "F1", "rules recall", "+learned recall", "+learned precision"]
+    columns += ["threshold", "suggested"]
+    rows = []
+    for r in learned:
+        row = {"code": r.code, "positive": r.positives, "negative": r.negatives, "threshold": _number(r.threshold),
+               "suggested": r.suggested}
+        if r.cv:
+            row.update({"precision": _number(r.cv.precision), "recall": _number(r.cv.recall), "F1": _number(r.cv.f1),
+                        "rules recall": _number(r.rules.recall), "+learned recall": _number(r.combined.recall),
+                        "+learned precision": _number(r.combined.precision)})
+        rows.append(row)
+    if rows:
+        caption = (f"cross-validated over {report.folds or 5} folds by document, on the reviewed {report.unit}s; "
+                   "+learned: the rules or the learned model" if validated else "trained on every reviewed unit")
+        print_table(columns, rows, caption)
+    pooled = [r for r in report.per_code if r.cv]
+    if pooled:
+        tp = sum(r.cv.true_positives for r in pooled)
+        rules_tp = sum(r.rules.true_positives for r in pooled)
+        both_tp = sum(r.combined.true_positives for r in pooled)
+        truth = sum(r.cv.true_positives + r.cv.false_negatives for r in pooled)
+        if truth:
+            typer.echo(f"pooled over {plural(len(pooled), 'code')} cross-validated, recall on the reviewed "
+                       f"{report.unit}s: rules alone {rules_tp / truth:.2f}, learned alone {tp / truth:.2f}, "
+                       f"rules + learned {both_tp / truth:.2f}")
+    skipped: dict[str, list[str]] = {}
+    for r in report.per_code:
+        if r.skipped:
+            skipped.setdefault(r.skipped, []).append(r.code)
+    for reason, codes in skipped.items():
+        typer.echo(f"skipped {plural(len(codes), 'code')}, {reason}: {', '.join(codes)}")

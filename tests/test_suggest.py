@@ -1,0 +1,275 @@
+"""`qualcode suggest`: learned from review decisions, similar passages, a local LLM (against a stub server), and
+`review --order score` — on a small project written here."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import db
+from helpers import make_project, place_codings
+
+from qualcode.autocode import learned, llm
+from qualcode.autocode.similar import similarities
+from qualcode.codings.review_session import open_review
+from qualcode.errors import UsageError
+
+CODEBOOK = """\
+codebook: Suggest test
+version: "1.0"
+unit: sentence
+codes:
+  - id: language
+    label: Language barriers
+    definition: Difficulties caused by language, translation or literacy.
+    include: Not understanding Vietnamese or Kinh, forms nobody translates, not being able to read.
+    exclude: Talk about languages that causes no difficulty.
+    examples: ["There was no interpreter, so I could not explain my illness."]
+    rules:
+      - keywords: [interpreter]
+  - id: workload
+    label: Workload
+    definition: Unpaid work that leaves no time.
+    rules:
+      - keywords: [housework]
+  - id: prejudice
+    label: Prejudice
+    definition: Being looked down on.
+"""
+
+LANGUAGE = ["The nurse speaks Kinh only, so I cannot explain my illness.",
+            "Nobody translates the forms into our language.",
+            "My mother cannot read the letters from the commune.",
+            "The meeting was only in Vietnamese and I understood little of it.",
+            "At the health station nobody speaks Hmong with us.",
+            "The forms are written in Vietnamese that I cannot read."]
+OTHER = ["The weather was good for the rice this year.", "We sell vegetables at the market on Sundays.",
+         "My son goes to school in the town.", "The road to the district was repaired last spring.",
+         "We keep two buffaloes and some chickens.", "My daughter married a teacher from the next village."]
+
+
+def transcript(n: int) -> str:
+    """Interview ``n``: two language sentences, an interpreter sentence (the rule's), housework, other talk."""
+    lines = [f"---\nparticipant: P{n}\n---",
+             "Interviewer: Tell me about the commune.",
+             f"Respondent: {OTHER[n % 6]} {LANGUAGE[n % 6]} {OTHER[(n + 1) % 6]}",
+             "Interviewer: And the services?",
+             f"Respondent: There was no interpreter at the meeting. {LANGUAGE[(n + 2) % 6]} {OTHER[(n + 3) % 6]}",
+             "Interviewer: And at home?",
+             f"Respondent: Housework all day. {OTHER[(n + 4) % 6]} {OTHER[(n + 5) % 6]}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def study(tmp_path: Path):
+    """Six interviews; a person (`minh`) coded the language sentences of the first four, the rules ran."""
+    project = make_project(tmp_path, {f"IDI-0{n}.txt": transcript(n) for n in range(1, 7)}, CODEBOOK)
+    project.code()
+    place_codings(project, [(f"IDI-0{n}", text, "language", "minh", "accepted") for n in range(1, 5)
+                            for text in (LANGUAGE[n % 6], LANGUAGE[(n + 2) % 6])])
+    return project
+
+
+def codings_of(project, coder: str) -> list[tuple]:
+    """``(document, code, status, rule, text)`` of ``coder``'s codings, in id order."""
+    con = db(project.root)
+    rows = con.execute("SELECT document, code, status, rule, text FROM codings WHERE coder = ? ORDER BY id",
+                       (coder,)).fetchall()
+    con.close()
+    return rows
+
+
+def test_learned_suggests_language_sentences_the_rules_missed(study, cli) -> None:
+    """Trained on `minh`'s codings, `learned` suggests language on the uncoded interviews' language sentences,
+    never on a sentence the rules coded, and lists the codes with too few examples."""
+    run = cli("suggest", "--method", "learned", "--project", study.root)
+    assert run.exit_code == 0, run.output
+    made = codings_of(study, "learned")
+    assert made and all(code == "language" and status == "suggested" for _, code, status, _, _ in made)
+    assert all(rule.startswith("learned p=") for *_, rule, _ in made)
+    texts = {text for doc, *_, text in made if doc in ("IDI-05", "IDI-06")}
+    assert texts & {LANGUAGE[5], LANGUAGE[1], LANGUAGE[0], LANGUAGE[2]}
+    assert not any("interpreter" in text for *_, text in made)
+    assert "skipped 2 codes, too few examples" in run.stdout and "workload, prejudice" in run.stdout
+
+
+def test_learned_rerun_keeps_decisions(study, cli) -> None:
+    """A re-run replaces the unreviewed `learned` suggestions; an accepted one persists and a rejected span is
+    not suggested again."""
+    assert cli("suggest", "--method", "learned", "--project", study.root).exit_code == 0
+    con = db(study.root)
+    ids = [r[0] for r in con.execute("SELECT id FROM codings WHERE coder = 'learned' ORDER BY id")]
+    con.close()
+    assert len(ids) >= 2
+    from qualcode.project.store import open_store
+
+    store = open_store(study.store_path)
+    with store.transaction():
+        store.set_status(ids[0], "accepted")
+        store.set_status(ids[1], "rejected")
+    rejected = store.coding(ids[1])
+    store.close()
+    run = cli("suggest", "--method", "learned", "--project", study.root)
+    assert run.exit_code == 0 and "earlier suggestions replaced" in run.stdout
+    made = codings_of(study, "learned")
+    assert sum(status == "accepted" for _, _, status, _, _ in made) == 1
+    spans = [(d, c, s, t) for d, c, s, _, t in made]
+    assert spans.count((rejected.document, "language", "rejected", rejected.text)) == 1
+    assert (rejected.document, "language", "suggested", rejected.text) not in spans
+
+
+def test_cross_validation_is_reported_and_deterministic(study, cli) -> None:
+    """`--cross-validate 3 --min-precision 0.5` prints per-code precision, recall and F1 and the pooled recall of
+    rules alone and rules + learned; two runs print the same."""
+    args = ("suggest", "--method", "learned", "--cross-validate", "3", "--min-precision", "0.5", "--project",
+            study.root)
+    first = cli(*args)
+    assert first.exit_code == 0, first.output
+    assert "precision" in first.stdout and "F1" in first.stdout and "cross-validated over 3 folds" in first.stdout
+    assert "rules alone 0.00" in first.stdout and "rules + learned" in first.stdout
+    assert cli(*args).stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]  # the last counts replacements
+
+
+def test_cross_validation_needs_two_folds(study, cli) -> None:
+    """`--cross-validate 1` and a precision outside 0–1 are usage errors (exit 2) with one line."""
+    assert cli("suggest", "--method", "learned", "--cross-validate", "1", "--project", study.root).exit_code == 2
+    run = cli("suggest", "--method", "learned", "--min-precision", "1.5", "--project", study.root)
+    assert run.exit_code == 2 and "between 0 and 1" in run.stderr
+
+
+def test_pick_threshold_reaches_the_precision_or_says_none() -> None:
+    """The threshold is the lowest score whose precision reaches the target; None when none does."""
+    scores, labels = [0.9, 0.8, 0.7, 0.6, 0.2], [True, True, False, True, False]
+    assert learned.pick_threshold(scores, labels, 1.0) == 0.8
+    assert learned.pick_threshold(scores, labels, 0.75) == 0.6
+    assert learned.pick_threshold([0.9, 0.5], [False, True], 0.9) is None
+
+
+def test_suggestions_are_reviewed_before_reports_count_them(study, cli) -> None:
+    """Reports leave `learned` suggestions out by default; --include-suggestions adds them and marks a draft; eval
+    measures the learned coder against the person's codings."""
+    assert cli("suggest", "--method", "learned", "--project", study.root).exit_code == 0
+    out = study.root / "codings.csv"
+    assert cli("codings", "export", "-o", out, "--project", study.root).exit_code == 0
+    assert "learned" not in out.read_text(encoding="utf-8")
+    drafted = cli("codings", "export", "-o", out, "--include-suggestions", "--project", study.root)
+    assert "draft" in drafted.stderr and "learned" in out.read_text(encoding="utf-8")
+    scored = cli("eval", "--gold", "minh", "--coder", "learned", "--project", study.root)
+    assert scored.exit_code == 0 and "micro" in scored.stdout
+
+
+def test_review_order_score_shows_the_most_likely_first(study, cli) -> None:
+    """`review --coder learned --order score` walks the suggestions from the highest score down."""
+    assert cli("suggest", "--method", "learned", "--project", study.root).exit_code == 0
+    with open_review(study, coder="learned", order="score") as session:
+        found = [float(item.coding.rule.split("p=")[1]) for item in session.items]
+    assert len(found) >= 2 and found == sorted(found, reverse=True)
+    with pytest.raises(UsageError):
+        open_review(study, coder="learned", order="random")
+
+
+def test_similar_ranks_passages_closest_to_the_code(study, cli) -> None:
+    """`similar --code language --top 3` stores three suggestions (TF-IDF) on sentences not yet coded language;
+    without --code it is a usage error."""
+    run = cli("suggest", "--method", "similar", "--code", "Language barriers", "--top", "3", "--model", "tfidf",
+              "--project", study.root)
+    assert run.exit_code == 0, run.output
+    made = codings_of(study, "similar")
+    assert len(made) == 3 and all(rule.startswith("similar tfidf s=") for *_, rule, _ in made)
+    assert not any("interpreter" in text for *_, text in made)
+    assert cli("suggest", "--method", "similar", "--project", study.root).exit_code == 2
+
+
+def test_tfidf_similarity_prefers_shared_words() -> None:
+    """A text sharing words with a query scores higher than an unrelated one, in Vietnamese too."""
+    found, model = similarities(["không biết đọc chữ"], ["tôi không biết đọc", "làm ruộng cả ngày"], "tfidf")
+    assert model == "tfidf" and found[0] > found[1]
+
+
+# -- llm against a stub server ------------------------------------------------------------------------------
+class Stub(BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat endpoint: language for passages naming Kinh or Vietnamese, 500 for 'buffaloes'."""
+
+    requests: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Stub.requests.append(body)
+        passage = body["messages"][-1]["content"].split("Passage:")[1]
+        if "buffaloes" in passage:
+            self.send_response(500)
+            self.end_headers()
+            return
+        codes = ["language"] if ("Kinh" in passage or "Vietnamese" in passage) else []
+        answer = {"codes": codes + ["unknown_code"], "rationale": "It names the language of the services."}
+        reply = json.dumps({"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)}}]})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(reply.encode("utf-8"))
+
+    def log_message(self, *args) -> None:
+        return
+
+
+@pytest.fixture
+def endpoint():
+    """A stub chat server on 127.0.0.1 in a thread; yields its base URL."""
+    Stub.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def test_llm_suggests_with_rationale_and_caches_answers(study, cli, endpoint) -> None:
+    """`llm` stores language suggestions with the model's rationale, reports the failing units (exit 1) while
+    keeping the rest, and a re-run sends only what was not answered before."""
+    args = ("suggest", "--method", "llm", "--endpoint", endpoint, "--model", "stub", "--unit", "turn",
+            "--project", study.root)
+    run = cli(*args)
+    assert run.exit_code == 1 and "the endpoint answered HTTP 500" in run.stderr
+    assert "units to code, 0 already answered" in run.stderr and "s for the first" in run.stderr
+    made = codings_of(study, "llm")
+    assert made and all(code == "language" and rule == "llm stub: It names the language of the services."
+                        for _, code, _, rule, _ in made)
+    assert all("Kinh" in text or "Vietnamese" in text for *_, text in made)
+    failed = sum("buffaloes" in r["messages"][-1]["content"] for r in Stub.requests)
+    sent = len(Stub.requests)
+    again = cli(*args)
+    assert len(Stub.requests) - sent == failed  # only the failed units are asked again
+    assert codings_of(study, "llm") == made and "earlier suggestions replaced" in again.stdout
+
+
+def test_llm_stops_asking_an_endpoint_that_is_down(study, cli, endpoint) -> None:
+    """With nothing listening, the first units fail one by one, then the run stops asking, says how many units
+    were not sent and exits 1."""
+    closed = endpoint.rsplit(":", 1)[0] + ":9/v1"  # the discard port: nothing listens there
+    run = cli("suggest", "--method", "llm", "--endpoint", closed, "--model", "stub", "--project", study.root)
+    assert run.exit_code == 1
+    assert run.stderr.count("the endpoint did not answer") == 5 and "units not sent" in run.stderr
+    assert codings_of(study, "llm") == []
+
+
+def test_llm_refuses_an_endpoint_off_this_machine(study, cli) -> None:
+    """An endpoint on another host is refused (exit 2) unless --allow-remote; no request is made."""
+    run = cli("suggest", "--method", "llm", "--endpoint", "https://api.example.com/v1", "--model", "m",
+              "--project", study.root)
+    assert run.exit_code == 2 and "--allow-remote" in run.stderr
+    assert llm.chat_url("https://api.example.com/v1", allow_remote=True) == "https://api.example.com/v1/chat/completions"
+    assert llm.chat_url("http://[::1]:8080/v1/chat/completions") == "http://[::1]:8080/v1/chat/completions"
+    assert llm.is_local("127.0.0.2") and not llm.is_local("10.0.0.1")
+
+
+def test_llm_answer_parsing() -> None:
+    """JSON inside a code fence is read, unknown codes dropped, case ignored; prose without JSON is a failure."""
+    answer = llm.parse_answer('```json\n{"codes": ["Language", "x"], "rationale": " Kinh  only. "}\n```',
+                              ["language"])
+    assert answer.codes == ("language",) and answer.rationale == "Kinh only."
+    with pytest.raises(llm.EndpointFailure):
+        llm.parse_answer("I think it is about language.", ["language"])
