@@ -84,6 +84,13 @@ class Project(ProjectFolder):
         return ingest(self, paths, participants=participants, encoding=encoding, on_progress=on_progress,
                       on_text_change=reanchor_document, before_commit=_store_tokens(self))
 
+    def backup(self, path: str | Path | None = None) -> Path:
+        """Copy the project store, consistently even while another command runs (`qualcode backup`): to
+        ``path``, or to ``.qualcode/backups/`` named by the time. Returns where it went."""
+        from qualcode.project.backup import backup_store
+
+        return backup_store(self.store_path, Path(path) if path else None)
+
     def documents(self) -> pd.DataFrame:
         """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, …"""
         import pandas as pd

@@ -18,9 +18,9 @@ from qualcode.cli.base import EXAMPLES
 from qualcode.cli.reference import commands, help_text, reference
 
 # The order a researcher runs the examples in: later ones use what earlier ones made (codings, sheets).
-WORKFLOW = ["init", "ingest", "documents", "codebook check", "codebook export", "codebook import", "code", "tag",
-            "untag", "codings export", "codings import", "codings stale", "matrix", "cooccur", "quotes", "appendix",
-            "agreement", "eval"]
+WORKFLOW = ["init", "ingest", "documents", "backup", "codebook check", "codebook export", "codebook import", "code",
+            "tag", "untag", "codings export", "codings import", "codings stale", "matrix", "cooccur", "quotes",
+            "appendix", "agreement", "eval"]
 INTERACTIVE = {"review"}  # a full-screen session: driven in test_review.py instead
 
 

@@ -26,6 +26,8 @@ from qualcode.ingest.participants import (
     unused_rows,
 )
 from qualcode.model import ParsedDocument, SpeakerRow
+from qualcode.project.backup import backup_store
+from qualcode.project.crash import crash_point
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import Store, open_store
 
@@ -45,6 +47,7 @@ class IngestReport:
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     stale: int = 0  # codings that could not be re-anchored in changed documents
+    backup: str | None = None  # where the store was copied before changed documents replaced stored ones
 
     @property
     def return_code(self) -> int:
@@ -175,6 +178,10 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
                                                "give one of them another `id:` in its front matter"))
                 continue
             parsed[doc.id] = add_sentences(doc)
+            crash_point("ingest-read")
+        if any(doc_id in stored_ids for doc_id in parsed) and store.codings():
+            # a changed transcript re-anchors codings: keep a copy of the store as it was
+            report.backup = str(backup_store(project.store_path, reason="before-ingest", source=store.db))
         with store.transaction():
             _write(store, parsed, report, on_text_change)
             if fresh:
@@ -193,6 +200,7 @@ def _write(store: Store, parsed: dict[str, ParsedDocument], report: IngestReport
     for doc in parsed.values():
         old = store.document(doc.id)
         store.put_document(doc, word_count(doc))
+        crash_point("ingest-write")
         if old is None:
             report.added.append(doc.id)
             continue
