@@ -31,10 +31,12 @@ class CodeReport:
 
 
 def check_codebook(path: str | Path, tokens: TokenCache | None = None) -> CodebookReport:
-    """Every problem of the codebook at ``path``: structure first, then the example self-test."""
+    """Every problem of the codebook at ``path``: structure first, then the example self-test (of every code
+    without an error of its own, even when other codes have errors)."""
     report = load_codebook(path)
-    if report.codebook is not None:
-        report.problems.extend(self_test(report.codebook, tokens=tokens))
+    testable = report.codebook or report.sound  # with errors elsewhere, the sound codes are still tested
+    if testable is not None:
+        report.problems.extend(self_test(testable, tokens=tokens))
         if report.errors:
             report.codebook = None
     return report
