@@ -57,8 +57,7 @@ def _codings_sheet(root: Path) -> Path:
 
 
 def _changed_transcripts(root: Path) -> None:
-    for name in ("IDI-07.md", "IDI-08.docx"):
-        shutil.copy(REPO / "transcripts" / name, root / "transcripts")
+    shutil.copy(REPO / "transcripts" / "IDI-07.md", root / "transcripts")
     path = root / "transcripts" / "IDI-03.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("Without the name", "Without my name"),
                     encoding="utf-8")
