@@ -69,3 +69,19 @@ def test_a_short_lock_is_waited_for(tagged: Path, cli, monkeypatch) -> None:
     assert result.exit_code == 0, result.stderr
     assert time.monotonic() - started >= 0.4
     assert db(tagged).execute("SELECT count(*) FROM codings").fetchone()[0] == 1
+
+
+def test_two_commands_writing_at_once_both_land(tagged: Path) -> None:
+    """Two `tag` commands started together serialise on the store: both succeed and both codings are there."""
+    import subprocess
+    import sys
+
+    runs = [subprocess.Popen([sys.executable, "-m", "qualcode", "tag", "IDI-01", "2", code, "--coder", coder],
+                             cwd=tagged, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for code, coder in (("language", "lan"), ("prejudice", "minh"))]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    rows = db(tagged).execute("SELECT code, coder FROM codings ORDER BY coder").fetchall()
+    assert rows == [("language", "lan"), ("prejudice", "minh")]
+    assert db(tagged).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
