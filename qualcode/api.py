@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.report.appendix import Appendix
     from qualcode.report.codebook_annex import CodebookAnnex
     from qualcode.report.curation import ChoiceReport
+    from qualcode.report.leaks import LeakReport
     from qualcode.report.quotes import Quote
 
 DOCUMENT_COLUMNS = ("id", "type", "language", "turns", "words", "speakers", "participants", "format", "path")
@@ -90,6 +91,26 @@ class Project(ProjectFolder):
         from qualcode.project.backup import backup_store
 
         return backup_store(self.store_path, Path(path) if path else None)
+
+    def leaks(self, files: Sequence[str | Path], key: str | Path | None = None) -> LeakReport:
+        """Look for real names in exported files (`qualcode leaks`): the terms of the pseudonymisation
+        ``key`` CSV and the values of participant attributes marked identifying in qualcode.toml."""
+        from qualcode.project.store import open_store
+        from qualcode.report.leaks import Term, find_leaks, read_key
+
+        terms = read_key(Path(key)) if key else []
+        if self.config.identifying and self.store_path.is_file():
+            store = open_store(self.store_path)
+            try:
+                terms += [Term(value, column) for person in store.participants()
+                          for column, value in person.attributes.items()
+                          if column in self.config.identifying and value]
+            finally:
+                store.close()
+        if not terms:
+            raise UsageError("nothing to look for: give --key KEY.csv, or mark identifying attribute columns "
+                             "([participants] identifying in qualcode.toml)")
+        return find_leaks([Path(f) for f in files], terms)
 
     def documents(self) -> pd.DataFrame:
         """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, …"""

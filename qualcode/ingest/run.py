@@ -33,7 +33,7 @@ from qualcode.project.store import Store, open_store
 
 Progress = Callable[[int, int, str], None]
 TextChange = Callable[[Store, str, str, str], int]  # (store, document, old text, new text) -> codings made stale
-SCAN_SKIP_NAMES = ("participants.csv",)
+SCAN_SKIP_NAMES = ("participants.csv", "pseudonyms.csv")
 
 
 @dataclass
