@@ -92,6 +92,16 @@ class Project(ProjectFolder):
 
         return backup_store(self.store_path, Path(path) if path else None)
 
+    def pseudonymise(self, key: str | Path | None) -> int:
+        """Replace the key's real names, places and organisations in every output from now on
+        (`qualcode pseudonymise`); ``key`` None stops it. The store keeps the original text. Returns how many
+        terms are replaced."""
+        from qualcode.codings.pseudonyms import read_key, save
+
+        pseudonyms = read_key(Path(key)) if key is not None else None
+        self._in_transaction(lambda store: save(store, pseudonyms))
+        return len(pseudonyms.pairs) if pseudonyms else 0
+
     def leaks(self, files: Sequence[str | Path], key: str | Path | None = None) -> LeakReport:
         """Look for real names in exported files (`qualcode leaks`): the terms of the pseudonymisation
         ``key`` CSV and the values of participant attributes marked identifying in qualcode.toml."""
@@ -289,10 +299,11 @@ class Project(ProjectFolder):
         title, what it counts and the selection."""
         from qualcode.analysis.corpus_view import view_for
         from qualcode.analysis.matrix import theme_matrix
+        from qualcode.codings.pseudonyms import hide_columns
 
         by = [by] if isinstance(by, str) else list(by)
-        return theme_matrix(view_for(self, coders, statuses, codebook, include_suggestions), by, count, percent,
-                            min_cell)
+        view = view_for(self, coders, statuses, codebook, include_suggestions)
+        return hide_columns(view.pseudonyms, theme_matrix(view, by, count, percent, min_cell))
 
     def cooccur(self, count: str = "segments", *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                 codebook: str | Path | None = None, include_suggestions: bool = False) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from qualcode.cli.reference import commands, help_text, reference
 # The order a researcher runs the examples in: later ones use what earlier ones made (codings, sheets).
 WORKFLOW = ["init", "ingest", "documents", "backup", "codebook check", "codebook export", "codebook import", "code",
             "tag", "untag", "codings export", "codings import", "codings stale", "matrix", "cooccur", "quotes",
-            "appendix", "leaks", "agreement", "eval"]
+            "pseudonymise", "appendix", "leaks", "agreement", "eval"]
 INTERACTIVE = {"review"}  # a full-screen session: driven in test_review.py instead
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.load import Codebook
+from qualcode.codings.pseudonyms import Pseudonyms, stored
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.errors import ProjectError, UsageError
 from qualcode.model import Role
@@ -36,6 +37,7 @@ class CorpusView:
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # qualcode.toml [attributes]
     value_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     quote_choices: list[QuoteChoiceRow] = field(default_factory=list)  # pins, exclusions and translations
+    pseudonyms: Pseudonyms | None = None  # `qualcode pseudonymise`: applied to every text a report shows
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
@@ -120,7 +122,7 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
                           store.participant_columns(), selection_text=selection.describe(selected),
                           unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
                           value_labels=project.config.value_labels, value_order=project.config.value_order,
-                          quote_choices=store.quote_choices())
+                          quote_choices=store.quote_choices(), pseudonyms=stored(store))
     finally:
         store.close()
     for coding in selected:

@@ -273,6 +273,25 @@ def appendix(
     typer.echo(f"wrote {path}: {plural(len(content.sections), 'code')}, {plural(quotes, 'quote')}")
 
 
+@command(examples=('qualcode pseudonymise --key transcripts/pseudonyms.csv', 'qualcode pseudonymise --off'))
+def pseudonymise(
+    key: Path | None = typer.Option(None, "--key", help="CSV of real names, places and organisations: term, "
+                                    "replacement (optional) and kind (name, place or organisation).",
+                                    dir_okay=False),
+    off: bool = typer.Option(False, "--off", help="Stop pseudonymising: outputs show the original text again."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Replace real names in every output from now on (quotes, appendices, exports); the store keeps the
+    original, so codings stay valid."""
+    if (key is None) == (not off):
+        raise UsageError("give --key KEY.csv, or --off")
+    terms = open_project(project_dir).pseudonymise(None if off else key)
+    if off:
+        typer.echo("outputs show the original text again")
+    else:
+        typer.echo(f"{plural(terms, 'term')} will be replaced in every output; check one with `qualcode leaks`")
+
+
 @command(examples=('qualcode leaks out/appendix.docx --key transcripts/pseudonyms.csv',))
 def leaks(
     files: list[Path] = typer.Argument(..., help="Exported files: .docx .xlsx .csv .html .md .txt .json .qdpx."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from qualcode.codings.pseudonyms import stored
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.codings.sheets import DECISION
 from qualcode.errors import UsageError
@@ -43,6 +44,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection,
     for t in store.turns():
         turns.setdefault(t.document, []).append(t)
     codings = select(store, selection)
+    pseudonyms = stored(store)
     asked = {doc: questions(turns.get(doc, []), store.document(doc).text) for doc in {c.document for c in codings}}
     rows = []
     for c in codings:
@@ -56,6 +58,11 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection,
         if QUESTION not in chosen:  # an attribute of that name keeps its column
             row[QUESTION] = asked[c.document].get(turn.number, "") if turn else ""
         rows.append(row)
+    if pseudonyms is not None:  # every text column; ids, codes, offsets and numbers are left alone
+        for row in rows:
+            for column in ("text", "question", "speaker", *chosen):
+                if isinstance(row.get(column), str):
+                    row[column] = pseudonyms.apply(row[column])
     return [*EXPORT_COLUMNS, *chosen], rows, codings
 
 def write_jsonl(path: Path, columns: Sequence[str], rows: Sequence[dict]) -> None:

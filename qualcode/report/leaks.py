@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import InputFileError, UsageError
-from qualcode.ingest.csvfile import csv_rows
 from qualcode.ingest.encoding import decode
 from qualcode.ingest.zipcheck import check_zip
 
 LEAK_SUFFIXES = (".docx", ".xlsx", ".csv", ".html", ".md", ".txt", ".json", ".qdpx")
-KEY_COLUMNS = ("term", "name", "real", "original")
 MIN_TERM = 2  # a one-letter "term" would match everywhere
 
 
@@ -56,20 +54,11 @@ def fold(text: str) -> str:
 
 
 def read_key(path: Path) -> list[Term]:
-    """The terms of a pseudonymisation key CSV: its ``term`` column (or ``name``/``real``/``original``, else the
-    first). Raises InputFileError when the file cannot be read or has no rows."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    rows = csv_rows(decode(data, str(path))[0], str(path))
-    if len(rows) < 2:
-        raise InputFileError("the key needs a header (term, replacement) and one row per real name, place or "
-                             "organisation", where=str(path))
-    header = [h.strip().casefold() for h in rows[0][1]]
-    column = next((header.index(c) for c in KEY_COLUMNS if c in header), 0)
-    return [Term(cells[column].strip(), "key") for _, cells in rows[1:]
-            if len(cells) > column and len(cells[column].strip()) >= MIN_TERM]
+    """The terms of a pseudonymisation key CSV (see :func:`qualcode.codings.pseudonyms.read_key`).
+    Raises InputFileError when the file cannot be read or has no terms."""
+    from qualcode.codings.pseudonyms import read_key as read_pseudonyms
+
+    return [Term(term, "key") for term, _ in read_pseudonyms(path).pairs]
 
 
 def extract_text(path: Path) -> str:
