@@ -12,10 +12,17 @@ from conftest import REPO
 NAME = "Nguyễn Thị Lành"
 
 
-@pytest.fixture
-def outputs(tmp_path: Path, cli) -> Path:
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> Path:
     """A project whose transcript names a person, with an appendix (Word, Markdown, HTML) and codings exports."""
-    root = tmp_path / "p"
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    def cli(*args):
+        return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    root = tmp_path_factory.mktemp("leaks") / "p"
     (root / "transcripts").mkdir(parents=True)
     (root / "transcripts" / "IDI-01.txt").write_text(
         "Interviewer: How do you reach the office?\n"
