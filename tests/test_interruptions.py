@@ -101,3 +101,22 @@ def test_backup_copies_the_store_and_ingest_backs_up_before_replacing(template: 
     assert len(backups) == 1 and backups[0].name in result.stdout
     with sqlite3.connect(backups[0]) as saved:
         assert "\n".join(saved.iterdump()) == before
+
+
+def test_a_review_session_killed_mid_decision_keeps_every_earlier_decision(template: Path, tmp_path: Path) -> None:
+    """The review screen saves each decision at once: killed inside its second decision, the store holds the
+    first decision and nothing of the second, and passes integrity_check."""
+    root = tmp_path / "project"
+    shutil.copytree(template, root)
+    script = ("import qualcode\nsession = qualcode.open_project('.').review()\nfirst = session.current.coding.id\n"
+              "print(first, flush=True)\nsession.accept()\nsession.reject()\n")
+    env = {**os.environ, "QUALCODE_CRASH_AT": "review:2"}
+    run = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    first = int(run.stdout.split()[0])
+    with sqlite3.connect(root / ".qualcode" / "qualcode.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        statuses = dict(db.execute("SELECT status, count(*) FROM codings GROUP BY status").fetchall())
+        assert db.execute("SELECT status FROM codings WHERE id = ?", (first,)).fetchone()[0] == "accepted"
+    assert statuses.get("accepted") == 1 and "rejected" not in statuses
