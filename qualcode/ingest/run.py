@@ -119,11 +119,13 @@ def _participants(project: ProjectFolder, store: Store, explicit: Path | None,
         report.failures.append(Problem(str(path), "participants file not found"))
         return _table_from_store(store), False
     try:
-        return load_participants(path), True
+        table = load_participants(path)
     except InputFileError as exc:
         report.failures.append(Problem(exc.where or str(path),
                                        exc.message + " (the previous participants mapping is kept)"))
         return _table_from_store(store), False
+    report.warnings.extend(Problem(str(path), message, "warning") for message in table.warnings)
+    return table, True
 
 
 def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
