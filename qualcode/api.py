@@ -369,3 +369,23 @@ class Project(ProjectFolder):
         with writing(target):
             render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
         return content
+
+
+def _store_safe(method: Callable) -> Callable:
+    """``method`` with any SQLite error turned into the one-line ProjectError saying what to do."""
+    import functools
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        from qualcode.project.store import store_errors
+
+        with store_errors(self.store_path):
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+# Every public method: the Python API reports a locked, read-only, full or damaged store as the CLI does.
+for _name, _method in list(vars(Project).items()):
+    if callable(_method) and not _name.startswith("_"):
+        setattr(Project, _name, _store_safe(_method))

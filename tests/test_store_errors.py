@@ -85,3 +85,13 @@ def test_two_commands_writing_at_once_both_land(tagged: Path) -> None:
     rows = db(tagged).execute("SELECT code, coder FROM codings ORDER BY coder").fetchall()
     assert rows == [("language", "lan"), ("prejudice", "minh")]
     assert db(tagged).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_python_api_reports_store_errors_as_the_cli_does(tagged: Path) -> None:
+    """A Project method on a store missing a table raises the one-line ProjectError, not sqlite3's error."""
+    import qualcode
+
+    with sqlite3.connect(tagged / ".qualcode" / "qualcode.db") as damage:
+        damage.execute("DROP TABLE codings")
+    with pytest.raises(ProjectError, match="missing part of its structure"):
+        qualcode.open_project(tagged).codings()
