@@ -228,3 +228,14 @@ def test_hostile_input(case: dict, template: Path, tmp_path: Path, monkeypatch) 
         with sqlite3.connect(_store(root)) as db:
             texts = " ".join(t for (t,) in db.execute("SELECT text FROM documents"))
         assert case["store_lacks"] not in texts
+
+
+def test_a_transcript_over_64_mb_is_refused_before_reading(tmp_path: Path, cli) -> None:
+    """A sparse 65 MB file is refused by its size, naming the limit, without being read."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "qualcode.toml").write_text("[project]\n", encoding="utf-8")
+    big = tmp_path / "transcripts" / "huge.txt"
+    with big.open("wb") as handle:
+        handle.truncate(65 * 2**20)
+    result = cli("ingest", "-p", tmp_path)
+    assert result.exit_code == 1 and "65 MB is too large for one transcript (at most 64 MB)" in result.stderr
