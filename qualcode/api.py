@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.report.appendix import Appendix
     from qualcode.report.codebook_annex import CodebookAnnex
     from qualcode.report.curation import ChoiceReport
+    from qualcode.report.leaks import LeakReport
     from qualcode.report.quotes import Quote
     from qualcode.report.transcript import Transcript
 
@@ -118,6 +119,43 @@ class Project(ProjectFolder):
         from qualcode.codings.removal import remove_documents
 
         return remove_documents(self, documents)
+
+    def backup(self, path: str | Path | None = None) -> Path:
+        """Copy the project store, consistently even while another command runs (`qualcode backup`): to
+        ``path``, or to ``.qualcode/backups/`` named by the time. Returns where it went."""
+        from qualcode.project.backup import backup_store
+
+        return backup_store(self.store_path, Path(path) if path else None)
+
+    def pseudonymise(self, key: str | Path | None) -> int:
+        """Replace the key's real names, places and organisations in every output from now on
+        (`qualcode pseudonymise`); ``key`` None stops it. The store keeps the original text. Returns how many
+        terms are replaced."""
+        from qualcode.codings.pseudonyms import read_key, save
+
+        pseudonyms = read_key(Path(key)) if key is not None else None
+        self._in_transaction(lambda store: save(store, pseudonyms))
+        return len(pseudonyms.pairs) if pseudonyms else 0
+
+    def leaks(self, files: Sequence[str | Path], key: str | Path | None = None) -> LeakReport:
+        """Look for real names in exported files (`qualcode leaks`): the terms of the pseudonymisation
+        ``key`` CSV and the values of participant attributes marked identifying in qualcode.toml."""
+        from qualcode.project.store import open_store
+        from qualcode.report.leaks import Term, find_leaks, read_key
+
+        terms = read_key(Path(key)) if key else []
+        if self.config.identifying and self.store_path.is_file():
+            store = open_store(self.store_path)
+            try:
+                terms += [Term(value, column) for person in store.participants()
+                          for column, value in person.attributes.items()
+                          if column in self.config.identifying and value]
+            finally:
+                store.close()
+        if not terms:
+            raise UsageError("nothing to look for: give --key KEY.csv, or mark identifying attribute columns "
+                             "([participants] identifying in qualcode.toml)")
+        return find_leaks([Path(f) for f in files], terms)
 
     def documents(self) -> pd.DataFrame:
         """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, …"""
@@ -542,10 +580,11 @@ class Project(ProjectFolder):
         keeps; ``frame.attrs`` holds its title, what it counts and the selection."""
         from qualcode.analysis.corpus_view import view_for
         from qualcode.analysis.matrix import theme_matrix
+        from qualcode.codings.pseudonyms import hide_columns
 
         by = [by] if isinstance(by, str) else list(by)
-        return theme_matrix(view_for(self, coders, statuses, codebook, include_suggestions, where), by, count,
-                            percent, min_cell)
+        view = view_for(self, coders, statuses, codebook, include_suggestions, where)
+        return hide_columns(view.pseudonyms, theme_matrix(view, by, count, percent, min_cell))
 
     def cooccur(self, count: str = "segments", *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                 codebook: str | Path | None = None, include_suggestions: bool = False,
@@ -759,3 +798,22 @@ class Project(ProjectFolder):
                 f"use {self.relative(report.codebook)}: pass --codebook {self.relative(report.codebook)} to reports, "
                 "or set it in qualcode.toml", "warning"))
         return report
+
+def _store_safe(method: Callable) -> Callable:
+    """``method`` with any SQLite error turned into the one-line ProjectError saying what to do."""
+    import functools
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        from qualcode.project.store import store_errors
+
+        with store_errors(self.store_path):
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+# Every public method: the Python API reports a locked, read-only, full or damaged store as the CLI does.
+for _name, _method in list(vars(Project).items()):
+    if callable(_method) and not _name.startswith("_"):
+        setattr(Project, _name, _store_safe(_method))

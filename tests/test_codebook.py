@@ -149,3 +149,18 @@ def test_unquoted_yaml_booleans_get_a_hint(tmp_path: Path, cli) -> None:
     result = cli("codebook", "check", _write(tmp_path, text), "--project", tmp_path)
     assert result.exit_code == 1
     assert "codes[0].rules[0].keywords[1]: YAML reads this word as true/false: put it in quotes" in result.stderr
+
+
+def test_check_runs_the_self_test_beside_other_errors(tmp_path: Path, cli) -> None:
+    """With one broken code, `codebook check` still tests the examples of every sound code and lists all."""
+    path = tmp_path / "mixed.yaml"
+    path.write_text(
+        "codebook: Mixed\ncodes:\n  - id: road\n    label: Road\n    definition: roads\n"
+        "    examples: [\"the road is long\", \"we have a car\"]\n    rules:\n      - keywords: [road]\n"
+        "  - id: Bad Id\n    definition: broken\n    rules:\n      - pattern: \"(unclosed\"\n", encoding="utf-8")
+    result = cli("codebook", "check", path)
+    assert result.exit_code == 1
+    assert "codes[1].id: id 'Bad Id'" in result.stderr
+    assert "codes[1].rules[0].pattern: missing )" in result.stderr
+    assert "codes[0].examples[1]: example not matched by 'road' or its children: 'we have a car'" in result.stderr
+    assert "'the road is long'" not in result.stderr

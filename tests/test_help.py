@@ -18,10 +18,11 @@ from qualcode.cli.base import EXAMPLES
 from qualcode.cli.reference import commands, help_text, reference
 
 # The order a researcher runs the examples in: later ones use what earlier ones made (codings, sheets).
-WORKFLOW = ["init", "ingest", "documents", "codebook check", "codebook export", "codebook import", "code", "tag",
-            "untag", "show", "search", "codebook explain", "words", "codings export", "codings import",
-            "codings stale", "suggest", "matrix", "cooccur", "quotes", "appendix", "agreement", "eval", "export",
-            "import", "memo add", "memo list", "memo show", "memo edit", "participants", "config", "remove"]
+WORKFLOW = ["init", "ingest", "documents", "backup", "codebook check", "codebook export", "codebook import", "code",
+            "tag", "untag", "show", "search", "codebook explain", "words", "codings export", "codings import",
+            "codings stale", "suggest", "matrix", "cooccur", "quotes", "pseudonymise", "appendix", "leaks",
+            "agreement", "eval", "export", "import", "memo add", "memo list", "memo show", "memo edit", "participants",
+            "config", "remove"]
 INTERACTIVE = {"review"}  # a full-screen session: driven in test_review.py instead
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.load import Codebook
+from qualcode.codings.pseudonyms import Pseudonyms, stored
 from qualcode.codings.selection import Selection, select, speaking_turn, turn_at
 from qualcode.codings.where import MISSING, TurnFilter, attribute_names, raw_value, turn_filter
 from qualcode.errors import ProjectError, UsageError
@@ -41,6 +42,7 @@ class CorpusView:
     def keeps(self, turn: TurnRow) -> bool:
         """Whether ``turn`` belongs to the participants a ``--where`` keeps (every turn without one)."""
         return self.kept is None or self.kept.keeps(turn)
+    pseudonyms: Pseudonyms | None = None  # `qualcode pseudonymise`: applied to every text a report shows
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
@@ -117,7 +119,7 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
                           kept=kept, left_out=left_out, memos=store.memos("code"),
                           unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
                           value_labels=project.config.value_labels, value_order=project.config.value_order,
-                          quote_choices=store.quote_choices())
+                          quote_choices=store.quote_choices(), pseudonyms=stored(store))
     finally:
         store.close()
     for coding in selected:

@@ -25,6 +25,14 @@ from qualcode.model import Role, Sentence
 PATTERN_SECONDS = 1.0
 
 
+class PatternTimeout(QualcodeError):
+    """A rule's pattern ran past :data:`PATTERN_SECONDS` on one unit; ``code`` is the code it belongs to."""
+
+    def __init__(self, message: str, *, where: str, code: str) -> None:
+        super().__init__(message, where=where)
+        self.code = code
+
+
 def compile_pattern(pattern: str):
     """``pattern`` compiled case-insensitively with the ``regex`` engine, whose searches take a timeout.
 
@@ -184,7 +192,8 @@ class Coder:
         found: dict[tuple, tuple[int, int, str]] = {}  # unit key -> (start, end, rule text); first rule wins
         for rule in code.rules:
             language = rule.lang or codebook.language
-            for key, start, end, term in self._guarded(codebook, rule, language, settings, unit, eligible):
+            for key, start, end, term in self._guarded(codebook, code.id, rule, language, settings, unit,
+                                                               eligible):
                 sent_key = key[0] if unit != "turn" else None
                 if unit == "turn" and key in excluded_turns:
                     continue
@@ -195,16 +204,16 @@ class Coder:
         return [Suggestion(docs[self._doc_of(unit, key)].id, start, end, code.id, rule_text)
                 for key, (start, end, rule_text) in found.items()]
 
-    def _guarded(self, codebook: Codebook, rule: Rule, language: str, settings: Settings, unit: str,
-                 eligible: frozenset[int]) -> list[tuple[tuple, int, int, str]]:
+    def _guarded(self, codebook: Codebook, code_id: str, rule: Rule, language: str, settings: Settings,
+                 unit: str, eligible: frozenset[int]) -> list[tuple[tuple, int, int, str]]:
         """:meth:`_rule_units` as a list; a runaway pattern becomes an error naming the rule's place."""
         try:
             return list(self._rule_units(rule, language, settings, unit, eligible))
         except TimeoutError:
-            raise QualcodeError(
+            raise PatternTimeout(
                 f"pattern {rule.pattern!r} ran over {PATTERN_SECONDS:g} s on one {unit}: it backtracks without "
                 "end (a repeat inside a repeat such as (a+)+, or overlapping choices such as (a|aa)+); rewrite it",
-                where=codebook.locate(f"{rule.where}.pattern")) from None
+                where=codebook.locate(f"{rule.where}.pattern"), code=code_id) from None
 
     def _doc_of(self, unit: str, key: tuple) -> int:
         return key[0] if unit == "turn" else self.sents[key[0]].doc
@@ -349,21 +358,20 @@ def self_test(codebook: Codebook, lemmatizer: Lemmatizer | None = None,
         docs.append(CodingDoc(str(n), text, codebook.language, (turn,)))
     coder = Coder(docs, lemmatizer, tokens)
     problems = []
-    try:
-        suggestions = coder.apply(codebook, unit="turn", ignore_speakers=True)
-    except QualcodeError:  # a runaway pattern: test code by code, so every other code is still tested
-        suggestions = []
-        for code in codebook.codes:
-            try:
-                suggestions += coder.apply(codebook, unit="turn", only=[code.id], ignore_speakers=True)
-            except QualcodeError as exc:
-                problems.append(Problem(exc.where or codebook.locate(code.where), exc.message))
+    remaining = [code.id for code in codebook.codes]
+    while True:  # a runaway pattern is reported and its code left out; every other code is still tested
+        try:
+            suggestions = coder.apply(codebook, unit="turn", only=remaining, ignore_speakers=True)
+            break
+        except PatternTimeout as exc:
+            problems.append(Problem(exc.where or codebook.locate(codebook.code(exc.code).where), exc.message))
+            remaining.remove(exc.code)
     coded: dict[str, set[str]] = {}
     for s in suggestions:
         coded.setdefault(s.document, set()).add(s.code)
     for n, (code, kind, i, text) in enumerate(cases):
         family = {code.id, *codebook.descendants(code.id)}
-        if not any(codebook.code(c).rules for c in family):
+        if not any(codebook.code(c).rules for c in family) or not family <= set(remaining):
             continue
         hit = bool(coded.get(str(n), set()) & family)
         where = codebook.locate(f"{code.where}.{kind}[{i}]")

@@ -11,6 +11,7 @@ from qualcode.autocode.tokens import TokenCache
 from qualcode.codebook.active import CodebookInvalid, codebook_path
 from qualcode.codebook.load import CodebookReport, load_codebook
 from qualcode.errors import Problem, ProjectError, QualcodeError
+from qualcode.project.crash import crash_point
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import Store, open_store
 
@@ -31,10 +32,12 @@ class CodeReport:
 
 
 def check_codebook(path: str | Path, tokens: TokenCache | None = None) -> CodebookReport:
-    """Every problem of the codebook at ``path``: structure first, then the example self-test."""
+    """Every problem of the codebook at ``path``: structure first, then the example self-test (of every code
+    without an error of its own, even when other codes have errors)."""
     report = load_codebook(path)
-    if report.codebook is not None:
-        report.problems.extend(self_test(report.codebook, tokens=tokens))
+    testable = report.codebook or report.sound  # with errors elsewhere, the sound codes are still tested
+    if testable is not None:
+        report.problems.extend(self_test(testable, tokens=tokens))
         if report.errors:
             report.codebook = None
     return report
@@ -74,10 +77,12 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
         texts = {d.id: d.text for d in docs}
         with store.transaction():
             replaced = store.delete_suggestions(book.name)
+            crash_point("code")
             decided = store.auto_decisions(book.name)
             fresh = [s for s in suggestions if (s.document, s.start, s.end, s.code) not in decided]
             store.add_suggestions([(s.document, s.start, s.end, s.code, s.rule, texts[s.document][s.start:s.end])
                                    for s in fresh], (book.name, book.version, book.content_hash))
+            crash_point("code")
             store.set_meta("active_codebook", project.relative(path))
             tokens.save(store)
     finally:

@@ -60,6 +60,8 @@ def ingest(
         typer.echo(f"warning: {problem}", err=True)
     if len(report.warnings) > limit:
         typer.echo(f"warning: … and {len(report.warnings) - limit} more", err=True)
+    if report.backup:
+        typer.echo(f"the store was backed up before changed transcripts replaced coded ones: {report.backup}")
     summary = (f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
                f"{len(report.failures)} failed")
     if report.skipped:
@@ -154,3 +156,15 @@ def config(
         typer.echo(setting.value)
         return
     typer.echo(f"{setting.key} = {setting.value}" + ("" if setting.changed else " (unchanged)"))
+
+
+@command(examples=('qualcode backup', 'qualcode backup -o backups/before-review.db'))
+def backup(
+    output: Path | None = typer.Option(None, "-o", "--output", help="Where to write the copy (default: "
+                                       ".qualcode/backups/, named by the time)."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Copy the project store (codings, decisions, documents) to a file; restore by copying it back over
+    .qualcode/qualcode.db."""
+    written = open_project(project_dir).backup(output)
+    typer.echo(f"backed up the project store to {written}")

@@ -283,3 +283,44 @@ def appendix(
         typer.echo(f"{plural(len(missing), 'quote')} in another language than {report_language} without a "
                    "translation", err=True)
     typer.echo(f"wrote {path}: {plural(len(content.sections), 'code')}, {plural(quotes, 'quote')}")
+
+
+@command(examples=('qualcode pseudonymise --key transcripts/pseudonyms.csv', 'qualcode pseudonymise --off'))
+def pseudonymise(
+    key: Path | None = typer.Option(None, "--key", help="CSV of real names, places and organisations: term, "
+                                    "replacement (optional) and kind (name, place or organisation).",
+                                    dir_okay=False),
+    off: bool = typer.Option(False, "--off", help="Stop pseudonymising: outputs show the original text again."),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Replace real names in every output from now on (quotes, appendices, exports); the store keeps the
+    original, so codings stay valid."""
+    if (key is None) == (not off):
+        raise UsageError("give --key KEY.csv, or --off")
+    terms = open_project(project_dir).pseudonymise(None if off else key)
+    if off:
+        typer.echo("outputs show the original text again")
+    else:
+        typer.echo(f"{plural(terms, 'term')} will be replaced in every output; check one with `qualcode leaks`")
+
+
+@command(examples=('qualcode leaks out/appendix.docx --key transcripts/pseudonyms.csv',))
+def leaks(
+    files: list[Path] = typer.Argument(..., help="Exported files: .docx .xlsx .csv .html .md .txt .json .qdpx."),
+    key: Path | None = typer.Option(None, "--key", help="CSV of real names, places and organisations (a `term` "
+                                    "column), as for pseudonymisation.", dir_okay=False),
+    project_dir: Path | None = ProjectOption,
+) -> None:
+    """Look for real names in exported files: the key's terms and the values of participant attributes marked
+    identifying in qualcode.toml, as whole words, ignoring case and accents' encoding; exit 1 if any is found."""
+    report = open_project(project_dir).leaks(files, key)
+    for path, hits in report.found.items():
+        for (term, source), count in sorted(hits.items()):
+            typer.echo(f"{path}: {term!r} ({'key' if source == 'key' else 'identifying ' + source}) "
+                       f"{plural(count, 'time')}", err=True)
+    found = sum(1 for hits in report.found.values() if hits)
+    if found:
+        typer.echo(f"found names in {plural(found, 'file')} of {len(report.files)}: pseudonymise or edit them "
+                   "before sharing")
+        raise typer.Exit(1)
+    typer.echo(f"no names found in {plural(len(report.files), 'file')} ({plural(report.terms, 'term')} looked for)")

@@ -123,10 +123,15 @@ class Codebook:
 
 @dataclass
 class CodebookReport:
-    """A codebook (when it could be built) and every problem found; errors make it unusable."""
+    """A codebook (when it could be built) and every problem found; errors make it unusable.
+
+    ``sound`` holds, when the codebook has errors, the codes checked without error of their own, so the
+    example self-test can still run for them (`codebook check` lists every problem at once).
+    """
 
     codebook: Codebook | None
     problems: list[Problem] = field(default_factory=list)
+    sound: Codebook | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -160,12 +165,16 @@ class _Checker:
         self.filename = filename
         self.marks = marks
         self.problems: list[Problem] = []
+        self.faulty: set[str] = set()  # places (`codes[0]`) of codes with an error of their own
+        self.code_where: str | None = None  # the code being checked, outside its children
+
+    def error(self, path: str, message: str) -> None:
+        if self.code_where is not None:
+            self.faulty.add(self.code_where)
+        self.problems.append(Problem(self.at(path), message))
 
     def at(self, path: str) -> str:
         return locate(self.filename, self.marks, path)
-
-    def error(self, path: str, message: str) -> None:
-        self.problems.append(Problem(self.at(path), message))
 
     def warning(self, path: str, message: str) -> None:
         self.problems.append(Problem(self.at(path), message, "warning"))
@@ -271,17 +280,36 @@ def load_codebook(path: str | Path) -> CodebookReport:
     if not report.errors:
         report.codebook = Codebook(name, version, language, unit, tuple(codes), groups, str(path),
                                    hashlib.sha256(data).hexdigest(), located.marks)
+    elif language in LANGUAGES and unit in UNITS:
+        report.sound = _sound(codes, check.faulty, Codebook(name, version, language, unit, (), {}, str(path),
+                                                           "", located.marks))
     return report
+
+
+def _sound(codes: list[Code], faulty: set[str], shell: Codebook) -> Codebook | None:
+    """``shell`` holding the codes checked without error of their own (children and parents among them)."""
+    from dataclasses import replace
+
+    kept = [c for c in codes if c.where not in faulty and c.id]
+    ids = {c.id for c in kept}
+    if not kept or len(ids) != len(kept):
+        return None
+    kept = [replace(c, parent=c.parent if c.parent in ids else None,
+                    children=tuple(k for k in c.children if k in ids)) for c in kept]
+    return replace(shell, codes=tuple(kept))
 
 
 def _codes(check: _Checker, items: list, path: str, parent: str | None, level: int, inherited: dict,
            out: list[Code]) -> list[str]:
     ids = []
+    outer = check.code_where
     for i, raw in enumerate(items):
         where = f"{path}[{i}]"
+        check.code_where = outer
         if not isinstance(raw, dict):
             check.error(where, "a code is a mapping with at least `id:`")
             continue
+        check.code_where = where
         check.keys(raw, CODE_KEYS, where)
         code_id = check.text(raw.get("id"), f"{where}.id", required=True)
         if code_id and not ID_RE.match(code_id):
@@ -315,6 +343,7 @@ def _codes(check: _Checker, items: list, path: str, parent: str | None, level: i
             else:
                 children = _codes(check, children_raw, f"{where}.children", code_id, level + 1,
                                   {"fuzzy": fuzzy, "accents": accents_ignore, "speakers": speakers}, out)
+                check.code_where = where
         out[index] = Code(
             id=code_id, label=out[index].label, where=where, parent=parent, level=level, color=color,
             definition=check.text(raw.get("definition"), f"{where}.definition"),
@@ -326,6 +355,7 @@ def _codes(check: _Checker, items: list, path: str, parent: str | None, level: i
             fuzzy=int(fuzzy) if fuzzy is not None else None, accents_ignore=bool(accents_ignore),
             speakers=speakers, unit=unit, children=tuple(children))
         ids.append(code_id)
+    check.code_where = outer
     return ids
 
 

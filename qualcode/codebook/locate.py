@@ -40,6 +40,10 @@ def load_located(text: str, filename: str) -> Located:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
         return Located(None, problems=[Problem(where, f"YAML syntax error: {exc.problem or exc.context}")])
+    except yaml.YAMLError as exc:  # the reader's: a character YAML does not allow (NUL, other controls)
+        where = f"{filename}:{text.count(chr(10), 0, getattr(exc, 'position', 0) or 0) + 1}"
+        reason = getattr(exc, "reason", None) or "not valid YAML"
+        return Located(None, problems=[Problem(where, f"YAML error: {reason}")])
     finally:
         loader.dispose()
     result = Located(None)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qualcode.codings.memos import memo_column
+from qualcode.codings.pseudonyms import stored
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.codings.sheets import DECISION
 from qualcode.codings.where import TurnFilter
@@ -46,6 +47,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
         turns.setdefault(t.document, []).append(t)
     codings = select(store, selection, labels=project.config.value_labels, kept=kept)
     memos = memo_column(store.memos("coding"))
+    pseudonyms = stored(store)
     asked = {doc: questions(turns.get(doc, []), store.document(doc).text) for doc in {c.document for c in codings}}
     rows = []
     for c in codings:
@@ -59,6 +61,11 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
         if QUESTION not in chosen:  # an attribute of that name keeps its column
             row[QUESTION] = asked[c.document].get(turn.number, "") if turn else ""
         rows.append(row)
+    if pseudonyms is not None:  # every text column; ids, codes, offsets and numbers are left alone
+        for row in rows:
+            for column in ("text", "question", "speaker", *chosen):
+                if isinstance(row.get(column), str):
+                    row[column] = pseudonyms.apply(row[column])
     return [*EXPORT_COLUMNS, *chosen], rows, codings
 
 def write_jsonl(path: Path, columns: Sequence[str], rows: Sequence[dict]) -> None:

@@ -14,6 +14,7 @@ from qualcode.codings.align import Aligner, Miss, Placement, normalise, snap_to_
 from qualcode.codings.sheets import DECISION, parse_decision, read_sheet, whole_number
 from qualcode.errors import InputFileError, Problem, UsageError
 from qualcode.model import Role
+from qualcode.project.crash import crash_point
 from qualcode.project.store import Store, TurnRow
 from qualcode.wording import plural
 
@@ -173,6 +174,7 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
         store.add_coding(doc_id, start, end, code.id, coder, "accepted", docs[doc_id].text[start:end],
                          origin="import", codebook=(book.name, book.version, book.content_hash))
         report.imported += 1
+        crash_point("import")
         report.recoded += decision is not None and decision[0] == "recode"
         report.methods[method] += 1
         if method in ("anchored", "fuzzy"):

@@ -19,6 +19,7 @@ from qualcode.codings.decisions import Decision, decide, undo
 from qualcode.codings.importing import resolve_document
 from qualcode.codings.selection import turn_at
 from qualcode.errors import QualcodeError, UsageError
+from qualcode.project.crash import crash_point
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, Store, TurnRow, open_store
 from qualcode.wording import did_you_mean
@@ -316,6 +317,7 @@ class ReviewSession:
             changed = now is None or now.stale or now.status != "suggested"
             if not changed:
                 decision = decide(self.store, self.book, item.coding.id, action, reviewer=self.reviewer, code=code)
+                crash_point("review")
         if changed:
             self.position += 1
             state = "removed" if now is None else "stale" if now.stale else now.status

@@ -12,6 +12,7 @@ from qualcode.codebook.names import resolve_code, unknown_code
 from qualcode.codings.decisions import decide
 from qualcode.codings.sheets import DECISION, parse_decision, read_sheet, whole_number
 from qualcode.errors import InputFileError, Problem, UsageError
+from qualcode.project.crash import crash_point
 from qualcode.project.store import CodingRow, Store
 
 
@@ -79,6 +80,7 @@ def apply_review(store: Store, book: Codebook, path: Path, reviewer: str | None)
             report.failures.append(Problem(where, exc.message))
             continue
         report.applied[action] += 1
+        crash_point("review")
     return report
 
 

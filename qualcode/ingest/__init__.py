@@ -82,9 +82,18 @@ def _doc_type(doc_id: str, attributes: dict[str, str], where: str) -> DocType:
     return DocType(match.group(1).upper()) if match else DocType.OTHER
 
 
+# A transcript larger than this is not one interview (a 21 MB one-line file takes about 0.9 GB to ingest):
+# refusing it keeps ingest's memory bounded.
+MAX_BYTES = 64 * 2**20
+
+
 def read_bytes(path: Path) -> bytes:
-    """A file's bytes; raises InputFileError when it cannot be read."""
+    """A file's bytes; raises InputFileError when it cannot be read or is over :data:`MAX_BYTES`."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputFileError(f"{size / 2**20:,.0f} MB is too large for one transcript (at most "
+                                 f"{MAX_BYTES // 2**20} MB): split it into interviews", where=str(path))
         return path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None

@@ -42,11 +42,11 @@ def decode(data: bytes, where: str, encoding: str | None = None,
     """Decode ``data`` and normalise it; returns ``(text, encoding_used)``.
 
     A BOM decides (UTF-8, UTF-16); else UTF-8; else Windows-1258 when the text then holds Vietnamese
-    letters, else Windows-1252. A file that is mostly UTF-8 — more well-formed non-ASCII characters than
-    bad byte sequences — stays UTF-8: each bad sequence becomes U+FFFD and a message is appended to
-    ``warnings``; only a file that is mostly not UTF-8 is read with a legacy code page. ``encoding``
-    overrides detection. Raises InputFileError for binary data (NUL bytes outside UTF-16), an empty file, or
-    bytes no candidate decodes.
+    letters, else Windows-1252. A file that is mostly UTF-8 (at least one well-formed non-ASCII character,
+    and no fewer of them than bad byte sequences) stays UTF-8: each bad sequence becomes U+FFFD and a message
+    is appended to ``warnings``. Only a file that is mostly not UTF-8 is read with a legacy code page.
+    ``encoding`` overrides detection. Raises InputFileError for binary data (NUL bytes outside UTF-16), an
+    empty file, or bytes no candidate decodes.
     """
     if encoding:
         try:
@@ -92,7 +92,7 @@ def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode())
     good = sum(1 for char in text if char > "\x7f" and char != "\ufffd")
-    if good <= bad:
+    if good == 0 or good < bad:
         return None
     return normalise(text), bad
 

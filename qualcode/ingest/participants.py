@@ -24,6 +24,7 @@ class ParticipantTable:
     columns: tuple[str, ...] = ()
     people: dict[str, dict[str, str]] = field(default_factory=dict)
     rows: tuple[SpeakerRow, ...] = ()
+    warnings: tuple[str, ...] = ()  # what reading repaired (bad UTF-8 bytes replaced)
 
 
 def load_participants(path: Path) -> ParticipantTable:
@@ -37,7 +38,8 @@ def load_participants(path: Path) -> ParticipantTable:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"cannot read: {exc.strerror}", where=where) from None
-    text, _ = decode(data, where)
+    repaired: list[str] = []
+    text, _ = decode(data, where, warnings=repaired)
     parsed = csv_rows(text, where, multiline=False)
     header = parsed[0][1] if parsed else None
     if not header or not any(h.strip() for h in header):
@@ -74,7 +76,7 @@ def load_participants(path: Path) -> ParticipantTable:
         first_line.setdefault(pid, line_no)
         rows.append(SpeakerRow(participant=pid, document=cell("document") or None,
                                speaker=cell("speaker") or pid, role=cell("role") or None, line=line_no))
-    return ParticipantTable(where, columns, people, tuple(rows))
+    return ParticipantTable(where, columns, people, tuple(rows), tuple(repaired))
 
 
 @dataclass

@@ -26,6 +26,8 @@ from qualcode.ingest.participants import (
     unused_rows,
 )
 from qualcode.model import ParsedDocument, SpeakerRow
+from qualcode.project.backup import backup_store
+from qualcode.project.crash import crash_point
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.ignore import ignore_rules
 from qualcode.project.store import Store, open_store
@@ -33,7 +35,7 @@ from qualcode.project.store import Store, open_store
 Progress = Callable[[int, int, str], None]
 TextChange = Callable[[Store, str, str, str], int]  # (store, document, old text, new text) -> codings made stale
 Remove = Callable[[Store, str], object]  # (store, document) -> what was removed (after backing its work up)
-SCAN_SKIP_NAMES = ("participants.csv",)
+SCAN_SKIP_NAMES = ("participants.csv", "pseudonyms.csv")
 
 
 @dataclass
@@ -49,6 +51,7 @@ class IngestReport:
     stale: int = 0  # codings that could not be re-anchored in changed documents
     missing: list[tuple[str, str]] = field(default_factory=list)  # (document, path) whose source file is gone
     removed: list = field(default_factory=list)  # what `--prune` removed: one value per document, from `remove`
+    backup: str | None = None  # where the store was copied before changed documents replaced stored ones
 
     @property
     def return_code(self) -> int:
@@ -122,11 +125,13 @@ def _participants(project: ProjectFolder, store: Store, explicit: Path | None,
         report.failures.append(Problem(str(path), "participants file not found"))
         return saved_table(store), False
     try:
-        return load_participants(path), True
+        table = load_participants(path)
     except InputFileError as exc:
         report.failures.append(Problem(exc.where or str(path),
                                        exc.message + " (the previous participants mapping is kept)"))
         return saved_table(store), False
+    report.warnings.extend(Problem(str(path), message, "warning") for message in table.warnings)
+    return table, True
 
 
 def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
@@ -184,8 +189,13 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
             parsed[doc.id] = add_sentences(doc)
             report.warnings.extend(Problem(f"{rel}:{line}" if line else rel, message, "warning")
                                    for line, message in doc.warnings)
+            crash_point("ingest-read")
         report.missing = [(doc_id, path) for doc_id, path in sorted(stored_ids.items())
                           if doc_id not in parsed and not _exists(project, path)]
+        if (any(doc_id in stored_ids for doc_id in parsed) or (remove is not None and report.missing)) \
+                and store.codings():
+            # a changed transcript re-anchors codings, a pruned one takes them away: keep a copy of the store
+            report.backup = str(backup_store(project.store_path, reason="before-ingest", source=store.db))
         with store.transaction():
             _write(store, parsed, report, on_text_change)
             if remove is not None:
@@ -210,6 +220,7 @@ def _write(store: Store, parsed: dict[str, ParsedDocument], report: IngestReport
     for doc in parsed.values():
         old = store.document(doc.id)
         store.put_document(doc, word_count(doc))
+        crash_point("ingest-write")
         if old is None:
             report.added.append(doc.id)
             continue

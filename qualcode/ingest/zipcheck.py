@@ -27,7 +27,8 @@ def check_zip(source: bytes | Path, where: str, what: str) -> None:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as package:
             members = package.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise InputFileError(f"not a {what} (not a valid zip package)", where=where) from None
+        article = "an" if what[:1] in "AEIOU" else "a"
+        raise InputFileError(f"not {article} {what} (not a valid zip package)", where=where) from None
     if len(members) > MAX_MEMBERS:
         raise InputFileError(f"refused: the {what} holds {len(members):,} parts (at most {MAX_MEMBERS:,})",
                              where=where)

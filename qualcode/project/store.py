@@ -6,6 +6,7 @@ This is the only module that writes SQL. Everything else asks it for values.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from array import array
 from collections.abc import Iterator, Sequence
@@ -476,8 +477,8 @@ def open_store(path: Path, *, create: bool = False) -> Store:
     _opened[:] = [path]
     with store_errors(path):
         try:
-            db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
-            db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+            db = sqlite3.connect(path, isolation_level=None, timeout=busy_seconds())
+            db.execute(f"PRAGMA busy_timeout = {int(busy_seconds() * 1000)}")
             db.execute("PRAGMA foreign_keys = ON")
             version = db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
@@ -503,8 +504,17 @@ def open_store(path: Path, *, create: bool = False) -> Store:
     return Store(db, path)
 
 
-# How long a command waits for another one writing to the store before it gives up (SQLite's busy timeout).
+# How long a command waits for another one writing to the store before it gives up (SQLite's busy timeout);
+# the QUALCODE_BUSY_SECONDS environment variable changes it (a shared drive may need longer, tests shorter).
 BUSY_SECONDS = 10.0
+
+
+def busy_seconds() -> float:
+    """The busy timeout in seconds: QUALCODE_BUSY_SECONDS when set to a number, else :data:`BUSY_SECONDS`."""
+    try:
+        return max(0.0, float(os.environ.get("QUALCODE_BUSY_SECONDS", BUSY_SECONDS)))
+    except ValueError:
+        return BUSY_SECONDS
 
 
 def _kind(exc: sqlite3.Error) -> str:
@@ -529,7 +539,7 @@ def store_problem(exc: sqlite3.Error, path: Path | str) -> ProjectError:
     kind = _kind(exc)
     advice = {
         "busy": f"the project store {path} is locked by another command still writing to it (waited "
-                f"{BUSY_SECONDS:g} s): wait for it to finish, then run this again",
+                f"{busy_seconds():g} s): wait for it to finish, then run this again",
         "readonly": f"the project store {path} is read-only: check the permissions of the file and its folder "
                     "(and that the disk is not mounted read-only), then run this again",
         "full": f"the disk holding the project store {path} is full: nothing was changed; free some space, "

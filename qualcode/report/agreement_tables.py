@@ -12,6 +12,7 @@ from pathlib import Path
 from qualcode.analysis.agreement import AgreementReport, EvaluationReport
 from qualcode.analysis.units import Unit, UnitKind
 from qualcode.errors import UsageError
+from qualcode.report.safe_text import xml_text
 from qualcode.report.tables import save_docx, save_xlsx, write_table
 
 UNDEFINED = "undefined"
@@ -121,16 +122,13 @@ def _evaluation_csv(path: Path, report: EvaluationReport) -> list[Path]:
 def _xlsx(path: Path, sheets: Sequence[tuple[str, Table]], notes: Sequence[str]) -> list[Path]:
     from openpyxl import Workbook
 
-    book = Workbook()
-    book.remove(book.active)
-    for title, (columns, rows) in [*sheets, ("about", (["notes"], [{"notes": n} for n in notes]))]:
-        sheet = book.create_sheet(title)
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([row.get(c, "") for c in columns])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text, never a formula
+    from qualcode.report.tables import add_about_sheet, add_sheet
+
+    # the shared sheet writer: text cells (header included) never run as formulas, no control characters
+    book = Workbook(write_only=True)
+    for title, (columns, rows) in sheets:
+        add_sheet(book, title, columns, rows)
+    add_about_sheet(book, notes)
     save_xlsx(book, path)
     return [path]
 
@@ -157,9 +155,9 @@ def _adjudication_docx(path: Path, report: AgreementReport) -> list[Path]:
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
     title = f"Adjudication: {a} and {b}"
-    document.add_heading(title, level=1)
+    document.add_heading(xml_text(title), level=1)
     for note in report.notes():
-        document.add_paragraph(note)
+        document.add_paragraph(xml_text(note))
     document.add_heading("Agreement by code", level=2)
     columns, rows = agreement_table(report)
     _docx_table(document, [c for c in columns if c not in ("label", "level")],
@@ -168,8 +166,8 @@ def _adjudication_docx(path: Path, report: AgreementReport) -> list[Path]:
     if not report.disagreements:
         document.add_paragraph("The coders agree on every unit: nothing to decide.")
     else:
-        document.add_paragraph(f"One row per unit and code on which {a} and {b} differ. Write the team's decision "
-                               "in the last column (e.g. `yes`, `no`, or another code).")
+        document.add_paragraph(xml_text(f"One row per unit and code on which {a} and {b} differ. Write the team's "
+                                        "decision in the last column (e.g. `yes`, `no`, or another code)."))
         header = ["document", "turn", "speaker", "text", "code", a, b, "decision"]
         rows = []
         for d in report.disagreements:
@@ -195,11 +193,11 @@ def _docx_table(document, columns: Sequence[str], rows: Sequence[dict]) -> None:
     header._tr.get_or_add_trPr().append(repeat)
     for cell, name in zip(header.cells, columns):
         cell.text = ""
-        cell.paragraphs[0].add_run(str(name)).bold = True
+        cell.paragraphs[0].add_run(xml_text(str(name))).bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, name in zip(cells, columns):
-            cell.text = str(row.get(name, ""))
+            cell.text = xml_text(str(row.get(name, "")))
 
 
 AGREEMENT_WRITERS: dict[str, Callable[[Path, AgreementReport], list[Path]]] = {

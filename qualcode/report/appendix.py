@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.codebook.names import unknown_code
+from qualcode.codings.pseudonyms import hide, hide_columns
 from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
@@ -151,13 +152,13 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     by = view.resolve_attributes([o.by])[0] if o.by else None
     known = [a for a in (o.summary_by, by) if a] or [a for a in ("gender", "type") if a in view.attributes()][:1]
     known = view.resolve_attributes(known[:1])
-    summary = theme_matrix(view, known[:1], "participants", o.percent, o.min_cell)
+    summary = hide_columns(view.pseudonyms, theme_matrix(view, known[:1], "participants", o.percent, o.min_cell))
     if wanted is not None:
         summary = summary[summary["code"].isin(wanted)].reset_index(drop=True)
     with tempfile.TemporaryDirectory() as tmp:
         png = Path(tmp) / "heatmap.png"
-        matrix_heatmap(png, summary if len(summary) else theme_matrix(view, known[:1], "participants",
-                                                                       o.percent, o.min_cell))
+        matrix_heatmap(png, summary if len(summary) else hide_columns(view.pseudonyms, theme_matrix(
+            view, known[:1], "participants", o.percent, o.min_cell)))
         heatmap = png.read_bytes()
     sections = []
     picker = QuotePicker(o.seed)  # one for the whole appendix: voices spread over every code
@@ -190,7 +191,8 @@ def _group_sizes(view, by: str) -> dict[str, int]:
         person = identified(turn)
         if person:
             members.setdefault(view.value(by, person, turn.document), set()).add(person)
-    return {group: len(people) for group, people in members.items()}
+    return {hide(view.pseudonyms, group): len(people) for group, people in members.items()}
+
 
 
 def render(appendix: Appendix, path: Path, *, reference_doc: Path | None = None) -> None:

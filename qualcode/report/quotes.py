@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from qualcode.analysis.corpus_view import MISSING, CorpusView
 from qualcode.codebook.names import unknown_code
+from qualcode.codings.pseudonyms import hide
 from qualcode.errors import UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
@@ -199,12 +200,13 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
         cut_before, cut_after = bool(text[turn.start:a].strip()), bool(text[b:turn.end].strip())
         if not view.keeps(turn):  # a participant --where leaves out, inside another's span: not quoted
             continue
+        shown = hide(view.pseudonyms, text[a:b].replace("\n", " "))
         if turn.role is Role.INTERVIEWER:
-            parts.append(QuotePart("context", turn.number, text[a:b].replace("\n", " "), cut_before, cut_after))
+            parts.append(QuotePart("context", turn.number, shown, cut_before, cut_after))
         else:
             speakers.append(turn)
-            parts.append(QuotePart("speech", turn.number, text[a:b].replace("\n", " "), cut_before, cut_after,
-                                   attribution(view, turn.participant, turn, fields)))
+            parts.append(QuotePart("speech", turn.number, shown, cut_before, cut_after,
+                                   hide(view.pseudonyms, attribution(view, turn.participant, turn, fields))))
     while parts and parts[-1].kind == "context":  # the span ran on into the next question: not part of it
         parts.pop()
     while parts and parts[0].kind == "context":
@@ -219,9 +221,9 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
         code=code, document=document, turn=first.number, start=start, end=end, text=spoken,
         cut_before=speech[0].cut_before, cut_after=speech[-1].cut_after,
         participant=identified(first) or "",
-        group=group, group_rank=view.order_key(by, group) if by else (),
+        group=hide(view.pseudonyms, group), group_rank=view.order_key(by, group) if by else (),
         attribution=speech[0].attribution,
-        context=_preceding_question(view, first) if context else "",
+        context=hide(view.pseudonyms, _preceding_question(view, first)) if context else "",
         parts=tuple(parts), speaker=first.participant or f"{document}/turn {first.number}",
         language=view.docs[document].language,
         score=score(spoken, speech[0].cut_before, speech[-1].cut_after))

@@ -1,0 +1,113 @@
+"""Pseudonymisation: real names, places and organisations replaced in every output, never in the store.
+
+`qualcode pseudonymise --key KEY.csv` saves the key in the project store; from then on every rendered text —
+quotes and their attributions, appendices, quote candidates, codings exports (text, question, speaker,
+attribute columns) — shows each term's replacement instead. The stored transcripts keep the original, so
+offsets and codings stay valid, and switching it off (`--off`) gives the original back. Terms match as whole
+words, ignoring case, longest first. A row without a replacement gets ``[Name-1]``, ``[Place-1]``,
+``[Org-1]``… by its ``kind`` column (default ``name``), numbered in key order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.errors import InputFileError
+from qualcode.ingest.csvfile import csv_rows
+from qualcode.ingest.encoding import decode
+from qualcode.project.store import Store
+
+KEY_COLUMNS = ("term", "name", "real", "original")
+KINDS = {"name": "Name", "person": "Name", "place": "Place", "location": "Place", "organisation": "Org",
+         "organization": "Org", "org": "Org"}
+MIN_TERM = 2
+META_KEY = "pseudonyms"
+
+
+@dataclass(frozen=True)
+class Pseudonyms:
+    """``(term, replacement)`` pairs; :meth:`apply` replaces every term in a text."""
+
+    pairs: tuple[tuple[str, str], ...]
+    _pattern: list = field(default_factory=list, compare=False, repr=False)  # compiled once, lazily
+
+    def apply(self, text: str) -> str:
+        """``text`` with every term (a whole word, any case) replaced by its replacement."""
+        if not self.pairs or not text:
+            return text
+        if not self._pattern:
+            terms = sorted(self.pairs, key=lambda pair: len(pair[0]), reverse=True)
+            alternation = "|".join(r"\s+".join(map(re.escape, t.split())) for t, _ in terms)
+            self._pattern.append((re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE),
+                                  {_key(t): r for t, r in self.pairs}))
+        pattern, replacements = self._pattern[0]
+        return pattern.sub(lambda m: replacements.get(_key(m.group()), m.group()),
+                           unicodedata.normalize("NFC", text))
+
+
+def _key(term: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", term).casefold().split())
+
+
+def read_key(path: Path) -> Pseudonyms:
+    """The key CSV: a ``term`` column (or ``name``/``real``/``original``, else the first), optional
+    ``replacement`` and ``kind`` columns. Raises InputFileError when unreadable or without terms."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    rows = csv_rows(decode(data, str(path))[0], str(path))
+    header = [h.strip().casefold() for h in rows[0][1]] if rows else []
+    column = next((header.index(c) for c in KEY_COLUMNS if c in header), 0)
+    given = header.index("replacement") if "replacement" in header else None
+    kind_at = header.index("kind") if "kind" in header else None
+    numbers: dict[str, int] = {}
+    pairs: dict[str, tuple[str, str]] = {}
+    for line, cells in rows[1:]:
+        cells = cells + [""] * (len(header) - len(cells))
+        term = " ".join(unicodedata.normalize("NFC", cells[column]).split())
+        if len(term) < MIN_TERM or _key(term) in pairs:
+            continue
+        replacement = cells[given].strip() if given is not None else ""
+        if not replacement:
+            kind = KINDS.get(cells[kind_at].strip().casefold() if kind_at is not None else "", "Name")
+            numbers[kind] = numbers.get(kind, 0) + 1
+            replacement = f"[{kind}-{numbers[kind]}]"
+        if _key(term) in _key(replacement):
+            raise InputFileError(f"the replacement {replacement!r} contains the term itself", where=f"{path}:{line}")
+        pairs[_key(term)] = (term, replacement)
+    if not pairs:
+        raise InputFileError("no terms: the key needs a header (term, replacement, kind) and a row per real "
+                             "name, place or organisation", where=str(path))
+    return Pseudonyms(tuple(pairs.values()))
+
+
+def stored(store: Store) -> Pseudonyms | None:
+    """The key saved in the store, or None when outputs are not pseudonymised."""
+    saved = store.get_meta(META_KEY)
+    return Pseudonyms(tuple(tuple(pair) for pair in json.loads(saved))) if saved else None
+
+
+def save(store: Store, pseudonyms: Pseudonyms | None) -> None:
+    """Save ``pseudonyms`` in the store (None: stop pseudonymising). Call inside a transaction."""
+    store.set_meta(META_KEY, json.dumps([list(p) for p in pseudonyms.pairs], ensure_ascii=False)
+                   if pseudonyms else "")
+
+
+def hide(pseudonyms: Pseudonyms | None, text: str) -> str:
+    """``text`` pseudonymised when there is a key."""
+    return pseudonyms.apply(text) if pseudonyms is not None else text
+
+
+def hide_columns(pseudonyms: Pseudonyms | None, frame, keep: tuple[str, ...] = ("code", "label", "level")):
+    """A DataFrame with pseudonymised column names (attribute values such as villages), ``attrs`` kept."""
+    if pseudonyms is None:
+        return frame
+    renamed = frame.rename(columns={c: pseudonyms.apply(c) for c in frame.columns
+                                    if isinstance(c, str) and c not in keep})
+    renamed.attrs = dict(frame.attrs)
+    return renamed

@@ -1,0 +1,241 @@
+"""The hostile-input corpus (tests/hostile/cases.toml): every case through the real CLI, no traceback, no hang."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import signal
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+HOSTILE = Path(__file__).parent / "hostile"
+REPO = Path(__file__).resolve().parents[1]
+CASES = tomllib.loads((HOSTILE / "cases.toml").read_text(encoding="utf-8"))["case"]
+SECONDS = 60  # a case running longer is a hang
+
+
+class Hang(BaseException):
+    """Raised by the alarm: a command ran past :data:`SECONDS` (BaseException, so no handler swallows it)."""
+
+
+def _case_id(case: dict) -> str:
+    what = case["file"] or case.get("generate") or case.get("setup")
+    return f"{what}-{'-'.join(a for a in case['args'] if not a.startswith(('{', '-', 'out/')))}"
+
+
+def _run(args: list[str]):
+    def alarm(signum, frame):
+        raise Hang(f"qualcode {' '.join(args)} ran over {SECONDS} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(SECONDS)
+    try:
+        return CliRunner().invoke(app, args, catch_exceptions=True)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """A small ingested and coded project: two transcripts (one with a long run of 'a'), the sample codebook."""
+    root = tmp_path_factory.mktemp("hostile-template")
+    (root / "transcripts").mkdir()
+    (root / "codebooks").mkdir()
+    shutil.copy(REPO / "codebooks" / "barriers.yaml", root / "codebooks")
+    (root / "qualcode.toml").write_text('[project]\ncodebook = "codebooks/barriers.yaml"\ncoder = "lan"\n',
+                                        encoding="utf-8")
+    (root / "transcripts" / "IDI-01.txt").write_text(
+        "Interviewer: How do you get to the commune office?\nRespondent: The road is long and muddy, and the forms "
+        "are only in Vietnamese, which I cannot read.\nInterviewer: And the school?\nRespondent: My children stay "
+        "home because the school is far and we have no money for books.\n", encoding="utf-8")
+    (root / "transcripts" / "IDI-02.txt").write_text(f"Interviewer: Anything else?\nRespondent: {'a' * 60}!\n",
+                                                     encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        for args in (["ingest"], ["code"]):
+            result = _run(args)
+            assert result.exit_code == 0, result.output
+    return root
+
+
+# -- files made at run time (too big to commit) --------------------------------------------------------------
+
+def _docx_with(member: str, write) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(REPO / "transcripts" / "IDI-01.docx") as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != member:
+                target.writestr(info.filename, source.read(info.filename))
+        write(target)
+    return out.getvalue()
+
+
+def _bomb(target: zipfile.ZipFile, name: str) -> None:
+    """A member inflating to 64 MB of spaces from about 64 KB: past the 200:1 ratio a zip may have."""
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with target.open(info, "w") as member:
+        chunk = b" " * 2**20
+        for _ in range(64):
+            member.write(chunk)
+
+
+def zip_bomb_docx(root: Path) -> str:
+    (root / "bomb.docx").write_bytes(_docx_with("word/document.xml", lambda z: _bomb(z, "word/document.xml")))
+    return "bomb.docx"
+
+
+def many_parts_docx(root: Path) -> str:
+    def parts(target: zipfile.ZipFile) -> None:
+        for n in range(10_001):
+            target.writestr(f"customXml/part{n}.xml", b"")
+
+    (root / "parts.docx").write_bytes(_docx_with("", parts))
+    return "parts.docx"
+
+
+def zip_bomb_xlsx(root: Path) -> str:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["document", "code", "text"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                _bomb(target, info.filename)
+            else:
+                target.writestr(info.filename, source.read(info.filename))
+    (root / "bomb.xlsx").write_bytes(out.getvalue())
+    return "bomb.xlsx"
+
+
+def one_line_txt(root: Path) -> str:
+    """A transcript of one 2.5 MB line (spaCy takes at most 1,000,000 characters at once); 21 MB behaves alike."""
+    words = ("the road to school is long and we have no money for the forms " * 40_000).strip()
+    (root / "one-line.txt").write_text(f"Respondent: {words}", encoding="utf-8")
+    return "one-line.txt"
+
+
+def long_cell_csv(root: Path) -> str:
+    (root / "long.csv").write_text(f"document,code,text\nIDI-01,language,{'a' * 200_000}\n", encoding="utf-8")
+    return "long.csv"
+
+
+def huge_cell_csv(root: Path) -> str:
+    (root / "huge.csv").write_text(f"document,code,text\nIDI-01,language,\"{'a' * 1_000_001}\"\n", encoding="utf-8")
+    return "huge.csv"
+
+
+# -- damage done to the project -------------------------------------------------------------------------------
+
+def _store(root: Path) -> Path:
+    return root / ".qualcode" / "qualcode.db"
+
+
+def scramble_store(root: Path, case: dict) -> None:
+    size = _store(root).stat().st_size
+    with _store(root).open("r+b") as store:  # every page but the first (the schema): tables are damaged
+        store.seek(4096)
+        store.write(b"\xde\xad\xbe\xef" * ((size - 4096) // 4))
+
+
+def drop_table(root: Path, case: dict) -> None:
+    with sqlite3.connect(_store(root)) as db:
+        db.execute("DROP TABLE codings")
+
+
+def not_a_store(root: Path, case: dict) -> None:
+    with _store(root).open("r+b") as store:
+        store.write(b"this is not SQLite" * 10)
+
+
+def store_folder_is_file(root: Path, case: dict) -> None:
+    shutil.rmtree(root / ".qualcode")
+    (root / ".qualcode").write_text("oops", encoding="utf-8")
+
+
+def newer_schema(root: Path, case: dict) -> None:
+    with sqlite3.connect(_store(root)) as db:
+        db.execute("PRAGMA user_version = 99")
+
+
+def config(root: Path, case: dict) -> None:
+    shutil.copy(HOSTILE / case["file"], root / "qualcode.toml")
+
+
+SETUPS = {f.__name__: f for f in (scramble_store, drop_table, not_a_store, store_folder_is_file, newer_schema,
+                                  config)}
+GENERATE = {f.__name__: f for f in (zip_bomb_docx, many_parts_docx, zip_bomb_xlsx, one_line_txt, long_cell_csv,
+                                    huge_cell_csv)}
+
+
+def test_the_corpus_holds_forty_files_and_every_file_has_a_case() -> None:
+    """The corpus has at least 40 files and none of them is left out of cases.toml."""
+    files = {p.name for p in HOSTILE.iterdir() if p.name != "cases.toml"}
+    assert len(files) >= 40
+    assert files <= {c["file"] for c in CASES}
+    assert {c["file"] for c in CASES if c["file"]} <= files
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_hostile_input(case: dict, template: Path, tmp_path: Path, monkeypatch) -> None:
+    """A hostile input gives its exit code and one-line message: never a traceback, never a hang."""
+    root = tmp_path / "project"
+    shutil.copytree(template, root)
+    monkeypatch.chdir(root)
+    name = case["file"]
+    if name and case.get("setup") != "config":
+        shutil.copy(HOSTILE / name, root / name)
+    if case.get("generate"):
+        name = GENERATE[case["generate"]](root)
+    lock = None
+    if case.get("setup") == "lock_store":
+        monkeypatch.setenv("QUALCODE_BUSY_SECONDS", "0.2")
+        lock = sqlite3.connect(_store(root), isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+    elif case.get("setup"):
+        SETUPS[case["setup"]](root, case)
+    try:
+        for before in case.get("before", []):
+            result = _run([a.replace("{file}", name) for a in before])
+            assert result.exit_code == 0, result.output
+        result = _run([a.replace("{file}", name) for a in case["args"]])
+    finally:
+        if lock is not None:
+            lock.close()
+    output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exception is None or isinstance(result.exception, SystemExit), output
+    assert "Traceback" not in output
+    assert result.exit_code == case["exit"], output
+    assert case["message"] in output
+    if case.get("store_lacks"):
+        with sqlite3.connect(_store(root)) as db:
+            texts = " ".join(t for (t,) in db.execute("SELECT text FROM documents"))
+        assert case["store_lacks"] not in texts
+
+
+def test_a_transcript_over_64_mb_is_refused_before_reading(tmp_path: Path, cli) -> None:
+    """A sparse 65 MB file is refused by its size, naming the limit, without being read."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "qualcode.toml").write_text("[project]\n", encoding="utf-8")
+    big = tmp_path / "transcripts" / "huge.txt"
+    with big.open("wb") as handle:
+        handle.truncate(65 * 2**20)
+    result = cli("ingest", "-p", tmp_path)
+    assert result.exit_code == 1 and "65 MB is too large for one transcript (at most 64 MB)" in result.stderr

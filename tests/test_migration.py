@@ -1,0 +1,41 @@
+"""Stores written by earlier releases (committed fixtures) open, migrate in place and keep every coding."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+import qualcode
+from qualcode.project.store import SCHEMA_VERSION
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_an_old_store_migrates_and_keeps_its_codings(version: int, tmp_path: Path) -> None:
+    """A store made by the release with schema VERSION (one transcript ingested and coded, one turn tagged by
+    hand) is migrated to the current schema, passes integrity_check, keeps its codings and re-ingests."""
+    fixture = DATA / f"store-v{version}"
+    shutil.copytree(fixture / "transcripts", tmp_path / "transcripts")
+    shutil.copy(REPO / "codebooks" / "barriers.yaml", tmp_path / "codebook.yaml")
+    (tmp_path / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\ncoder = "lan"\n',
+                                            encoding="utf-8")
+    (tmp_path / ".qualcode").mkdir()
+    store = tmp_path / ".qualcode" / "qualcode.db"
+    shutil.copy(fixture / "qualcode.db", store)
+    with sqlite3.connect(store) as old:
+        assert old.execute("PRAGMA user_version").fetchone()[0] == version
+        before = sorted(old.execute('SELECT document, start, "end", code, coder, status FROM codings'))
+    project = qualcode.open_project(tmp_path)
+    assert len(project.documents()) == 1
+    assert project.ingest().return_code == 0
+    with sqlite3.connect(store) as new:
+        assert new.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert new.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        after = sorted(new.execute('SELECT document, start, "end", code, coder, status FROM codings'))
+    assert after == before and any(row[3:] == ("language", "lan", "accepted") for row in after)
+    assert project.code().added + project.code().kept_decisions >= 1

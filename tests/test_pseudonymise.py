@@ -1,0 +1,87 @@
+"""`qualcode pseudonymise`: real names replaced in every output, the store keeping the original."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from conftest import REPO
+
+NAME = "Nguyễn Thị Lành"
+TRANSCRIPT = ("Interviewer: Who helps you with the forms, Lành?\n"
+              f"Lành: My neighbour {NAME} reads the forms for me, they are only in Vietnamese. In Séo Phìn nobody "
+              "else can read them.\n")
+
+
+def _project(root: Path, cli) -> Path:
+    (root / "transcripts").mkdir(parents=True)
+    (root / "transcripts" / "IDI-01.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (root / "transcripts" / "participants.csv").write_text(
+        "participant,document,speaker,gender,village\nP01,IDI-01,Lành,female,Séo Phìn\n", encoding="utf-8")
+    shutil.copy(REPO / "codebooks" / "barriers.yaml", root)
+    (root / "qualcode.toml").write_text('[project]\ncodebook = "barriers.yaml"\ncoder = "lan"\n',
+                                        encoding="utf-8")
+    (root / "key.csv").write_text(f"term,replacement,kind\n{NAME},,name\nLành,,name\nSéo Phìn,,place\n",
+                                  encoding="utf-8")
+    for args in (("ingest",), ("tag", "IDI-01", "2", "language")):
+        result = cli(*args, "-p", root)
+        assert result.exit_code == 0, result.stderr
+    return root
+
+
+def _outputs(root: Path, cli, out: Path) -> list[Path]:
+    runs = [("appendix", "-o", out / "appendix.docx", "--attribution", "participant,village", "--context"),
+            ("appendix", "-o", out / "appendix.md", "--by", "village", "--context"),
+            ("appendix", "-o", out / "appendix.html", "--attribution", "participant,village"),
+            ("quotes", "language", "-o", out / "candidates.csv"),
+            ("codings", "export", "-o", out / "codings.csv", "--attributes", "village"),
+            ("codings", "export", "-o", out / "codings.xlsx", "--attributes", "village"),
+            ("matrix", "--by", "village", "-o", out / "matrix.csv")]
+    for args in runs:
+        result = cli(*args, "-p", root)
+        assert result.exit_code == 0, (args, result.stderr)
+    return sorted(out.iterdir())
+
+
+def test_no_real_name_reaches_an_output_and_the_store_keeps_them(tmp_path: Path, cli) -> None:
+    """After `pseudonymise --key`, appendices, quote candidates and exports show [Name-1], [Name-2] and
+    [Place-1] and `leaks` finds nothing; the store's text and the coding's offsets are unchanged."""
+    root = _project(tmp_path / "p", cli)
+    result = cli("pseudonymise", "--key", root / "key.csv", "-p", root)
+    assert result.exit_code == 0 and "3 terms will be replaced" in result.stdout
+    files = _outputs(root, cli, tmp_path / "out")
+    result = cli("leaks", *files, "--key", root / "key.csv", "-p", root)
+    assert result.exit_code == 0, result.stderr
+    markdown = (tmp_path / "out" / "appendix.md").read_text(encoding="utf-8")
+    assert "My neighbour [Name-1] reads the forms" in markdown and "In [Place-1] nobody" in markdown
+    assert "Who helps you with the forms, [Name-2]?" in markdown
+    quotes = cli("quotes", "language", "-p", root).stdout
+    assert "[Name-1]" in quotes and NAME not in quotes
+    with sqlite3.connect(root / ".qualcode" / "qualcode.db") as db:
+        text = db.execute("SELECT text FROM documents").fetchone()[0]
+        start, end, snapshot = db.execute('SELECT start, "end", text FROM codings').fetchone()
+    assert NAME in text and text[start:end] == snapshot and NAME in snapshot
+
+
+def test_leaks_catches_the_name_when_pseudonymisation_is_off(tmp_path: Path, cli) -> None:
+    """With pseudonymisation switched off (or never on), the planted name is in the outputs and `leaks`
+    exits 1 naming it."""
+    root = _project(tmp_path / "p", cli)
+    assert cli("pseudonymise", "--key", root / "key.csv", "-p", root).exit_code == 0
+    assert cli("pseudonymise", "--off", "-p", root).exit_code == 0
+    files = _outputs(root, cli, tmp_path / "out")
+    result = cli("leaks", *files, "--key", root / "key.csv", "-p", root)
+    assert result.exit_code == 1
+    assert f"appendix.docx: '{NAME}' (key)" in result.stderr
+    assert f"codings.xlsx: '{NAME}' (key)" in result.stderr
+
+
+def test_pseudonymise_needs_a_key_or_off(tmp_path: Path, cli) -> None:
+    """Neither or both of --key and --off is a usage error; a key without terms names the file."""
+    root = _project(tmp_path / "p", cli)
+    assert cli("pseudonymise", "-p", root).exit_code == 2
+    empty = root / "empty.csv"
+    empty.write_text("term\n", encoding="utf-8")
+    result = cli("pseudonymise", "--key", empty, "-p", root)
+    assert result.exit_code == 1 and "empty.csv: no terms" in result.stderr
