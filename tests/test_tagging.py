@@ -82,12 +82,17 @@ def test_tag_errors(tagged: Path, cli) -> None:
 
 
 def test_tag_needs_a_coder(tagged: Path, cli) -> None:
-    """Without --coder and without a coder in qualcode.toml, tag says how to name one; `auto` is refused."""
+    """Without --coder and without a coder in qualcode.toml, tag says how to name one; `auto` and the machine
+    suggesters' names are refused."""
     (tagged / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
     result = cli("tag", "IDI-01", "2", "workload", "--project", tagged)
     assert result.exit_code == 2 and "--coder" in result.stderr and "qualcode.toml" in result.stderr
     result = cli("tag", "IDI-01", "2", "workload", "--coder", "auto", "--project", tagged)
     assert result.exit_code == 2 and "rule coder" in result.stderr
+    for machine in ("learned", "Similar", "llm"):
+        result = cli("tag", "IDI-01", "2", "workload", "--coder", machine, "--project", tagged)
+        assert result.exit_code == 2 and "machine suggester" in result.stderr
+    assert human(tagged) == []
 
 
 def test_tag_on_an_interviewer_turn_warns(tagged: Path, cli) -> None:

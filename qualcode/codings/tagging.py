@@ -73,12 +73,18 @@ class UntagResult:
 
 def coder_name(project: ProjectFolder, coder: str | None) -> str:
     """``coder``, else ``qualcode.toml``'s ``[project] coder``. Raises UsageError when neither is set or the
-    name is ``auto`` (the rule coder, whose suggestions are reviewed rather than tagged)."""
+    name is a machine coder's (``auto``, ``learned``, ``similar``, ``llm``: their suggestions are reviewed,
+    and a person's codings under their name would be taken for machine output)."""
+    from qualcode.autocode.suggesters import MACHINE_CODERS
+
     name = (coder or project.config.coder or "").strip()
     if not name:
         raise UsageError("name the coder with --coder (or set [project] coder in qualcode.toml)")
     if name == AUTO:
         raise UsageError("`auto` is the rule coder: review its suggestions (`qualcode review`) instead")
+    if name.casefold() in MACHINE_CODERS:
+        raise UsageError(f"`{name}` is the name of a machine suggester (`qualcode suggest`): code by hand under "
+                         "your own name")
     return name
 
 
