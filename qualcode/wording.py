@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -25,3 +25,18 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     by_folded = {k.casefold(): k for k in known}
     close = difflib.get_close_matches(name.strip().casefold(), list(by_folded), n=1, cutoff=0.6)
     return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
+
+
+def resolve_names(names: Iterable[str], known: Sequence[str], what: str = "attribute") -> list[str]:
+    """The names of ``known`` that ``names`` mean, matched ignoring case (``Gender`` is ``gender``). Raises
+    UsageError naming the first unknown one, the closest known name and every known one."""
+    from qualcode.errors import UsageError
+
+    found = []
+    for name in names:
+        match = find_name(name, known)
+        if match is None:
+            raise UsageError(f"unknown {what} {name!r}{did_you_mean(name, known)}; available: "
+                             f"{', '.join(known) or '(none)'}")
+        found.append(match)
+    return found

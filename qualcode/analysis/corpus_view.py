@@ -11,11 +11,11 @@ from qualcode.codebook.load import Codebook
 from qualcode.codings.pseudonyms import Pseudonyms, stored
 from qualcode.codings.selection import Selection, select, speaking_turn, turn_at
 from qualcode.codings.where import MISSING, TurnFilter, attribute_names, raw_value, turn_filter
-from qualcode.errors import ProjectError, UsageError
+from qualcode.errors import ProjectError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, DocumentRow, MemoRow, QuoteChoiceRow, TurnRow, open_store
-from qualcode.wording import did_you_mean, find_name
+from qualcode.wording import resolve_names
 
 
 @dataclass
@@ -72,15 +72,7 @@ class CorpusView:
     def resolve_attributes(self, names: Sequence[str]) -> list[str]:
         """The attributes ``names`` mean, matched ignoring case (``Gender`` is ``gender``). Raises UsageError
         with the closest name and the available ones when one is unknown."""
-        available = self.attributes()
-        found = []
-        for name in names:
-            attribute = find_name(name, available)
-            if attribute is None:
-                raise UsageError(f"unknown attribute {name!r}{did_you_mean(name, available)}; available: "
-                                 f"{', '.join(available)}")
-            found.append(attribute)
-        return found
+        return resolve_names(names, self.attributes())
 
     def respondent_turns(self) -> list[TurnRow]:
         """Every turn not spoken by an interviewer, in document order: the turns whose codings count (a file

@@ -10,11 +10,10 @@ from qualcode.codings.pseudonyms import stored
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.codings.sheets import DECISION
 from qualcode.codings.where import TurnFilter
-from qualcode.errors import UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, Store, TurnRow
-from qualcode.wording import did_you_mean, find_name
+from qualcode.wording import resolve_names
 
 EXPORT_COLUMNS = ("id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start", "end",
                   "text", "rule", "memo")
@@ -31,16 +30,8 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
     Raises UsageError for an attribute that does not exist.
     """
     known = store.participant_columns()
-    if attributes is None:
-        chosen = [a for a in known if a not in project.config.identifying]
-    else:
-        chosen = []
-        for name in attributes:
-            attribute = find_name(name, known)
-            if attribute is None:
-                raise UsageError(f"unknown attribute {name!r}{did_you_mean(name, known)}; available: "
-                                 f"{', '.join(known) or '(none)'}")
-            chosen.append(attribute)
+    chosen = ([a for a in known if a not in project.config.identifying] if attributes is None
+              else resolve_names(attributes, known))
     people = {p.id: p.attributes for p in store.participants()}
     turns: dict[str, list[TurnRow]] = {}
     for t in store.turns():

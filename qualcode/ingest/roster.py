@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qualcode.errors import ProjectError, UsageError
+from qualcode.errors import ProjectError
 from qualcode.ingest import words_in
 from qualcode.ingest.run import saved_table
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import open_store
-from qualcode.wording import did_you_mean, find_name
+from qualcode.wording import resolve_names
 
 NO_ROW = "no row in participants.csv"
 
@@ -82,11 +82,4 @@ def list_participants(project: ProjectFolder, attributes: Sequence[str] | None =
 def _chosen(attributes: Sequence[str] | None, known: list[str], identifying: Sequence[str]) -> list[str]:
     if attributes is None:
         return [a for a in known if a not in identifying]
-    chosen = []
-    for name in attributes:
-        found = find_name(name, known)
-        if found is None:
-            raise UsageError(f"unknown attribute {name!r}{did_you_mean(name, known)}; available: "
-                             f"{', '.join(known) or '(none)'}")
-        chosen.append(found)
-    return chosen
+    return resolve_names(attributes, known)
