@@ -85,3 +85,49 @@ def test_pseudonymise_needs_a_key_or_off(tmp_path: Path, cli) -> None:
     empty.write_text("term\n", encoding="utf-8")
     result = cli("pseudonymise", "--key", empty, "-p", root)
     assert result.exit_code == 1 and "empty.csv: no terms" in result.stderr
+
+
+def _key_of(*pairs: tuple[str, str]):
+    from qualcode.codings.pseudonyms import Pseudonyms
+
+    return Pseudonyms(tuple(pairs))
+
+
+def test_remap_replaces_vietnamese_names_and_moves_offsets_after_them() -> None:
+    """`remap` gives the same text as `apply` and maps offsets before, inside and after each replaced term,
+    Vietnamese diacritics included."""
+    from qualcode.codings.pseudonyms import remap
+
+    key = _key_of((NAME, "[Name-1]"), ("Séo Phìn", "Village A"))
+    text = f"My neighbour {NAME} reads. In séo phìn nobody reads."
+    new, mapping = remap(text, key)
+    assert new == key.apply(text) == "My neighbour [Name-1] reads. In Village A nobody reads."
+    at = text.index(NAME)
+    assert mapping.start(3) == mapping.end(3) == 3
+    assert mapping.start(at) == mapping.end(at) == new.index("[Name-1]")
+    inside = at + len("Nguyễn ")
+    assert new[mapping.start(inside):mapping.end(inside + 3)] == "[Name-1]"
+    after = text.index(" reads.")
+    assert new[mapping.start(after):] == new[new.index(" reads."):]
+    start, end = text.index("nobody"), len(text)
+    assert new[mapping.start(start):mapping.end(end)] == "nobody reads."
+
+
+def test_remap_handles_terms_at_the_very_start_and_end_and_decomposed_accents() -> None:
+    """A term opening or closing the text, and a term written with decomposed accents, are replaced; spans
+    over them map onto exactly their replacement; without a key the text is unchanged."""
+    import unicodedata
+
+    from qualcode.codings.pseudonyms import remap
+
+    key = _key_of(("Lành", "[Name-2]"))
+    text = "Lành said it to lành"
+    new, mapping = remap(text, key)
+    assert new == "[Name-2] said it to [Name-2]"
+    assert new[mapping.start(0):mapping.end(4)] == "[Name-2]"
+    assert new[mapping.start(len(text) - 4):mapping.end(len(text))] == "[Name-2]"
+    assert new[mapping.start(0):mapping.end(len(text))] == new
+    decomposed = unicodedata.normalize("NFD", "Chị Lành ơi")
+    assert "Lành" not in unicodedata.normalize("NFC", remap(decomposed, key)[0])
+    assert remap(text, None) == (text, remap(text, None)[1]) and remap(text, None)[1].start(7) == 7
+    assert remap("Lành", key)[0] == "[Name-2]" and remap("Lànhs", key)[0] == "Lànhs"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,14 +40,67 @@ class Pseudonyms:
         """``text`` with every term (a whole word, any case) replaced by its replacement."""
         if not self.pairs or not text:
             return text
+        return remap(unicodedata.normalize("NFC", text), self)[0]
+
+    def compiled(self) -> tuple[re.Pattern, dict[str, str]]:
+        """The pattern matching every term as a whole word (longest first, any case, composed or decomposed
+        accents) and ``folded term -> replacement``; compiled once."""
         if not self._pattern:
             terms = sorted(self.pairs, key=lambda pair: len(pair[0]), reverse=True)
-            alternation = "|".join(r"\s+".join(map(re.escape, t.split())) for t, _ in terms)
+            forms = dict.fromkeys(form for t, _ in terms for form in (t, unicodedata.normalize("NFD", t)))
+            alternation = "|".join(r"\s+".join(map(re.escape, t.split())) for t in forms)
             self._pattern.append((re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE),
                                   {_key(t): r for t, r in self.pairs}))
-        pattern, replacements = self._pattern[0]
-        return pattern.sub(lambda m: replacements.get(_key(m.group()), m.group()),
-                           unicodedata.normalize("NFC", text))
+        return self._pattern[0]
+
+
+@dataclass(frozen=True)
+class Remap:
+    """Where each offset of a text lands in its pseudonymised version: ``replaced`` holds ``(start, end,
+    new_start, new_end)`` of every replaced term, in text order. An offset inside a term goes to the start of
+    its replacement as a span's start and to its end as a span's end, so a span keeps covering the same words."""
+
+    replaced: tuple[tuple[int, int, int, int], ...] = ()
+
+    def _at(self, offset: int, inside_to_end: bool) -> int:
+        index = bisect_right(self.replaced, (offset, float("inf"))) - 1
+        if index < 0:
+            return offset
+        start, end, new_start, new_end = self.replaced[index]
+        if offset == start:
+            return new_start
+        if offset < end:
+            return new_end if inside_to_end else new_start
+        return offset + new_end - end
+
+    def start(self, offset: int) -> int:
+        """The new offset of a span's start (inside a term: its replacement's start)."""
+        return self._at(offset, False)
+
+    def end(self, offset: int) -> int:
+        """The new offset of a span's end (inside a term: its replacement's end)."""
+        return self._at(offset, True)
+
+
+def remap(text: str, pseudonyms: Pseudonyms | None) -> tuple[str, Remap]:
+    """``text`` pseudonymised (as the store holds it: not re-normalised, so offsets stay meaningful) and the
+    :class:`Remap` of its offsets onto the new text. Without a key the text comes back unchanged."""
+    if pseudonyms is None or not pseudonyms.pairs or not text:
+        return text, Remap()
+    pattern, replacements = pseudonyms.compiled()
+    parts: list[str] = []
+    replaced = []
+    last = length = 0
+    for match in pattern.finditer(text):
+        replacement = replacements.get(_key(match.group()), match.group())
+        parts.append(text[last:match.start()])
+        length += match.start() - last
+        replaced.append((match.start(), match.end(), length, length + len(replacement)))
+        parts.append(replacement)
+        length += len(replacement)
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts), Remap(tuple(replaced))
 
 
 def _key(term: str) -> str:
