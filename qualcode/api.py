@@ -662,10 +662,12 @@ class Project(ProjectFolder):
         """Write the project as a REFI-QDA project (`qualcode export FILE.qdpx`): every document's stored text,
         the codebook, the selected codings (reviewed ones by default, as in reports), participants as cases
         with their attributes (``attributes``; default every column not marked identifying) and ``notes``
-        (default: the project's memos).
+        (default: the project's memos). After `pseudonymise` the texts, attribute values and notes are
+        pseudonymised and every selection's positions remapped onto the new text.
         Two exports of the same project are byte-identical. Raises UsageError for a bad selection."""
         from dataclasses import replace
 
+        from qualcode.codings.pseudonyms import stored
         from qualcode.codings.selection import Selection, select
         from qualcode.exchange.qdpx_export import build_project, memo_notes, write_qdpx
         from qualcode.project.store import open_store
@@ -683,7 +685,8 @@ class Project(ProjectFolder):
             codings = select(store, selection, labels=self.config.value_labels)
             if not notes:  # the project's memos travel as notes
                 notes = memo_notes(store.memos(), {str(c.id): c.document for c in store.codings()})
-            qde, entries, summary = build_project(self.root.name, store, book, codings, chosen, notes)
+            qde, entries, summary = build_project(self.root.name, store, book, codings, chosen, notes,
+                                                  pseudonyms=stored(store))
         finally:
             store.close()
         with writing(path):

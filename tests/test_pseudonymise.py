@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import unicodedata
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import Counter
 from pathlib import Path
 
-from conftest import REPO
+import pytest
+from conftest import REPO, SHARED
+
+import qualcode
+from qualcode.codings.pseudonyms import Pseudonyms, read_key, remap
+from qualcode.project.store import open_store
 
 NAME = "Nguyễn Thị Lành"
 TRANSCRIPT = ("Interviewer: Who helps you with the forms, Lành?\n"
@@ -87,17 +96,13 @@ def test_pseudonymise_needs_a_key_or_off(tmp_path: Path, cli) -> None:
     assert result.exit_code == 1 and "empty.csv: no terms" in result.stderr
 
 
-def _key_of(*pairs: tuple[str, str]):
-    from qualcode.codings.pseudonyms import Pseudonyms
-
+def _key_of(*pairs: tuple[str, str]) -> Pseudonyms:
     return Pseudonyms(tuple(pairs))
 
 
 def test_remap_replaces_vietnamese_names_and_moves_offsets_after_them() -> None:
     """`remap` gives the same text as `apply` and maps offsets before, inside and after each replaced term,
     Vietnamese diacritics included."""
-    from qualcode.codings.pseudonyms import remap
-
     key = _key_of((NAME, "[Name-1]"), ("Séo Phìn", "Village A"))
     text = f"My neighbour {NAME} reads. In séo phìn nobody reads."
     new, mapping = remap(text, key)
@@ -116,10 +121,6 @@ def test_remap_replaces_vietnamese_names_and_moves_offsets_after_them() -> None:
 def test_remap_handles_terms_at_the_very_start_and_end_and_decomposed_accents() -> None:
     """A term opening or closing the text, and a term written with decomposed accents, are replaced; spans
     over them map onto exactly their replacement; without a key the text is unchanged."""
-    import unicodedata
-
-    from qualcode.codings.pseudonyms import remap
-
     key = _key_of(("Lành", "[Name-2]"))
     text = "Lành said it to lành"
     new, mapping = remap(text, key)
@@ -131,3 +132,57 @@ def test_remap_handles_terms_at_the_very_start_and_end_and_decomposed_accents() 
     assert "Lành" not in unicodedata.normalize("NFC", remap(decomposed, key)[0])
     assert remap(text, None) == (text, remap(text, None)[1]) and remap(text, None)[1].start(7) == 7
     assert remap("Lành", key)[0] == "[Name-2]" and remap("Lànhs", key)[0] == "Lànhs"
+
+
+def test_qdpx_export_holds_pseudonymised_text_with_remapped_selections(tmp_path: Path) -> None:
+    """On the sample study, a pseudonymised .qdpx holds the replaced text, every coding's and turn's selection
+    slices to the pseudonymised version of its original text, two exports are byte-identical and the export
+    validates against Project.xsd; the store keeps the original."""
+    root = tmp_path / "sample"
+    root.mkdir()
+    for part in ("qualcode.toml", "codebooks", "transcripts"):
+        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, root / part)
+    project = qualcode.open_project(root)
+    project.ingest()
+    project.code()
+    key = tmp_path / "key.csv"
+    key.write_text("term,replacement,kind\nTả Lèng,,place\nN.T.T.,,name\ncommune,Xã-ish place,place\n"
+                   "Phòng Dân tộc,,organisation\n", encoding="utf-8")
+    project.pseudonymise(key)
+    pseudonyms = read_key(key)
+    paths = [project.export_qdpx(tmp_path / f"{n}.qdpx", include_suggestions=True).path for n in (1, 2)]
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    store = open_store(project.store_path)
+    documents = {d.id: d for d in store.documents()}
+    codings, turns = store.codings(), store.turns()
+    store.close()
+    with zipfile.ZipFile(paths[0]) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+        ns = "{urn:QDA-XML:project:1.0}"
+        sources = {s.get("name"): (s, archive.read("sources/" + s.get("plainTextPath").split("//")[1]).decode())
+                   for s in ET.fromstring(qde).iter(f"{ns}TextSource")}
+    assert "Tả Lèng" in documents["IDI-03"].text and "Tả Lèng" not in sources["IDI-03"][1]
+    replaced = coded = turned = 0
+    by_turn = {(t.document, t.number): t for t in turns}
+    for doc_id, (source, text) in sources.items():
+        original = documents[doc_id].text
+        assert text == pseudonyms.apply(original)
+        found, expected = Counter(), Counter()
+        for selection in source.iter(f"{ns}PlainTextSelection"):
+            piece = text[int(selection.get("startPosition")):int(selection.get("endPosition"))]
+            if selection.find(f"{ns}Coding") is not None:
+                found.update([piece])
+            else:
+                turn = by_turn[(doc_id, int(selection.get("name").split()[1]))]
+                assert piece == pseudonyms.apply(original[turn.start:turn.end])
+                turned += 1
+        for c in codings:
+            if c.document == doc_id and c.status != "rejected":
+                expected.update([pseudonyms.apply(c.text)])
+                coded += 1
+                replaced += pseudonyms.apply(c.text) != c.text
+        assert found == expected, doc_id
+    assert coded > 1000 and replaced > 20 and turned > 50
+    if (SHARED.parent / "refi-qda" / "Project.xsd").is_file():
+        xmlschema = pytest.importorskip("xmlschema")
+        xmlschema.XMLSchema(str(SHARED.parent / "refi-qda" / "Project.xsd")).validate(qde)

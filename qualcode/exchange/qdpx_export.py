@@ -18,6 +18,10 @@ What goes where (see docs/formats.md):
 
 GUIDs are UUID 5 of stable keys (a code's id, a document's id, a coding's document, span, code and coder), and
 the zip's entries are written in a fixed order with a fixed date: the same project exports to the same bytes.
+
+After ``qualcode pseudonymise`` the sources hold the pseudonymised text and every selection's positions are
+remapped onto it (:func:`qualcode.codings.pseudonyms.remap`), so each coding still covers the same words;
+attribute values and notes are pseudonymised too.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook.load import Codebook
+from qualcode.codings.pseudonyms import Pseudonyms, remap
 from qualcode.exchange.archive import write_zip
 from qualcode.exchange.xmlsafe import PROJECT_NS, serialise
 from qualcode.model import Role
@@ -204,10 +209,13 @@ def turn_guid(doc_id: str, number: int) -> str:
 
 
 def build_project(name: str, store: Store, book: Codebook | None, codings: Sequence[CodingRow],
-                  attributes: Sequence[str], notes: Sequence[NoteItem] = ()
+                  attributes: Sequence[str], notes: Sequence[NoteItem] = (), pseudonyms: Pseudonyms | None = None
                   ) -> tuple[bytes, list[tuple[str, bytes]], ExportSummary]:
     """``project.qde``'s bytes, the source entries ``(name, bytes)`` and a summary, for the project's documents,
-    participants (with the ``attributes`` asked for), codebook ``book`` and the selected ``codings``."""
+    participants (with the ``attributes`` asked for), codebook ``book`` and the selected ``codings``. With
+    ``pseudonyms`` the sources hold the pseudonymised text, every selection's positions are remapped onto it
+    (covering the same words), and attribute values and notes are pseudonymised."""
+    hidden = pseudonyms.apply if pseudonyms is not None else str
     documents = store.documents()
     turns: dict[str, list[TurnRow]] = {}
     for t in store.turns():
@@ -226,9 +234,9 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
         _codes(_sub(root, "CodeBook"), book, extra)
 
     variables = _Variables()
-    case_values = {p.id: {a: p.attributes.get(a, "") for a in attributes if p.attributes.get(a, "") != ""}
+    case_values = {p.id: {a: hidden(p.attributes.get(a, "")) for a in attributes if p.attributes.get(a, "") != ""}
                    for p in people}
-    doc_values = {d.id: {k: v for k, v in sorted(d.attributes.items()) if v != ""} for d in documents}
+    doc_values = {d.id: {k: hidden(v) for k, v in sorted(d.attributes.items()) if v != ""} for d in documents}
     names = list(dict.fromkeys([*attributes, *sorted({k for v in doc_values.values() for k in v})]))
     for variable in names:
         values = [v[variable] for v in (*case_values.values(), *doc_values.values()) if variable in v]
@@ -260,6 +268,7 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
     turn_selections = {(doc_id, t.number) for refs in selected.values() for doc_id, t in refs}
     entries: list[tuple[str, bytes]] = []
     seen: Counter = Counter()
+    notes = [NoteItem(n.target, n.author, hidden(n.text)) for n in notes]
     note_guids = [guid("note", note.target, note.author, note.text, i) for i, note in enumerate(notes)]
     note_refs: dict[str, list[str]] = {}
     for note, note_guid in zip(notes, note_guids):
@@ -268,7 +277,8 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
         sources = _sub(root, "Sources")
         for doc in documents:
             doc_guid = document_guid(doc.id)
-            entries.append((f"sources/{doc_guid}.txt", doc.text.encode("utf-8")))
+            text, moved = remap(doc.text, pseudonyms)
+            entries.append((f"sources/{doc_guid}.txt", text.encode("utf-8")))
             source = _sub(sources, "TextSource", {"guid": doc_guid, "name": doc.id,
                                                   "plainTextPath": f"internal://{doc_guid}.txt"})
             stamps = {t.number: t.timestamp for t in turns.get(doc.id, []) if t.timestamp}
@@ -278,13 +288,15 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
                 if (doc.id, turn.number) in turn_selections:
                     _sub(source, "PlainTextSelection", {
                         "guid": turn_guid(doc.id, turn.number), "name": f"turn {turn.number}",
-                        "startPosition": str(turn.start), "endPosition": str(turn.end)})
+                        "startPosition": str(moved.start(turn.start)), "endPosition": str(moved.end(turn.end))})
             for c in by_document.get(doc.id, []):
                 key = (c.document, c.start, c.end, c.code, c.coder)
                 seen[key] += 1
                 selection_guid = guid("coding", *key, seen[key])
-                attributes = {"guid": selection_guid, "name": _selection_name(c.text),
-                              "startPosition": str(c.start), "endPosition": str(c.end),
+                start, end = moved.start(c.start), moved.end(c.end)
+                name_text = text[start:end] if pseudonyms is not None else c.text
+                attributes = {"guid": selection_guid, "name": _selection_name(name_text),
+                              "startPosition": str(start), "endPosition": str(end),
                               "creatingUser": user_guid(c.coder)}
                 selection = _sub(source, "PlainTextSelection", attributes)
                 if c.status != "accepted":
