@@ -378,6 +378,15 @@ class Project(ProjectFolder):
         return self._in_transaction(lambda store: apply_review(store, book, Path(path),
                                                                reviewer or self.config.coder))
 
+    def _reading(self, work: Callable):
+        from qualcode.project.store import open_store
+
+        store = open_store(self.store_path)
+        try:
+            return work(store)
+        finally:
+            store.close()
+
     def _in_transaction(self, work: Callable):
         from qualcode.project.store import open_store
 
@@ -497,6 +506,7 @@ class Project(ProjectFolder):
         from qualcode.autocode.tokens import TokenCache
         from qualcode.codebook.active import active_codebook
         from qualcode.codebook.names import unknown_code
+        from qualcode.codings.pseudonyms import hide_explanation, stored
         from qualcode.errors import ProjectError
         from qualcode.project.store import open_store
 
@@ -508,11 +518,13 @@ class Project(ProjectFolder):
         try:
             docs = coding_docs(store)
             tokens = TokenCache.from_store(store)
+            pseudonyms = stored(store)
         finally:
             store.close()
         if not docs:
             raise ProjectError("no documents: run `qualcode ingest` first")
-        return explain_code(Coder(docs, tokens=tokens), book, target, examples)
+        found = explain_code(Coder(docs, tokens=tokens), book, target, examples)
+        return hide_explanation(found, docs, pseudonyms) if pseudonyms is not None else found
 
     def words(self, by: str | None = None, *, top: int = 20, sort: str = "count",
               where: str | None = None) -> pd.DataFrame:
@@ -520,15 +532,17 @@ class Project(ProjectFolder):
         (`qualcode words`), stop words left
         out, with keyness against the rest of the corpus: Dunning's G2, Hardie's log ratio and p. The ``top``
         lemmas of each group by ``count`` or by ``keyness`` (words used more in the group, largest G2 first);
-        ``frame.attrs`` holds the groups' sizes."""
+        ``frame.attrs`` holds the groups' sizes. After `pseudonymise`, key terms among the lemmas and group
+        names are shown replaced, and a word of a multi-word term is left out."""
         from qualcode.analysis.keyness import keyness, top_words
-        from qualcode.analysis.lemma_counts import count_lemmas
+        from qualcode.analysis.lemma_counts import count_lemmas, hide_lemmas
+        from qualcode.codings.pseudonyms import stored
 
         if sort not in ("count", "keyness"):
             raise UsageError(f"unknown sort {sort!r}; use count or keyness")
         if top < 1:
             raise UsageError("--top must be at least 1")
-        counted = count_lemmas(self, by, where)
+        counted = hide_lemmas(count_lemmas(self, by, where), self._reading(stored))
         frame = top_words(keyness(counted.counts, counted.words, counted.groups), top, sort)
         frame.attrs = {"by": counted.by or "", "sort": sort, "top": top,
                        "groups": {g: {"words": counted.words[g], "participants": counted.participants[g]}

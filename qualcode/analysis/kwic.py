@@ -2,7 +2,9 @@
 
 The query is matched by :mod:`qualcode.autocode.query` (a one-rule code); this module puts each match in its
 turn — document, turn number, participant, the words left and right of it — and keeps only the matches inside
-(``--code``) or outside (``--uncoded``) the selected codings.
+(``--code``) or outside (``--uncoded``) the selected codings. After `qualcode pseudonymise` the query still
+matches the stored (original) text, but the context and the match are shown pseudonymised; ``start`` and ``end``
+stay offsets into the stored text, and the query itself is echoed pseudonymised.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from qualcode.autocode.tokens import TokenCache
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.names import unknown_code
 from qualcode.codings.hit_tagging import SpansTagged
+from qualcode.codings.pseudonyms import Remap, hide, remap, stored
 from qualcode.codings.selection import Selection, select
 from qualcode.codings.where import turn_filter
 from qualcode.errors import ProjectError, UsageError
@@ -91,6 +94,7 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
         if not docs:
             raise ProjectError("no documents: run `qualcode ingest` first")
         rows = {(t.document, t.number): t for t in store.turns()}
+        pseudonyms = stored(store)
         coder = Coder(docs, tokens=TokenCache.from_store(store))
         matches = find_matches(coder, query)
         kept = turn_filter(store, selection.where, project.config.value_labels) if selection.where else None
@@ -113,6 +117,7 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
     finally:
         store.close()
     by_id = {d.id: d for d in docs}
+    shown: dict[str, tuple[str, Remap]] = {}  # each document's text as shown (pseudonymised) and its offset map
     hits = []
     for m in matches:
         if spans is not None:
@@ -126,9 +131,13 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
             continue
         sentence = next(((s.start, s.end) for s in turn.sentences if s.start <= m.start < s.end),
                         (turn.start, turn.end))
-        left, right = context(doc.text, m.start, m.end, turn.start, turn.end, width)
+        if doc.id not in shown:
+            shown[doc.id] = remap(doc.text, pseudonyms)
+        text, moved = shown[doc.id]
+        start, end = moved.start(m.start), moved.end(m.end)
+        left, right = context(text, start, end, moved.start(turn.start), moved.end(turn.end), width)
         who = ("interviewer" if row.role is Role.INTERVIEWER else row.participant or "unidentified speaker")
-        hits.append(Hit(doc.id, turn.number, who, row.timestamp or "", left, doc.text[m.start:m.end], right,
+        hits.append(Hit(doc.id, turn.number, who, row.timestamp or "", left, text[start:end], right,
                         m.start, m.end, sentence, (turn.start, turn.end), row.role is Role.INTERVIEWER))
     how = ("pattern" if query.pattern else "forms only" if query.exact else "forms and lemmas")
     if not query.pattern:
@@ -137,7 +146,8 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
             how += f", fuzzy {query.fuzzy}"
     if query.speakers:
         how += f"; speakers: {', '.join(query.speakers)}"
-    return SearchResult(query.text, how, tuple(hits), len(matches), description, selection.draft and spans is not None)
+    return SearchResult(hide(pseudonyms, query.text), how, tuple(hits), len(matches), description,
+                        selection.draft and spans is not None)
 
 
 def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:

@@ -14,12 +14,14 @@ documents table counts them (whitespace tokens holding a letter or digit, stop w
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
 from qualcode.analysis.corpus_view import MISSING, CorpusView
 from qualcode.autocode.lemmas import Lemmatizer
+from qualcode.codings.pseudonyms import Pseudonyms
 from qualcode.codings.where import turn_filter
 from qualcode.errors import ProjectError
 from qualcode.ingest import words_in
@@ -41,6 +43,27 @@ class LemmaCounts:
     words: dict[str, int]
     participants: dict[str, int]
     groups: tuple[str, ...]  # in report order: values sorted, (missing) last
+
+
+def hide_lemmas(counted: LemmaCounts, pseudonyms: Pseudonyms | None) -> LemmaCounts:
+    """``counted`` as `qualcode pseudonymise` shows it: a key term in a lemma or a group name replaced, a lemma
+    that is one word of a multi-word term (``séo`` of ``Séo Phìn``) left out."""
+    if pseudonyms is None:
+        return counted
+    parts = pseudonyms.parts()
+    counts: Counter = Counter()
+    for (group, lemma), n in counted.counts.items():
+        shown = pseudonyms.apply(lemma)
+        if shown == lemma and " ".join(unicodedata.normalize("NFC", lemma).casefold().split()) in parts:
+            continue
+        counts[(pseudonyms.apply(group), shown)] += n
+    words: Counter = Counter()
+    people: Counter = Counter()
+    for group in counted.groups:
+        words[pseudonyms.apply(group)] += counted.words[group]
+        people[pseudonyms.apply(group)] += counted.participants[group]
+    groups = tuple(dict.fromkeys(pseudonyms.apply(g) for g in counted.groups))
+    return LemmaCounts(counted.by, dict(counts), dict(words), dict(people), groups)
 
 
 @cache

@@ -54,7 +54,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
         rows.append(row)
     if pseudonyms is not None:  # every text column; ids, codes, offsets and numbers are left alone
         for row in rows:
-            for column in ("text", "question", "speaker", *chosen):
+            for column in ("text", "question", "speaker", "memo", *chosen):
                 if isinstance(row.get(column), str):
                     row[column] = pseudonyms.apply(row[column])
     return [*EXPORT_COLUMNS, *chosen], rows, codings

@@ -42,6 +42,10 @@ class Pseudonyms:
             return text
         return remap(unicodedata.normalize("NFC", text), self)[0]
 
+    def parts(self) -> frozenset[str]:
+        """The words of the multi-word terms, case-folded (``nguyễn``, ``thị``, ``lành`` of a full name)."""
+        return frozenset(w for t, _ in self.pairs if len(t.split()) > 1 for w in _key(t).split())
+
     def compiled(self) -> tuple[re.Pattern, dict[str, str]]:
         """The pattern matching every term as a whole word (longest first, any case, composed or decomposed
         accents) and ``folded term -> replacement``; compiled once."""
@@ -165,3 +169,47 @@ def hide_columns(pseudonyms: Pseudonyms | None, frame, keep: tuple[str, ...] = (
                                     if isinstance(c, str) and c not in keep})
     renamed.attrs = dict(frame.attrs)
     return renamed
+
+
+def hide_in_context(text: str, low: int, high: int, shown: tuple[str, str, str], pseudonyms: Pseudonyms | None,
+                    width: int | None = None) -> tuple[str, str, str]:
+    """``(left, match, right)`` of a match in context inside ``text[low:high]`` (a turn's speech), as
+    `codebook explain` cut it, recut from the pseudonymised text so a name at the edge of the window is
+    replaced whole. The match is found again as the occurrence whose context is ``shown``; failing that the
+    three parts are pseudonymised together."""
+    from qualcode.autocode.explain import CONTEXT_CHARS, context
+
+    left, match, right = shown
+    if pseudonyms is None or not match:
+        return shown
+    width = width or CONTEXT_CHARS
+    at = text.find(match, low, high)
+    while at >= 0:
+        if context(text, at, at + len(match), low, high, width) == (left, right):
+            new, moved = remap(text, pseudonyms)
+            start, end = moved.start(at), moved.end(at + len(match))
+            new_left, new_right = context(new, start, end, moved.start(low), moved.end(high), width)
+            return new_left, new[start:end], new_right
+        at = text.find(match, at + 1, high)
+    new, moved = remap(left + match + right, pseudonyms)
+    start, end = moved.start(len(left)), moved.end(len(left) + len(match))
+    return new[:start], new[start:end], new[end:]
+
+
+def hide_explanation(found, docs, pseudonyms: Pseudonyms):
+    """`codebook explain`'s :class:`~qualcode.autocode.explain.Explanation` ``found`` with its examples in
+    context and matched forms pseudonymised; ``docs`` are the coder's documents the examples come from."""
+    from dataclasses import replace
+
+    by_turn = {(d.id, t.number): (d.text, t.start, t.end) for d in docs for t in d.turns}
+    terms = []
+    for term in found.terms:
+        examples = []
+        for e in term.examples:
+            text, low, high = by_turn.get((e.document, e.turn), ("", 0, 0))
+            left, match, right = hide_in_context(text, low, high, (e.left, e.match, e.right), pseudonyms)
+            examples.append(replace(e, left=left, match=match, right=right))
+        variants = tuple(replace(v, text=pseudonyms.apply(v.text)) for v in term.variants)
+        terms.append(replace(term, examples=tuple(examples), variants=variants))
+    return replace(found, terms=tuple(terms))
+

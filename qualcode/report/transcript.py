@@ -16,6 +16,7 @@ from pathlib import Path
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.load import Codebook
 from qualcode.codings.importing import resolve_document
+from qualcode.codings.pseudonyms import hide, remap, stored
 from qualcode.codings.selection import DRAFT_NOTE, Selection, select
 from qualcode.errors import ProjectError, QualcodeError, UsageError
 from qualcode.model import Role
@@ -31,7 +32,8 @@ UNKNOWN_COLOUR = "#999999"
 
 @dataclass(frozen=True)
 class ShownCoding:
-    """A selected coding as `show` presents it."""
+    """A selected coding as `show` presents it: ``start``/``end`` and ``text`` are its part inside one turn, as
+    offsets into the shown document text (pseudonymised, when `qualcode pseudonymise` is on)."""
 
     id: int
     code: str
@@ -60,7 +62,8 @@ class Piece:
 
 @dataclass(frozen=True)
 class ShownTurn:
-    """One turn: number, speaker label, role, participant id, timestamp, speech and its codings."""
+    """One turn: number, speaker label, role, participant id, timestamp, speech and its codings (label and
+    speech pseudonymised when `qualcode pseudonymise` is on)."""
 
     number: int
     label: str
@@ -155,6 +158,7 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
             raise UsageError(f"unknown document {document!r}{did_you_mean(document, ids)}; documents: {shown}")
         doc = store.document(doc_id)
         rows = store.turns(doc_id)
+        pseudonyms = stored(store)
         chosen: list[CodingRow] = []
         description = ""
         if codes:
@@ -174,25 +178,29 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
     labels = {c.id: c.label for c in book.codes} if book else {}
     shown_turns = []
     used: dict[str, int] = {}
+    # With a key, the whole text is pseudonymised once and every offset moved onto it, so a highlight still
+    # covers the same words and a name cut by a coding's edge is replaced whole.
+    text, moved = remap(doc.text, pseudonyms)
     for row in rows:
         if not first <= row.number <= last:
             continue
         inside = [c for c in chosen if c.start < row.end and row.start < c.end] if row.end > row.start else []
-        turn_codings = tuple(
-            ShownCoding(c.id, c.code, labels.get(c.code, c.code), c.coder, c.status, c.rule,
-                        max(c.start, row.start), min(c.end, row.end), doc.text[max(c.start, row.start):
-                                                                                min(c.end, row.end)])
-            for c in inside)
+        start, end = moved.start(row.start), moved.end(row.end)
+        turn_codings = []
+        for c in inside:
+            a, b = moved.start(max(c.start, row.start)), moved.end(min(c.end, row.end))
+            turn_codings.append(ShownCoding(c.id, c.code, labels.get(c.code, c.code), c.coder, c.status, c.rule,
+                                            a, b, text[a:b]))
         for c in turn_codings:
             used[c.code] = used.get(c.code, 0) + 1
-        text = doc.text[row.start:row.end]
-        shown_turns.append(ShownTurn(row.number, row.label or "", row.role.value, row.participant or "",
-                                     row.timestamp or "", text, _pieces(doc.text, row.start, row.end, turn_codings),
-                                     turn_codings))
+        shown_turns.append(ShownTurn(row.number, hide(pseudonyms, row.label or ""), row.role.value,
+                                     row.participant or "", row.timestamp or "", text[start:end],
+                                     _pieces(text, start, end, turn_codings), tuple(turn_codings)))
     order = {c.id: i for i, c in enumerate(book.codes)} if book else {}
     legend = tuple(LegendEntry(code, labels.get(code, code), palette.get(code, UNKNOWN_COLOUR), n)
                    for code, n in sorted(used.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
-    attributes = tuple((k, str(v)) for k, v in sorted(doc.attributes.items()) if k not in ("id", "type", "language"))
+    attributes = tuple((k, hide(pseudonyms, str(v))) for k, v in sorted(doc.attributes.items())
+                       if k not in ("id", "type", "language"))
     return Transcript(doc.id, doc.doc_type.value, doc.language, attributes, len(rows), tuple(shown_turns), codes,
                       legend, description, codes and selection.draft)
 
