@@ -176,10 +176,20 @@ class Project(ProjectFolder):
 
     def participants(self, attributes: Sequence[str] | None = None) -> Roster:
         """Every participant with attributes (default: all not marked identifying), documents, turns and words,
-        and where participants.csv and the transcripts disagree (`qualcode participants`)."""
+        and where participants.csv and the transcripts disagree (`qualcode participants`); attribute values
+        and notes pseudonymised after `pseudonymise`."""
+        from dataclasses import replace
+
+        from qualcode.codings.pseudonyms import stored
         from qualcode.ingest.roster import list_participants
 
-        return list_participants(self, attributes)
+        roster = list_participants(self, attributes)
+        pseudonyms = self._reading(stored) if self.store_path.exists() else None
+        if pseudonyms is None:
+            return roster
+        ids = ("participant", "role", "documents")  # attribute values and notes (speaker labels) are pseudonymised
+        return replace(roster, rows=tuple({k: pseudonyms.apply(v) if isinstance(v, str) and k not in ids else v
+                                           for k, v in row.items()} for row in roster.rows))
 
     # -- codebook and auto-coding ------------------------------------------------------------------------
     def codebook_path(self, codebook: str | Path | None = None) -> Path:
@@ -306,6 +316,7 @@ class Project(ProjectFolder):
 
     def _code_memos(self) -> dict[str, list[str]]:
         """The memos on codes, by code id, as the codebook annex prints them (none before the first ingest)."""
+        from qualcode.codings.pseudonyms import stored
         from qualcode.project.store import open_store
         from qualcode.report.codebook_annex import code_memos
 
@@ -313,7 +324,7 @@ class Project(ProjectFolder):
             return {}
         store = open_store(self.store_path)
         try:
-            return code_memos(store.memos("code"))
+            return code_memos(store.memos("code"), stored(store))
         finally:
             store.close()
 
@@ -401,12 +412,14 @@ class Project(ProjectFolder):
         """Codings that could not be re-anchored after a transcript changed (`codings stale`)."""
         import pandas as pd
 
+        from qualcode.codings.pseudonyms import hide, stored
         from qualcode.project.store import open_store
 
         store = open_store(self.store_path)
         try:
+            pseudonyms = stored(store)
             rows = [{"id": c.id, "document": c.document, "code": c.code, "coder": c.coder, "status": c.status,
-                     "text": c.text} for c in store.codings() if c.stale]
+                     "text": hide(pseudonyms, c.text)} for c in store.codings() if c.stale]
         finally:
             store.close()
         return pd.DataFrame(rows, columns=list(STALE_COLUMNS))

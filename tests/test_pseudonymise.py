@@ -18,9 +18,11 @@ from qualcode.codings.pseudonyms import Pseudonyms, read_key, remap
 from qualcode.project.store import open_store
 
 NAME = "Nguyễn Thị Lành"
-TRANSCRIPT = ("Interviewer: Who helps you with the forms, Lành?\n"
-              f"Lành: My neighbour {NAME} reads the forms for me, they are only in Vietnamese. In Séo Phìn nobody "
-              "else can read them.\n")
+TERMS = (NAME, "Lành", "Séo Phìn")
+TRANSCRIPT = ("---\nplace: Séo Phìn\n---\n"
+              "Interviewer: Who helps you with the forms, Lành?\n"
+              f"Lành: My neighbour {NAME} reads the forms for me, I cannot read them, they are only in Vietnamese. "
+              "In Séo Phìn nobody else can read them.\n")
 
 
 def _project(root: Path, cli) -> Path:
@@ -33,40 +35,78 @@ def _project(root: Path, cli) -> Path:
                                         encoding="utf-8")
     (root / "key.csv").write_text(f"term,replacement,kind\n{NAME},,name\nLành,,name\nSéo Phìn,,place\n",
                                   encoding="utf-8")
-    for args in (("ingest",), ("tag", "IDI-01", "2", "language")):
+    for args in (("ingest",), ("tag", "IDI-01", "2", "language"),
+                 ("memo", "add", "--coding", "1", "--text", f"{NAME} asked us not to use this"),
+                 ("memo", "add", "--code", "language", "--text", "As in Séo Phìn, forms only in Vietnamese")):
         result = cli(*args, "-p", root)
         assert result.exit_code == 0, result.stderr
     return root
 
 
 def _outputs(root: Path, cli, out: Path) -> list[Path]:
-    runs = [("appendix", "-o", out / "appendix.docx", "--attribution", "participant,village", "--context"),
-            ("appendix", "-o", out / "appendix.md", "--by", "village", "--context"),
+    runs = [("appendix", "-o", out / "appendix.docx", "--attribution", "participant,village", "--context",
+             "--annex", "codebook"),
+            ("appendix", "-o", out / "appendix.md", "--by", "village", "--context", "--annex", "codebook"),
             ("appendix", "-o", out / "appendix.html", "--attribution", "participant,village"),
             ("quotes", "language", "-o", out / "candidates.csv"),
             ("codings", "export", "-o", out / "codings.csv", "--attributes", "village"),
             ("codings", "export", "-o", out / "codings.xlsx", "--attributes", "village"),
-            ("matrix", "--by", "village", "-o", out / "matrix.csv")]
+            ("matrix", "--by", "village", "-o", out / "matrix.csv"),
+            ("show", "IDI-01", "-o", out / "show.html"),
+            ("search", NAME, "-o", out / "search.csv"),
+            ("words", "--by", "village", "-o", out / "words.csv"),
+            ("participants", "-o", out / "participants.csv"),
+            ("codebook", "export", out / "codebook.md"),
+            ("export", out / "project.qdpx")]
     for args in runs:
         result = cli(*args, "-p", root)
         assert result.exit_code == 0, (args, result.stderr)
     return sorted(out.iterdir())
 
 
+def _terminal(root: Path, cli) -> dict[tuple[str, ...], str]:
+    """What the exploring commands print, by their arguments."""
+    runs = [("show", "IDI-01"), ("show", "IDI-01", "--codes"), ("search", NAME), ("search", "Lành"),
+            ("search", "forms"), ("words",), ("words", "--by", "village"), ("codebook", "explain", "language.literacy"),
+            ("participants",), ("quotes", "language")]
+    printed = {}
+    for args in runs:
+        result = cli(*args, "-p", root)
+        assert result.exit_code == 0, (args, result.stderr)
+        printed[args] = result.stdout
+    return printed
+
+
+def _found(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFC", text).casefold()
+    return [term for term in TERMS if term.casefold() in folded]
+
+
 def test_no_real_name_reaches_an_output_and_the_store_keeps_them(tmp_path: Path, cli) -> None:
-    """After `pseudonymise --key`, appendices, quote candidates and exports show [Name-1], [Name-2] and
-    [Place-1] and `leaks` finds nothing; the store's text and the coding's offsets are unchanged."""
+    """After `pseudonymise --key`, a name planted in a transcript, a speaker label, front matter, an attribute
+    and memos reaches none of the outputs — appendices, exports, `show` (terminal and HTML), `search`, `words`,
+    `codebook explain`, `participants`, the .qdpx — and `leaks` finds nothing; the store keeps the original."""
     root = _project(tmp_path / "p", cli)
     result = cli("pseudonymise", "--key", root / "key.csv", "-p", root)
     assert result.exit_code == 0 and "3 terms will be replaced" in result.stdout
     files = _outputs(root, cli, tmp_path / "out")
     result = cli("leaks", *files, "--key", root / "key.csv", "-p", root)
     assert result.exit_code == 0, result.stderr
+    for path in files:
+        if path.suffix in (".csv", ".md", ".html"):
+            assert not _found(path.read_text(encoding="utf-8")), path.name
+    printed = _terminal(root, cli)
+    assert {args: _found(text) for args, text in printed.items() if _found(text)} == {}
     markdown = (tmp_path / "out" / "appendix.md").read_text(encoding="utf-8")
     assert "My neighbour [Name-1] reads the forms" in markdown and "In [Place-1] nobody" in markdown
-    assert "Who helps you with the forms, [Name-2]?" in markdown
-    quotes = cli("quotes", "language", "-p", root).stdout
-    assert "[Name-1]" in quotes and NAME not in quotes
+    assert "Who helps you with the forms, [Name-2]?" in markdown and "As in [Place-1], forms" in markdown
+    assert "[Name-2] [P01]" in printed[("show", "IDI-01")] and "place: [Place-1]" in printed[("show", "IDI-01")]
+    assert "My neighbour ⟦[Name-1]⟧ reads" in printed[("search", NAME)]
+    assert "1 hit of “[Name-1]”" in printed[("search", NAME)]
+    assert "…[Name-1] reads the forms for me, I ⟦cannot read⟧" in printed[("codebook", "explain", "language.literacy")]
+    assert "[Name-1] asked us" in (tmp_path / "out" / "codings.csv").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "show.html").read_text(encoding="utf-8")
+    assert "My neighbour [Name-1] reads the forms for me, I cannot read them" in page and "<mark" in page
     with sqlite3.connect(root / ".qualcode" / "qualcode.db") as db:
         text = db.execute("SELECT text FROM documents").fetchone()[0]
         start, end, snapshot = db.execute('SELECT start, "end", text FROM codings').fetchone()
@@ -74,16 +114,19 @@ def test_no_real_name_reaches_an_output_and_the_store_keeps_them(tmp_path: Path,
 
 
 def test_leaks_catches_the_name_when_pseudonymisation_is_off(tmp_path: Path, cli) -> None:
-    """With pseudonymisation switched off (or never on), the planted name is in the outputs and `leaks`
-    exits 1 naming it."""
+    """With pseudonymisation switched off (or never on), the planted name is in the outputs — `show`, `search`
+    and the .qdpx included — and `leaks` exits 1 naming it."""
     root = _project(tmp_path / "p", cli)
     assert cli("pseudonymise", "--key", root / "key.csv", "-p", root).exit_code == 0
     assert cli("pseudonymise", "--off", "-p", root).exit_code == 0
     files = _outputs(root, cli, tmp_path / "out")
     result = cli("leaks", *files, "--key", root / "key.csv", "-p", root)
     assert result.exit_code == 1
-    assert f"appendix.docx: '{NAME}' (key)" in result.stderr
-    assert f"codings.xlsx: '{NAME}' (key)" in result.stderr
+    for name in ("appendix.docx", "codings.xlsx", "show.html", "search.csv", "project.qdpx", "participants.csv"):
+        assert f"{name}: '{NAME if name != 'participants.csv' else 'Séo Phìn'}' (key)" in result.stderr, name
+    printed = _terminal(root, cli)
+    assert NAME in printed[("show", "IDI-01")] and NAME in printed[("search", NAME)]
+    assert NAME in printed[("codebook", "explain", "language.literacy")]
 
 
 def test_pseudonymise_needs_a_key_or_off(tmp_path: Path, cli) -> None:

@@ -178,7 +178,8 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     return Appendix(o.title or f"Appendix: {book.name} — participants' own words", _method(view, o.limit, by, o.date),
                     summary, caption, heatmap, sections, by, o.context, view.draft,
                     group_sizes=_group_sizes(view, by) if by else {},
-                    annex=build_annex(book, code_memos(view.memos)) if o.annex else None, codebook=book.name,
+                    annex=build_annex(book, code_memos(view.memos, view.pseudonyms)) if o.annex else None,
+                    codebook=book.name,
                     left_out=view.left_out)
 
 

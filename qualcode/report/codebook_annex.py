@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.codebook.load import Code, Codebook, Rule
+from qualcode.codings.pseudonyms import Pseudonyms, hide
 from qualcode.errors import UsageError
 
 ANNEX_SUFFIXES = (".docx", ".md", ".html")
@@ -82,12 +83,14 @@ def build_annex(book: Codebook, memos: Mapping[str, Sequence[str]] | None = None
     return CodebookAnnex(f"Annex: codebook {book.name}", intro, entries)
 
 
-def code_memos(memos) -> dict[str, list[str]]:
-    """``code id -> its memos as "text (author)"`` from stored memos (those on codes; others are ignored)."""
+def code_memos(memos, pseudonyms: Pseudonyms | None = None) -> dict[str, list[str]]:
+    """``code id -> its memos as "text (author)"`` from stored memos (those on codes; others are ignored), their
+    text pseudonymised with ``pseudonyms``."""
     found: dict[str, list[str]] = {}
     for memo in memos:
         if memo.kind == "code":
-            found.setdefault(memo.target, []).append(f"{' '.join(memo.text.split())} ({memo.author})")
+            text = hide(pseudonyms, " ".join(memo.text.split()))
+            found.setdefault(memo.target, []).append(f"{text} ({memo.author})")
     return found
 
 
