@@ -625,16 +625,18 @@ class Project(ProjectFolder):
     def agreement(self, coders: Sequence[str], unit: str = "turn", *,
                   codebook: str | Path | None = None) -> AgreementReport:
         """Agreement of two coders per code and pooled: kappa, alpha, percent (`qualcode agreement`)."""
-        from qualcode.analysis.agreement import agreement
+        from qualcode.analysis.agreement import agreement, hide_texts
+        from qualcode.codings.pseudonyms import stored
 
-        return agreement(self, coders, unit, codebook=codebook)
+        return hide_texts(agreement(self, coders, unit, codebook=codebook), self._reading(stored))
 
     def evaluate(self, gold: str, coder: str = "auto", unit: str = "turn", *,
                  codebook: str | Path | None = None) -> EvaluationReport:
         """Precision, recall and F1 of ``coder`` against ``gold`` (`qualcode eval`)."""
-        from qualcode.analysis.agreement import evaluate
+        from qualcode.analysis.agreement import evaluate, hide_texts
+        from qualcode.codings.pseudonyms import stored
 
-        return evaluate(self, gold, coder, unit, codebook=codebook)
+        return hide_texts(evaluate(self, gold, coder, unit, codebook=codebook), self._reading(stored))
 
     # -- reports -----------------------------------------------------------------------------------------
     def quotes(self, code: str, *, by: str | None = None, limit: int | None = None, coders: Sequence[str] = (),

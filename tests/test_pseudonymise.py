@@ -35,7 +35,7 @@ def _project(root: Path, cli) -> Path:
                                         encoding="utf-8")
     (root / "key.csv").write_text(f"term,replacement,kind\n{NAME},,name\nLành,,name\nSéo Phìn,,place\n",
                                   encoding="utf-8")
-    for args in (("ingest",), ("tag", "IDI-01", "2", "language"),
+    for args in (("ingest",), ("tag", "IDI-01", "2", "language"), ("tag", "IDI-01", "2", "gender", "--coder", "minh"),
                  ("memo", "add", "--coding", "1", "--text", f"{NAME} asked us not to use this"),
                  ("memo", "add", "--code", "language", "--text", "As in Séo Phìn, forms only in Vietnamese")):
         result = cli(*args, "-p", root)
@@ -57,7 +57,9 @@ def _outputs(root: Path, cli, out: Path) -> list[Path]:
             ("words", "--by", "village", "-o", out / "words.csv"),
             ("participants", "-o", out / "participants.csv"),
             ("codebook", "export", out / "codebook.md"),
-            ("export", out / "project.qdpx")]
+            ("export", out / "project.qdpx"),
+            ("agreement", "--coders", "lan,minh", "-o", out / "agreement.xlsx"),
+            ("eval", "--gold", "minh", "--coder", "lan", "-o", out / "eval.csv")]
     for args in runs:
         result = cli(*args, "-p", root)
         assert result.exit_code == 0, (args, result.stderr)
@@ -68,7 +70,8 @@ def _terminal(root: Path, cli) -> dict[tuple[str, ...], str]:
     """What the exploring commands print, by their arguments."""
     runs = [("show", "IDI-01"), ("show", "IDI-01", "--codes"), ("search", NAME), ("search", "Lành"),
             ("search", "forms"), ("words",), ("words", "--by", "village"), ("codebook", "explain", "language.literacy"),
-            ("participants",), ("quotes", "language")]
+            ("participants",), ("quotes", "language"),
+            ("agreement", "--coders", "lan,minh"), ("eval", "--gold", "minh", "--coder", "lan")]
     printed = {}
     for args in runs:
         result = cli(*args, "-p", root)
@@ -122,7 +125,8 @@ def test_leaks_catches_the_name_when_pseudonymisation_is_off(tmp_path: Path, cli
     files = _outputs(root, cli, tmp_path / "out")
     result = cli("leaks", *files, "--key", root / "key.csv", "-p", root)
     assert result.exit_code == 1
-    for name in ("appendix.docx", "codings.xlsx", "show.html", "search.csv", "project.qdpx", "participants.csv"):
+    for name in ("appendix.docx", "codings.xlsx", "show.html", "search.csv", "project.qdpx", "participants.csv",
+                 "agreement.xlsx", "eval-errors.csv"):
         assert f"{name}: '{NAME if name != 'participants.csv' else 'Séo Phìn'}' (key)" in result.stderr, name
     printed = _terminal(root, cli)
     assert NAME in printed[("show", "IDI-01")] and NAME in printed[("search", NAME)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualcode.analysis.units import (
@@ -24,6 +24,7 @@ from qualcode.analysis.units import (
     unit_kind,
 )
 from qualcode.codebook.active import active_codebook
+from qualcode.codings.pseudonyms import Pseudonyms
 from qualcode.errors import ProjectError, UsageError
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import open_store
@@ -352,3 +353,20 @@ def _ignored(interviewer: int, unplaced: int) -> list[str]:
         notes.append(f"{plural(unplaced, 'coding')} {'covers' if unplaced == 1 else 'cover'} no unit's text (only "
                      f"spaces, or outside any turn) and {_are(unplaced)} not counted.")
     return notes
+
+
+def hide_texts(report: AgreementReport | EvaluationReport, pseudonyms: Pseudonyms | None
+               ) -> AgreementReport | EvaluationReport:
+    """``report`` with the speaker labels and texts of its disagreements (or misses) pseudonymised
+    (`qualcode pseudonymise`); numbers are untouched."""
+    if pseudonyms is None:
+        return report
+
+    def unit(u: Unit) -> Unit:
+        return replace(u, speaker=pseudonyms.apply(u.speaker), text=pseudonyms.apply(u.text))
+
+    if isinstance(report, AgreementReport):
+        return replace(report, disagreements=tuple(replace(d, unit=unit(d.unit), text=pseudonyms.apply(d.text))
+                                                   for d in report.disagreements))
+    return replace(report, misses=tuple(replace(m, unit=unit(m.unit), quote=pseudonyms.apply(m.quote))
+                                        for m in report.misses))
