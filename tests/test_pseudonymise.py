@@ -233,3 +233,26 @@ def test_qdpx_export_holds_pseudonymised_text_with_remapped_selections(tmp_path:
     if (SHARED.parent / "refi-qda" / "Project.xsd").is_file():
         xmlschema = pytest.importorskip("xmlschema")
         xmlschema.XMLSchema(str(SHARED.parent / "refi-qda" / "Project.xsd")).validate(qde)
+
+
+def test_a_coding_that_starts_inside_a_name_covers_its_whole_replacement(tmp_path: Path, cli) -> None:
+    """A coding starting in the middle of a planted name is shown (terminal and HTML) and exported to .qdpx
+    covering the name's whole replacement, with no fragment of the name left."""
+    root = _project(tmp_path / "p", cli)
+    result = cli("tag", "IDI-01", "2", "language.literacy", "--text", "Thị Lành reads the forms", "-p", root)
+    assert result.exit_code == 0, result.stderr
+    assert cli("pseudonymise", "--key", root / "key.csv", "-p", root).exit_code == 0
+    shown = cli("show", "IDI-01", "--codes", "-p", root).stdout
+    assert "= language.literacy (lan, accepted): “[Name-1] reads the forms”" in shown
+    assert "⟦[Name-1] reads the forms⟧" in shown and "Thị" not in shown
+    assert cli("show", "IDI-01", "-o", tmp_path / "show.html", "-p", root).exit_code == 0
+    page = (tmp_path / "show.html").read_text(encoding="utf-8")
+    assert "[Name-1] reads the forms</mark>" in page and "Thị" not in page
+    assert cli("export", tmp_path / "p.qdpx", "-p", root).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "p.qdpx") as archive:
+        root_element = ET.fromstring(archive.read("project.qde"))
+        source = next(root_element.iter("{urn:QDA-XML:project:1.0}TextSource"))
+        text = archive.read("sources/" + source.get("plainTextPath").split("//")[1]).decode("utf-8")
+    pieces = {text[int(s.get("startPosition")):int(s.get("endPosition"))]
+              for s in source.iter("{urn:QDA-XML:project:1.0}PlainTextSelection")}
+    assert "[Name-1] reads the forms" in pieces and "Thị" not in text
