@@ -14,7 +14,8 @@ import pytest
 from conftest import REPO, SHARED
 
 import qualcode
-from qualcode.codings.pseudonyms import Pseudonyms, read_key, remap
+from qualcode.autocode.explain import context
+from qualcode.codings.pseudonyms import Pseudonyms, hide_in_context, read_key, remap
 from qualcode.project.store import open_store
 
 NAME = "Nguyễn Thị Lành"
@@ -256,3 +257,18 @@ def test_a_coding_that_starts_inside_a_name_covers_its_whole_replacement(tmp_pat
     pieces = {text[int(s.get("startPosition")):int(s.get("endPosition"))]
               for s in source.iter("{urn:QDA-XML:project:1.0}PlainTextSelection")}
     assert "[Name-1] reads the forms" in pieces and "Thị" not in text
+
+
+def test_explain_context_cut_inside_a_name_is_recut_from_the_pseudonymised_text() -> None:
+    """When the context window cuts a full name so that only part of it shows, the example is cut again from
+    the pseudonymised turn and no fragment of the name is left; an example not found again is pseudonymised
+    as a whole."""
+    key = _key_of((NAME, "[Name-1]"))
+    text = f"Before that my neighbour {NAME} reads all the forms to me, I cannot read them."
+    start = text.index("cannot read")
+    left, right = context(text, start, start + 11, 0, len(text))
+    assert left.startswith("…Thị Lành")  # the window alone would leak the given names
+    shown = hide_in_context(text, 0, len(text), (left, "cannot read", right), key)
+    assert shown[1:] == ("cannot read", " them.") and "Thị" not in shown[0] and "Lành" not in shown[0]
+    assert hide_in_context("", 0, 0, (f"…{NAME} said ", "no", ""), key) == ("…[Name-1] said ", "no", "")
+    assert hide_in_context(text, 0, len(text), (left, "cannot read", right), None) == (left, "cannot read", right)
