@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from qualcode.analysis.corpus_view import MISSING, CorpusView
 from qualcode.codebook.names import unknown_code
-from qualcode.codings.pseudonyms import hide
+from qualcode.codings.pseudonyms import Remap, hide, remap
 from qualcode.errors import UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
@@ -179,16 +179,17 @@ def code_quotes(view: CorpusView, code: str, *, by: str | None = None,
     quotes = []
     for document, spans in sorted(per_document.items()):
         text, turns = view.docs[document].text, view.turns.get(document, [])
+        shown = remap(text, view.pseudonyms)  # once per document, so a name at a quote's edge is replaced whole
         for start, end in _merged_spans(spans, text):
             quote = _quote(view, code, document, text, _turns_over(turns, start, end), start, end, by, fields,
-                           context)
+                           context, shown)
             if quote is not None:
                 quotes.append(quote)
     return apply_choices(quotes, view.quote_choices)
 
 
 def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[TurnRow], start: int, end: int,
-           by: str | None, fields: Sequence[str], context: bool) -> Quote | None:
+           by: str | None, fields: Sequence[str], context: bool, shown_text: tuple[str, Remap]) -> Quote | None:
     parts, speakers = [], []
     for turn in turns:
         a, b = max(start, turn.start), min(end, turn.end)
@@ -200,7 +201,8 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
         cut_before, cut_after = bool(text[turn.start:a].strip()), bool(text[b:turn.end].strip())
         if not view.keeps(turn):  # a participant --where leaves out, inside another's span: not quoted
             continue
-        shown = hide(view.pseudonyms, text[a:b].replace("\n", " "))
+        new, moved = shown_text
+        shown = new[moved.start(a):moved.end(b)].replace("\n", " ")
         if turn.role is Role.INTERVIEWER:
             parts.append(QuotePart("context", turn.number, shown, cut_before, cut_after))
         else:
