@@ -237,8 +237,8 @@ def test_qdpx_export_holds_pseudonymised_text_with_remapped_selections(tmp_path:
 
 
 def test_a_coding_that_starts_inside_a_name_covers_its_whole_replacement(tmp_path: Path, cli) -> None:
-    """A coding starting in the middle of a planted name is shown (terminal and HTML), quoted and exported to
-    .qdpx covering the name's whole replacement, with no fragment of the name left."""
+    """A coding starting in the middle of a planted name is shown (terminal and HTML), quoted and exported (CSV
+    and .qdpx) covering the name's whole replacement, with no fragment of the name left."""
     root = _project(tmp_path / "p", cli)
     result = cli("tag", "IDI-01", "2", "language.literacy", "--text", "Thị Lành reads the forms", "-p", root)
     assert result.exit_code == 0, result.stderr
@@ -248,6 +248,9 @@ def test_a_coding_that_starts_inside_a_name_covers_its_whole_replacement(tmp_pat
     assert "⟦[Name-1] reads the forms⟧" in shown and "Thị" not in shown
     quotes = cli("quotes", "language.literacy", "-p", root).stdout
     assert "[Name-1] reads the forms" in quotes and "Thị" not in quotes
+    assert cli("codings", "export", "-o", tmp_path / "codings.csv", "-p", root).exit_code == 0
+    exported = (tmp_path / "codings.csv").read_text(encoding="utf-8")
+    assert ",[Name-1] reads the forms," in exported and "Thị" not in exported
     assert cli("show", "IDI-01", "-o", tmp_path / "show.html", "-p", root).exit_code == 0
     page = (tmp_path / "show.html").read_text(encoding="utf-8")
     assert "[Name-1] reads the forms</mark>" in page and "Thị" not in page

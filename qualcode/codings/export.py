@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qualcode.codings.memos import memo_column
-from qualcode.codings.pseudonyms import stored
+from qualcode.codings.pseudonyms import remap, stored
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.codings.sheets import DECISION
 from qualcode.codings.where import TurnFilter
@@ -39,7 +39,9 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
     codings = select(store, selection, labels=project.config.value_labels, kept=kept)
     memos = memo_column(store.memos("coding"))
     pseudonyms = stored(store)
-    asked = {doc: questions(turns.get(doc, []), store.document(doc).text) for doc in {c.document for c in codings}}
+    texts = {doc: store.document(doc).text for doc in {c.document for c in codings}}
+    asked = {doc: questions(turns.get(doc, []), text) for doc, text in texts.items()}
+    shown = {doc: remap(text, pseudonyms) for doc, text in texts.items()} if pseudonyms is not None else {}
     rows = []
     for c in codings:
         turn = turn_at(turns.get(c.document, []), c.start)
@@ -54,7 +56,12 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
         rows.append(row)
     if pseudonyms is not None:  # every text column; ids, codes, offsets and numbers are left alone
         for row in rows:
-            for column in ("text", "question", "speaker", "memo", *chosen):
+            text, (new, moved) = texts[row["document"]], shown[row["document"]]
+            start, end = row["start"], row["end"]
+            # cut from the document pseudonymised once, so a coding starting inside a name shows all its replacement
+            row["text"] = (new[moved.start(start):moved.end(end)] if text[start:end] == row["text"]
+                           else pseudonyms.apply(row["text"]))
+            for column in ("question", "speaker", "memo", *chosen):
                 if isinstance(row.get(column), str):
                     row[column] = pseudonyms.apply(row[column])
     return [*EXPORT_COLUMNS, *chosen], rows, codings
