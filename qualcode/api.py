@@ -75,14 +75,15 @@ class Project(ProjectFolder):
     # -- corpus ------------------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
                encoding: str | None = None, on_progress: Callable[[int, int, str], None] | None = None,
-               ) -> IngestReport:
+               jobs: int = 1) -> IngestReport:
         """Read transcripts into the store (`qualcode ingest`); changed documents keep their codings,
-        re-anchored. The report's ``return_code`` is 1 when a file failed."""
+        re-anchored. ``jobs`` processes read the files; ``on_progress(words done, words to read, file)``.
+        The report's ``return_code`` is 1 when a file failed."""
         from qualcode.codings.reanchor import reanchor_document
         from qualcode.ingest.run import ingest
 
         return ingest(self, paths, participants=participants, encoding=encoding, on_progress=on_progress,
-                      on_text_change=reanchor_document, before_commit=_store_tokens(self))
+                      on_text_change=reanchor_document, before_commit=_store_tokens(self), jobs=jobs)
 
     def documents(self) -> pd.DataFrame:
         """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, …"""
@@ -129,12 +130,15 @@ class Project(ProjectFolder):
             write_annex(annex, path)
         return annex
 
-    def code(self, codebook: str | Path | None = None, *, unit: str | None = None) -> CodeReport:
+    def code(self, codebook: str | Path | None = None, *, unit: str | None = None, jobs: int = 1,
+             on_progress: Callable[[int, int, str], None] | None = None) -> CodeReport:
         """Auto-code every document with the codebook's rules (`qualcode code`): coder ``auto``, status
-        ``suggested``; review decisions and human codings are kept."""
+        ``suggested``; review decisions and human codings are kept. Only codes whose rules changed and
+        documents whose text changed since the last run are re-matched; ``jobs`` processes code a first run;
+        ``on_progress(words done, words in all, document)``."""
         from qualcode.autocode.run import code_project
 
-        return code_project(self, codebook, unit=unit)
+        return code_project(self, codebook, unit=unit, jobs=jobs, on_progress=on_progress)
 
     # -- codings -----------------------------------------------------------------------------------------
     def codings(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),

@@ -74,6 +74,7 @@ def test_cache_of_another_version_is_ignored(tmp_path: Path) -> None:
     assert tokens.keyword("housework", "en") == ("housework",)
     with store.transaction():
         tokens.save(store)
-    assert store.token_cache() == {("keyword", "en", "housework"): '["housework"]'}
+    keywords = {k: v for k, v in store.token_cache().items() if k[0] == "keyword"}
+    assert keywords == {("keyword", "en", "housework"): '["housework"]'}
     assert store.get_meta("token_cache_key") == cache_key()
     store.close()

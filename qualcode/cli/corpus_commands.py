@@ -7,7 +7,15 @@ from pathlib import Path
 import typer
 
 from qualcode.api import open_project
-from qualcode.cli.base import ProjectOption, command, print_table, progress, write_table_or_exit
+from qualcode.cli.base import (
+    JobsOption,
+    ProjectOption,
+    command,
+    print_table,
+    progress,
+    with_progress,
+    write_table_or_exit,
+)
 from qualcode.wording import plural
 
 
@@ -24,22 +32,21 @@ def init(directory: Path = typer.Argument(Path("."), help="Folder to scaffold (c
     typer.echo(f"next: put transcripts in {directory / 'transcripts'} and run `qualcode ingest`")
 
 
-@command(examples=('qualcode ingest', 'qualcode ingest transcripts/IDI-03.txt transcripts/FGD-01.txt'))
+@command(examples=('qualcode ingest', 'qualcode ingest transcripts/IDI-03.txt transcripts/FGD-01.txt',
+                   'qualcode ingest --jobs 2'))
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Transcript files or folders (default: the transcripts folder)."),
     participants: Path | None = typer.Option(None, "--participants", help="Participants CSV to use instead of "
                                                 "transcripts/participants.csv.", dir_okay=False),
     encoding: str | None = typer.Option(None, "--encoding", help="Decode text files with this encoding."),
+    jobs: int = JobsOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Read transcripts (.txt .md .docx .vtt .srt .pdf) into the project store; unchanged files are skipped."""
     project = open_project(project_dir)
-    bar, update = progress()
-    if bar:
-        with bar:
-            report = project.ingest(paths or (), participants=participants, encoding=encoding, on_progress=update)
-    else:
-        report = project.ingest(paths or (), participants=participants, encoding=encoding)
+    bar, update = progress("words", "reading")
+    report = with_progress(bar, lambda: project.ingest(paths or (), participants=participants, encoding=encoding,
+                                                       on_progress=update, jobs=jobs))
     for problem in report.failures:
         typer.echo(f"error: {problem}", err=True)
     limit = 20

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from qualcode.ingest.participants import (
     unused_rows,
 )
 from qualcode.model import ParsedDocument, SpeakerRow
-from qualcode.project.folder import ProjectFolder
+from qualcode.project.folder import Config, ProjectFolder
 from qualcode.project.store import Store, open_store
 
 Progress = Callable[[int, int, str], None]
@@ -126,7 +126,7 @@ def _participants(project: ProjectFolder, store: Store, explicit: Path | None,
 def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
            encoding: str | None = None, on_progress: Progress | None = None,
            on_text_change: TextChange | None = None, before_commit: Callable[[Store], None] | None = None,
-           ) -> IngestReport:
+           jobs: int = 1) -> IngestReport:
     """Read transcripts (files or folders; default the project's transcripts folder) into the store.
 
     Unchanged files are skipped, changed files replace their document (codings are re-anchored, never
@@ -136,7 +136,8 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
     Ingest knows nothing of codes: what later stages must do in the same transaction comes as callbacks —
     ``on_text_change(store, document, old_text, new_text)`` re-anchors a changed document's codings and
     returns how many became stale; ``before_commit(store)`` runs last (the API tokenises the codebook's
-    keywords there while spaCy is loaded).
+    keywords there while spaCy is loaded). ``jobs`` processes parse the files (the store's content does not
+    depend on it); ``on_progress(words done, words to read, file)`` follows the parsing.
     Raises ProjectError when the default transcripts folder is missing or the store cannot be opened.
     """
     report = IngestReport()
@@ -153,9 +154,8 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
         by_path = {path: (doc_id, key) for doc_id, (path, key) in store.document_keys().items()}
         stored_ids = {doc_id: path for doc_id, (path, _) in store.document_keys().items()}
         parsed: dict[str, ParsedDocument] = {}
-        for done, path in enumerate(files, 1):
-            if on_progress:
-                on_progress(done, len(files), str(path))
+        todo: list[tuple[Path, str, bytes]] = []
+        for path in files:
             rel = project.relative(path)
             try:
                 data = read_bytes(path)
@@ -164,16 +164,26 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
                     if parse_key(data, encoding, doc_id, project.config, labels) == key:
                         report.unchanged.append(doc_id)
                         continue
-                doc = read_document(path, rel, project.config, labels, data=data, encoding=encoding)
             except InputFileError as exc:
                 report.failures.append(Problem(exc.where or str(path), exc.message))
                 continue
+            todo.append((path, rel, data))
+        sizes = [len(data.split()) for _, _, data in todo]
+        done = 0
+        for (path, rel, _), size, result in zip(todo, sizes, _parse_all(todo, project, labels, encoding, jobs)):
+            done += size
+            if on_progress:
+                on_progress(done, sum(sizes), str(path))
+            if isinstance(result, Problem):
+                report.failures.append(result)
+                continue
+            doc = result
             other = parsed[doc.id].path if doc.id in parsed else stored_ids.get(doc.id)
             if other is not None and other != rel and (doc.id in parsed or (project.root / other).exists()):
                 report.failures.append(Problem(str(path), f"document id {doc.id!r} is already used by {other}; "
                                                "give one of them another `id:` in its front matter"))
                 continue
-            parsed[doc.id] = add_sentences(doc)
+            parsed[doc.id] = doc
         with store.transaction():
             _write(store, parsed, report, on_text_change)
             if fresh:
@@ -185,6 +195,34 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
     finally:
         store.close()
     return report
+
+
+def _parse(path: Path, rel: str, config: Config, labels: dict[str | None, set[str]], data: bytes,
+           encoding: str | None) -> ParsedDocument | Problem:
+    """One transcript read and segmented (with sentences and tokens), or the problem that stopped it: the
+    unit of work of one ingest process."""
+    try:
+        return add_sentences(read_document(path, rel, config, labels, data=data, encoding=encoding))
+    except InputFileError as exc:
+        return Problem(exc.where or str(path), exc.message)
+
+
+def _parse_all(todo: list[tuple[Path, str, bytes]], project: ProjectFolder, labels: dict[str | None, set[str]],
+               encoding: str | None, jobs: int) -> Iterator[ParsedDocument | Problem]:
+    """Each file of ``todo`` parsed, in order, by ``jobs`` processes (the results do not depend on ``jobs``)."""
+    if jobs <= 1 or len(todo) <= 1:
+        for path, rel, data in todo:
+            yield _parse(path, rel, project.config, labels, data, encoding)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+        futures = [pool.submit(_parse, path, rel, project.config, labels, data, encoding)
+                   for path, rel, data in todo]
+        for future in futures:
+            yield future.result()
 
 
 def _write(store: Store, parsed: dict[str, ParsedDocument], report: IngestReport,

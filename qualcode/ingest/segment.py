@@ -136,3 +136,58 @@ def word_form(text: str) -> str:
     """The form a token or keyword word is compared in: lowercased, typographic apostrophes made straight
     (``Don’t`` and ``don't`` are the same word)."""
     return text.lower().translate(_APOSTROPHES)
+
+
+def keyword_exceptions(language: str) -> list[str]:
+    """The special-case strings of the tokenizer that reads keywords of ``language`` (``cannot``, ``can't``,
+    emoticons …): the fast keyword path must leave these to spaCy. Loads spaCy."""
+    return sorted(keyword_pipeline(language).tokenizer.rules)
+
+
+def keyword_tokenizer_language(language: str) -> str:
+    """Which spaCy tokenizer reads keywords of ``language`` (``en`` or the multilingual ``xx``)."""
+    return "en" if language == "en" else "xx"
+
+
+def fast_keyword_words(keyword: str, language: str, exceptions: frozenset[str]) -> tuple[str, ...] | None:
+    """:func:`keyword_words` without spaCy for plain keywords, or None when it cannot be sure.
+
+    Plain means: whitespace-separated pieces of letters, joined by single hyphens (spaCy splits those off as
+    infixes) or ending in ``'s`` (a suffix), or of digits, none of them one of the tokenizer's special cases
+    (``exceptions``, from :func:`keyword_exceptions`: ``cannot`` → ``can not``, ``gonna`` → ``gon na``).
+    Anything else — other punctuation, mixed letters and digits, combining marks — is left to spaCy.
+    """
+    star = keyword.rstrip().endswith("*")
+    text = keyword.rstrip().rstrip("*") if star else keyword
+    words: list[str] = []
+    for piece in text.split():
+        if piece in exceptions or piece.lower() in exceptions:
+            return None
+        if piece.isdigit() and piece.isascii():
+            words.append(piece)
+            continue
+        suffix = ""
+        if piece[-2:] in ("'s", "\u2019s") and len(piece) > 2:
+            piece, suffix = piece[:-2], piece[-2:]
+            if piece in exceptions or piece.lower() in exceptions:
+                return None
+        parts = piece.split("-")
+        for part in parts:
+            if not part or not _plain_letters(part) or (len(parts) > 1 and (part in exceptions or
+                                                                          part.lower() in exceptions)):
+                return None
+        words.extend(word_form(part) for part in parts)
+        if suffix:
+            words.append(word_form(suffix))
+    if star and words:
+        words[-1] += "*"
+    return tuple(words)
+
+
+def _plain_letters(text: str) -> bool:
+    """Letters only, each one precomposed (no combining marks, which spaCy may treat apart)."""
+    import unicodedata
+
+    return text.isalpha() and (text.isascii() or unicodedata.is_normalized("NFC", text)
+                                and not any(unicodedata.combining(c) for c in text))
+

@@ -1,0 +1,244 @@
+"""`make bench`: qualcode's speed and memory at 0.3, 1 and 3 million words, against two references.
+
+For each corpus size (built by ``benchmarks/corpus.py`` from the real transcripts, or the sample study), in a
+fresh project whose ``qualcode.toml`` names a copy of ``codebooks/barriers.yaml``, every step is timed as a
+whole process (``benchmarks/measure.py`` gives its wall time and peak memory):
+
+* the spaCy floor and the exact-substring baseline (``benchmarks/references.py``);
+* ``qualcode ingest``, the first ``qualcode code``, ``code`` with nothing changed, ``code`` after one keyword
+  is added to one code and after one code's rule is edited, ``matrix``, ``appendix`` with about 1,000 quotes
+  and with every quote;
+* ``ingest --jobs 2`` + ``code --jobs 2`` in a second fresh project (1M words and up).
+
+Then ``qualcode --help`` against ``python -c "import typer"``. It prints every row and ratio and writes
+``benchmarks/RESULTS.md``. ``--smoke`` runs one corpus of about 20,000 words (the test suite does, so the
+benchmark cannot rot) and writes its results to ``--output`` only when asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+PYTHON = sys.executable
+CODEBOOK = REPO / "codebooks" / "barriers.yaml"
+SIZES = {"0.3M": 300_000, "1M": 1_000_000, "3M": 3_000_000}
+ADDED_KEYWORD = "committee"
+
+
+def run(*command: str, cwd: Path | None = None) -> dict:
+    """Run one command as a measured child process: ``{"seconds", "rss_mb", "stdout"}``."""
+    done = subprocess.run([PYTHON, str(HERE / "measure.py"), *command], capture_output=True, text=True, cwd=cwd)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark step failed: {' '.join(command)}\n{done.stdout}{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def qualcode(project: Path, *args: str) -> dict:
+    """A measured ``qualcode ARGS --project PROJECT``."""
+    return run(PYTHON, "-m", "qualcode", *args, "--project", str(project))
+
+
+def make_project(root: Path, transcripts: Path) -> Path:
+    """A fresh project in ``root`` reading ``transcripts``, with its own copy of the study codebook."""
+    root.mkdir(parents=True)
+    (root / "codebook.yaml").write_text(CODEBOOK.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "qualcode.toml").write_text(f'[project]\ncodebook = "codebook.yaml"\ntranscripts = '
+                                        f'"{transcripts.as_posix()}"\n', encoding="utf-8")
+    return root
+
+
+def add_keyword(codebook: Path) -> None:
+    """Add one keyword to the first keyword list (one code)."""
+    text = codebook.read_text(encoding="utf-8")
+    codebook.write_text(text.replace("- keywords: [", f"- keywords: [{ADDED_KEYWORD}, ", 1), encoding="utf-8")
+
+
+def edit_rule(codebook: Path) -> None:
+    """Edit one rule of another code: drop the first keyword of the tenth keyword list."""
+    text = codebook.read_text(encoding="utf-8")
+    at = [m.end() for m in re.finditer(r"- keywords: \[", text)][9]
+    end = text.index(",", at)
+    codebook.write_text(text[:at] + text[end + 1:].lstrip(" "), encoding="utf-8")
+
+
+def quotes(stdout: str) -> int:
+    """The number of quotes `qualcode appendix` reports."""
+    found = re.search(r"([\d,]+) quotes?", stdout)
+    return int(found.group(1).replace(",", "")) if found else 0
+
+
+def measure_size(label: str, words: int, work: Path, jobs: bool) -> dict:
+    """Every row for one corpus size."""
+    transcripts = work / label / "transcripts"
+    files, counted = corpus.build(transcripts, words)
+    rows: dict[str, dict] = {"corpus": {"files": files, "words": counted}}
+    rows["floor"] = run(PYTHON, str(HERE / "references.py"), "floor", str(transcripts))
+    project = make_project(work / label / "project", transcripts)
+    rows["substring"] = run(PYTHON, str(HERE / "references.py"), "substring", str(transcripts),
+                            str(project / "codebook.yaml"))
+    rows["ingest"] = qualcode(project, "ingest")
+    rows["code"] = qualcode(project, "code")
+    rows["code_unchanged"] = qualcode(project, "code")
+    add_keyword(project / "codebook.yaml")
+    rows["code_keyword"] = qualcode(project, "code")
+    edit_rule(project / "codebook.yaml")
+    rows["code_rule"] = qualcode(project, "code")
+    rows["matrix"] = qualcode(project, "matrix", "--by", "document", "--count", "segments", "--include-suggestions",
+                              "-o", str(project / "out" / "matrix.csv"))
+    rows["appendix_1000"] = qualcode(project, "appendix", "--include-suggestions", "--limit", "80",
+                                     "-o", str(project / "out" / "appendix-1000.docx"))
+    rows["appendix_all"] = qualcode(project, "appendix", "--include-suggestions",
+                                    "-o", str(project / "out" / "appendix-all.docx"))
+    if jobs:
+        parallel = make_project(work / label / "parallel", transcripts)
+        rows["ingest_j2"] = qualcode(parallel, "ingest", "--jobs", "2")
+        rows["code_j2"] = qualcode(parallel, "code", "--jobs", "2")
+    return rows
+
+
+def help_ratio(rounds: int = 5) -> tuple[float, float]:
+    """Median seconds of ``qualcode --help`` and of ``python -c "import typer"``."""
+    helps, typers = [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "-m", "qualcode", "--help"], check=True, capture_output=True)
+        helps.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "-c", "import typer"], check=True, capture_output=True)
+        typers.append(time.perf_counter() - start)
+    return statistics.median(helps), statistics.median(typers)
+
+
+STEPS = [("floor", "reference: spaCy floor (blank en + sentencizer + lookup lemmatizer)"),
+         ("substring", "reference: exact-substring coding (re.finditer per keyword per document)"),
+         ("ingest", "qualcode ingest"), ("code", "qualcode code (first run)"),
+         ("code_unchanged", "qualcode code, nothing changed"),
+         ("code_keyword", "qualcode code after adding one keyword to one code"),
+         ("code_rule", "qualcode code after editing one code's rule"),
+         ("matrix", "qualcode matrix"), ("appendix_1000", "qualcode appendix, about 1,000 quotes"),
+         ("appendix_all", "qualcode appendix, every quote"),
+         ("ingest_j2", "qualcode ingest --jobs 2"), ("code_j2", "qualcode code --jobs 2 (first run)")]
+
+
+def ratios(rows: dict) -> list[tuple[str, float, str, bool]]:
+    """``(what, value, target, met)`` for one corpus size."""
+    cold = rows["ingest"]["seconds"] + rows["code"]["seconds"]
+    out = [("(ingest + first code) / floor", cold / rows["floor"]["seconds"], "≤ 1.2",
+            cold / rows["floor"]["seconds"] <= 1.2)]
+    for key, what in (("code_keyword", "keyword added"), ("code_rule", "rule edited")):
+        speed = cold / rows[key]["seconds"]
+        out.append((f"(ingest + first code) / code after {what}", speed, "≥ 10", speed >= 10))
+        versus = rows[key]["seconds"] / rows["substring"]["seconds"]
+        out.append((f"code after {what} / exact-substring baseline", versus, "≤ 1", versus <= 1))
+    out.append(("code with nothing changed, seconds", rows["code_unchanged"]["seconds"], "< 1 s",
+                rows["code_unchanged"]["seconds"] < 1))
+    share = rows["matrix"]["seconds"] / rows["code"]["seconds"]
+    out.append(("matrix / first code", share, "≤ 0.10", share <= 0.10))
+    peak = max(r["rss_mb"] for k, r in rows.items() if k not in ("corpus", "floor", "substring"))
+    out.append(("peak memory of any qualcode step, MB", peak, "≤ 1024", peak <= 1024))
+    if "ingest_j2" in rows:
+        speed = cold / (rows["ingest_j2"]["seconds"] + rows["code_j2"]["seconds"])
+        out.append(("(ingest + code) with 1 job / with --jobs 2", speed, "≥ 1.6", speed >= 1.6))
+    return out
+
+
+def report(results: dict, help_times: tuple[float, float], pool: str) -> str:
+    """The results as Markdown (what RESULTS.md holds)."""
+    lines = ["# Benchmark results", "",
+             f"Measured {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `make bench` "
+             "(`benchmarks/run.py`).", "",
+             f"- machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+             f"{_cores()} cores, {platform.system()} {platform.release()}",
+             f"- Python {platform.python_version()}, qualcode {version('qualcode')}, spaCy {version('spacy')}, "
+             f"spacy-lookups-data {version('spacy-lookups-data')}",
+             f"- corpus: {pool}, copied under new ids", "- codebook: `codebooks/barriers.yaml` (22 codes with rules)",
+             "", "Every step is a whole process; seconds are wall time, memory is the process's peak resident set.",
+             ""]
+    sizes = list(results)
+    lines += ["| step | " + " | ".join(f"{s}: seconds | {s}: MB" for s in sizes) + " |",
+              "|---|" + "---|---|" * len(sizes)]
+    lines.append("| corpus (files, words) | " + " | ".join(
+        f"{results[s]['corpus']['files']} files | {results[s]['corpus']['words']:,} words" for s in sizes) + " |")
+    for key, what in STEPS:
+        if not any(key in results[s] for s in sizes):
+            continue
+        cells = []
+        for s in sizes:
+            row = results[s].get(key)
+            cells.append(f"{row['seconds']:.2f} | {row['rss_mb']:.0f}" if row else "– | –")
+        extra = ""
+        if key.startswith("appendix"):
+            extra = " (" + ", ".join(f"{s}: {quotes(results[s][key]['stdout']):,} quotes" for s in sizes) + ")"
+        lines.append(f"| {what}{extra} | " + " | ".join(cells) + " |")
+    lines += ["", "## Ratios", "", "| ratio | target | " + " | ".join(sizes) + " |",
+              "|---|---|" + "---|" * len(sizes)]
+    table = {s: ratios(results[s]) for s in sizes}
+    for i, (what, _, target, _) in enumerate(max(table.values(), key=len)):
+        cells = []
+        for s in sizes:
+            found = [r for r in table[s] if r[0] == what]
+            cells.append(f"{found[0][1]:.2f} {'met' if found[0][3] else '**missed**'}" if found else "–")
+        lines.append(f"| {what} | {target} | " + " | ".join(cells) + " |")
+    if len(sizes) > 1:
+        first, last = sizes[0], sizes[-1]
+        cold = {s: results[s]["ingest"]["seconds"] + results[s]["code"]["seconds"] for s in sizes}
+        words = results[last]["corpus"]["words"] / results[first]["corpus"]["words"]
+        growth = cold[last] / cold[first]
+        lines.append(f"| (ingest + code) at {last} / at {first} ({words:.1f}× the words) | ≤ 11 | "
+                     f"{growth:.2f} {'met' if growth <= 11 else '**missed**'} |" + " |" * (len(sizes) - 1))
+    helps, typer_time = help_times
+    lines.append(f"| `qualcode --help` / `python -c \"import typer\"` ({helps:.2f} s / {typer_time:.2f} s) | ≤ 3 | "
+                 f"{helps / typer_time:.2f} {'met' if helps / typer_time <= 3 else '**missed**'} |"
+                 + " |" * (len(sizes) - 1))
+    return "\n".join(lines) + "\n"
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def main() -> int:
+    """Build the corpora, measure every step, print the results and write them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="one corpus of about 20,000 words")
+    parser.add_argument("--sizes", default="0.3M,1M,3M", help="comma-separated: 0.3M, 1M, 3M")
+    parser.add_argument("--output", type=Path, default=None, help="where to write the Markdown results")
+    args = parser.parse_args()
+    sizes = {"20k": 20_000} if args.smoke else {s: SIZES[s] for s in args.sizes.split(",")}
+    output = args.output if args.output or args.smoke else HERE / "RESULTS.md"
+    description, _ = corpus.pool()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="qualcode-bench-") as tmp:
+        for label, words in sizes.items():
+            print(f"measuring {label} words …", flush=True)
+            results[label] = measure_size(label, words, Path(tmp), jobs=args.smoke or words >= 1_000_000)
+    text = report(results, help_ratio(3 if args.smoke else 7), description)
+    print(text)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
