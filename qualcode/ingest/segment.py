@@ -36,6 +36,37 @@ def sentence_pipeline(language: str):
     return nlp
 
 
+@cache
+def _period_hashes(language: str):
+    """spaCy's string hashes of the sentencizer's sentence-final characters (``.``, ``!``, ``?``, ``。`` …)."""
+    nlp = sentence_pipeline(language)
+    chars = nlp.get_pipe("sentencizer").punct_chars
+    assert all(len(c) == 1 for c in chars)  # segment() looks only at one-character tokens
+    return frozenset(nlp.vocab.strings.add(c) for c in chars)
+
+
+def sentence_starts(period, punct):
+    """Which tokens begin a sentence, exactly as spaCy's rule-based sentencizer decides, computed on arrays
+    (the sentencizer builds a Python object per token, which cost ingest a fifth of its time).
+
+    ``period``: the token is a sentence-final character; ``punct``: spaCy's ``is_punct``. The sentencizer
+    starts a sentence at the first token after a sentence-final character that is neither punctuation nor
+    such a character (and at the first token): so token ``i`` starts one when it is not punctuation and a
+    sentence-final character lies between it and the previous token that is not punctuation.
+    """
+    import numpy as np
+
+    period = np.asarray(period, dtype=bool)
+    plain = np.flatnonzero(~(period | np.asarray(punct, dtype=bool)))
+    seen = np.concatenate(([0], np.cumsum(period)))  # seen[x]: sentence-final characters before token x
+    previous = np.concatenate(([-1], plain[:-1]))
+    starts = np.zeros(len(period), dtype=bool)
+    starts[plain[seen[plain] - seen[previous + 1] > 0]] = True
+    if len(period):
+        starts[0] = True
+    return starts
+
+
 def is_word(text: str) -> bool:
     """Whether a token counts as a word for matching (it holds a letter or digit)."""
     return any(c.isalnum() for c in text)
@@ -48,21 +79,25 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
     multi-syllable pyvi words split into syllables — come flat: ``(start0, end0, start1, end1, …)``.
     """
     import numpy as np
-    from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_SPACE, LENGTH, SENT_START
+    from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 
     nlp = sentence_pipeline(language)
+    tokenizer, periods = nlp.tokenizer, _period_hashes(language)
     offsets = offsets if offsets is not None else [0] * len(texts)
     result = []
-    for doc, text, base in zip(nlp.pipe(texts, batch_size=256), texts, offsets):  # not doc.text: it is rebuilt
+    for text, base in zip(texts, offsets):  # not doc.text: it is rebuilt
+        doc = tokenizer(text)
         if len(doc) == 0:
             result.append([])
             continue
         # Token attributes as integer arrays: far cheaper than Token objects on long transcripts.
-        idx, length, alpha, digit, space, sent_start = doc.to_array(
-            [IDX, LENGTH, IS_ALPHA, IS_DIGIT, IS_SPACE, SENT_START]).astype(np.int64).T
+        table = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_DIGIT, IS_SPACE, IS_PUNCT, ORTH])
+        idx, length, alpha, digit, space, punct = table[:, :6].astype(np.int64).T
         ends = idx + length
-        starts_sentence = sent_start == 1
-        starts_sentence[0] = True
+        period = np.zeros(len(idx), dtype=bool)
+        single = np.flatnonzero(length == 1)  # every sentence-final character is one character long
+        period[single] = [o in periods for o in table[single, 6].tolist()]
+        starts_sentence = sentence_starts(period, punct == 1)
         solid = space == 0
         word = solid & ((alpha == 1) | (digit == 1))
         for i in np.flatnonzero(solid & ~word).tolist():  # punctuation, symbols, mixed tokens: look at them
@@ -140,8 +175,11 @@ def word_form(text: str) -> str:
 
 def keyword_exceptions(language: str) -> list[str]:
     """The special-case strings of the tokenizer that reads keywords of ``language`` (``cannot``, ``can't``,
-    emoticons …): the fast keyword path must leave these to spaCy. Loads spaCy."""
-    return sorted(keyword_pipeline(language).tokenizer.rules)
+    emoticons …): the fast keyword path must leave these to spaCy. Imports spaCy, but builds no pipeline: the
+    special cases are the language's default tokenizer exceptions (what ``tokenizer.rules`` holds)."""
+    from spacy.util import get_lang_class
+
+    return sorted(get_lang_class(keyword_tokenizer_language(language)).Defaults.tokenizer_exceptions)
 
 
 def keyword_tokenizer_language(language: str) -> str:
