@@ -331,16 +331,18 @@ class Project(ProjectFolder):
                                f"{path.name}`."])
 
     def appendix(self, path: str | Path | None = None, *, reference_doc: str | Path | None = None,
-                 include_suggestions: bool = False, **options) -> Appendix:
+                 include_suggestions: bool = False, on_progress: Callable[[int, int, str], None] | None = None,
+                 **options) -> Appendix:
         """Write the quote appendix to ``path`` (.docx, .html or .md; default ``out/appendix.docx``) and return
         its content (`qualcode appendix`). ``options`` are the fields of
         :class:`qualcode.report.appendix.AppendixOptions`: ``codes``, ``limit`` (most quotes per code),
         ``seed``, ``by``, ``summary_by``, ``percent``, ``min_cell``, ``attribution``, ``context``, ``coders``,
-        ``statuses``, ``where``, ``date``, ``title``."""
+        ``statuses``, ``where``, ``date``, ``title``. ``on_progress(quotes looked at, 0, code)`` follows the
+        choice of quotes."""
         from qualcode.report.appendix import AppendixOptions, build_appendix, render
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"
-        content = build_appendix(self, AppendixOptions(suggestions=include_suggestions, **options))
+        content = build_appendix(self, AppendixOptions(suggestions=include_suggestions, **options), on_progress)
         with writing(target):
             render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
         return content

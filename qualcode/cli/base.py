@@ -122,8 +122,8 @@ def command(group: typer.Typer = app, name: str | None = None, *, examples: tupl
 
 
 def progress(unit: str = "words", description: str = "reading"):
-    """A progress callback ``(done, total, what)`` drawing a bar with ``unit`` per second on a terminal, and
-    the bar to enter; ``(None, None)`` when stderr is piped (nothing is drawn)."""
+    """A progress callback ``(done, total, what)`` drawing a bar with ``unit`` per second on a terminal (total
+    0: unknown), and the bar to enter; ``(None, None)`` when stderr is piped (nothing is drawn)."""
     if not sys.stderr.isatty():
         return None, None
     from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
@@ -135,12 +135,12 @@ def progress(unit: str = "words", description: str = "reading"):
             return Text(f"{speed:,.0f} {unit}/s" if speed else f"… {unit}/s")
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                   TextColumn("{task.completed:,.0f}/{task.total:,.0f} " + unit), Rate(), TimeRemainingColumn(),
+                   TextColumn("{task.completed:,.0f} " + unit), Rate(), TimeRemainingColumn(),
                    transient=True)
     task = bar.add_task(description, total=None)
 
     def update(done: int, total: int, what: str) -> None:
-        bar.update(task, completed=done, total=total, description=f"{description} {Path(what).name[:30]}")
+        bar.update(task, completed=done, total=total or None, description=f"{description} {Path(what).name[:30]}")
 
     return bar, update
 
