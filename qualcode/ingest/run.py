@@ -153,7 +153,6 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
             labels.setdefault(row.document, set()).add(label_key(row.speaker))
         by_path = {path: (doc_id, key) for doc_id, (path, key) in store.document_keys().items()}
         stored_ids = {doc_id: path for doc_id, (path, _) in store.document_keys().items()}
-        parsed: dict[str, ParsedDocument] = {}
         todo: list[tuple[Path, str, bytes]] = []
         for path in files:
             rel = project.relative(path)
@@ -170,22 +169,23 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
             todo.append((path, rel, data))
         sizes = [len(data.split()) for _, _, data in todo]
         done = 0
-        for (path, rel, _), size, result in zip(todo, sizes, _parse_all(todo, project, labels, encoding, jobs)):
-            done += size
-            if on_progress:
-                on_progress(done, sum(sizes), str(path))
-            if isinstance(result, Problem):
-                report.failures.append(result)
-                continue
-            doc = result
-            other = parsed[doc.id].path if doc.id in parsed else stored_ids.get(doc.id)
-            if other is not None and other != rel and (doc.id in parsed or (project.root / other).exists()):
-                report.failures.append(Problem(str(path), f"document id {doc.id!r} is already used by {other}; "
-                                               "give one of them another `id:` in its front matter"))
-                continue
-            parsed[doc.id] = doc
-        with store.transaction():
-            _write(store, parsed, report, on_text_change)
+        written: dict[str, str] = {}  # id -> path of the documents read in this run
+        with store.transaction():  # documents are written as they come, while the other files are parsed
+            for (path, rel, _), size, result in zip(todo, sizes, _parse_all(todo, project, labels, encoding, jobs)):
+                done += size
+                if on_progress:
+                    on_progress(done, sum(sizes), str(path))
+                if isinstance(result, Problem):
+                    report.failures.append(result)
+                    continue
+                doc = result
+                other = written[doc.id] if doc.id in written else stored_ids.get(doc.id)
+                if other is not None and other != rel and (doc.id in written or (project.root / other).exists()):
+                    report.failures.append(Problem(str(path), f"document id {doc.id!r} is already used by "
+                                                   f"{other}; give one of them another `id:` in its front matter"))
+                    continue
+                written[doc.id] = doc.path
+                _write(store, doc, report, on_text_change)
             if fresh:
                 _save_table(store, table)
             _resolve_all(store, table, project, report)
@@ -217,7 +217,12 @@ def _parse_all(todo: list[tuple[Path, str, bytes]], project: ProjectFolder, labe
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    from qualcode.ingest.segment import sentence_pipeline
+
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if forking:  # build the pipeline once, before forking: every process inherits it instead of building its own
+        sentence_pipeline(project.config.language)
+    context = multiprocessing.get_context("fork" if forking else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
         futures = [pool.submit(_parse, path, rel, project.config, labels, data, encoding)
                    for path, rel, data in todo]
@@ -225,17 +230,15 @@ def _parse_all(todo: list[tuple[Path, str, bytes]], project: ProjectFolder, labe
             yield future.result()
 
 
-def _write(store: Store, parsed: dict[str, ParsedDocument], report: IngestReport,
-           on_text_change: TextChange | None) -> None:
-    for doc in parsed.values():
-        old = store.document(doc.id)
-        store.put_document(doc, word_count(doc))
-        if old is None:
-            report.added.append(doc.id)
-            continue
-        report.updated.append(doc.id)
-        if old.text != doc.text and on_text_change is not None:
-            report.stale += on_text_change(store, doc.id, old.text, doc.text)
+def _write(store: Store, doc: ParsedDocument, report: IngestReport, on_text_change: TextChange | None) -> None:
+    old = store.document(doc.id)
+    store.put_document(doc, word_count(doc))
+    if old is None:
+        report.added.append(doc.id)
+        return
+    report.updated.append(doc.id)
+    if old.text != doc.text and on_text_change is not None:
+        report.stale += on_text_change(store, doc.id, old.text, doc.text)
 
 
 def _resolve_all(store: Store, table: ParticipantTable, project: ProjectFolder, report: IngestReport) -> None:
