@@ -162,13 +162,14 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
         key = matching_key()
         selftest = hashlib.sha256(f"{book.content_hash}\0{key}".encode()).hexdigest()
         tokens: TokenCache | None = None
-        if state.selftest == selftest:
-            report.problems.extend(Problem(w, m, "warning") for w, m in state.warnings)
+        if state.selftest == selftest:  # the same codebook was self-tested last time: repeat its findings
+            tested = [Problem(*problem) for problem in state.warnings]
         else:
             tokens = TokenCache.from_store(store)
-            report.problems.extend(self_test(book, tokens=tokens))
-            if report.errors:
-                raise CodebookInvalid(str(path), report.errors)
+            tested = self_test(book, tokens=tokens)
+        report.problems.extend(tested)
+        if report.errors:
+            raise CodebookInvalid(str(path), report.errors)
         fingerprints = fingerprint_digest(store.document_fingerprints())
         if not fingerprints:
             raise ProjectError("no documents: run `qualcode ingest` first")
@@ -212,7 +213,7 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
             if tokens is not None:
                 tokens.save(store)
             CodeState(hashes, fingerprints, store.count_auto_codings(book.name), selftest,
-                      [[p.where, p.message] for p in report.warnings]).save(store, book.name)
+                      [[p.where, p.message, p.severity] for p in tested]).save(store, book.name)
     finally:
         store.close()
     return CodeReport(book.name, book.version, len(fingerprints), len(fresh), replaced, len(rows) - len(fresh),
