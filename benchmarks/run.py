@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import statistics
@@ -165,12 +166,14 @@ def _cell(value: float, met: bool) -> str:
     return f"{value:.2f} {'met' if met else '**missed**'}"
 
 
-def report(results: dict, help_times: tuple[float, float], pool: str) -> str:
-    """The results as Markdown (what RESULTS.md holds)."""
+def report(results: dict, help_times: tuple[float, float], pool: str, load: tuple[float, float] = (0, 0)) -> str:
+    """The results as Markdown (what RESULTS.md holds); ``load``: the 1-minute load average before and after."""
     lines = ["# Benchmark results", "",
              f"Measured {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `make bench` "
              "(`benchmarks/run.py`).", "",
-             f"- machine: {platform.machine()}, {_cores()} cores, {platform.system()} {platform.release()}",
+             f"- machine: {platform.machine()}, {_cores()} cores, {platform.system()} {platform.release()}; "
+             f"load average {load[0]:.1f} before the run, {load[1]:.1f} after (other work on the machine "
+             "slows wall times; CPU times suffer less)",
              f"- Python {platform.python_version()}, qualcode {version('qualcode')}, spaCy {version('spacy')}, "
              f"spacy-lookups-data {version('spacy-lookups-data')}",
              f"- corpus: {pool}, copied under new ids", "- codebook: `codebooks/barriers.yaml` (22 codes with rules)",
@@ -219,8 +222,6 @@ def report(results: dict, help_times: tuple[float, float], pool: str) -> str:
 
 
 def _cores() -> int:
-    import os
-
     return os.cpu_count() or 1
 
 
@@ -235,11 +236,14 @@ def main() -> int:
     output = args.output if args.output or args.smoke else HERE / "RESULTS.md"
     description, _ = corpus.pool()
     results = {}
+    before = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     with tempfile.TemporaryDirectory(prefix="qualcode-bench-") as tmp:
         for label, words in sizes.items():
             print(f"measuring {label} words …", flush=True)
             results[label] = measure_size(label, words, Path(tmp), jobs=args.smoke or words >= 1_000_000)
-    text = report(results, help_ratio(3 if args.smoke else 7), description)
+    helps = help_ratio(3 if args.smoke else 7)
+    after = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    text = report(results, helps, description, (before, after))
     print(text)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)

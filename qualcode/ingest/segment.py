@@ -83,6 +83,7 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
 
     nlp = sentence_pipeline(language)
     tokenizer, periods = nlp.tokenizer, _period_hashes(language)
+    syllables = text_language(language) == "vi"  # only pyvi's words hold spaces (spaCy splits at whitespace)
     offsets = offsets if offsets is not None else [0] * len(texts)
     result = []
     for text, base in zip(texts, offsets):  # not doc.text: it is rebuilt
@@ -111,6 +112,9 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
             while bounds[k] - 1 > bounds[k - 1] and text[idx[bounds[k] - 1]:ends[bounds[k] - 1]] in _OPENERS:
                 bounds[k] -= 1
         bounds.append(len(idx))
+        if not syllables:
+            result.append(_sentences(bounds, solid, word, idx + base, ends + base))
+            continue
         starts, stops = (idx + base).tolist(), (ends + base).tolist()
         solid_list, word_list = solid.tolist(), word.tolist()
         sentences: Segments = []
@@ -131,6 +135,25 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
             sentences.append((starts[body[0]], stops[body[-1]], tuple(flat)))
         result.append(sentences)
     return result
+
+
+def _sentences(bounds: list[int], solid, word, starts, stops) -> Segments:
+    """The sentences between ``bounds`` (token indexes) as :func:`segment` gives them, for tokenizers whose
+    tokens never hold whitespace: each sentence spans its first to its last solid token, and its word
+    tokens come flat from arrays, not token by token."""
+    import numpy as np
+
+    solid_at, word_at = np.flatnonzero(solid), np.flatnonzero(word)
+    edges = np.asarray(bounds)
+    solid_lo, solid_hi = np.searchsorted(solid_at, edges[:-1]), np.searchsorted(solid_at, edges[1:])
+    word_lo, word_hi = np.searchsorted(word_at, edges[:-1]) * 2, np.searchsorted(word_at, edges[1:]) * 2
+    pairs = np.empty(2 * len(word_at), dtype=np.int64)
+    pairs[0::2], pairs[1::2] = starts[word_at], stops[word_at]
+    flat = pairs.tolist()
+    keep = np.flatnonzero(solid_hi > solid_lo)
+    first_at, last_at = solid_at[solid_lo[keep]], solid_at[solid_hi[keep] - 1]
+    return [(a, b, tuple(flat[lo:hi])) for a, b, lo, hi in zip(
+        starts[first_at].tolist(), stops[last_at].tolist(), word_lo[keep].tolist(), word_hi[keep].tolist())]
 
 
 @cache
