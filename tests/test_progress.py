@@ -8,8 +8,6 @@ from pathlib import Path
 from helpers import make_project
 from test_incremental import CODEBOOK, IDI1, IDI2
 
-import qualcode
-
 
 def test_callbacks_report_words_and_quotes(tmp_path: Path) -> None:
     """ingest and code report growing word counts up to the total; appendix reports quotes looked at."""
