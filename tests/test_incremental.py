@@ -13,6 +13,7 @@ from helpers import make_project
 
 import qualcode
 from qualcode.autocode.incremental import code_hash, searchable
+from qualcode.codebook.active import CodebookInvalid
 from qualcode.codebook.load import load_codebook
 from qualcode.project.store import open_store
 
@@ -210,3 +211,24 @@ def test_jobs_do_not_change_the_store(tmp_path: Path) -> None:
         project.code(jobs=jobs)
         roots.append(root)
     assert _tables(roots[0]) == _tables(roots[1])
+
+
+def test_self_test_still_catches_edits(coded: Path) -> None:
+    """Only codes whose examples or family's rules changed are self-tested again, and such an edit that breaks
+    an example is still refused: a new failing example, and a child's rule that no longer matches its
+    parent's example."""
+    project = qualcode.open_project(coded)
+    edit(coded, "    definition: Reading.\n", "    definition: Reading.\n        examples: [\"I can read.\"]\n")
+    assert project.code().unchanged  # examples are not matching inputs, and this one passes
+    edit(coded, "    definition: Language barriers.\n",
+         "    definition: Language barriers.\n    examples: [\"She reads slowly.\"]\n")
+    project.code()  # passes through the child literacy (read*)
+    edit(coded, "[read*]", "[write*]")
+    with pytest.raises(CodebookInvalid) as refused:
+        project.code()
+    assert any("She reads slowly" in p.message for p in refused.value.problems)
+    edit(coded, "[write*]", "[read*]")
+    edit(coded, "examples: [\"I can read.\"]", "examples: [\"I can swim.\"]")
+    with pytest.raises(CodebookInvalid) as refused:
+        project.code()
+    assert [p.message for p in refused.value.problems if "swim" in p.message]

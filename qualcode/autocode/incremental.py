@@ -62,6 +62,7 @@ class CodeState:
     codings: int = -1
     selftest: str = ""
     warnings: list[list[str]] = field(default_factory=list)
+    tested: dict[str, str] = field(default_factory=dict)  # code -> self-test key of its examples when they passed
 
     @classmethod
     def load(cls, store: Store, codebook: str) -> CodeState:
@@ -70,7 +71,7 @@ class CodeState:
         try:
             data = json.loads(raw) if raw else {}
             return cls(dict(data.get("codes", {})), dict(data.get("documents", {})), int(data.get("codings", -1)),
-                       str(data.get("selftest", "")), list(data.get("warnings", [])))
+                       str(data.get("selftest", "")), list(data.get("warnings", [])), dict(data.get("tested", {})))
         except (ValueError, TypeError, AttributeError):
             return cls()
 
@@ -78,7 +79,19 @@ class CodeState:
         """Keep the state in the store's meta table (inside the caller's transaction)."""
         store.set_meta(STATE_PREFIX + codebook, json.dumps(
             {"codes": self.codes, "documents": self.documents, "codings": self.codings,
-             "selftest": self.selftest, "warnings": self.warnings}, ensure_ascii=False, sort_keys=True))
+             "selftest": self.selftest, "warnings": self.warnings, "tested": self.tested},
+            ensure_ascii=False, sort_keys=True))
+
+
+def selftest_keys(book: Codebook, hashes: dict[str, str]) -> dict[str, str]:
+    """Per code, what its self-test depends on: its examples and counterexamples, and the rules of every code
+    of its family (itself and its descendants, by their ``hashes``)."""
+    keys = {}
+    for code in book.codes:
+        family = [code.id, *book.descendants(code.id)]
+        data = [list(code.examples), list(code.counterexamples), [hashes.get(c, "") for c in family]]
+        keys[code.id] = hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+    return keys
 
 
 def fingerprint_digest(fingerprints: dict[str, str]) -> dict[str, str]:

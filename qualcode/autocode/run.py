@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qualcode.autocode.coder import Coder, CodingDoc, CodingTurn, self_test
@@ -17,6 +17,7 @@ from qualcode.autocode.incremental import (
     fingerprint_digest,
     load_docs,
     matching_key,
+    selftest_keys,
 )
 from qualcode.autocode.lemmas import Lemmatizer
 from qualcode.autocode.tokens import TokenCache
@@ -161,19 +162,23 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
         state = CodeState.load(store, book.name)
         key = matching_key()
         selftest = hashlib.sha256(f"{book.content_hash}\0{key}".encode()).hexdigest()
+        hashes = {c.id: code_hash(book, c, unit, key) for c in book.codes if c.rules}
+        tests = selftest_keys(book, {c.id: code_hash(book, c, None, key) for c in book.codes if c.rules})
         tokens: TokenCache | None = None
         if state.selftest == selftest:  # the same codebook was self-tested last time: repeat its findings
             tested = [Problem(*problem) for problem in state.warnings]
-        else:
+        else:  # test the examples of the codes whose examples or family's rules changed
             tokens = TokenCache.from_store(store)
-            tested = self_test(book, tokens=tokens)
+            todo = {c for c, k in tests.items() if state.tested.get(c) != k}
+            tested = self_test(replace(book, codes=tuple(
+                c if c.id in todo else replace(c, examples=(), counterexamples=()) for c in book.codes)),
+                tokens=tokens) if todo else []
         report.problems.extend(tested)
         if report.errors:
             raise CodebookInvalid(str(path), report.errors)
         fingerprints = fingerprint_digest(store.document_fingerprints())
         if not fingerprints:
             raise ProjectError("no documents: run `qualcode ingest` first")
-        hashes = {c.id: code_hash(book, c, unit, key) for c in book.codes if c.rules}
         full = state.codings != store.count_auto_codings(book.name) or not state.documents
         changed_docs = sorted(d for d, f in fingerprints.items() if full or state.documents.get(d) != f)
         gone_docs = sorted(d for d in state.documents if d not in fingerprints)
@@ -213,7 +218,7 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
             if tokens is not None:
                 tokens.save(store)
             CodeState(hashes, fingerprints, store.count_auto_codings(book.name), selftest,
-                      [[p.where, p.message, p.severity] for p in tested]).save(store, book.name)
+                      [[p.where, p.message, p.severity] for p in tested], tests).save(store, book.name)
     finally:
         store.close()
     return CodeReport(book.name, book.version, len(fingerprints), len(fresh), replaced, len(rows) - len(fresh),
