@@ -40,7 +40,7 @@ import corpus  # noqa: E402
 PYTHON = sys.executable
 CODEBOOK = REPO / "codebooks" / "barriers.yaml"
 SIZES = {"0.3M": 300_000, "1M": 1_000_000, "3M": 3_000_000}
-ADDED_KEYWORD = "committee"
+ADDED_KEYWORD = "translator"
 
 
 def run(*command: str, cwd: Path | None = None) -> dict:

@@ -27,7 +27,8 @@ from qualcode.autocode.matcher import MIN_FUZZY_CHARS
 from qualcode.autocode.prefilter import fold_for_search, required_literals
 from qualcode.autocode.tokens import TokenCache, cache_key
 from qualcode.codebook.load import Code, Codebook
-from qualcode.project.store import Store
+from qualcode.model import Sentence
+from qualcode.project.store import Store, unpack_tokens
 
 STATE_PREFIX = "code_state:"
 MATCH_VERSION = "1"  # bump when the coder would match the same rules differently
@@ -231,11 +232,14 @@ def candidate_docs(store: Store, texts: dict[str, tuple[str, str]], literals: li
         if not any(hits.values()):
             continue
         turns = store.turns(doc_id)
-        sentences = store.sentences(doc_id)
+        rows = store.sentence_rows(doc_id)
+        sentences: dict[int, list[tuple[int, int, bytes]]] = {}
+        for turn, start, end, blob in rows:
+            sentences.setdefault(turn, []).append((start, end, blob))
         whole: set[int] = set()
         parts: set[tuple[int, int]] = set()
         turn_starts = [t.start for t in turns]
-        flat = sorted((s.start, s.end, t, i) for t, ss in sentences.items() for i, s in enumerate(ss))
+        flat = sorted((s[0], s[1], t, i) for t, ss in sentences.items() for i, s in enumerate(ss))
         sentence_starts = [f[0] for f in flat]
         for unit, found in hits.items():
             for at in found:
@@ -249,9 +253,9 @@ def candidate_docs(store: Store, texts: dict[str, tuple[str, str]], literals: li
                         parts.add((flat[k][2], flat[k][3]))
         kept = []
         for t in turns:
-            chosen = tuple(sentences.get(t.number, ()))
-            if t.number not in whole:
-                chosen = tuple(s for i, s in enumerate(chosen) if (t.number, i) in parts)
+            chosen = tuple(Sentence(a, b, unpack_tokens(blob))
+                           for i, (a, b, blob) in enumerate(sentences.get(t.number, ()))
+                           if t.number in whole or (t.number, i) in parts)
             if chosen:
                 kept.append(CodingTurn(t.number, t.start, t.end, t.role, t.label, t.role_name, chosen))
         if kept:

@@ -346,6 +346,12 @@ class Store:
             "WHERE t.document = d.id ORDER BY t.number)) FROM documents d ORDER BY d.id")
         return {r[0]: f"{r[1]}\0{r[2]}\0{r[3] or ''}" for r in rows}
 
+    def sentence_rows(self, doc_id: str) -> list[tuple[int, int, int, bytes]]:
+        """``(turn, start, end, packed tokens)`` of one document's sentences in order; unpack the tokens of
+        the ones needed with :func:`unpack_tokens` (cheaper than :meth:`sentences` when few are)."""
+        return self.db.execute('SELECT turn, start, "end", tokens FROM sentences WHERE document = ? '
+                               "ORDER BY turn, number", (doc_id,)).fetchall()
+
     def document_texts(self) -> dict[str, tuple[str, str]]:
         """``id -> (text, language)`` of every document, ordered by id."""
         return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, text, language FROM documents ORDER BY id")}
@@ -399,6 +405,11 @@ class Store:
 
 def _pack(tokens: tuple[int, ...]) -> bytes:
     return array("I", tokens).tobytes()
+
+
+def unpack_tokens(blob: bytes) -> tuple[int, ...]:
+    """A sentence's word tokens from their stored form (flat ``(start, end)`` pairs)."""
+    return _unpack(blob)
 
 
 def _unpack(blob: bytes) -> tuple[int, ...]:
