@@ -8,11 +8,12 @@ whole process (``benchmarks/measure.py`` gives its wall time and peak memory):
 * ``qualcode ingest``, the first ``qualcode code``, ``code`` with nothing changed, ``code`` after one keyword
   is added to one code and after one code's rule is edited, ``matrix``, ``appendix`` with about 1,000 quotes
   and with every quote;
-* ``ingest --jobs 2`` + ``code --jobs 2`` in a second fresh project (1M words and up).
+* ``ingest --jobs 2`` + ``code --jobs 2`` in a second fresh project.
 
 Then ``qualcode --help`` against ``python -c "import typer"``. It prints every row and ratio and writes
-``benchmarks/RESULTS.md``. ``--smoke`` runs one corpus of about 20,000 words (the test suite does, so the
-benchmark cannot rot) and writes its results to ``--output`` only when asked.
+``benchmarks/RESULTS.md``, keeping its hand-written "Notes" section. ``--smoke`` runs one corpus of about
+20,000 words (the test suite does, so the benchmark cannot rot) and writes its results to ``--output`` only
+when asked. At 1M words and up the --jobs 2 project is measured too (and in the smoke run, so it is tested).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ PYTHON = sys.executable
 CODEBOOK = REPO / "codebooks" / "barriers.yaml"
 SIZES = {"0.3M": 300_000, "1M": 1_000_000, "3M": 3_000_000}
 ADDED_KEYWORD = "translator"
+NOTES = "## Notes"  # RESULTS.md from this heading on is written by hand and kept when the results are rewritten
 
 
 def run(*command: str, cwd: Path | None = None) -> dict:
@@ -114,6 +116,28 @@ def measure_size(label: str, words: int, work: Path, jobs: bool) -> dict:
     return rows
 
 
+SPIN = """
+import sys, time
+from concurrent.futures import ProcessPoolExecutor
+def spin(_):
+    start = time.process_time()
+    while time.process_time() - start < 0.5:
+        pass
+if __name__ == "__main__":
+    start = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(spin, [0, 1]))
+    print(time.perf_counter() - start)
+"""
+
+
+def free_cores() -> float:
+    """How many cores two CPU-bound processes actually get: two half-second spins run side by side; 2.0 when
+    both run at once, 1.0 when they must take turns (other work on the machine)."""
+    taken = float(subprocess.run([PYTHON, "-c", SPIN], check=True, capture_output=True, text=True).stdout)
+    return max(1.0, min(2.0, 1.0 / max(taken - 0.05, 0.5)))
+
+
 def help_ratio(rounds: int = 5) -> tuple[float, float]:
     """Median seconds of ``qualcode --help`` and of ``python -c "import typer"``."""
     helps, typers = [], []
@@ -166,14 +190,18 @@ def _cell(value: float, met: bool) -> str:
     return f"{value:.2f} {'met' if met else '**missed**'}"
 
 
-def report(results: dict, help_times: tuple[float, float], pool: str, load: tuple[float, float] = (0, 0)) -> str:
-    """The results as Markdown (what RESULTS.md holds); ``load``: the 1-minute load average before and after."""
+def report(results: dict, help_times: tuple[float, float], pool: str, load: tuple[float, float] = (0, 0),
+           cores: list[float] | None = None) -> str:
+    """The results as Markdown (what RESULTS.md holds); ``load``: the 1-minute load average before and after;
+    ``cores``: :func:`free_cores` before and after each corpus size."""
     lines = ["# Benchmark results", "",
              f"Measured {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `make bench` "
              "(`benchmarks/run.py`).", "",
              f"- machine: {platform.machine()}, {_cores()} cores, {platform.system()} {platform.release()}; "
              f"load average {load[0]:.1f} before the run, {load[1]:.1f} after (other work on the machine "
              "slows wall times; CPU times suffer less)",
+             "- cores free for two processes (two CPU-bound processes side by side; 2.0: both at once), "
+             f"measured before and after each size: {', '.join(f'{c:.1f}' for c in cores or [])}",
              f"- Python {platform.python_version()}, qualcode {version('qualcode')}, spaCy {version('spacy')}, "
              f"spacy-lookups-data {version('spacy-lookups-data')}",
              f"- corpus: {pool}, copied under new ids", "- codebook: `codebooks/barriers.yaml` (22 codes with rules)",
@@ -237,16 +265,23 @@ def main() -> int:
     description, _ = corpus.pool()
     results = {}
     before = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    cores = []
     with tempfile.TemporaryDirectory(prefix="qualcode-bench-") as tmp:
         for label, words in sizes.items():
             print(f"measuring {label} words …", flush=True)
+            cores.append(free_cores())
             results[label] = measure_size(label, words, Path(tmp), jobs=args.smoke or words >= 1_000_000)
+            cores.append(free_cores())
     helps = help_ratio(3 if args.smoke else 7)
     after = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    text = report(results, helps, description, (before, after))
+    text = report(results, helps, description, (before, after), cores)
     print(text)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
+        if output.is_file():  # keep the hand-written notes that explain the numbers
+            kept = output.read_text(encoding="utf-8")
+            if NOTES in kept:
+                text += "\n" + kept[kept.index(NOTES):]
         output.write_text(text, encoding="utf-8")
         print(f"wrote {output}")
     return 0
