@@ -170,9 +170,7 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
         else:  # test the examples of the codes whose examples or family's rules changed
             tokens = TokenCache.from_store(store)
             todo = {c for c, k in tests.items() if state.tested.get(c) != k}
-            tested = self_test(replace(book, codes=tuple(
-                c if c.id in todo else replace(c, examples=(), counterexamples=()) for c in book.codes)),
-                tokens=tokens) if todo else []
+            tested = self_test(_only_examples_of(book, todo), tokens=tokens) if todo else []
         report.problems.extend(tested)
         if report.errors:
             raise CodebookInvalid(str(path), report.errors)
@@ -224,6 +222,15 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
     return CodeReport(book.name, book.version, len(fingerprints), len(fresh), replaced, len(rows) - len(fresh),
                       Counter(r[3] for r in fresh), report.warnings, len(changed_codes), len(changed_docs),
                       len(hashes), not work)
+
+
+def _only_examples_of(book: Codebook, todo: set[str]) -> Codebook:
+    """``book`` with the examples of the codes in ``todo`` only, and the rules of their families only (a
+    code's self-test depends on nothing else), so the self-test does just the work that may have changed."""
+    families = {member for code in todo for member in (code, *book.descendants(code))}
+    return replace(book, codes=tuple(replace(
+        c, examples=c.examples if c.id in todo else (), counterexamples=c.counterexamples if c.id in todo else (),
+        rules=c.rules if c.id in families else ()) for c in book.codes))
 
 
 def _recode(store: Store, book: Codebook, unit: str | None, codes: list[str], ids: list[str],
