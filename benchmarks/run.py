@@ -259,6 +259,8 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true", help="one corpus of about 20,000 words")
     parser.add_argument("--sizes", default="0.3M,1M,3M", help="comma-separated: 0.3M, 1M, 3M")
     parser.add_argument("--output", type=Path, default=None, help="where to write the Markdown results")
+    parser.add_argument("--no-jobs", action="store_true", help="leave out the --jobs 2 project (for measuring "
+                        "a qualcode without --jobs)")
     args = parser.parse_args()
     sizes = {"20k": 20_000} if args.smoke else {s: SIZES[s] for s in args.sizes.split(",")}
     output = args.output if args.output or args.smoke else HERE / "RESULTS.md"
@@ -270,7 +272,8 @@ def main() -> int:
         for label, words in sizes.items():
             print(f"measuring {label} words …", flush=True)
             cores.append(free_cores())
-            results[label] = measure_size(label, words, Path(tmp), jobs=args.smoke or words >= 1_000_000)
+            jobs = not args.no_jobs and (args.smoke or words >= 1_000_000)
+            results[label] = measure_size(label, words, Path(tmp), jobs=jobs)
             cores.append(free_cores())
     helps = help_ratio(3 if args.smoke else 7)
     after = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
