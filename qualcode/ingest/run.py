@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -224,10 +225,13 @@ def _parse_all(todo: list[tuple[Path, str, bytes]], project: ProjectFolder, labe
         sentence_pipeline(project.config.language)
     context = multiprocessing.get_context("fork" if forking else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures = [pool.submit(_parse, path, rel, project.config, labels, data, encoding)
-                   for path, rel, data in todo]
-        for future in futures:
-            yield future.result()
+        waiting: deque = deque()  # at most a few parses ahead of the writing, so memory stays flat
+        for path, rel, data in todo:
+            waiting.append(pool.submit(_parse, path, rel, project.config, labels, data, encoding))
+            if len(waiting) >= 3 * jobs:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
 
 
 def _write(store: Store, doc: ParsedDocument, report: IngestReport, on_text_change: TextChange | None) -> None:
