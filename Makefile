@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint docs bench golden clean
+.PHONY: install demo test lint docs bench bench-smoke golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,11 @@ docs: $(STAMP)  ## regenerate the command reference from --help, then build the 
 	$(BIN)/mkdocs build --strict --site-dir site
 	@echo "docs site in site/ (open site/index.html)"
 
-bench: $(STAMP)  ## speed benchmarks (ratios against a reference measured in the same run)
-	$(BIN)/python tests/bench/run.py
+bench: $(STAMP)  ## speed and memory at 0.3, 1 and 3 million words, with ratios to references; writes benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/run.py
+
+bench-smoke: $(STAMP)  ## the same benchmark on about 20,000 words (the test suite runs it)
+	$(BIN)/python benchmarks/run.py --smoke
 
 golden: $(STAMP)  ## rewrite golden files on purpose
 	QUALCODE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden

@@ -100,18 +100,19 @@ class Project(ProjectFolder):
     # -- corpus ------------------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
                encoding: str | None = None, on_progress: Callable[[int, int, str], None] | None = None,
-               prune: bool = False) -> IngestReport:
+               prune: bool = False, jobs: int = 1) -> IngestReport:
         """Read transcripts into the store (`qualcode ingest`); changed documents keep their codings,
         re-anchored. Documents whose source file is gone are listed in ``missing``; with ``prune`` they are
         removed after a backup of their human work (``removed``: :class:`~qualcode.codings.removal.Removal`s).
-        The report's ``return_code`` is 1 when a file failed."""
+        ``jobs`` processes read the files; ``on_progress(words done, words to read, file)``. The report's
+        ``return_code`` is 1 when a file failed."""
         from qualcode.codings.reanchor import reanchor_document
         from qualcode.codings.removal import remove_with_backup
         from qualcode.ingest.run import ingest
 
         remove = (lambda store, doc_id: remove_with_backup(self, store, doc_id)) if prune else None
         return ingest(self, paths, participants=participants, encoding=encoding, on_progress=on_progress,
-                      on_text_change=reanchor_document, before_commit=_store_tokens(self), remove=remove)
+                      on_text_change=reanchor_document, before_commit=_store_tokens(self), remove=remove, jobs=jobs)
 
     def remove(self, documents: Sequence[str]) -> list[Removal]:
         """Remove documents from the store (`qualcode remove`) after writing their human codings, review
@@ -243,12 +244,15 @@ class Project(ProjectFolder):
                 write_annex(annex, path)
         return annex
 
-    def code(self, codebook: str | Path | None = None, *, unit: str | None = None) -> CodeReport:
+    def code(self, codebook: str | Path | None = None, *, unit: str | None = None, jobs: int = 1,
+             on_progress: Callable[[int, int, str], None] | None = None) -> CodeReport:
         """Auto-code every document with the codebook's rules (`qualcode code`): coder ``auto``, status
-        ``suggested``; review decisions and human codings are kept."""
+        ``suggested``; review decisions and human codings are kept. Only codes whose rules changed and
+        documents whose text changed since the last run are re-matched; ``jobs`` processes code a first run;
+        ``on_progress(words done, words in all, document)``."""
         from qualcode.autocode.run import code_project
 
-        return code_project(self, codebook, unit=unit)
+        return code_project(self, codebook, unit=unit, jobs=jobs, on_progress=on_progress)
 
     def suggest(self, method: str, *, code: str | None = None, unit: str | None = None, folds: int | None = None,
                 min_precision: float | None = None, top: int = 20, model: str | None = None,
@@ -669,16 +673,18 @@ class Project(ProjectFolder):
                                f"{path.name}`."])
 
     def appendix(self, path: str | Path | None = None, *, reference_doc: str | Path | None = None,
-                 include_suggestions: bool = False, **options) -> Appendix:
+                 include_suggestions: bool = False, on_progress: Callable[[int, int, str], None] | None = None,
+                 **options) -> Appendix:
         """Write the quote appendix to ``path`` (.docx, .html or .md; default ``out/appendix.docx``) and return
         its content (`qualcode appendix`). ``options`` are the fields of
         :class:`qualcode.report.appendix.AppendixOptions`: ``codes``, ``limit`` (most quotes per code),
         ``seed``, ``by``, ``summary_by``, ``percent``, ``min_cell``, ``attribution``, ``context``, ``coders``,
-        ``statuses``, ``where``, ``date``, ``title``."""
+        ``statuses``, ``where``, ``date``, ``title``. ``on_progress(quotes looked at, 0, code)`` follows the
+        choice of quotes."""
         from qualcode.report.appendix import AppendixOptions, build_appendix, render
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"
-        content = build_appendix(self, AppendixOptions(suggestions=include_suggestions, **options))
+        content = build_appendix(self, AppendixOptions(suggestions=include_suggestions, **options), on_progress)
         with writing(target):
             render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
         return content

@@ -86,8 +86,11 @@ def test_rerun_keeps_decisions_and_human_codings(coded: Path, cli) -> None:
     rw.commit()
     rw.close()
     (coded / "codebook.yaml").write_text(CODEBOOK.replace("[interpreter, ", "["), encoding="utf-8")
+    literacy = db(coded).execute("SELECT id FROM codings WHERE code = 'language.literacy'").fetchall()
     result = cli("code", "--project", coded)
-    assert "2 earlier suggestions replaced, 1 span already reviewed" in result.stdout
+    # only `language` changed: its one suggestion is re-derived; the other codes are not re-matched at all
+    assert "1 earlier suggestion replaced, 0 spans already reviewed" in result.stdout
+    assert db(coded).execute("SELECT id FROM codings WHERE code = 'language.literacy'").fetchall() == literacy
     rows = codings(coded)
     assert ("language", "auto", "accepted", "No interpreter.") in [r[:4] for r in rows]  # kept, rule gone
     assert [r[:3] for r in rows if r[0] == "workload"] == [("workload", "lan", "accepted"),

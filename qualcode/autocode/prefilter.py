@@ -23,11 +23,14 @@ except ImportError:  # pragma: no cover - Python 3.10
 MAX_STRINGS = 64
 ZERO_WIDTH = {C.AT, C.ASSERT, C.ASSERT_NOT}
 # Characters that IGNORECASE lets match ASCII letters; mapped before lowercasing text for the pre-check.
+_SPECIALS = re.compile("[\u0130\u0131\u017f\u212a]")
 _CASE_SPECIALS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 def fold_for_search(text: str) -> str:
     """``text`` lowercased the way the pre-check compares (same length as ``text``, or not usable)."""
+    if _SPECIALS.search(text) is None:  # the usual case: str.translate is slow on non-Latin-1 text
+        return text.lower()
     return text.translate(_CASE_SPECIALS).lower()
 
 

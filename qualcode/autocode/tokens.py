@@ -2,7 +2,9 @@
 
 Keywords and codebook examples must be tokenised by spaCy's pipelines, exactly as transcripts are. `ingest`
 has spaCy loaded anyway, so it tokenises the configured codebook's keywords and examples into this cache;
-`code` then finds them there and never imports spaCy unless a keyword is new. Entries are keyed by spaCy's
+`code` then finds them there. A keyword that is new since is tokenised without spaCy when it is plain
+(letters, hyphens, a final ``'s``, digits) and none of its pieces is one of the tokenizer's special cases,
+which ingest caches here too; only other keywords make `code` import spaCy. Entries are keyed by spaCy's
 version and qualcode's parser version, so an upgrade empties the cache rather than reusing stale tokens.
 """
 
@@ -30,6 +32,7 @@ class TokenCache:
     def __init__(self, entries: dict[tuple[str, str, str], str] | None = None) -> None:
         self.entries = dict(entries or {})
         self.new: dict[tuple[str, str, str], str] = {}
+        self._special: dict[str, frozenset[str] | None] = {}
 
     @classmethod
     def from_store(cls, store: Store) -> TokenCache:
@@ -42,11 +45,38 @@ class TokenCache:
         """The words of a keyword as :func:`qualcode.nlp.keyword_words` gives them."""
         key = ("keyword", language, keyword)
         if key not in self.entries:
-            from qualcode.ingest.segment import keyword_words
+            from qualcode.ingest.segment import fast_keyword_words
 
-            self.entries[key] = self.new[key] = json.dumps(list(keyword_words(keyword, language)),
-                                                           ensure_ascii=False)
+            exceptions = self._exceptions(language)
+            words = fast_keyword_words(keyword, language, exceptions) if exceptions is not None else None
+            if words is None:
+                from qualcode.ingest.segment import keyword_words
+
+                words = keyword_words(keyword, language)
+                self.remember_exceptions(language)  # spaCy is loaded now: the next keyword need not load it
+            self.entries[key] = self.new[key] = json.dumps(list(words), ensure_ascii=False)
         return tuple(json.loads(self.entries[key]))
+
+    def _exceptions(self, language: str) -> frozenset[str] | None:
+        """The keyword tokenizer's special cases for ``language``, when cached."""
+        from qualcode.ingest.segment import keyword_tokenizer_language
+
+        lang = keyword_tokenizer_language(language)
+        if lang not in self._special:
+            raw = self.entries.get(("exceptions", lang, ""))
+            self._special[lang] = frozenset(json.loads(raw)) if raw is not None else None
+        return self._special[lang]
+
+    def remember_exceptions(self, language: str) -> None:
+        """Cache the keyword tokenizer's special cases for ``language`` (loads spaCy when not cached), so
+        plain keywords are tokenised without spaCy from then on."""
+        from qualcode.ingest.segment import keyword_exceptions, keyword_tokenizer_language
+
+        lang = keyword_tokenizer_language(language)
+        key = ("exceptions", lang, "")
+        if key not in self.entries:
+            self.entries[key] = self.new[key] = json.dumps(keyword_exceptions(language), ensure_ascii=False)
+            self._special.pop(lang, None)
 
     def sentences(self, text: str, language: str) -> Segments:
         """The sentences and word tokens of a short text, as :func:`qualcode.nlp.segment` gives them."""
@@ -57,8 +87,12 @@ class TokenCache:
             self.entries[key] = self.new[key] = json.dumps(segment([text], language)[0])
         return [(a, b, tuple(tokens)) for a, b, tokens in json.loads(self.entries[key])]
 
-    def warm(self, book: Codebook) -> None:
-        """Tokenise every keyword and example of ``book`` that is not cached yet."""
+    def warm(self, book: Codebook, *, exceptions: bool = False) -> None:
+        """Tokenise every keyword and example of ``book`` that is not cached yet; with ``exceptions``, also
+        cache the special cases of the keyword tokenizers of its languages (loads spaCy)."""
+        if exceptions:
+            for language in {book.language, *(r.lang for c in book.codes for r in c.rules if r.lang)}:
+                self.remember_exceptions(language)
         for code in book.codes:
             for rule in code.rules:
                 for keyword in (*rule.keywords, *(w for group in rule.groups for w in group)):

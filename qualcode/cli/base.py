@@ -38,6 +38,8 @@ GROUPS = {id(app): None, id(codebook_app): "codebook", id(codings_app): "codings
 
 ProjectOption = typer.Option(None, "--project", "-p", help="Project folder (default: found upward from here).",
                              file_okay=False)
+JobsOption = typer.Option(1, "--jobs", "-j", min=1, help="Processes to use (each reads part of the corpus; the "
+                          "store's content does not depend on it).")
 _state = {"debug": bool(os.environ.get("QUALCODE_DEBUG"))}
 
 
@@ -124,19 +126,36 @@ def command(group: typer.Typer = app, name: str | None = None, *, examples: tupl
     return register
 
 
-def progress():
-    """A progress callback drawing a bar on a terminal, or None when output is piped."""
+def progress(unit: str = "words", description: str = "reading"):
+    """A progress callback ``(done, total, what)`` drawing a bar with ``unit`` per second on a terminal (total
+    0: unknown), and the bar to enter; ``(None, None)`` when stderr is piped (nothing is drawn)."""
     if not sys.stderr.isatty():
         return None, None
-    from rich.progress import Progress
+    from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
 
-    bar = Progress(transient=True)
-    task = bar.add_task("reading", total=None)
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} {unit}/s" if speed else f"… {unit}/s")
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                   TextColumn("{task.completed:,.0f} " + unit), Rate(), TimeRemainingColumn(),
+                   transient=True)
+    task = bar.add_task(description, total=None)
 
     def update(done: int, total: int, what: str) -> None:
-        bar.update(task, completed=done, total=total, description=Path(what).name[:30])
+        bar.update(task, completed=done, total=total or None, description=f"{description} {Path(what).name[:30]}")
 
     return bar, update
+
+
+def with_progress(bar, call):
+    """``call()`` inside ``bar`` when there is one (a terminal), else plainly."""
+    if bar is None:
+        return call()
+    with bar:
+        return call()
 
 
 def _version(value: bool) -> None:

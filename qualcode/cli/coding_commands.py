@@ -10,6 +10,7 @@ import typer
 from qualcode.api import open_project
 from qualcode.cli.base import (
     CoderOption,
+    JobsOption,
     ProjectOption,
     StatusOption,
     SuggestionsOption,
@@ -19,8 +20,10 @@ from qualcode.cli.base import (
     command,
     print_problems,
     print_table,
+    progress,
     selection_from,
     warn_if_draft,
+    with_progress,
 )
 from qualcode.errors import UsageError
 from qualcode.wording import plural
@@ -56,22 +59,35 @@ def codebook_check(
     raise typer.Exit(report.return_code)
 
 
-@command(examples=('qualcode code', 'qualcode code --unit turn'))
+@command(examples=('qualcode code', 'qualcode code --unit turn', 'qualcode code --jobs 2'))
 def code(
     codebook: Path | None = typer.Option(None, "--codebook", help="Codebook YAML (default: qualcode.toml's).",
                                             dir_okay=False),
     unit: Unit | None = typer.Option(None, "--unit", help="Override the codebook's unit."),
+    jobs: int = JobsOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Auto-code every document with the codebook's rules (coder `auto`, status `suggested`)."""
-    report = open_project(project_dir).code(codebook, unit=unit.value if unit else None)
+    """Auto-code every document with the codebook's rules (coder `auto`, status `suggested`). After a codebook
+    edit only the codes whose rules changed are matched again; after an ingest, only changed documents."""
+    project = open_project(project_dir)
+    bar, update = progress("words", "coding")
+    report = with_progress(bar, lambda: project.code(codebook, unit=unit.value if unit else None, jobs=jobs,
+                                                     on_progress=update))
     print_problems(report.warnings)
+    if report.unchanged:
+        typer.echo(f"{report.codebook} {report.version}: nothing changed since the last run "
+                   f"({plural(report.documents, 'document')}, {plural(report.codes, 'code')} with rules)")
+        return
     rows = [{"code": c, "suggestions": n} for c, n in sorted(report.per_code.items())]
     if rows:
         print_table(["code", "suggestions"], rows, "new suggestions by code")
+    again = ""
+    if report.recoded_codes < report.codes or report.recoded_documents < report.documents:
+        again = (f"; matched again: {plural(report.recoded_codes, 'code')} of {report.codes} in every document, "
+                 f"every code in {plural(report.recoded_documents, 'changed document')}")
     typer.echo(f"{report.codebook} {report.version}: {plural(report.added, 'suggestion')} in "
                f"{plural(report.documents, 'document')} ({plural(report.replaced, 'earlier suggestion')} replaced, "
-               f"{plural(report.kept_decisions, 'span')} already reviewed)")
+               f"{plural(report.kept_decisions, 'span')} already reviewed{again})")
     if report.inactive:
         typer.echo(f"note: reports use the codebook qualcode.toml names; to make {report.inactive} the active one: "
                    f"`qualcode config codebook {report.inactive}`", err=True)

@@ -8,7 +8,15 @@ from pathlib import Path
 import typer
 
 from qualcode.api import open_project
-from qualcode.cli.base import ProjectOption, command, print_table, progress, write_table_or_exit
+from qualcode.cli.base import (
+    JobsOption,
+    ProjectOption,
+    command,
+    print_table,
+    progress,
+    with_progress,
+    write_table_or_exit,
+)
 from qualcode.wording import plural
 
 
@@ -25,7 +33,8 @@ def init(directory: Path = typer.Argument(Path("."), help="Folder to scaffold (c
     typer.echo(f"next: put transcripts in {directory / 'transcripts'} and run `qualcode ingest`")
 
 
-@command(examples=('qualcode ingest', 'qualcode ingest transcripts/IDI-03.txt transcripts/FGD-01.txt'))
+@command(examples=('qualcode ingest', 'qualcode ingest transcripts/IDI-03.txt transcripts/FGD-01.txt',
+                   'qualcode ingest --jobs 2'))
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Transcript files or folders (default: the transcripts folder)."),
     participants: Path | None = typer.Option(None, "--participants", help="Participants CSV to use instead of "
@@ -33,18 +42,15 @@ def ingest(
     encoding: str | None = typer.Option(None, "--encoding", help="Decode text files with this encoding."),
     prune: bool = typer.Option(False, "--prune", help="Remove documents whose source file is gone, after writing "
                                "their human codings, decisions and memos to a backup file in .qualcode/backups."),
+    jobs: int = JobsOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Read transcripts (.txt .md .docx .vtt .srt .pdf) into the project store; unchanged files are skipped,
     and documents whose source file is gone are reported (removed with --prune)."""
     project = open_project(project_dir)
-    bar, update = progress()
-    if bar:
-        with bar:
-            report = project.ingest(paths or (), participants=participants, encoding=encoding, on_progress=update,
-                                    prune=prune)
-    else:
-        report = project.ingest(paths or (), participants=participants, encoding=encoding, prune=prune)
+    bar, update = progress("words", "reading")
+    report = with_progress(bar, lambda: project.ingest(paths or (), participants=participants, encoding=encoding,
+                                                       on_progress=update, prune=prune, jobs=jobs))
     if report.removed:
         for removal in report.removed:
             print_removal(removal, project.root)

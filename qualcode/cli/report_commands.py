@@ -18,8 +18,10 @@ from qualcode.cli.base import (
     note_left_out,
     print_problems,
     print_table,
+    progress,
     selection_from,
     warn_if_draft,
+    with_progress,
     write_table_or_exit,
     writing,
 )
@@ -265,12 +267,12 @@ def appendix(
     path = output or project.root / "out" / "appendix.docx"
     fields = [f.strip() for f in attribution.split(",") if f.strip()] if attribution else list(DEFAULT_ATTRIBUTION)
     when = dt.date.today().isoformat() if date == "today" else date
-    content = project.appendix(path, codes=[c.strip() for c in codes.split(",")] if codes else None,
-                               limit=limit, seed=seed, by=by, summary_by=summary_by, percent=percent,
-                               min_cell=min_cell, attribution=fields, context=context, coders=selection.coders,
-                               statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
-                               title=title, reference_doc=reference_doc, annex=annex is Annex.codebook,
-                               where=where)
+    bar, update = progress("quotes", "choosing quotes")
+    content = with_progress(bar, lambda: project.appendix(
+        path, codes=[c.strip() for c in codes.split(",")] if codes else None, limit=limit, seed=seed, by=by,
+        summary_by=summary_by, percent=percent, min_cell=min_cell, attribution=fields, context=context,
+        coders=selection.coders, statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
+        title=title, reference_doc=reference_doc, annex=annex is Annex.codebook, where=where, on_progress=update))
     note_left_out(content.codebook, content.left_out)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     if report_language:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from qualcode.ingest.participants import (
 from qualcode.model import ParsedDocument, SpeakerRow
 from qualcode.project.backup import backup_store
 from qualcode.project.crash import crash_point
-from qualcode.project.folder import ProjectFolder
+from qualcode.project.folder import Config, ProjectFolder
 from qualcode.project.ignore import ignore_rules
 from qualcode.project.store import Store, open_store
 
@@ -137,7 +138,7 @@ def _participants(project: ProjectFolder, store: Store, explicit: Path | None,
 def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, participants: str | Path | None = None,
            encoding: str | None = None, on_progress: Progress | None = None,
            on_text_change: TextChange | None = None, before_commit: Callable[[Store], None] | None = None,
-           remove: Remove | None = None) -> IngestReport:
+           remove: Remove | None = None, jobs: int = 1) -> IngestReport:
     """Read transcripts (files or folders; default the project's transcripts folder) into the store.
 
     Unchanged files are skipped, changed files replace their document (codings are re-anchored, never
@@ -149,7 +150,9 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
     returns how many became stale; ``before_commit(store)`` runs last (the API tokenises the codebook's
     keywords there while spaCy is loaded). Documents whose source file is gone are listed in the report's
     ``missing``; with ``remove(store, document)`` (`ingest --prune`: back the work up, then delete) they are
-    removed in the same transaction and what it returns is in ``removed``.
+    removed in the same transaction and what it returns is in ``removed``. ``jobs`` processes parse the files
+    (the store's content does not depend on it); ``on_progress(words done, words to read, file)`` follows the
+    parsing.
     Raises ProjectError when the default transcripts folder is missing or the store cannot be opened.
     """
     report = IngestReport()
@@ -165,10 +168,8 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
             labels.setdefault(row.document, set()).add(label_key(row.speaker))
         by_path = {path: (doc_id, key) for doc_id, (path, key) in store.document_keys().items()}
         stored_ids = {doc_id: path for doc_id, (path, _) in store.document_keys().items()}
-        parsed: dict[str, ParsedDocument] = {}
-        for done, path in enumerate(files, 1):
-            if on_progress:
-                on_progress(done, len(files), str(path))
+        todo: list[tuple[Path, str, bytes]] = []
+        for path in files:
             rel = project.relative(path)
             try:
                 data = read_bytes(path)
@@ -177,27 +178,37 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
                     if parse_key(data, encoding, doc_id, project.config, labels) == key:
                         report.unchanged.append(doc_id)
                         continue
-                doc = read_document(path, rel, project.config, labels, data=data, encoding=encoding)
             except InputFileError as exc:
                 report.failures.append(Problem(exc.where or str(path), exc.message))
                 continue
-            other = parsed[doc.id].path if doc.id in parsed else stored_ids.get(doc.id)
-            if other is not None and other != rel and (doc.id in parsed or (project.root / other).exists()):
-                report.failures.append(Problem(str(path), f"document id {doc.id!r} is already used by {other}; "
-                                               "give one of them another `id:` in its front matter"))
-                continue
-            parsed[doc.id] = add_sentences(doc)
-            report.warnings.extend(Problem(f"{rel}:{line}" if line else rel, message, "warning")
-                                   for line, message in doc.warnings)
-            crash_point("ingest-read")
-        report.missing = [(doc_id, path) for doc_id, path in sorted(stored_ids.items())
-                          if doc_id not in parsed and not _exists(project, path)]
-        if (any(doc_id in stored_ids for doc_id in parsed) or (remove is not None and report.missing)) \
-                and store.codings():
+            todo.append((path, rel, data))
+        gone = [(doc_id, path) for doc_id, path in sorted(stored_ids.items()) if not _exists(project, path)]
+        if (any(rel in by_path for _, rel, _ in todo) or (remove is not None and gone)) and store.codings():
             # a changed transcript re-anchors codings, a pruned one takes them away: keep a copy of the store
             report.backup = str(backup_store(project.store_path, reason="before-ingest", source=store.db))
-        with store.transaction():
-            _write(store, parsed, report, on_text_change)
+        sizes = [len(data.split()) for _, _, data in todo]
+        done = 0
+        written: dict[str, str] = {}  # id -> path of the documents read in this run
+        with store.transaction():  # documents are written as they come, while the other files are parsed
+            for (path, rel, _), size, result in zip(todo, sizes, _parse_all(todo, project, labels, encoding, jobs)):
+                done += size
+                if on_progress:
+                    on_progress(done, sum(sizes), str(path))
+                if isinstance(result, Problem):
+                    report.failures.append(result)
+                    continue
+                doc = result
+                other = written[doc.id] if doc.id in written else stored_ids.get(doc.id)
+                if other is not None and other != rel and (doc.id in written or (project.root / other).exists()):
+                    report.failures.append(Problem(str(path), f"document id {doc.id!r} is already used by "
+                                                   f"{other}; give one of them another `id:` in its front matter"))
+                    continue
+                written[doc.id] = doc.path
+                report.warnings.extend(Problem(f"{rel}:{line}" if line else rel, message, "warning")
+                                       for line, message in doc.warnings)
+                crash_point("ingest-read")
+                _write(store, doc, report, on_text_change)
+            report.missing = [(doc_id, path) for doc_id, path in gone if doc_id not in written]
             if remove is not None:
                 report.removed = [remove(store, doc_id) for doc_id, _ in report.missing]
             if fresh:
@@ -215,18 +226,52 @@ def _exists(project: ProjectFolder, path: str) -> bool:
     return (Path(path) if Path(path).is_absolute() else project.root / path).is_file()
 
 
-def _write(store: Store, parsed: dict[str, ParsedDocument], report: IngestReport,
-           on_text_change: TextChange | None) -> None:
-    for doc in parsed.values():
-        old = store.document(doc.id)
-        store.put_document(doc, word_count(doc))
-        crash_point("ingest-write")
-        if old is None:
-            report.added.append(doc.id)
-            continue
-        report.updated.append(doc.id)
-        if old.text != doc.text and on_text_change is not None:
-            report.stale += on_text_change(store, doc.id, old.text, doc.text)
+def _parse(path: Path, rel: str, config: Config, labels: dict[str | None, set[str]], data: bytes,
+           encoding: str | None) -> ParsedDocument | Problem:
+    """One transcript read and segmented (with sentences and tokens), or the problem that stopped it: the
+    unit of work of one ingest process."""
+    try:
+        return add_sentences(read_document(path, rel, config, labels, data=data, encoding=encoding))
+    except InputFileError as exc:
+        return Problem(exc.where or str(path), exc.message)
+
+
+def _parse_all(todo: list[tuple[Path, str, bytes]], project: ProjectFolder, labels: dict[str | None, set[str]],
+               encoding: str | None, jobs: int) -> Iterator[ParsedDocument | Problem]:
+    """Each file of ``todo`` parsed, in order, by ``jobs`` processes (the results do not depend on ``jobs``)."""
+    if jobs <= 1 or len(todo) <= 1:
+        for path, rel, data in todo:
+            yield _parse(path, rel, project.config, labels, data, encoding)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from qualcode.ingest.segment import sentence_pipeline
+
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if forking:  # build the pipeline once, before forking: every process inherits it instead of building its own
+        sentence_pipeline(project.config.language)
+    context = multiprocessing.get_context("fork" if forking else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+        waiting: deque = deque()  # at most a few parses ahead of the writing, so memory stays flat
+        for path, rel, data in todo:
+            waiting.append(pool.submit(_parse, path, rel, project.config, labels, data, encoding))
+            if len(waiting) >= 3 * jobs:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
+
+
+def _write(store: Store, doc: ParsedDocument, report: IngestReport, on_text_change: TextChange | None) -> None:
+    old = store.document(doc.id)
+    store.put_document(doc, word_count(doc))
+    crash_point("ingest-write")
+    if old is None:
+        report.added.append(doc.id)
+        return
+    report.updated.append(doc.id)
+    if old.text != doc.text and on_text_change is not None:
+        report.stale += on_text_change(store, doc.id, old.text, doc.text)
 
 
 def _resolve_all(store: Store, table: ParticipantTable, project: ProjectFolder, report: IngestReport) -> None:

@@ -36,6 +36,37 @@ def sentence_pipeline(language: str):
     return nlp
 
 
+@cache
+def _period_hashes(language: str):
+    """spaCy's string hashes of the sentencizer's sentence-final characters (``.``, ``!``, ``?``, ``。`` …)."""
+    nlp = sentence_pipeline(language)
+    chars = nlp.get_pipe("sentencizer").punct_chars
+    assert all(len(c) == 1 for c in chars)  # segment() looks only at one-character tokens
+    return frozenset(nlp.vocab.strings.add(c) for c in chars)
+
+
+def sentence_starts(period, punct):
+    """Which tokens begin a sentence, exactly as spaCy's rule-based sentencizer decides, computed on arrays
+    (the sentencizer builds a Python object per token, which cost ingest a fifth of its time).
+
+    ``period``: the token is a sentence-final character; ``punct``: spaCy's ``is_punct``. The sentencizer
+    starts a sentence at the first token after a sentence-final character that is neither punctuation nor
+    such a character (and at the first token): so token ``i`` starts one when it is not punctuation and a
+    sentence-final character lies between it and the previous token that is not punctuation.
+    """
+    import numpy as np
+
+    period = np.asarray(period, dtype=bool)
+    plain = np.flatnonzero(~(period | np.asarray(punct, dtype=bool)))
+    seen = np.concatenate(([0], np.cumsum(period)))  # seen[x]: sentence-final characters before token x
+    previous = np.concatenate(([-1], plain[:-1]))
+    starts = np.zeros(len(period), dtype=bool)
+    starts[plain[seen[plain] - seen[previous + 1] > 0]] = True
+    if len(period):
+        starts[0] = True
+    return starts
+
+
 def is_word(text: str) -> bool:
     """Whether a token counts as a word for matching (it holds a letter or digit)."""
     return any(c.isalnum() for c in text)
@@ -65,8 +96,11 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
     multi-syllable pyvi words split into syllables — come flat: ``(start0, end0, start1, end1, …)``.
     """
     import numpy as np
-    from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_SPACE, LENGTH, SENT_START
+    from spacy.attrs import IDX, IS_ALPHA, IS_DIGIT, IS_PUNCT, IS_SPACE, LENGTH, ORTH
 
+    nlp = sentence_pipeline(language)
+    tokenizer, periods = nlp.tokenizer, _period_hashes(language)
+    syllables = text_language(language) == "vi"  # only pyvi's words hold spaces (spaCy splits at whitespace)
     offsets = offsets if offsets is not None else [0] * len(texts)
     if any(len(text) > CHUNK for text in texts):  # spaCy refuses texts over 1,000,000 characters
         pieces = [_chunks(text, base) for text, base in zip(texts, offsets)]
@@ -78,16 +112,19 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
         return out
     nlp = sentence_pipeline(language)
     result = []
-    for doc, text, base in zip(nlp.pipe(texts, batch_size=256), texts, offsets):  # not doc.text: it is rebuilt
+    for text, base in zip(texts, offsets):  # not doc.text: it is rebuilt
+        doc = tokenizer(text)
         if len(doc) == 0:
             result.append([])
             continue
         # Token attributes as integer arrays: far cheaper than Token objects on long transcripts.
-        idx, length, alpha, digit, space, sent_start = doc.to_array(
-            [IDX, LENGTH, IS_ALPHA, IS_DIGIT, IS_SPACE, SENT_START]).astype(np.int64).T
+        table = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_DIGIT, IS_SPACE, IS_PUNCT, ORTH])
+        idx, length, alpha, digit, space, punct = table[:, :6].astype(np.int64).T
         ends = idx + length
-        starts_sentence = sent_start == 1
-        starts_sentence[0] = True
+        period = np.zeros(len(idx), dtype=bool)
+        single = np.flatnonzero(length == 1)  # every sentence-final character is one character long
+        period[single] = [o in periods for o in table[single, 6].tolist()]
+        starts_sentence = sentence_starts(period, punct == 1)
         solid = space == 0
         word = solid & ((alpha == 1) | (digit == 1))
         for i in np.flatnonzero(solid & ~word).tolist():  # punctuation, symbols, mixed tokens: look at them
@@ -101,6 +138,9 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
             while bounds[k] - 1 > bounds[k - 1] and text[idx[bounds[k] - 1]:ends[bounds[k] - 1]] in _OPENERS:
                 bounds[k] -= 1
         bounds.append(len(idx))
+        if not syllables:
+            result.append(_sentences(bounds, solid, word, idx + base, ends + base))
+            continue
         starts, stops = (idx + base).tolist(), (ends + base).tolist()
         solid_list, word_list = solid.tolist(), word.tolist()
         sentences: Segments = []
@@ -121,6 +161,25 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
             sentences.append((starts[body[0]], stops[body[-1]], tuple(flat)))
         result.append(sentences)
     return result
+
+
+def _sentences(bounds: list[int], solid, word, starts, stops) -> Segments:
+    """The sentences between ``bounds`` (token indexes) as :func:`segment` gives them, for tokenizers whose
+    tokens never hold whitespace: each sentence spans its first to its last solid token, and its word
+    tokens come flat from arrays, not token by token."""
+    import numpy as np
+
+    solid_at, word_at = np.flatnonzero(solid), np.flatnonzero(word)
+    edges = np.asarray(bounds)
+    solid_lo, solid_hi = np.searchsorted(solid_at, edges[:-1]), np.searchsorted(solid_at, edges[1:])
+    word_lo, word_hi = np.searchsorted(word_at, edges[:-1]) * 2, np.searchsorted(word_at, edges[1:]) * 2
+    pairs = np.empty(2 * len(word_at), dtype=np.int64)
+    pairs[0::2], pairs[1::2] = starts[word_at], stops[word_at]
+    flat = pairs.tolist()
+    keep = np.flatnonzero(solid_hi > solid_lo)
+    first_at, last_at = solid_at[solid_lo[keep]], solid_at[solid_hi[keep] - 1]
+    return [(a, b, tuple(flat[lo:hi])) for a, b, lo, hi in zip(
+        starts[first_at].tolist(), stops[last_at].tolist(), word_lo[keep].tolist(), word_hi[keep].tolist())]
 
 
 @cache
@@ -161,3 +220,61 @@ def word_form(text: str) -> str:
     """The form a token or keyword word is compared in: lowercased, typographic apostrophes made straight
     (``Don’t`` and ``don't`` are the same word)."""
     return text.lower().translate(_APOSTROPHES)
+
+
+def keyword_exceptions(language: str) -> list[str]:
+    """The special-case strings of the tokenizer that reads keywords of ``language`` (``cannot``, ``can't``,
+    emoticons …): the fast keyword path must leave these to spaCy. Imports spaCy, but builds no pipeline: the
+    special cases are the language's default tokenizer exceptions (what ``tokenizer.rules`` holds)."""
+    from spacy.util import get_lang_class
+
+    return sorted(get_lang_class(keyword_tokenizer_language(language)).Defaults.tokenizer_exceptions)
+
+
+def keyword_tokenizer_language(language: str) -> str:
+    """Which spaCy tokenizer reads keywords of ``language`` (``en`` or the multilingual ``xx``)."""
+    return "en" if language == "en" else "xx"
+
+
+def fast_keyword_words(keyword: str, language: str, exceptions: frozenset[str]) -> tuple[str, ...] | None:
+    """:func:`keyword_words` without spaCy for plain keywords, or None when it cannot be sure.
+
+    Plain means: whitespace-separated pieces of letters, joined by single hyphens (spaCy splits those off as
+    infixes) or ending in ``'s`` (a suffix), or of digits, none of them one of the tokenizer's special cases
+    (``exceptions``, from :func:`keyword_exceptions`: ``cannot`` → ``can not``, ``gonna`` → ``gon na``).
+    Anything else — other punctuation, mixed letters and digits, combining marks — is left to spaCy.
+    """
+    star = keyword.rstrip().endswith("*")
+    text = keyword.rstrip().rstrip("*") if star else keyword
+    words: list[str] = []
+    for piece in text.split():
+        if piece in exceptions or piece.lower() in exceptions:
+            return None
+        if piece.isdigit() and piece.isascii():
+            words.append(piece)
+            continue
+        suffix = ""
+        if piece[-2:] in ("'s", "\u2019s") and len(piece) > 2:
+            piece, suffix = piece[:-2], piece[-2:]
+            if piece in exceptions or piece.lower() in exceptions:
+                return None
+        parts = piece.split("-")
+        for part in parts:
+            if not part or not _plain_letters(part) or (len(parts) > 1 and (part in exceptions or
+                                                                          part.lower() in exceptions)):
+                return None
+        words.extend(word_form(part) for part in parts)
+        if suffix:
+            words.append(word_form(suffix))
+    if star and words:
+        words[-1] += "*"
+    return tuple(words)
+
+
+def _plain_letters(text: str) -> bool:
+    """Letters only, each one precomposed (no combining marks, which spaCy may treat apart)."""
+    import unicodedata
+
+    return text.isalpha() and (text.isascii() or unicodedata.is_normalized("NFC", text)
+                                and not any(unicodedata.combining(c) for c in text))
+

@@ -380,6 +380,47 @@ class Store:
                             'WHERE id = ?', (start, end, text, coding_id))
 
 
+    # -- incremental coding (qualcode.autocode.incremental) ---------------------------------------------
+    def document_fingerprints(self) -> dict[str, str]:
+        """``id -> what coding a document depends on``: its parse key, language and every turn's speaker
+        (label, role, role name), as one string; cheap: no text or tokens are read."""
+        rows = self.db.execute(
+            "SELECT d.id, d.content_hash, d.language, (SELECT group_concat(x, ';') FROM (SELECT "
+            "ifnull(t.label, '') || '|' || t.role || '|' || ifnull(t.role_name, '') AS x FROM turns t "
+            "WHERE t.document = d.id ORDER BY t.number)) FROM documents d ORDER BY d.id")
+        return {r[0]: f"{r[1]}\0{r[2]}\0{r[3] or ''}" for r in rows}
+
+    def sentence_rows(self, doc_id: str) -> list[tuple[int, int, int, bytes]]:
+        """``(turn, start, end, packed tokens)`` of one document's sentences in order; unpack the tokens of
+        the ones needed with :func:`unpack_tokens` (cheaper than :meth:`sentences` when few are)."""
+        return self.db.execute('SELECT turn, start, "end", tokens FROM sentences WHERE document = ? '
+                               "ORDER BY turn, number", (doc_id,)).fetchall()
+
+    def document_texts(self) -> dict[str, tuple[str, str]]:
+        """``id -> (text, language)`` of every document, ordered by id."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, text, language FROM documents ORDER BY id")}
+
+    def document_words(self) -> dict[str, int]:
+        """``id -> words`` of every document, ordered by id (cheap: no text)."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT id, words FROM documents ORDER BY id")}
+
+    def count_auto_codings(self, codebook: str) -> int:
+        """How many auto codings of ``codebook`` there are, whatever their status."""
+        return self.db.execute("SELECT count(*) FROM codings WHERE coder = 'auto' AND codebook = ?",
+                               (codebook,)).fetchone()[0]
+
+    def delete_suggestions_of(self, codebook: str, codes: Sequence[str], documents: Sequence[str]) -> int:
+        """Remove the unreviewed auto suggestions of ``codebook`` whose code is in ``codes`` or whose document
+        is in ``documents``; returns how many."""
+        removed = 0
+        for column, values in (("code", list(codes)), ("document", list(documents))):
+            for at in range(0, len(values), 500):
+                chunk = values[at:at + 500]
+                removed += self.db.execute(
+                    "DELETE FROM codings WHERE coder = 'auto' AND status = 'suggested' AND codebook = ? "
+                    f"AND {column} IN ({','.join('?' * len(chunk))})", (codebook, *chunk)).rowcount
+        return removed
+
     def quote_choices(self, doc_id: str | None = None) -> list[QuoteChoiceRow]:
         """The report writer's quote choices (of one document, or all), in id order."""
         sql = 'SELECT id, document, start, "end", code, use, translation, text, stale FROM quote_choices'
@@ -448,6 +489,11 @@ class Store:
 
 def _pack(tokens: tuple[int, ...]) -> bytes:
     return array("I", tokens).tobytes()
+
+
+def unpack_tokens(blob: bytes) -> tuple[int, ...]:
+    """A sentence's word tokens from their stored form (flat ``(start, end)`` pairs)."""
+    return _unpack(blob)
 
 
 def _unpack(blob: bytes) -> tuple[int, ...]:

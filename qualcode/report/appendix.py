@@ -4,7 +4,7 @@ Markdown, dispatched by suffix in :data:`RENDERERS`)."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,8 +129,10 @@ class AppendixOptions:
     annex: bool = False  # append the codebook (definitions, include/exclude, examples, rules)
 
 
-def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOptions()) -> Appendix:
+def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOptions(),
+                   on_progress: Callable[[int, int, str], None] | None = None) -> Appendix:
     """Collect the appendix: method, summary matrix and heatmap, and per code its counts and quotes.
+    ``on_progress(quotes looked at, 0, code)`` follows the choice of quotes code by code (0: no total known).
 
     Raises ProjectError when nothing is coded yet and UsageError for unknown codes or attributes.
     """
@@ -162,10 +164,15 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
         heatmap = png.read_bytes()
     sections = []
     picker = QuotePicker(o.seed)  # one for the whole appendix: voices spread over every code
+    looked = 0
     for code in book.codes:
         if wanted is not None and code.id not in wanted:
             continue
-        quotes = picker.choose(code_quotes(view, code.id, by=by, fields=o.attribution, context=o.context), o.limit)
+        candidates = code_quotes(view, code.id, by=by, fields=o.attribution, context=o.context)
+        quotes = picker.choose(candidates, o.limit)
+        looked += len(candidates)
+        if on_progress:
+            on_progress(looked, 0, code.id)
         groups: dict[str, list[Quote]] = {}
         for quote in quotes:
             groups.setdefault(quote.group, []).append(quote)
