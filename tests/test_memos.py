@@ -136,3 +136,17 @@ def test_memo_written_in_the_editor(study: Path, cli, tmp_path: Path) -> None:
             app, ["memo", "add", "--document", "IDI-01", "--project", str(study)])
         assert result.exit_code == 2 and "editor" in result.stderr and "Traceback" not in result.output
     assert db(study).execute("SELECT count(*) FROM memos").fetchone() == (1,)
+
+
+def test_show_lists_the_memos_of_the_document_and_its_codings(study: Path, cli, tmp_path: Path) -> None:
+    """`show` (terminal and HTML page) prints the memos on the document and on its codings, not others'."""
+    cli("memo", "add", "--document", "IDI-01", "--text", "Recorded in the commune hall.", "--project", study)
+    cli("memo", "add", "--coding", "1", "--text", "Strong example.", "--project", study)
+    cli("memo", "add", "--participant", "P01", "--text", "Farmer.", "--project", study)
+    shown = cli("show", "IDI-01", "--project", study)
+    assert shown.exit_code == 0, shown.output
+    assert "memo — lan: Recorded in the commune hall." in shown.stdout
+    assert "memo — lan, on coding 1: Strong example." in shown.stdout and "Farmer" not in shown.stdout
+    page = tmp_path / "idi.html"
+    assert cli("show", "IDI-01", "-o", page, "--include-suggestions", "--project", study).exit_code == 0
+    assert "Memo — lan: Recorded in the commune hall." in page.read_text(encoding="utf-8")

@@ -95,6 +95,7 @@ def show(
 def _heading(t) -> list[str]:
     lines = [f"{t.document} ({t.doc_type}, {t.language}, {plural(t.total_turns, 'turn')})"]
     lines += [f"{k}: {v}" for k, v in t.attributes]
+    lines += [f"memo — {memo}" for memo in t.memos]
     if t.with_codes:
         lines.append(f"Codings shown: {t.selection}.")
     return lines

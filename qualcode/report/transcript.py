@@ -111,6 +111,7 @@ class Transcript:
     legend: tuple[LegendEntry, ...] = ()
     selection: str = ""
     draft: bool = False
+    memos: tuple[str, ...] = ()  # the memos on the document and on its codings, as "author: text"
 
     @property
     def draft_note(self) -> str:
@@ -159,6 +160,8 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
         doc = store.document(doc_id)
         rows = store.turns(doc_id)
         pseudonyms = stored(store)
+        memos = tuple(hide(pseudonyms, f"{m.author}: {m.text}" if m.kind == "document" else
+                           f"{m.author}, on coding {m.target}: {m.text}") for m in store.document_memos(doc_id))
         chosen: list[CodingRow] = []
         description = ""
         if codes:
@@ -202,7 +205,7 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
     attributes = tuple((k, hide(pseudonyms, str(v))) for k, v in sorted(doc.attributes.items())
                        if k not in ("id", "type", "language"))
     return Transcript(doc.id, doc.doc_type.value, doc.language, attributes, len(rows), tuple(shown_turns), codes,
-                      legend, description, codes and selection.draft)
+                      legend, description, codes and selection.draft, memos)
 
 
 def _pieces(text: str, start: int, end: int, codings: Sequence[ShownCoding]) -> tuple[Piece, ...]:
