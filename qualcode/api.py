@@ -706,6 +706,7 @@ class Project(ProjectFolder):
         from qualcode.codings.selection import Selection, select
         from qualcode.exchange.qdpx_export import build_project, memo_notes, write_qdpx
         from qualcode.project.store import open_store
+        from qualcode.wording import resolve_names
 
         path = Path(path)
         if path.suffix.lower() != ".qdpx":
@@ -716,7 +717,7 @@ class Project(ProjectFolder):
         try:
             known = store.participant_columns()
             chosen = [a for a in known if a not in self.config.identifying] if attributes is None else \
-                self._attributes(known, attributes)
+                resolve_names(attributes, known)
             codings = select(store, selection, labels=self.config.value_labels)
             if not notes:  # the project's memos travel as notes
                 notes = memo_notes(store.memos(), {str(c.id): c.document for c in store.codings()})
@@ -738,19 +739,6 @@ class Project(ProjectFolder):
             if codebook:
                 raise
             return None
-
-    @staticmethod
-    def _attributes(known: Sequence[str], names: Sequence[str]) -> list[str]:
-        from qualcode.wording import did_you_mean, find_name
-
-        chosen = []
-        for name in names:
-            attribute = find_name(name, known)
-            if attribute is None:
-                raise UsageError(f"unknown attribute {name!r}{did_you_mean(name, known)}; available: "
-                                 f"{', '.join(known) or '(none)'}")
-            chosen.append(attribute)
-        return chosen
 
     def import_qdpx(self, path: str | Path) -> ProjectImport:
         """Bring a REFI-QDA project (`qualcode import FILE.qdpx`) into this project: its text sources as
