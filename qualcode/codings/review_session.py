@@ -179,6 +179,11 @@ class ReviewSession:
 
         Raises UsageError without a reviewer's name, for an unknown code or the suggested code itself.
         """
+        return self._decide("recode", self._other_code(code))
+
+    def _other_code(self, code: str) -> str:
+        """The id of ``code``, which must differ from the current suggestion's; the reviewer must be known.
+        Raises UsageError otherwise."""
         item = self._current_or_raise()
         self.require_reviewer()
         target = self.book.resolve(code)
@@ -186,7 +191,7 @@ class ReviewSession:
             raise UsageError(unknown_code(self.book, code))
         if target.id == item.coding.code:
             raise UsageError(f"{target.id!r} is the suggested code: accept the suggestion instead")
-        return self._decide("recode", target.id)
+        return target.id
 
     def require_reviewer(self) -> None:
         """Raise UsageError unless the reviewer's name is known (a changed code is coded in that name)."""
@@ -206,14 +211,9 @@ class ReviewSession:
         """Code the current suggestion's span with a second ``code`` as the reviewer, and stay on the
         suggestion (it still needs its own decision). Raises UsageError without a reviewer's name, for an
         unknown code or the suggested code itself, and ReviewConflict when it was changed elsewhere."""
+        target = self._other_code(code)
         item = self._current_or_raise()
-        self.require_reviewer()
-        target = self.book.resolve(code)
-        if target is None:
-            raise UsageError(unknown_code(self.book, code))
-        if target.id == item.coding.code:
-            raise UsageError(f"{target.id!r} is the suggested code: accept the suggestion instead")
-        return self._add(item, "also", target.id, item.coding.start, item.coding.end, advance=False)
+        return self._add(item, "also", target, item.coding.start, item.coding.end, advance=False)
 
     def widen(self, unit: str) -> Decision:
         """Accept the current suggestion and code its whole ``sentence`` (or sentences) or ``turn`` (turns)
