@@ -103,8 +103,9 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
         all_codings = store.codings()
         if not all_codings:
             raise ProjectError("no codings yet: run `qualcode code` first (or import a coder's codings)")
-        kept = turn_filter(store, selection.where, project.config.value_labels) if selection.where else None
-        selected = select(store, selection, kept=kept)
+        kept = (turn_filter(store, selection.where, project.config.value_labels,
+                            [t for rows in turns.values() for t in rows]) if selection.where else None)
+        selected = select(store, selection, kept=kept, turns=turns)
         left_out = selection.left_out(all_codings)
         view = CorpusView(book, docs, turns, {p.id: p.attributes for p in store.participants()},
                           store.participant_columns(), selection_text=selection.describe(selected, kept, left_out),

@@ -121,11 +121,13 @@ def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[
 
 
 def select(store: Store, selection: Selection, *, labels: Mapping[str, Mapping[str, str]] | None = None,
+           turns: Mapping[str, Sequence[TurnRow]] | None = None,
            kept: TurnFilter | None = None) -> list[CodingRow]:
     """The stored codings ``selection`` keeps, in document and position order. With ``selection.where``, only
     the codings whose speaking turn (:func:`speaking_turn`) is kept by ``kept`` (computed from the expression
-    and the value ``labels`` when not given). Raises UsageError for a coder with no coding in the project or a
-    bad ``--where``, and NothingReviewed when only unreviewed suggestions would count."""
+    and the value ``labels`` when not given), among ``turns`` by document (read from the store when not
+    given). Raises UsageError for a coder with no coding in the project or a bad ``--where``, and
+    NothingReviewed when only unreviewed suggestions would count."""
     everything = store.codings()
     if selection.coders:
         selection = replace(selection, coders=resolve_coders(everything, selection.coders))
@@ -136,9 +138,10 @@ def select(store: Store, selection: Selection, *, labels: Mapping[str, Mapping[s
             raise NothingReviewed(waiting)
     if selection.where:
         kept = kept or turn_filter(store, selection.where, labels)
-        turns: dict[str, list[TurnRow]] = {}
-        for t in store.turns():
-            turns.setdefault(t.document, []).append(t)
+        if turns is None:
+            turns = {}
+            for t in store.turns():
+                turns.setdefault(t.document, []).append(t)
         rows = [c for c in rows if (turn := speaking_turn(turns.get(c.document, []), c.start, c.end)) is not None
                 and kept.keeps(turn)]
     return sorted(rows, key=lambda c: (c.document, c.start, c.end, c.code, c.coder, c.id))

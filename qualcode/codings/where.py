@@ -278,7 +278,8 @@ class TurnFilter:
         return f"where {self.text}: {self.participants} of {self.of} participants"
 
 
-def turn_filter(store: Store, text: str, labels: Mapping[str, Mapping[str, str]] | None = None) -> TurnFilter:
+def turn_filter(store: Store, text: str, labels: Mapping[str, Mapping[str, str]] | None = None,
+                turns: Sequence[TurnRow] | None = None) -> TurnFilter:
     """The respondent turns whose speaker satisfies ``text`` (a ``--where`` expression). Names and values
     are resolved against the project, ignoring case; ``labels`` are qualcode.toml's value labels, which may
     stand for their values. Raises UsageError for a syntax error, an unknown attribute or an unknown value,
@@ -288,7 +289,7 @@ def turn_filter(store: Store, text: str, labels: Mapping[str, Mapping[str, str]]
     docs = {d.id: d for d in store.documents()}
     columns = store.participant_columns()
     people = {p.id: p.attributes for p in store.participants()}
-    turns = [t for t in store.turns() if t.role is not Role.INTERVIEWER]
+    turns = [t for t in (store.turns() if turns is None else turns) if t.role is not Role.INTERVIEWER]
     available = attribute_names(columns, docs.values())
 
     def spellings(attribute: str, value: str) -> tuple[str, ...]:
