@@ -22,3 +22,19 @@ def test_smoke_benchmark_produces_every_row(tmp_path: Path) -> None:
                 "peak memory", "with 1 job / with --jobs 2", "qualcode --help"):
         assert row in text, row
     assert "machine:" in text and "spaCy" in text
+
+
+def test_corpus_without_shared_reads_the_sample_in_its_own_encodings(tmp_path: Path) -> None:
+    """On a machine with only the project, the benchmark corpus is the sample study's .txt transcripts, each
+    decoded as qualcode decodes it (IDI-31.txt is Windows-1258) and written back as UTF-8."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import corpus
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    description, files = corpus.pool(tmp_path / "no-shared")
+    assert "sample" in description and REPO / "transcripts" / "IDI-31.txt" in files
+    whole = sum(len(corpus.decode(p.read_bytes(), str(p))[0].split()) for p in files)
+    corpus.build(tmp_path / "out", whole, real=tmp_path / "no-shared")  # every file once
+    written = (tmp_path / "out" / "IDI-31.txt").read_text(encoding="utf-8")  # fails if not UTF-8
+    assert "\ufffd" not in written and "đ" in written.casefold()
