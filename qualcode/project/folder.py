@@ -23,6 +23,19 @@ DEFAULT_INTERVIEWER_LABELS = (
 DEFAULT_RESPONDENT_LABELS = (
     "Respondent", "R", "A", "Participant", "Interviewee", "ND", "Người trả lời", "Trả lời", "Đáp",
 )
+DEFAULT_INTERPRETER_LABELS = ("Interpreter", "Translator", "Phiên dịch", "Người phiên dịch")
+PAGE_SIZES = ("A4", "Letter")
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """``[report]`` of ``qualcode.toml``: how reports are written for this study."""
+
+    language: str | None = None  # the report's language (quotes in others need a translation); None: [project]
+    k_anonymity: int = 3  # an attribution's shown fields must match at least this many participants
+    page_size: str = "A4"  # Word page size: A4 or Letter
+    locale: str = "en-GB"  # Word's proofing language for the report's own text (Vietnamese runs: vi-VN)
+    author: str = ""  # the Word file's author (core properties)
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,11 @@ class Config:
     participants: str | None = None
     interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWER_LABELS
     respondent_labels: tuple[str, ...] = DEFAULT_RESPONDENT_LABELS
+    interpreter_labels: tuple[str, ...] = DEFAULT_INTERPRETER_LABELS
+    # [speakers] interpreter_notes: regular expressions for a note in a turn saying it is interpreted; the named
+    # group `language`, when there, is the language interpreted from
+    interpreter_notes: tuple[str, ...] = field(default_factory=tuple)
+    report: ReportSettings = field(default_factory=ReportSettings)
     identifying: tuple[str, ...] = field(default_factory=tuple)
     # [attributes]: how reports show attribute values — labels (`disability.none = "No disability"`) and an
     # order for columns and groups (`age_group.order = ["18-29", "30-44", "45-59", "60+"]`)
@@ -102,7 +120,8 @@ def open_folder(path: str | Path | None = None) -> ProjectFolder:
 
 _KNOWN_KEYS = {
     "project": {"codebook", "transcripts", "language", "coder", "participants"},
-    "speakers": {"interviewer", "respondent"},
+    "speakers": {"interviewer", "respondent", "interpreter", "interpreter_notes"},
+    "report": {"language", "k_anonymity", "page_size", "locale", "author"},
     "participants": {"identifying", "file"},
     "attributes": None,  # any attribute name: a table of value labels, with an optional `order` list
 }
@@ -151,6 +170,9 @@ def load_config(path: Path) -> Config:
         participants=text(participants, "file", None) or text(project, "participants", None),
         interviewer_labels=texts(speakers, "interviewer", DEFAULT_INTERVIEWER_LABELS),
         respondent_labels=texts(speakers, "respondent", DEFAULT_RESPONDENT_LABELS),
+        interpreter_labels=texts(speakers, "interpreter", DEFAULT_INTERPRETER_LABELS),
+        interpreter_notes=_patterns(texts(speakers, "interpreter_notes", ()), path),
+        report=_report(data.get("report", {}), path),
         identifying=texts(participants, "identifying", ()),
         **_attribute_values(data.get("attributes", {}), path),
     )
@@ -176,3 +198,37 @@ def _attribute_values(section: dict, path: Path) -> dict:
             else:
                 labels.setdefault(attribute, {})[value] = label
     return {"value_labels": labels, "value_order": order}
+
+
+def _patterns(patterns: tuple[str, ...], path: Path) -> tuple[str, ...]:
+    """``patterns`` after checking that each compiles. Raises ProjectError naming the bad one."""
+    import re
+
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ProjectError(f"speakers.interpreter_notes: {pattern!r} is not a regular expression ({exc})",
+                               where=str(path)) from None
+    return patterns
+
+
+def _report(section: dict, path: Path) -> ReportSettings:
+    """The ``[report]`` table. Raises ProjectError for a value of the wrong type or out of range."""
+    def text(key: str, default: str | None) -> str | None:
+        value = section.get(key, default)
+        if value is not None and not isinstance(value, str):
+            raise ProjectError(f"report.{key} must be a string", where=str(path))
+        return value
+
+    k = section.get("k_anonymity", 3)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ProjectError("report.k_anonymity must be a whole number of at least 1 (1 turns the check off)",
+                           where=str(path))
+    size = text("page_size", "A4") or "A4"
+    match = next((s for s in PAGE_SIZES if s.casefold() == size.casefold()), None)
+    if match is None:
+        raise ProjectError(f"report.page_size {size!r}: use {' or '.join(PAGE_SIZES)}", where=str(path))
+    language = text("language", None)
+    return ReportSettings(language=language.casefold() if language else None, k_anonymity=k, page_size=match,
+                          locale=text("locale", "en-GB") or "en-GB", author=text("author", "") or "")
