@@ -677,9 +677,11 @@ class Project(ProjectFolder):
                  **options) -> Appendix:
         """Write the quote appendix to ``path`` (.docx, .html or .md; default ``out/appendix.docx``) and return
         its content (`qualcode appendix`). ``options`` are the fields of
-        :class:`qualcode.report.appendix.AppendixOptions`: ``codes``, ``limit`` (most quotes per code),
-        ``seed``, ``by``, ``summary_by``, ``percent``, ``min_cell``, ``attribution``, ``context``, ``coders``,
-        ``statuses``, ``where``, ``date``, ``title``. ``on_progress(quotes looked at, 0, code)`` follows the
+        :class:`qualcode.report.appendix.AppendixOptions`: ``codes``, ``limit`` (most quotes per code,
+        default 5; None for all), ``per_group`` (quotes per code from each group of ``by``), ``seed``, ``by``,
+        ``summary_by``, ``percent``, ``min_cell``, ``attribution``, ``context``, ``coders``, ``statuses``,
+        ``where``, ``date``, ``title``, ``language`` (the report's), ``translated_only``.
+        ``on_progress(quotes looked at, 0, code)`` follows the
         choice of quotes."""
         from qualcode.report.appendix import AppendixOptions, build_appendix, render
 

@@ -69,13 +69,13 @@ def project(tmp_path_factory):
 
 def test_a_coding_over_several_turns_is_quoted_whole(project) -> None:
     """Each respondent turn inside the span with its own attribution, the interviewer's line between them as
-    context, and `…` wherever the span was cut from a turn."""
+    context; whole sentences taken from longer turns carry no `…`."""
     idi = next(q for q in project.quotes("language") if q.document == "IDI-01")
     assert [(kind, text) for kind, text in idi.lines()] == [
-        ("quote", "… “I understand a little.”"),
+        ("quote", "“I understand a little.”"),
         ("attribution", "— P01, female, Hmong (IDI-01, turn 2)"),
         ("context", "Interviewer: And your neighbours?"),
-        ("quote", "“They understand nothing at all, so they wait for my son.” …"),
+        ("quote", "“They understand nothing at all, so they wait for my son.”"),
         ("attribution", "— P01, female, Hmong (IDI-01, turn 4)"),
     ]
 

@@ -74,7 +74,8 @@ def test_default_appendix_quotes_only_reviewed_codings(reviewed, tmp_path: Path)
 
 def test_no_participant_quoted_twice_before_every_eligible_one_once(reviewed, tmp_path: Path) -> None:
     """Walking the appendix code by code: whenever a participant is quoted under a code and group, no other
-    candidate of that code and group who was left out had been quoted fewer times before it."""
+    candidate of that code and group who was left out, and whose passage reads as well (no flaw, or the same
+    class), had been quoted fewer times before it."""
     content = reviewed.appendix(tmp_path / "a.docx", limit=3, by="ethnicity")
     view = view_for(reviewed)
     chosen: dict[str, list] = {}
@@ -85,15 +86,71 @@ def test_no_participant_quoted_twice_before_every_eligible_one_once(reviewed, tm
     for section in content.sections:
         picked = chosen.get(section.code, [])
         candidates = code_quotes(view, section.code, by="ethnicity")
-        for group in {q.group for q in candidates}:
-            mine = {q.speaker for q in picked if q.group == group}
-            left_out = {q.speaker for q in candidates if q.group == group} - mine
-            for speaker in mine:
-                assert all(quoted[speaker] <= quoted[other] for other in left_out), (section.code, group, speaker)
-                checked += 1
+        mine = {q.speaker for q in picked}
+        for quote in picked:
+            rivals = {c.speaker for c in candidates if c.group == quote.group and c.speaker not in mine
+                      and bool(c.flaws) == bool(quote.flaws)}
+            assert all(quoted[quote.speaker] <= quoted[other] for other in rivals), (section.code, quote.speaker)
+            checked += 1
         quoted.update(q.speaker for q in picked)
     assert checked > 40
     assert max(quoted.values()) <= 4 and len(quoted) > 40  # many voices, none dominating
+
+
+def _per_group(content) -> Counter:
+    return Counter(q.group for _, q in _quotes(content))
+
+
+def test_every_ethnic_group_is_heard(reviewed, tmp_path: Path) -> None:
+    """`--limit 4 --by ethnicity`: every ethnic group with candidates is quoted, and no group is quoted more
+    than twice as often as another group that has at least as many candidates."""
+    content = reviewed.appendix(tmp_path / "a.md", limit=4, by="ethnicity")
+    view = view_for(reviewed)
+    candidates: Counter = Counter()
+    for code in view.book.codes:
+        candidates.update(q.group for q in code_quotes(view, code.id, by="ethnicity"))
+    quotes = _per_group(content)
+    assert set(quotes) == set(candidates), (quotes, candidates)
+    for a in quotes:
+        for b in quotes:
+            if candidates[b] >= candidates[a]:
+                assert quotes[a] <= 2 * quotes[b], (a, b, quotes, candidates)
+    text = (tmp_path / "a.md").read_text(encoding="utf-8")
+    assert "Voices by ethnicity — " in text
+
+
+def test_officials_hold_no_more_than_their_share(reviewed, tmp_path: Path) -> None:
+    """`--limit 4 --by position`: officials and village heads get at most their share of the participants
+    plus 10 points of the quotes."""
+    content = reviewed.appendix(tmp_path / "a.md", limit=4, by="position")
+    quotes = _per_group(content)
+    officials = sum(n for group, n in quotes.items() if "official" in group or "head" in group)
+    sizes = content.group_sizes
+    share = sum(n for group, n in sizes.items() if "official" in group or "head" in group) / sum(sizes.values())
+    assert officials / sum(quotes.values()) <= share + 0.10, (quotes, sizes)
+    assert "village head" in quotes  # the smallest group (2 people) is heard too
+
+
+def test_no_misplaced_ellipsis(reviewed, tmp_path: Path) -> None:
+    """No quote has “…” outside its quotation marks, and a quote that starts a sentence (a capital after a
+    full stop in its turn) does not start with “…”."""
+    reviewed.appendix(tmp_path / "a.md", limit=4, by="gender")
+    lines = [line[2:] for line in (tmp_path / "a.md").read_text(encoding="utf-8").splitlines()
+             if line.startswith("> “") or line.startswith("> …")]
+    assert lines and all(line.startswith("“") and line.endswith("”") for line in lines), lines[:3]
+    content = reviewed.appendix(tmp_path / "b.md", limit=None, by="gender")
+    store = open_store(reviewed.store_path)
+    texts = {d.id: d.text for d in store.documents()}
+    turns = {(t.document, t.number): t for t in store.turns()}
+    store.close()
+    whole = 0
+    for _, quote in _quotes(content):
+        turn = turns[(quote.document, quote.turn)]
+        before = texts[quote.document][turn.start:max(quote.start, turn.start)].rstrip()
+        if not before or before[-1] in ".!?":  # the quote starts a sentence: nothing of it was cut
+            whole += 1
+            assert not quote.display().startswith("“…"), quote.display()
+    assert whole > 100
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,

@@ -50,6 +50,16 @@ class CooccurCount(str, Enum):
     participants = "participants"
 
 
+def quote_limit(value: str) -> int | None:
+    """``--limit N`` as a number, or None for ``all``. Raises UsageError for anything else."""
+    text = value.strip().casefold()
+    if text == "all":
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise UsageError(f"--limit {value!r}: give a whole number of at least 1, or `all`")
+    return int(text)
+
+
 def frame_rows(frame) -> tuple[list[str], list[dict]]:
     columns = [str(c) for c in frame.columns]
     return columns, [dict(zip(columns, row)) for row in frame.itertuples(index=False, name=None)]
@@ -172,8 +182,8 @@ def quotes(
     file: Path | None = typer.Argument(None, metavar="[FILE]", help="With `import`: the candidates sheet whose "
                                        "use (pin / exclude) and translation columns to store.", dir_okay=False),
     by: str | None = typer.Option(None, "--by", help="Group the quotes by this attribute."),
-    limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N", help="Show at most N quotes, "
-                                     "chosen as the appendix chooses."),
+    limit: str = typer.Option("all", "--limit", "-n", metavar="N", help="Show at most N quotes, chosen as the "
+                              "appendix chooses (default: all)."),
     seed: int = typer.Option(0, "--seed", metavar="N", help="Draw other quotes among equally good ones."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the candidates (.xlsx or .csv) with "
                                        "use and translation columns to fill in."),
@@ -198,7 +208,7 @@ def quotes(
         raise UsageError(f"unexpected argument {str(file)!r}: only `qualcode quotes import FILE` takes a file")
     selection = selection_from(coder, status, include_suggestions)
     warn_if_draft(selection.draft)
-    found = project.quotes(code_name, by=by, limit=limit, seed=seed, coders=selection.coders,
+    found = project.quotes(code_name, by=by, limit=quote_limit(limit), seed=seed, coders=selection.coders,
                            statuses=selection.statuses, include_suggestions=include_suggestions, where=where)
     note_left_out(*project.left_out(coders=selection.coders, statuses=selection.statuses,
                                     include_suggestions=include_suggestions))
@@ -227,8 +237,11 @@ def appendix(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .docx, .html or .md "
                                        "(default: out/appendix.docx)."),
     codes: str | None = typer.Option(None, "--codes", help="Only these codes and their children (comma-separated)."),
-    limit: int | None = typer.Option(None, "--limit", "--max-quotes", "-n", min=1, metavar="N",
-                                     help="At most N quotes per code, spread across groups and participants."),
+    limit: str = typer.Option("5", "--limit", "--max-quotes", "-n", metavar="N",
+                              help="At most N quotes per code, spread across groups and participants; `all` for "
+                                   "every one."),
+    per_group: int | None = typer.Option(None, "--per-group", min=1, metavar="N",
+                                         help="With --by: N quotes per code from each group that has them."),
     seed: int = typer.Option(0, "--seed", metavar="N", help="Draw other quotes among equally good ones."),
     by: str | None = typer.Option(None, "--by", help="Group each code's quotes by this attribute."),
     percent: bool = typer.Option(False, "--percent", help="The summary table in percent of each column's "
@@ -248,8 +261,11 @@ def appendix(
     annex: Annex | None = typer.Option(None, "--annex", help="Append an annex: codebook (its codes, "
                                        "definitions, examples and rules)."),
     report_language: str | None = typer.Option(None, "--language-of-report", metavar="LANG",
-                                               help="List the quotes in another language that have no "
-                                                    "translation (see `qualcode quotes import`)."),
+                                               help="The report's language (default: qualcode.toml [report] "
+                                                    "language, else [project] language); quotes in another "
+                                                    "without a translation are marked [untranslated]."),
+    translated_only: bool = typer.Option(False, "--translated-only", help="Leave out quotes in another language "
+                                         "than the report's that have no translation."),
     coder: list[str] | None = CoderOption,
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
@@ -269,21 +285,21 @@ def appendix(
     when = dt.date.today().isoformat() if date == "today" else date
     bar, update = progress("quotes", "choosing quotes")
     content = with_progress(bar, lambda: project.appendix(
-        path, codes=[c.strip() for c in codes.split(",")] if codes else None, limit=limit, seed=seed, by=by,
-        summary_by=summary_by, percent=percent, min_cell=min_cell, attribution=fields, context=context,
-        coders=selection.coders, statuses=selection.statuses, include_suggestions=include_suggestions, date=when,
-        title=title, reference_doc=reference_doc, annex=annex is Annex.codebook, where=where, on_progress=update))
+        path, codes=[c.strip() for c in codes.split(",")] if codes else None, limit=quote_limit(limit),
+        per_group=per_group, seed=seed, by=by, summary_by=summary_by, percent=percent, min_cell=min_cell,
+        attribution=fields, context=context, coders=selection.coders, statuses=selection.statuses,
+        include_suggestions=include_suggestions, date=when, title=title, reference_doc=reference_doc,
+        annex=annex is Annex.codebook, where=where, on_progress=update, language=report_language,
+        translated_only=translated_only))
     note_left_out(content.codebook, content.left_out)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
-    if report_language:
-        from qualcode.report.quotes import untranslated
-
-        missing = untranslated([q for s in content.sections for _, qs in s.groups for q in qs], report_language)
-        for quote in missing:
-            typer.echo(f"note: {quote.document} turn {quote.turn} ({quote.code}, {quote.language}) has no "
-                       "translation", err=True)
-        typer.echo(f"{plural(len(missing), 'quote')} in another language than {report_language} without a "
-                   "translation", err=True)
+    if content.untranslated:
+        what = ("were left out (--translated-only)" if translated_only else
+                "are marked [untranslated] in the appendix")
+        typer.echo(f"warning: {plural(content.untranslated, 'quote')} in another language than the report's "
+                   f"({content.report_language}) without a translation {what}; add translations with "
+                   "`qualcode quotes CODE -o candidates.xlsx` (fill in `translation`) and "
+                   "`qualcode quotes import candidates.xlsx`", err=True)
     typer.echo(f"wrote {path}: {plural(len(content.sections), 'code')}, {plural(quotes, 'quote')}")
 
 

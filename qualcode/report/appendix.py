@@ -16,7 +16,8 @@ from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder
 from qualcode.report.codebook_annex import CodebookAnnex, build_annex, code_memos
-from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, QuotePicker, code_quotes
+from qualcode.report.quote_choice import GroupTally, QuotePicker
+from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, code_quotes
 
 LABEL_HEADER = "Code"  # the summary table's first column in every format (the frame calls it "label")
 
@@ -57,6 +58,8 @@ class Appendix:
     annex: CodebookAnnex | None = None  # the codebook, appended when asked for
     codebook: str = ""  # the codebook's name
     left_out: dict[str, int] = field(default_factory=dict)  # codings of other codebooks, not in the appendix
+    report_language: str = ""  # the report's language: quotes in another one need a translation
+    untranslated: int = 0  # quotes shown without a translation (or left out with translated_only)
 
     def group_heading(self, group: str) -> str:
         """``Gender: Female (n=12)``: the attribute, the group's value and how many participants it has."""
@@ -82,7 +85,8 @@ def _n(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
-def _method(view, limit: int | None, by: str | None, date: str | None) -> list[str]:
+def _method(view, o: AppendixOptions, by: str | None, picker: QuotePicker, untranslated: int,
+            language: str) -> list[str]:
     docs = view.docs.values()
     kinds = {k: sum(d.doc_type.value == k for d in docs) for k in ("IDI", "FGD")}
     respondents = {t.participant for t in view.respondent_turns() if t.participant}
@@ -92,18 +96,53 @@ def _method(view, limit: int | None, by: str | None, date: str | None) -> list[s
         f"Corpus: {_n(len(view.docs), 'document')} ({_n(kinds['IDI'], 'interview')}, "
         f"{_n(kinds['FGD'], 'focus group')}), {_n(sum(len(t) for t in view.turns.values()), 'turn')}, "
         f"{_n(sum(d.words for d in docs), 'word')}, {_n(len(respondents), 'participant')}.",
-        "Quotes are participants' own words as transcribed; “…” marks a passage cut from a longer turn. "
-        "Interviewer turns are never quoted.",
+        "Quotes are participants' words as transcribed, never reworded, in double quotes; “…” inside them marks "
+        "a sentence cut short; quotation marks inside a quote are shown as single ones; transcription notes "
+        "such as [laughs] or [inaudible] are kept in square brackets as transcribed. A quote marked "
+        "“interpreted” is an interpreter's rendering of what the participant said, often in the third person, "
+        "not the participant's own words. Interviewer turns are never quoted.",
     ]
     if view.interviewer_codings:
         lines.append(f"{_n(view.interviewer_codings, 'coding')} on interviewer turns "
                      f"{'is' if view.interviewer_codings == 1 else 'are'} left out.")
-    if limit:
-        spread = f"across the values of {by}, then " if by else ""
-        lines.append(f"At most {limit} quotes per code, chosen {spread}from the participants quoted least so far "
-                     "in this appendix, preferring whole sentences of 12 to 80 words.")
-    if date:
-        lines.append(f"Date: {date}.")
+    if o.per_group:
+        lines.append(f"At most {o.per_group} quote{'s' if o.per_group != 1 else ''} per code from each value of "
+                     f"{by}" + (f", {o.limit} in all" if o.limit else "") + _CHOICE)
+    elif o.limit:
+        spread = (f" Across the appendix, the values of {by} are quoted in turn, the one quoted least for its "
+                  "number of participants first, so that every group is heard and groups are heard in "
+                  "proportion to their size.") if by else ""
+        lines.append(f"At most {o.limit} quotes per code.{spread}" + _CHOICE)
+    if by:
+        lines += _voices(by, picker.tally)
+    if untranslated:
+        lines.append(f"{_n(untranslated, 'quote')} in another language than the report's ({language}) "
+                     + ("had no translation and were left out." if o.translated_only else
+                        f"{'has' if untranslated == 1 else 'have'} no translation yet and "
+                        f"{'is' if untranslated == 1 else 'are'} marked [untranslated]."))
+    if o.date:
+        lines.append(f"Date: {o.date}.")
+    return lines
+
+
+_CHOICE = (" Within a group, the participants quoted least so far in the appendix come first, then whole "
+           "sentences of 12 to 80 words; a participant's direct speech comes before an interpreter's rendering, "
+           "and fragments or passages cut out of someone else's reported words come last.")
+
+
+def _voices(by: str, tally: dict[str, GroupTally]) -> list[str]:
+    """Per group of ``by``: its participants, how many were quoted and its quotes; and the groups not heard."""
+    name = by.replace("_", " ")
+    groups = sorted(tally, key=lambda g: (g == "(missing)", g.casefold()))
+    parts = [f"{g}: {_n(tally[g].quotes, 'quote')} from {len(tally[g].quoted)} of "
+             f"{_n(tally[g].participants, 'participant')}" for g in groups]
+    lines = [f"Voices by {name} — " + "; ".join(parts) + "."] if parts else []
+    unheard = [g for g in groups if tally[g].candidates and not tally[g].quotes]
+    if unheard:
+        lines.append(f"Not quoted although they have coded passages: {', '.join(unheard)}.")
+    silent = [g for g in groups if not tally[g].candidates]
+    if silent:
+        lines.append(f"No coded passage to quote from: {', '.join(silent)}.")
     return lines
 
 
@@ -112,7 +151,8 @@ class AppendixOptions:
     """What an appendix shows and how it chooses (the options of `qualcode appendix`)."""
 
     codes: Sequence[str] | None = None  # only these codes and their children
-    limit: int | None = None  # at most this many quotes per code
+    limit: int | None = 5  # at most this many quotes per code (None: every one)
+    per_group: int | None = None  # at most this many quotes per code from each group of ``by``
     seed: int = 0  # another draw among equally good quotes
     by: str | None = None  # group each code's quotes by this attribute
     summary_by: str | None = None  # the summary matrix's columns (default: by, else gender)
@@ -127,6 +167,8 @@ class AppendixOptions:
     date: str | None = None
     title: str | None = None
     annex: bool = False  # append the codebook (definitions, include/exclude, examples, rules)
+    language: str | None = None  # the report's language (default: qualcode.toml [report], else [project])
+    translated_only: bool = False  # leave out quotes in another language that have no translation
 
 
 def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOptions(),
@@ -141,6 +183,10 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     from qualcode.report.plot import matrix_heatmap
 
     o = options
+    if o.limit is not None and o.limit < 1 or o.per_group is not None and o.per_group < 1:
+        raise UsageError("--limit and --per-group take a whole number of at least 1 (or --limit all)")
+    if o.per_group is not None and not o.by:
+        raise UsageError("--per-group needs --by: the attribute whose groups to quote")
     view = view_for(project, o.coders, o.statuses, suggestions=o.suggestions, where=o.where)
     book = view.book
     wanted: set[str] | None = None
@@ -162,14 +208,20 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
         matrix_heatmap(png, summary if len(summary) else hide_columns(view.pseudonyms, theme_matrix(
             view, known[:1], "participants", o.percent, o.min_cell)))
         heatmap = png.read_bytes()
+    language = (o.language or project.config.report.language or project.config.language).casefold()
+    sizes = _group_sizes(view, by) if by else {}
+    picker = QuotePicker(o.seed, sizes, o.per_group)  # one for the whole appendix: voices spread over every code
+    for group, size in sizes.items():  # every group, with candidates or not, is in the method's count of voices
+        picker.tally[group] = GroupTally(size)
     sections = []
-    picker = QuotePicker(o.seed)  # one for the whole appendix: voices spread over every code
-    looked = 0
+    looked = untranslated = 0
     for code in book.codes:
         if wanted is not None and code.id not in wanted:
             continue
-        candidates = code_quotes(view, code.id, by=by, fields=o.attribution, context=o.context)
+        candidates, missing = _translations(code_quotes(view, code.id, by=by, fields=o.attribution,
+                                                        context=o.context), language, o.translated_only)
         quotes = picker.choose(candidates, o.limit)
+        untranslated += missing if o.translated_only else sum(q.untranslated for q in quotes)
         looked += len(candidates)
         if on_progress:
             on_progress(looked, 0, code.id)
@@ -182,12 +234,27 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
     if o.min_cell:
         caption += f" Counts from 1 to {o.min_cell - 1} are shown as <{o.min_cell}."
-    return Appendix(o.title or f"Appendix: {book.name} — participants' own words", _method(view, o.limit, by, o.date),
-                    summary, caption, heatmap, sections, by, o.context, view.draft,
-                    group_sizes=_group_sizes(view, by) if by else {},
+    return Appendix(o.title or f"Appendix: {book.name} — participants' words",
+                    _method(view, o, by, picker, untranslated, language),
+                    summary, caption, heatmap, sections, by, o.context, view.draft, group_sizes=sizes,
                     annex=build_annex(book, code_memos(view.memos, view.pseudonyms)) if o.annex else None,
-                    codebook=book.name,
-                    left_out=view.left_out)
+                    codebook=book.name, left_out=view.left_out, report_language=language, untranslated=untranslated)
+
+
+def _translations(quotes: list[Quote], language: str, translated_only: bool) -> tuple[list[Quote], int]:
+    """``quotes`` with those in another language than ``language`` and without a translation marked
+    untranslated — or left out when ``translated_only`` — and how many were left out."""
+    from dataclasses import replace
+
+    kept, left = [], 0
+    for quote in quotes:
+        if quote.language.casefold() == language or quote.translation:
+            kept.append(quote)
+        elif translated_only and not quote.pinned:
+            left += 1
+        else:
+            kept.append(replace(quote, untranslated=True))
+    return kept, left
 
 
 def _group_sizes(view, by: str) -> dict[str, int]:

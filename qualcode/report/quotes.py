@@ -1,13 +1,12 @@
-"""Choosing and attributing quotes — shared by every appendix renderer (Word, HTML, Markdown).
+"""Quotes and their attributions — shared by every appendix renderer (Word, HTML, Markdown).
 
-A quote is the stored text of a coded span with newlines turned into spaces, never altered. Overlapping or
-adjacent spans of one code in one turn are merged (so a span two coders coded appears once); an ellipsis
-outside the quote marks a span cut from a longer turn.
+A quote is the stored text of a coded span, never reworded, written in the house style of
+:mod:`qualcode.report.quote_text`. Overlapping or adjacent spans of one code in one turn are merged (so a span
+two coders coded appears once). Which quotes an appendix shows is :mod:`qualcode.report.quote_choice`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -18,7 +17,9 @@ from qualcode.errors import UsageError
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import QuoteChoiceRow, TurnRow
+from qualcode.report.quote_text import cut_marked, ends_sentence, only_tags, quoted, read, starts_inside_sentence
 
+UNTRANSLATED = "[untranslated]"
 DEFAULT_ATTRIBUTION = ("participant", "gender", "ethnicity", "position", "site", "document", "turn", "timestamp")
 PLACE_FIELDS = ("document", "turn", "timestamp")
 
@@ -36,11 +37,11 @@ class QuotePart:
     attribution: str = ""
 
     def display(self) -> str:
-        """Speech in curly quotes, context after `Interviewer:`; an ellipsis outside marks a cut."""
-        before, after = ("… " if self.cut_before else ""), (" …" if self.cut_after else "")
+        """Speech in the house style (curly quotes, “…” inside them where a sentence was cut); context after
+        `Interviewer:`."""
         if self.kind == "context":
-            return f"Interviewer: {before}{self.text}{after}"
-        return f"{before}“{self.text}”{after}"
+            return f"Interviewer: {cut_marked(self.text, self.cut_before, self.cut_after)}"
+        return quoted(self.text, self.cut_before, self.cut_after)
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,17 @@ class Quote:
     context: str = ""  # the interviewer's preceding question, when asked for
     parts: tuple[QuotePart, ...] = ()
     speaker: str = ""  # who speaks, for spreading voices: the participant id, or an internal key when unidentified
-    score: float = 0.0  # how well it reads in a report (see :func:`score`)
+    score: float = 0.0  # how well it reads in a report (see :func:`qualcode.report.quote_text.read`)
     group_rank: tuple = ()  # where its group sorts (qualcode.toml's value order, (missing) last)
     pinned: bool = False  # the report writer pinned it (`qualcode quotes import`): chosen first
     translation: str = ""  # a stored translation or gloss, printed under the quote
     language: str = ""  # the document's language
+    flaws: tuple[str, ...] = ()  # why it ranks last (a fragment, reported speech cut from its frame, …)
+    untranslated: bool = False  # in another language than the report's, without a translation
 
     def display(self) -> str:
-        """The quote in curly quotes, with ellipses outside them where the span was cut from its turn."""
-        return f"{'… ' if self.cut_before else ''}“{self.text}”{' …' if self.cut_after else ''}"
+        """The quote in the house style: curly quotes, “…” inside them where a sentence was cut."""
+        return quoted(self.text, self.cut_before, self.cut_after)
 
     def lines(self, context: bool = False) -> list[tuple[str, str]]:
         """What a renderer prints, as (kind, text) with kind ``question``, ``quote``, ``attribution`` or
@@ -82,9 +85,10 @@ class Quote:
                 out.append(("context", part.display()))
             else:
                 out += [("quote", part.display()), ("attribution", part.attribution)]
-        if self.translation:
+        if self.translation or self.untranslated:
             last = max(i for i, (kind, _) in enumerate(out) if kind == "quote")
-            out.insert(last + 1, ("translation", f"Translation: “{self.translation}”"))
+            out.insert(last + 1, ("translation", f"Translation: {quoted(self.translation, False, False)}"
+                                  if self.translation else UNTRANSLATED))
         return out
 
 
@@ -146,23 +150,6 @@ def _preceding_question(view: CorpusView, turn: TurnRow) -> str:
     return ""
 
 
-SENTENCE_END = ".!?…\"”’)»"
-GOOD_WORDS = (12, 80)
-
-
-def score(text: str, cut_before: bool, cut_after: bool) -> float:
-    """How well a passage reads as a report quote, 0–1: its length (1 for 12–80 words, less the further
-    outside: ``words / 12`` below, ``80 / words`` above) times its wholeness (1 for a whole sentence; 0.75
-    when it starts inside a sentence, 0.75 when it stops inside one, 0.5 for both)."""
-    words = len(text.split())
-    low, high = GOOD_WORDS
-    length = words / low if words < low else high / words if words > high else 1.0
-    stripped = text.strip()
-    starts = not cut_before or (stripped[:1].isupper() or stripped[:1] in "“\"'‘«")
-    ends = not cut_after or stripped[-1:] in SENTENCE_END
-    return round(length * (1.0 - 0.25 * (not starts) - 0.25 * (not ends)), 4)
-
-
 def _turns_over(turns: list[TurnRow], start: int, end: int) -> list[TurnRow]:
     return [t for t in turns if t.start < end and start < t.end and t.end > t.start]
 
@@ -198,7 +185,8 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
             continue
         lead, trail = len(piece) - len(piece.lstrip()), len(piece) - len(piece.rstrip())
         a, b = a + lead, b - trail
-        cut_before, cut_after = bool(text[turn.start:a].strip()), bool(text[b:turn.end].strip())
+        cut_before = starts_inside_sentence(text[turn.start:a])
+        cut_after = bool(text[b:turn.end].strip()) and not ends_sentence(text[a:b])
         if not view.keeps(turn):  # a participant --where leaves out, inside another's span: not quoted
             continue
         new, moved = shown_text
@@ -216,9 +204,13 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
     if not speakers:
         return None
     first = speakers[0]
-    group = view.value(by, identified(first), document) if by else ""
     speech = [p for p in parts if p.kind == "speech"]
     spoken = " ".join(p.text for p in speech)
+    if only_tags(spoken):  # [laughs] [crosstalk]: nobody's words
+        return None
+    reading = read(spoken, speech[0].cut_before, speech[-1].cut_after,
+                   before=text[first.start:max(start, first.start)])
+    group = view.value(by, identified(first), document) if by else ""
     return Quote(
         code=code, document=document, turn=first.number, start=start, end=end, text=spoken,
         cut_before=speech[0].cut_before, cut_after=speech[-1].cut_after,
@@ -227,8 +219,7 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
         attribution=speech[0].attribution,
         context=hide(view.pseudonyms, _preceding_question(view, first)) if context else "",
         parts=tuple(parts), speaker=first.participant or f"{document}/turn {first.number}",
-        language=view.docs[document].language,
-        score=score(spoken, speech[0].cut_before, speech[-1].cut_after))
+        language=view.docs[document].language, score=reading.score, flaws=reading.flaws)
 
 
 def apply_choices(quotes: Sequence[Quote], choices: Sequence[QuoteChoiceRow]) -> list[Quote]:
@@ -252,91 +243,6 @@ def apply_choices(quotes: Sequence[Quote], choices: Sequence[QuoteChoiceRow]) ->
     return kept
 
 
-def _group_key(quote: Quote) -> tuple:
-    return quote.group_rank or (quote.group == MISSING, 0, quote.group.casefold(), quote.group)
-
-
-def _in_order(quotes) -> list[Quote]:
-    return sorted(quotes, key=lambda q: (_group_key(q), q.document, q.turn, q.start))
-
-
-class QuotePicker:
-    """Chooses quotes code after code for one appendix, spreading voices over the whole of it.
-
-    For each code, up to ``limit`` quotes: round-robin over the groups (sorted, ``(missing)`` last); within a
-    group the next quote comes from the speaker quoted least so far across the appendix, then the best
-    :func:`score`, then a stable hash of (seed, code, document, start) — never participant or coding ids, so
-    no id range is favoured and ``seed`` gives another draw. A candidate that nearly repeats one already
-    chosen for the code (rapidfuzz ratio ≥ 90 on the casefolded text) is skipped.
-    """
-
-    NEAR_DUPLICATE = 90
-
-    def __init__(self, seed: int = 0) -> None:
-        self.seed = seed
-        self.quoted: dict[str, int] = {}  # speaker -> quotes chosen so far
-
-    def _tiebreak(self, quote: Quote) -> int:
-        key = f"{self.seed}|{quote.code}|{quote.document}|{quote.start}".encode()
-        return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
-
-    def choose(self, quotes: Sequence[Quote], limit: int | None) -> list[Quote]:
-        """Up to ``limit`` of ``quotes`` (all, in order, when ``limit`` is None), grouped and in (document,
-        turn, start) order within a group."""
-        pinned = [q for q in quotes if q.pinned]
-        if limit is None:
-            chosen = list(quotes)
-        else:
-            chosen = pinned + self._pick([q for q in quotes if not q.pinned], max(limit - len(pinned), 0),
-                                         pinned)
-        for quote in chosen:
-            self.quoted[quote.speaker] = self.quoted.get(quote.speaker, 0) + 1
-        return _in_order(chosen)
-
-    def _pick(self, quotes: Sequence[Quote], limit: int, already: Sequence[Quote] = ()) -> list[Quote]:
-        import heapq
-
-        from rapidfuzz import fuzz, process
-
-        counts = dict(self.quoted)
-        for quote in already:
-            counts[quote.speaker] = counts.get(quote.speaker, 0) + 1
-        # One heap per group, keyed (times the speaker was quoted, -score, hash, position). A speaker's count
-        # only grows, so a popped key whose count is out of date is pushed back with the new one: the first
-        # up-to-date key popped is the best candidate, as a scan of the whole group would find it.
-        groups: dict[str, list[tuple]] = {}
-        for position, quote in enumerate(quotes):
-            key = (counts.get(quote.speaker, 0), -quote.score, self._tiebreak(quote), position)
-            groups.setdefault(quote.group, []).append(key)
-        order = sorted(groups, key=lambda g: _group_key(quotes[groups[g][0][3]]))
-        waiting = [groups[g] for g in order]
-        for heap in waiting:
-            heapq.heapify(heap)
-        chosen: list[Quote] = []
-        seen = [q.text.casefold() for q in already]
-        while len(chosen) < limit and any(waiting):
-            for heap in waiting:
-                while heap and len(chosen) < limit:
-                    count, *rest = heapq.heappop(heap)
-                    best = quotes[rest[-1]]
-                    if count != counts.get(best.speaker, 0):
-                        heapq.heappush(heap, (counts.get(best.speaker, 0), *rest))
-                        continue
-                    folded = best.text.casefold()
-                    if process.extractOne(folded, seen, scorer=fuzz.ratio, score_cutoff=self.NEAR_DUPLICATE):
-                        continue
-                    chosen.append(best)
-                    seen.append(folded)
-                    counts[best.speaker] = count + 1
-                    break
-        return chosen
-
-
-def choose(quotes: Sequence[Quote], limit: int | None, seed: int = 0) -> list[Quote]:
-    """Up to ``limit`` quotes of one code, chosen as :class:`QuotePicker` does for a fresh appendix."""
-    return QuotePicker(seed).choose(quotes, limit)
-
-
 def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, limit: int | None = None,
                 coders: Sequence[str] = (), statuses: Sequence[str] = (), suggestions: bool = False,
                 seed: int = 0, where: str | None = None) -> list[Quote]:
@@ -355,9 +261,6 @@ def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, lim
     for c in (target.id, *view.book.descendants(target.id)):
         for quote in code_quotes(view, c, by=by):
             spans.setdefault((quote.document, quote.start, quote.end), quote)  # a span once, whatever its code
+    from qualcode.report.quote_choice import choose
+
     return choose(list(spans.values()), limit, seed)
-
-
-def untranslated(quotes: Sequence[Quote], language: str) -> list[Quote]:
-    """The quotes from documents in another language than ``language`` that have no stored translation."""
-    return [q for q in quotes if q.language.casefold() != language.casefold() and not q.translation]
