@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode.analysis.disclosure import DisclosureSummary
 from qualcode.codebook.names import unknown_code
 from qualcode.codings.pseudonyms import hide, hide_columns
 from qualcode.codings.selection import DRAFT_NOTE
@@ -57,6 +58,7 @@ class Appendix:
     annex: CodebookAnnex | None = None  # the codebook, appended when asked for
     codebook: str = ""  # the codebook's name
     left_out: dict[str, int] = field(default_factory=dict)  # codings of other codebooks, not in the appendix
+    disclosure: DisclosureSummary | None = None  # how many attributions were generalised for k-anonymity
 
     def group_heading(self, group: str) -> str:
         """``Gender: Female (n=12)``: the attribute, the group's value and how many participants it has."""
@@ -82,7 +84,8 @@ def _n(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
-def _method(view, limit: int | None, by: str | None, date: str | None) -> list[str]:
+def _method(view, limit: int | None, by: str | None, date: str | None,
+            disclosure: DisclosureSummary | None = None) -> list[str]:
     docs = view.docs.values()
     kinds = {k: sum(d.doc_type.value == k for d in docs) for k in ("IDI", "FGD")}
     respondents = {t.participant for t in view.respondent_turns() if t.participant}
@@ -102,6 +105,7 @@ def _method(view, limit: int | None, by: str | None, date: str | None) -> list[s
         spread = f"across the values of {by}, then " if by else ""
         lines.append(f"At most {limit} quotes per code, chosen {spread}from the participants quoted least so far "
                      "in this appendix, preferring whole sentences of 12 to 80 words.")
+    lines += [disclosure.method_note()] if disclosure else []
     if date:
         lines.append(f"Date: {date}.")
     return lines
@@ -127,6 +131,7 @@ class AppendixOptions:
     date: str | None = None
     title: str | None = None
     annex: bool = False  # append the codebook (definitions, include/exclude, examples, rules)
+    k_anonymity: int | None = None  # attributions shared by at least k participants (default: qualcode.toml's)
 
 
 def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOptions(),
@@ -137,10 +142,12 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     Raises ProjectError when nothing is coded yet and UsageError for unknown codes or attributes.
     """
     from qualcode.analysis.corpus_view import view_for
+    from qualcode.analysis.disclosure import attributed, check_attributions, resolve_k
     from qualcode.analysis.matrix import theme_matrix
     from qualcode.report.plot import matrix_heatmap
 
     o = options
+    k = resolve_k(o.k_anonymity, project.config.report.k_anonymity)
     view = view_for(project, o.coders, o.statuses, suggestions=o.suggestions, where=o.where)
     book = view.book
     wanted: set[str] | None = None
@@ -162,13 +169,15 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
         matrix_heatmap(png, summary if len(summary) else hide_columns(view.pseudonyms, theme_matrix(
             view, known[:1], "participants", o.percent, o.min_cell)))
         heatmap = png.read_bytes()
+    disclosure = check_attributions(view, o.attribution, by, k)  # once: a participant's attribution is one
     sections = []
     picker = QuotePicker(o.seed)  # one for the whole appendix: voices spread over every code
     looked = 0
     for code in book.codes:
         if wanted is not None and code.id not in wanted:
             continue
-        candidates = code_quotes(view, code.id, by=by, fields=o.attribution, context=o.context)
+        candidates = code_quotes(view, code.id, by=by, fields=o.attribution, context=o.context,
+                                 disclosure=disclosure)
         quotes = picker.choose(candidates, o.limit)
         looked += len(candidates)
         if on_progress:
@@ -182,12 +191,15 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
     if o.min_cell:
         caption += f" Counts from 1 to {o.min_cell - 1} are shown as <{o.min_cell}."
-    return Appendix(o.title or f"Appendix: {book.name} — participants' own words", _method(view, o.limit, by, o.date),
+    shown = disclosure.summary(attributed(view, [(q.document, p.turn) for s in sections for _, qs in s.groups
+                                                 for q in qs for p in q.parts if p.kind == "speech"]))
+    return Appendix(o.title or f"Appendix: {book.name} — participants' own words",
+                    _method(view, o.limit, by, o.date, shown),
                     summary, caption, heatmap, sections, by, o.context, view.draft,
                     group_sizes=_group_sizes(view, by) if by else {},
                     annex=build_annex(book, code_memos(view.memos, view.pseudonyms)) if o.annex else None,
                     codebook=book.name,
-                    left_out=view.left_out)
+                    left_out=view.left_out, disclosure=shown)
 
 
 def _group_sizes(view, by: str) -> dict[str, int]:
