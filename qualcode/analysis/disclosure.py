@@ -279,8 +279,10 @@ class DisclosureSummary:
                      f"({self.generalised_participants} of {_n(self.quoted, 'participant')} quoted) leave out "
                      "their most identifying fields.")
         if self.short:
-            note += (f" {_n(self.short, 'participant')} quoted {'is' if self.short == 1 else 'are'} in "
-                     f"{self.by or 'a'} groups of fewer than {k} participants, which the group headings show.")
+            one = self.short == 1
+            note += (f" {_n(self.short, 'participant')} quoted {'is in a' if one else 'are in'} {self.by} "
+                     f"group{'' if one else 's'} smaller than {k}, which {'its' if one else 'their'} heading"
+                     f"{'' if one else 's'} show{'s' if one else ''}.")
         return note
 
 

@@ -242,7 +242,7 @@ def find_singling_out(files: Sequence[Path], population: Population, k: int, doc
             report.attributions += 1
             head, quoted = split_attribution(text, documents)
             values = [v for v in shown_values(head, known) if v not in ids]
-            sharing = population.holding(values) if values else len(population)
+            sharing = population.holding(values) if values else 0  # no value shown: nobody narrowed down
             if 0 < sharing < k:  # 0: not this project's participants (another project's output, changed labels)
                 names = tuple(dict.fromkeys(known[v][0] for v in values))
                 flagged.append(SinglingOut(place, sharing, names, quoted))
