@@ -258,8 +258,9 @@ class DisclosureSummary:
 
     @property
     def impossible(self) -> bool:
-        """Whether fewer than k participants are counted, so no attribute can be shown at all."""
-        return self.k > 1 and self.population < self.k
+        """Whether fewer than k participants (but some) are counted, so no attribute can be shown at all (with
+        none, every speaker is unidentified and shows no attribute anyway)."""
+        return self.k > 1 and 0 < self.population < self.k
 
     def method_note(self) -> str:
         """The appendix method note's line: what k was and how many attributions were generalised."""
