@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
 
     from qualcode.analysis.agreement import AgreementReport, EvaluationReport
     from qualcode.analysis.assist import Estimate, SuggestReport
+    from qualcode.analysis.disclosure import DisclosureSummary
     from qualcode.analysis.kwic import SearchResult
     from qualcode.autocode.explain import Explanation
     from qualcode.autocode.run import CodeReport
@@ -138,25 +139,49 @@ class Project(ProjectFolder):
         self._in_transaction(lambda store: save(store, pseudonyms))
         return len(pseudonyms.pairs) if pseudonyms else 0
 
-    def leaks(self, files: Sequence[str | Path], key: str | Path | None = None) -> LeakReport:
+    def leaks(self, files: Sequence[str | Path], key: str | Path | None = None,
+              k_anonymity: int | None = None) -> LeakReport:
         """Look for real names in exported files (`qualcode leaks`): the terms of the pseudonymisation
-        ``key`` CSV and the values of participant attributes marked identifying in qualcode.toml."""
+        ``key`` CSV and the values of participant attributes marked identifying in qualcode.toml; and, in
+        appendices (.docx, .html, .md), attributions whose values fewer than ``k_anonymity`` participants hold
+        (default: qualcode.toml's ``[report] k_anonymity``; 1 skips them). Raises UsageError when there is
+        nothing to look for, or for k below 1."""
+        from qualcode.analysis.disclosure import Population, resolve_k, store_population
         from qualcode.project.store import open_store
-        from qualcode.report.leaks import Term, find_leaks, read_key
+        from qualcode.report.leaks import (
+            ATTRIBUTION_SUFFIXES,
+            Term,
+            check_suffix,
+            find_leaks,
+            find_singling_out,
+            read_key,
+        )
 
+        k = resolve_k(k_anonymity, self.config.report.k_anonymity)
+        paths = [Path(f) for f in files]
+        for path in paths:
+            check_suffix(path)
         terms = read_key(Path(key)) if key else []
-        if self.config.identifying and self.store_path.is_file():
+        population, documents = Population((), {}), set()
+        if self.store_path.is_file():
             store = open_store(self.store_path)
             try:
                 terms += [Term(value, column) for person in store.participants()
                           for column, value in person.attributes.items()
                           if column in self.config.identifying and value]
+                if k > 1:
+                    population = store_population(store, self.config.value_labels)
+                    documents = set(store.document_keys())
             finally:
                 store.close()
-        if not terms:
+        appendices = any(p.suffix.lower() in ATTRIBUTION_SUFFIXES for p in paths) and len(population) > 0
+        if not terms and not appendices:
             raise UsageError("nothing to look for: give --key KEY.csv, or mark identifying attribute columns "
                              "([participants] identifying in qualcode.toml)")
-        return find_leaks([Path(f) for f in files], terms)
+        report = find_leaks(paths, terms)
+        if appendices:
+            find_singling_out(paths, population, k, documents, report)
+        return report
 
     def documents(self) -> pd.DataFrame:
         """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, …"""
@@ -645,13 +670,33 @@ class Project(ProjectFolder):
     # -- reports -----------------------------------------------------------------------------------------
     def quotes(self, code: str, *, by: str | None = None, limit: int | None = None, coders: Sequence[str] = (),
                statuses: Sequence[str] = (), include_suggestions: bool = False, seed: int = 0,
-               where: str | None = None) -> list[Quote]:
+               where: str | None = None, k_anonymity: int | None = None) -> list[Quote]:
         """The passages coded ``code`` or its children, with who said them (`qualcode quotes`), from the
-        participants ``where`` keeps."""
+        participants ``where`` keeps; each attribution shows only what at least ``k_anonymity`` participants
+        share (default: qualcode.toml's ``[report] k_anonymity``; 1 turns the check off)."""
         from qualcode.report.quotes import find_quotes
 
         return find_quotes(self, code, by=by, limit=limit, coders=coders, statuses=statuses,
-                           suggestions=include_suggestions, seed=seed, where=where)
+                           suggestions=include_suggestions, seed=seed, where=where, k_anonymity=k_anonymity)
+
+    def disclosure(self, quotes: Sequence[Quote] = (), *, attribution: Sequence[str] | None = None,
+                   by: str | None = None, where: str | None = None, k_anonymity: int | None = None,
+                   coders: Sequence[str] = (), statuses: Sequence[str] = (),
+                   include_suggestions: bool = False) -> DisclosureSummary:
+        """How identifying the attributions of ``quotes`` are (as :meth:`quotes` or :meth:`appendix` made them
+        with the same ``attribution`` fields, ``by``, ``where``, ``k_anonymity`` and selection): k, the
+        participants counted, how many attributions leave out fields, and ``--by`` groups smaller than k.
+        Numbers only, never which participant. Raises UsageError for k below 1 or an unknown attribute."""
+        from qualcode.analysis.corpus_view import view_for
+        from qualcode.analysis.disclosure import attributed, check_attributions, resolve_k
+        from qualcode.report.quotes import DEFAULT_ATTRIBUTION
+
+        k = resolve_k(k_anonymity, self.config.report.k_anonymity)
+        view = view_for(self, coders, statuses, suggestions=include_suggestions, where=where)
+        resolved = view.resolve_attributes([by])[0] if by else None
+        check = check_attributions(view, attribution or DEFAULT_ATTRIBUTION, resolved, k)
+        return check.summary(attributed(view, [(q.document, p.turn) for q in quotes for p in q.parts
+                                               if p.kind == "speech"]))
 
     def import_quote_choices(self, path: str | Path) -> ChoiceReport:
         """Store the `use` (pin / exclude) and `translation` columns of a candidates sheet written by
@@ -680,9 +725,10 @@ class Project(ProjectFolder):
         :class:`qualcode.report.appendix.AppendixOptions`: ``codes``, ``limit`` (most quotes per code,
         default 5; None for all), ``per_group`` (quotes per code from each group of ``by``), ``seed``, ``by``,
         ``summary_by``, ``percent``, ``min_cell``, ``attribution``, ``context``, ``coders``, ``statuses``,
-        ``where``, ``date``, ``title``, ``language`` (the report's), ``translated_only``.
-        ``on_progress(quotes looked at, 0, code)`` follows the
-        choice of quotes."""
+        ``where``, ``date``, ``title``, ``annex``, ``language`` (the report's), ``translated_only``,
+        ``k_anonymity`` (each attribution shows only what at least k participants share; default
+        qualcode.toml's ``[report] k_anonymity``, 1 turns the check off; ``content.disclosure`` counts what
+        was generalised). ``on_progress(quotes looked at, 0, code)`` follows the choice of quotes."""
         from qualcode.report.appendix import AppendixOptions, build_appendix, render
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"

@@ -36,7 +36,8 @@ def outputs(tmp_path_factory) -> Path:
     (root / "key.csv").write_text(f"term,replacement\n{NAME.upper()},[Name-1]\nLan,[Name-2]\n", encoding="utf-8")
     out = root / "out"
     for args in (("ingest",), ("code",), ("tag", "IDI-01", "2", "language", "--coder", "minh"),
-                 ("appendix", "-o", out / "appendix.docx", "--attribution", "participant,village"),
+                 ("appendix", "-o", out / "appendix.docx", "--attribution", "participant,village",
+                  "--k-anonymity", "1"),  # the check off: the village planted in the attributions
                  ("appendix", "-o", out / "appendix.md"), ("appendix", "-o", out / "appendix.html"),
                  ("codings", "export", "-o", out / "codings.csv"), ("codings", "export", "-o", out / "codings.xlsx",
                                                                     "--attributes", "village")):

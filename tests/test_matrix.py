@@ -224,7 +224,7 @@ def test_no_codings_yet(tmp_path: Path, cli) -> None:
 
 def test_quotes(project, cli) -> None:
     """Quotes of a code include its children, once per span, attributed, never from interviewer turns."""
-    found = project.quotes("Language barriers")
+    found = project.quotes("Language barriers", k_anonymity=1)  # four participants: all fields shown
     assert [q.text for q in found] == ["I never learned to read.", "Announcements are in Vietnamese only.",
                                        "I cannot read the forms.", "The meeting was only in Vietnamese."]
     assert found[2].attribution == "— P01, female, Hmong, Site A (IDI-01, turn 2)"
@@ -258,7 +258,8 @@ def test_value_labels_and_order_from_qualcode_toml(tmp_path: Path) -> None:
     frame = project.matrix(by=["gender"])
     assert list(frame.columns) == ["code", "label", "level", "Men", "Women", "(missing)", "Total"]
     assert frame.iloc[0, 3:].tolist() == [1, 2, 0, 3]
-    text = (project.appendix(tmp_path / "a.md", by="gender") and (tmp_path / "a.md").read_text(encoding="utf-8"))
+    text = (project.appendix(tmp_path / "a.md", by="gender", k_anonymity=1)
+            and (tmp_path / "a.md").read_text(encoding="utf-8"))
     both = [part for part in re.split(r"\n#+ ", text) if "**Gender: Men (n=1)**" in part and "Women (n=2)" in part]
     assert both and all(p.index("Gender: Men") < p.index("Gender: Women") for p in both)
     assert "— P01, Women, Hmong" in text

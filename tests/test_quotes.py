@@ -70,7 +70,7 @@ def project(tmp_path_factory):
 def test_a_coding_over_several_turns_is_quoted_whole(project) -> None:
     """Each respondent turn inside the span with its own attribution, the interviewer's line between them as
     context; whole sentences taken from longer turns carry no `…`."""
-    idi = next(q for q in project.quotes("language") if q.document == "IDI-01")
+    idi = next(q for q in project.quotes("language", k_anonymity=1) if q.document == "IDI-01")
     assert [(kind, text) for kind, text in idi.lines()] == [
         ("quote", "“I understand a little.”"),
         ("attribution", "— P01, female, Hmong (IDI-01, turn 2)"),
@@ -83,7 +83,7 @@ def test_a_coding_over_several_turns_is_quoted_whole(project) -> None:
 def test_an_unmapped_speaker_is_never_named(project, tmp_path: Path, cli) -> None:
     """A speaker without a participants.csv row is `unidentified speaker` with the document and turn; the
     transcript's label (often a real name) appears nowhere in the appendix."""
-    fgd = next(q for q in project.quotes("language") if q.document == "FGD-01")
+    fgd = next(q for q in project.quotes("language", k_anonymity=1) if q.document == "FGD-01")
     assert [text for kind, text in fgd.lines() if kind == "attribution"] == [
         "— P02, female, Dao (FGD-01, turn 2)", "— unidentified speaker (FGD-01, turn 3)"]
     for suffix in (".md", ".html", ".docx"):

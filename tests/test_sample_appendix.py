@@ -167,3 +167,44 @@ def test_libreoffice_shows_the_table_of_contents(reviewed, tmp_path: Path) -> No
     for label in ("Language barriers", "Prejudice and discrimination", "Workload", "Access to public services",
                   "Participation in decision making"):
         assert label in contents, label
+
+
+def _attribution_values(markdown: str) -> list[tuple[str, list[str]]]:
+    """(participant, shown values) of every identified speaker's attribution line of a Markdown appendix."""
+    found = []
+    for line in markdown.splitlines():
+        if line.startswith("> — ") and not line.startswith("> — unidentified speaker"):
+            participant, *values = line[4:].split(" (")[0].split(", ")
+            found.append((participant, values))
+    return found
+
+
+def test_no_default_attribution_singles_out_fewer_than_three(reviewed, tmp_path: Path) -> None:
+    """Counted straight from participants.csv: every attribution of the default appendix shows values that at
+    least 3 respondents hold together (with --k-anonymity 1 some point at one person), and the method note
+    counts exactly the attributions that show less than the participant's full gender, ethnicity, position
+    and site."""
+    with (REPO / "transcripts" / "participants.csv").open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["role"] != "interviewer"]
+    fields = ("gender", "ethnicity", "position", "site")
+    people = {r["participant"]: [r[name] for name in fields if r[name]] for r in rows}
+    assert len(people) == 102
+
+    def holding(values: list[str]) -> int:
+        return sum({v.casefold() for v in values} <= {v.casefold() for v in mine} for mine in people.values())
+
+    reviewed.appendix(tmp_path / "open.md", limit=4, k_anonymity=1)
+    opened = _attribution_values((tmp_path / "open.md").read_text(encoding="utf-8"))
+    assert sum(holding(values) == 1 for _, values in opened) >= 10  # the problem: one person, named by attributes
+    content = reviewed.appendix(tmp_path / "a.md", limit=4)
+    shown = _attribution_values((tmp_path / "a.md").read_text(encoding="utf-8"))
+    assert len(shown) > 60
+    assert min(holding(values) for _, values in shown) >= 3
+    generalised = sum(values != people[participant] for participant, values in shown)
+    assert generalised > 0
+    note = next(line for line in content.method if "k-anonymity" in line)
+    assert f"(k-anonymity, k = 3): {generalised} of {len(shown)} attributions" in note
+    per_participant: dict[str, set] = {}
+    for participant, values in shown:
+        per_participant.setdefault(participant, set()).add(tuple(values))
+    assert all(len(v) == 1 for v in per_participant.values())  # the same in every quote of a participant

@@ -81,6 +81,38 @@ def report_notes(frame) -> list[str]:
 
 
 TableOutputOption = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json.")
+KAnonymityOption = typer.Option(None, "--k-anonymity", metavar="K", help="Show in each attribution only what "
+                                "at least K participants share (default: qualcode.toml [report] k_anonymity, "
+                                "else 3; 1 turns the check off).")
+
+
+def note_disclosure(summary, explicit: bool = False) -> None:
+    """Tell the user on stderr what the k-anonymity check did to a report's attributions: switched off, no
+    attribute shown at all, ``--by`` groups smaller than k, and (``explicit``: fields the user asked for with
+    --attribution) which fields were left out; counts only, never which participant."""
+    k = summary.k
+    if k <= 1:
+        typer.echo("warning: k-anonymity is off (k = 1): an attribution may point at one person", err=True)
+        return
+    if summary.impossible:
+        typer.echo(f"warning: this report speaks of {plural(summary.population, 'participant')}, fewer than k = "
+                   f"{k}: attributions show no attribute, only the participant id and where it was said", err=True)
+        return
+    small = summary.small_groups
+    if small:
+        groups = ", ".join(f"{group}: {n}" for group, n in list(small.items())[:5]) + (" …" if len(small) > 5 else "")
+        which = "every group quoted has" if summary.short == summary.quoted else \
+            f"{plural(len(small), 'group')} {'has' if len(small) == 1 else 'have'}"
+        typer.echo(f"warning: --by {summary.by}: {which} fewer than {k} participants ({groups}): the group heading "
+                   "narrows a quote down to them; give several values one label in qualcode.toml [attributes], or "
+                   "group by another attribute", err=True)
+    if explicit and summary.dropped:
+        left = ", ".join(f"{name} for {plural(n, 'participant')}" for name, n in summary.dropped.items())
+        typer.echo(f"warning: --attribution: left out so that at least {k} participants share each attribution: "
+                   f"{left}", err=True)
+    elif summary.generalised:
+        typer.echo(f"note: {summary.generalised} of {plural(summary.attributions, 'attribution')} leave out fields "
+                   f"so that at least {k} participants share each (k-anonymity; see the method note)", err=True)
 PlotOption = typer.Option(None, "--plot", help="Write a heatmap PNG.")
 
 
@@ -191,6 +223,7 @@ def quotes(
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
     where: str | None = WhereOption,
+    k_anonymity: int | None = KAnonymityOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Show the passages coded CODE (or its children) with who said them; write them as candidates to pin,
@@ -209,7 +242,11 @@ def quotes(
     selection = selection_from(coder, status, include_suggestions)
     warn_if_draft(selection.draft)
     found = project.quotes(code_name, by=by, limit=quote_limit(limit), seed=seed, coders=selection.coders,
-                           statuses=selection.statuses, include_suggestions=include_suggestions, where=where)
+                           statuses=selection.statuses, include_suggestions=include_suggestions, where=where,
+                           k_anonymity=k_anonymity)
+    note_disclosure(project.disclosure(found, by=by, where=where, k_anonymity=k_anonymity,
+                                       coders=selection.coders, statuses=selection.statuses,
+                                       include_suggestions=include_suggestions))
     note_left_out(*project.left_out(coders=selection.coders, statuses=selection.statuses,
                                     include_suggestions=include_suggestions))
     if output is not None:
@@ -270,6 +307,7 @@ def appendix(
     status: list[str] | None = StatusOption,
     include_suggestions: bool = SuggestionsOption,
     where: str | None = WhereOption,
+    k_anonymity: int | None = KAnonymityOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Quote appendix for a report: per code its definition, counts and participants' own words."""
@@ -290,8 +328,9 @@ def appendix(
         attribution=fields, context=context, coders=selection.coders, statuses=selection.statuses,
         include_suggestions=include_suggestions, date=when, title=title, reference_doc=reference_doc,
         annex=annex is Annex.codebook, where=where, on_progress=update, language=report_language,
-        translated_only=translated_only))
+        translated_only=translated_only, k_anonymity=k_anonymity))
     note_left_out(content.codebook, content.left_out)
+    note_disclosure(content.disclosure, explicit=attribution is not None)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     if content.untranslated:
         what = ("were left out (--translated-only)" if translated_only else
@@ -327,18 +366,35 @@ def leaks(
     files: list[Path] = typer.Argument(..., help="Exported files: .docx .xlsx .csv .html .md .txt .json .qdpx."),
     key: Path | None = typer.Option(None, "--key", help="CSV of real names, places and organisations (a `term` "
                                     "column), as for pseudonymisation.", dir_okay=False),
+    k_anonymity: int | None = typer.Option(None, "--k-anonymity", metavar="K", help="Report appendix "
+                                           "attributions whose values fewer than K participants hold (default: "
+                                           "qualcode.toml [report] k_anonymity, else 3; 1 skips the check)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Look for real names in exported files: the key's terms and the values of participant attributes marked
-    identifying in qualcode.toml, as whole words, ignoring case and accents' encoding; exit 1 if any is found."""
-    report = open_project(project_dir).leaks(files, key)
+    identifying in qualcode.toml, as whole words, ignoring case and accents' encoding; and, in appendices
+    (.docx, .html, .md), attributions that fewer than K participants share. Exit 1 if any is found."""
+    report = open_project(project_dir).leaks(files, key, k_anonymity=k_anonymity)
     for path, hits in report.found.items():
         for (term, source), count in sorted(hits.items()):
             typer.echo(f"{path}: {term!r} ({'key' if source == 'key' else 'identifying ' + source}) "
                        f"{plural(count, 'time')}", err=True)
+    for path, flagged in report.singling_out.items():
+        for item in flagged:
+            said = f" ({item.quoted})" if item.quoted else ""
+            typer.echo(f"{path}: {item.place}{said}: an attribution ({', '.join(item.attributes)}) fits "
+                       f"{plural(item.sharing, 'participant')}, fewer than k = {report.k}", err=True)
     found = sum(1 for hits in report.found.values() if hits)
+    singling = sum(len(flagged) for flagged in report.singling_out.values())
     if found:
         typer.echo(f"found names in {plural(found, 'file')} of {len(report.files)}: pseudonymise or edit them "
                    "before sharing")
+    if singling:
+        typer.echo(f"found {plural(singling, 'attribution')} that fewer than {report.k} participants share: write "
+                   f"the appendix again (its attributions are generalised to k = {report.k} by default)")
+    if found or singling:
         raise typer.Exit(1)
-    typer.echo(f"no names found in {plural(len(report.files), 'file')} ({plural(report.terms, 'term')} looked for)")
+    checked = (f"; {plural(report.attributions, 'attribution')} fit at least {report.k} of "
+               f"{plural(report.participants, 'participant')}" if report.attributions else "")
+    typer.echo(f"no names found in {plural(len(report.files), 'file')} ({plural(report.terms, 'term')} looked "
+               f"for){checked}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode.analysis.disclosure import DisclosureSummary
 from qualcode.codebook.names import unknown_code
 from qualcode.codings.pseudonyms import hide, hide_columns
 from qualcode.codings.selection import DRAFT_NOTE
@@ -60,6 +61,7 @@ class Appendix:
     left_out: dict[str, int] = field(default_factory=dict)  # codings of other codebooks, not in the appendix
     report_language: str = ""  # the report's language: quotes in another one need a translation
     untranslated: int = 0  # quotes shown without a translation (or left out with translated_only)
+    disclosure: DisclosureSummary | None = None  # how many attributions were generalised for k-anonymity
 
     def group_heading(self, group: str) -> str:
         """``Gender: Female (n=12)``: the attribute, the group's value and how many participants it has."""
@@ -86,7 +88,7 @@ def _n(count: int, word: str, plural: str | None = None) -> str:
 
 
 def _method(view, o: AppendixOptions, by: str | None, picker: QuotePicker, untranslated: int,
-            language: str) -> list[str]:
+            language: str, disclosure: DisclosureSummary | None = None) -> list[str]:
     docs = view.docs.values()
     kinds = {k: sum(d.doc_type.value == k for d in docs) for k in ("IDI", "FGD")}
     respondents = {t.participant for t in view.respondent_turns() if t.participant}
@@ -115,6 +117,7 @@ def _method(view, o: AppendixOptions, by: str | None, picker: QuotePicker, untra
         lines.append(f"At most {o.limit} quotes per code.{spread}" + _CHOICE)
     if by:
         lines += _voices(by, picker.tally)
+    lines += [disclosure.method_note()] if disclosure else []
     if untranslated:
         lines.append(f"{_n(untranslated, 'quote')} in another language than the report's ({language}) "
                      + ("had no translation and were left out." if o.translated_only else
@@ -169,6 +172,7 @@ class AppendixOptions:
     annex: bool = False  # append the codebook (definitions, include/exclude, examples, rules)
     language: str | None = None  # the report's language (default: qualcode.toml [report], else [project])
     translated_only: bool = False  # leave out quotes in another language that have no translation
+    k_anonymity: int | None = None  # attributions shared by at least k participants (default: qualcode.toml's)
 
 
 def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOptions(),
@@ -179,6 +183,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     Raises ProjectError when nothing is coded yet and UsageError for unknown codes or attributes.
     """
     from qualcode.analysis.corpus_view import view_for
+    from qualcode.analysis.disclosure import attributed, check_attributions, resolve_k
     from qualcode.analysis.matrix import theme_matrix
     from qualcode.report.plot import matrix_heatmap
 
@@ -187,6 +192,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
         raise UsageError("--limit and --per-group take a whole number of at least 1 (or --limit all)")
     if o.per_group is not None and not o.by:
         raise UsageError("--per-group needs --by: the attribute whose groups to quote")
+    k = resolve_k(o.k_anonymity, project.config.report.k_anonymity)
     view = view_for(project, o.coders, o.statuses, suggestions=o.suggestions, where=o.where)
     book = view.book
     wanted: set[str] | None = None
@@ -213,13 +219,15 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     picker = QuotePicker(o.seed, sizes, o.per_group)  # one for the whole appendix: voices spread over every code
     for group, size in sizes.items():  # every group, with candidates or not, is in the method's count of voices
         picker.tally[group] = GroupTally(size)
+    disclosure = check_attributions(view, o.attribution, by, k)  # once: a participant's attribution is one
     sections = []
     looked = untranslated = 0
     for code in book.codes:
         if wanted is not None and code.id not in wanted:
             continue
         candidates, missing = _translations(code_quotes(view, code.id, by=by, fields=o.attribution,
-                                                        context=o.context), language, o.translated_only)
+                                                        context=o.context,
+                                                        disclosure=disclosure), language, o.translated_only)
         quotes = picker.choose(candidates, o.limit)
         untranslated += missing if o.translated_only else sum(q.untranslated for q in quotes)
         looked += len(candidates)
@@ -234,11 +242,14 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
     if o.min_cell:
         caption += f" Counts from 1 to {o.min_cell - 1} are shown as <{o.min_cell}."
+    shown = disclosure.summary(attributed(view, [(q.document, p.turn) for s in sections for _, qs in s.groups
+                                                 for q in qs for p in q.parts if p.kind == "speech"]))
     return Appendix(o.title or f"Appendix: {book.name} — participants' words",
-                    _method(view, o, by, picker, untranslated, language),
+                    _method(view, o, by, picker, untranslated, language, shown),
                     summary, caption, heatmap, sections, by, o.context, view.draft, group_sizes=sizes,
                     annex=build_annex(book, code_memos(view.memos, view.pseudonyms)) if o.annex else None,
-                    codebook=book.name, left_out=view.left_out, report_language=language, untranslated=untranslated)
+                    codebook=book.name, left_out=view.left_out, report_language=language, untranslated=untranslated,
+                    disclosure=shown)
 
 
 def _translations(quotes: list[Quote], language: str, translated_only: bool) -> tuple[list[Quote], int]:

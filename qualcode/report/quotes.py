@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from qualcode.analysis.corpus_view import MISSING, CorpusView
+from qualcode.analysis.disclosure import Disclosure
 from qualcode.codebook.names import unknown_code
 from qualcode.codings.pseudonyms import Remap, hide, remap
 from qualcode.errors import UsageError
@@ -101,9 +102,10 @@ def identified(turn: TurnRow) -> str | None:
 
 
 def attribution(view: CorpusView, participant: str | None, turn: TurnRow,
-                fields: Sequence[str] = DEFAULT_ATTRIBUTION) -> str:
+                fields: Sequence[str] = DEFAULT_ATTRIBUTION, disclosure: Disclosure | None = None) -> str:
     """``— P07, female, Hmong, community member, Site A (IDI-07, turn 12, 00:14:32)``; blanks left out. A
-    speaker without a participant row is ``— unidentified speaker (IDI-07, turn 12)``."""
+    speaker without a participant row is ``— unidentified speaker (IDI-07, turn 12)``. With ``disclosure``,
+    only the attribute fields it lets this participant show (k-anonymity, the same in every quote)."""
     if participant is not None and identified(turn) is None:
         participant = None
     person, place = [], []
@@ -118,6 +120,8 @@ def attribution(view: CorpusView, participant: str | None, turn: TurnRow,
             value = turn.timestamp or ""
         elif participant is None and turn.participant:
             value = ""  # an unidentified speaker's attributes are unknown
+        elif disclosure is not None and not disclosure.shows(participant, name):
+            value = ""  # shared by fewer than k participants with the other fields shown
         else:
             value = view.value(name, participant, turn.document)
         if value and value != MISSING:
@@ -155,10 +159,12 @@ def _turns_over(turns: list[TurnRow], start: int, end: int) -> list[TurnRow]:
 
 
 def code_quotes(view: CorpusView, code: str, *, by: str | None = None,
-                fields: Sequence[str] = DEFAULT_ATTRIBUTION, context: bool = False) -> list[Quote]:
+                fields: Sequence[str] = DEFAULT_ATTRIBUTION, context: bool = False,
+                disclosure: Disclosure | None = None) -> list[Quote]:
     """Every quote of ``code`` itself (not its children), in (document, start) order: the selected codings'
     spans merged per document, each made of the turns it covers — respondent speech with its attribution,
-    interviewer lines as context. Spans with no respondent speech are not quotes."""
+    interviewer lines as context. Spans with no respondent speech are not quotes. ``disclosure`` decides
+    which attribute fields each participant's attribution shows (see :func:`attribution`)."""
     per_document: dict[str, list[tuple[int, int]]] = {}
     for coding, _turn in view.codings:
         if coding.code == code:
@@ -169,14 +175,15 @@ def code_quotes(view: CorpusView, code: str, *, by: str | None = None,
         shown = remap(text, view.pseudonyms)  # once per document, so a name at a quote's edge is replaced whole
         for start, end in _merged_spans(spans, text):
             quote = _quote(view, code, document, text, _turns_over(turns, start, end), start, end, by, fields,
-                           context, shown)
+                           context, shown, disclosure)
             if quote is not None:
                 quotes.append(quote)
     return apply_choices(quotes, view.quote_choices)
 
 
 def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[TurnRow], start: int, end: int,
-           by: str | None, fields: Sequence[str], context: bool, shown_text: tuple[str, Remap]) -> Quote | None:
+           by: str | None, fields: Sequence[str], context: bool, shown_text: tuple[str, Remap],
+           disclosure: Disclosure | None = None) -> Quote | None:
     parts, speakers = [], []
     for turn in turns:
         a, b = max(start, turn.start), min(end, turn.end)
@@ -195,8 +202,8 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
             parts.append(QuotePart("context", turn.number, shown, cut_before, cut_after))
         else:
             speakers.append(turn)
-            parts.append(QuotePart("speech", turn.number, shown, cut_before, cut_after,
-                                   hide(view.pseudonyms, attribution(view, turn.participant, turn, fields))))
+            said = attribution(view, turn.participant, turn, fields, disclosure)
+            parts.append(QuotePart("speech", turn.number, shown, cut_before, cut_after, hide(view.pseudonyms, said)))
     while parts and parts[-1].kind == "context":  # the span ran on into the next question: not part of it
         parts.pop()
     while parts and parts[0].kind == "context":
@@ -245,21 +252,25 @@ def apply_choices(quotes: Sequence[Quote], choices: Sequence[QuoteChoiceRow]) ->
 
 def find_quotes(project: ProjectFolder, code: str, *, by: str | None = None, limit: int | None = None,
                 coders: Sequence[str] = (), statuses: Sequence[str] = (), suggestions: bool = False,
-                seed: int = 0, where: str | None = None) -> list[Quote]:
+                seed: int = 0, where: str | None = None, k_anonymity: int | None = None) -> list[Quote]:
     """Quotes of ``code`` and its descendants, merged as in the appendix, grouped by ``by`` (if given), in
-    document order; with ``limit``, chosen as the appendix chooses. Raises UsageError for an unknown code or
-    attribute."""
+    document order; with ``limit``, chosen as the appendix chooses; attributions shared by at least
+    ``k_anonymity`` participants (default: qualcode.toml's). Raises UsageError for an unknown code or
+    attribute, or k below 1."""
     from qualcode.analysis.corpus_view import view_for
+    from qualcode.analysis.disclosure import check_attributions, resolve_k
 
+    k = resolve_k(k_anonymity, project.config.report.k_anonymity)
     view = view_for(project, coders, statuses, suggestions=suggestions, where=where)
     target = view.book.resolve(code)
     if target is None:
         raise UsageError(unknown_code(view.book, code))
     if by:
         by = view.resolve_attributes([by])[0]
+    disclosure = check_attributions(view, DEFAULT_ATTRIBUTION, by, k)
     spans: dict[tuple[str, int, int], Quote] = {}
     for c in (target.id, *view.book.descendants(target.id)):
-        for quote in code_quotes(view, c, by=by):
+        for quote in code_quotes(view, c, by=by, disclosure=disclosure):
             spans.setdefault((quote.document, quote.start, quote.end), quote)  # a span once, whatever its code
     from qualcode.report.quote_choice import choose
 
