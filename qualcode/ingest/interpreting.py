@@ -75,10 +75,11 @@ class NoteReading:
 
 
 def language_name(name: str) -> str:
-    """The English name of a language as a note writes it (``Mông`` → ``Hmong``, ``Khơ-me`` → ``Khmer``,
-    ``signs`` → ``sign language``); a name qualcode does not know is kept as written."""
+    """The English name of a language as a note writes it (``Mông`` or ``tiếng Mông`` → ``Hmong``, ``Khơ-me`` →
+    ``Khmer``, ``signs`` → ``sign language``); a name qualcode does not know is kept as written."""
     spoken = " ".join(name.split()).strip(" .'’")
-    return LANGUAGE_NAMES.get(spoken.casefold().replace("’", "'"), spoken)
+    bare = re.sub(r"^tiếng\s+", "", spoken, flags=re.I)
+    return LANGUAGE_NAMES.get(bare.casefold().replace("’", "'"), spoken)
 
 
 def _language_in(clause: str) -> str | None:
@@ -93,15 +94,22 @@ def _language_in(clause: str) -> str | None:
 
 
 def _named(words: str) -> str | None:
-    """A language as a note names it: one qualcode knows (in any case), or a capitalised word or two
-    (``Klingon``, ``Red Dao``) kept as written; None for ``in the kitchen`` or ``tiếng chó sủa`` (a dog
-    barking)."""
-    words = re.split(r"\s+(?:and|with|to|then|while|for|as|the|a|và|với)\b", words, maxsplit=1, flags=re.I)[0]
-    words = " ".join(words.split()).strip(" .'’")
-    if not words:
-        return None
-    known = language_name(words)
-    return known if known != words or words[:1].isupper() else None
+    """A language as a note names it: its capitalised words (``Khmer``, ``Red Dao``, ``Klingon`` — kept as
+    written unless qualcode knows the name), or a name qualcode knows in any case (``khmer``, ``tiếng việt``);
+    None for ``in the kitchen`` or ``tiếng chó sủa`` (a dog barking)."""
+    parts = words.split()
+    capitalised = []
+    for part in parts:
+        if not part[:1].isupper():
+            break
+        capitalised.append(part)
+    if capitalised:
+        return language_name(" ".join(capitalised))
+    for size in range(len(parts), 0, -1):  # `ngôn ngữ ký hiệu`, then shorter
+        known = language_name(" ".join(parts[:size]))
+        if known != " ".join(parts[:size]).strip(" .'’"):
+            return known
+    return None
 
 
 def _is_interpreting(clause: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from qualcode.errors import ProjectError
 from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Each step takes a store from version N to N + 1, in the same transaction as the version bump.
 MIGRATIONS = {
@@ -37,6 +37,9 @@ MIGRATIONS = {
     4: """CREATE TABLE memos (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, target TEXT NOT NULL,
           author TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);
           CREATE INDEX memos_target ON memos(kind, target);""",
+    # 6: turns given through an interpreter. Old stores get NULL (direct speech) until the next ingest, which
+    # re-resolves every document's speakers and fills it in without re-reading unchanged files.
+    5: """ALTER TABLE turns ADD COLUMN interpreted TEXT;""",
 }
 
 SCHEMA = """
@@ -48,7 +51,7 @@ CREATE TABLE documents (
 CREATE TABLE turns (
     document TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, number INTEGER NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT, timestamp TEXT,
-    role TEXT NOT NULL DEFAULT 'unknown', participant TEXT, role_name TEXT,
+    role TEXT NOT NULL DEFAULT 'unknown', participant TEXT, role_name TEXT, interpreted TEXT,
     PRIMARY KEY (document, number));
 CREATE TABLE sentences (
     document TEXT NOT NULL, turn INTEGER NOT NULL, number INTEGER NOT NULL,
@@ -103,6 +106,9 @@ class TurnRow:
     role: Role
     participant: str | None
     role_name: str | None
+    # given through an interpreter: None for direct speech, "" for an unnamed language, else the language
+    # (English name: "Khmer", "sign language")
+    interpreted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,13 +243,13 @@ class Store:
     # -- turns and sentences ---------------------------------------------------------------------------
     def turns(self, doc_id: str | None = None) -> list[TurnRow]:
         """Stored turns of one document (or all), in document and turn order."""
-        sql = ('SELECT document, number, start, "end", label, timestamp, role, participant, role_name '
-               "FROM turns")
+        sql = ('SELECT document, number, start, "end", label, timestamp, role, participant, role_name, '
+               "interpreted FROM turns")
         args: tuple = ()
         if doc_id is not None:
             sql, args = sql + " WHERE document = ?", (doc_id,)
         rows = self.db.execute(sql + " ORDER BY document, number", args).fetchall()
-        return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5], Role(r[6]), r[7], r[8]) for r in rows]
+        return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5], Role(r[6]), r[7], r[8], r[9]) for r in rows]
 
     def sentences(self, doc_id: str) -> dict[int, list[Sentence]]:
         """``turn number -> sentences`` (with their word tokens) of one document."""
@@ -263,10 +269,11 @@ class Store:
         return result
 
     def set_speakers(self, resolved: Sequence[ResolvedTurn]) -> None:
-        """Store each turn's resolved role and participant."""
+        """Store each turn's resolved role, participant and interpretation."""
         self.db.executemany(
-            "UPDATE turns SET role = ?, participant = ?, role_name = ? WHERE document = ? AND number = ?",
-            [(t.role.value, t.participant, t.role_name, t.document, t.number) for t in resolved])
+            "UPDATE turns SET role = ?, participant = ?, role_name = ?, interpreted = ? WHERE document = ? AND "
+            "number = ?", [(t.role.value, t.participant, t.role_name, t.interpreted, t.document, t.number)
+                           for t in resolved])
 
     def set_turn_timestamps(self, doc_id: str, timestamps: dict[int, str]) -> None:
         """Set the timestamps of some turns of one document (``turn number -> timestamp``)."""
