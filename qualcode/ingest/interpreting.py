@@ -3,9 +3,11 @@
 A participant's turn that opens with a note such as ``[in Khmer; the achar translates]``, ``[tiếng Mông, chị
 Sính dịch]``, ``[signs; sister interprets]`` or ``[in Hmong] [interpreter: she says …]`` is the interpreter's
 rendering of what the participant said, not the participant's own words. A note without a language (``[chị
-Sính dịch]``) carries the language of the same speaker's earlier note. A turn whose speaker *is* an interpreter
-(``Interpreter:``, a ``role`` of ``interpreter`` in participants.csv, front matter ``interpreter:``) renders
-the respondent who spoke before it. The stored text is never touched: only the turn is marked.
+Sính dịch]``) carries the language of the same speaker's other notes. A turn whose speaker *is* an interpreter
+(``Interpreter:``, a ``role`` of ``interpreter`` in participants.csv, front matter ``interpreter:``, or a
+participant's own ``[translating]`` note) renders a respondent: the one its note names, else the one the
+interviewer just called by name, else the one who spoke last. The stored text is never touched: only the turn
+is marked.
 
 What is not interpretation: a translator's gloss (``[translator: the first term is older…]``), a note naming
 only the language spoken (``[in Hmong]``: the words are the participant's, translated with the whole

@@ -119,8 +119,8 @@ def resolve_document(doc_id: str, front_matter: dict[str, str], labels: Sequence
     clearly asks the questions is taken as the interviewer (:mod:`~qualcode.ingest.questioner`, reported); then
     front matter ``participant:`` when exactly one respondent label is left unmapped; an unmapped respondent
     label becomes ``DOCUMENT/label`` and is reported. An interpreter's turn is a respondent turn of the
-    respondent who spoke before it, marked interpreted (:mod:`~qualcode.ingest.interpreting`); ``speech`` (each
-    turn's text, in the order of ``labels``) is read for interpreters' notes and questions.
+    respondent whose words it renders, marked interpreted (:mod:`~qualcode.ingest.interpreting`); ``speech``
+    (each turn's text, in the order of ``labels``) is read for interpreters' notes and questions.
     """
     speech = list(speech) if speech is not None else [""] * len(labels)
     by_doc = {label_key(r.speaker): r for r in table.rows if r.document == doc_id}
