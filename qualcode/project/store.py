@@ -9,7 +9,7 @@ import json
 import os
 import sqlite3
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +19,9 @@ from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, R
 
 SCHEMA_VERSION = 6
 
-# Each step takes a store from version N to N + 1, in the same transaction as the version bump.
-MIGRATIONS = {
+# Each step takes a store from version N to N + 1, in the same transaction as the version bump: its SQL, or a
+# function of the connection giving it.
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], str]] = {
     # 2: sentences keep their word tokens. Old stores get empty token lists and must be re-ingested.
     1: """ALTER TABLE sentences ADD COLUMN tokens BLOB NOT NULL DEFAULT x'';
           UPDATE documents SET content_hash = '';
@@ -38,9 +39,14 @@ MIGRATIONS = {
           author TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);
           CREATE INDEX memos_target ON memos(kind, target);""",
     # 6: turns given through an interpreter. Old stores get NULL (direct speech) until the next ingest, which
-    # re-resolves every document's speakers and fills it in without re-reading unchanged files.
-    5: """ALTER TABLE turns ADD COLUMN interpreted TEXT;""",
+    # re-resolves every document's speakers and fills it in. (A store whose version was set back by hand may
+    # have the column already: adding it twice would fail the whole upgrade.)
+    5: lambda db: "" if _has_column(db, "turns", "interpreted") else "ALTER TABLE turns ADD COLUMN interpreted TEXT;",
 }
+
+
+def _has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})"))
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -552,7 +558,9 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         version = SCHEMA_VERSION
     with store_errors(path):
         while version < SCHEMA_VERSION:
-            db.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1}; COMMIT;")
+            step = MIGRATIONS[version]
+            sql = step(db) if callable(step) else step  # a step may depend on what the store already holds
+            db.executescript(f"BEGIN; {sql} PRAGMA user_version = {version + 1}; COMMIT;")
             version += 1
     return Store(db, path)
 
