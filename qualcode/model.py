@@ -101,3 +101,5 @@ class ResolvedTurn:
     role: Role
     participant: str | None
     role_name: str | None = None  # the `role` cell of participants.csv, when one applied
+    # given through an interpreter: None for direct speech, "" for an unnamed language, else the language
+    interpreted: str | None = None

@@ -153,3 +153,42 @@ def test_a_passage_made_only_of_tags_is_not_quoted(tmp_path: Path, cli) -> None:
     result, text = _run(cli, project, tmp_path, "--by", "gender")
     assert result.exit_code == 0, result.output
     assert "No quotes of this code." in text and "[laughs]" not in text.split("## Access")[1]
+
+
+INTERPRETED = (
+    "---\ntype: FGD\n---\n"
+    "Facilitator: What happens at the health station?\n"
+    "Sok: [in Khmer; the achar translates] She says nobody there speaks Khmer, so she brings her grandson to "
+    "explain her illness to the doctor.\n"
+    "Dara: [in Khmer; the achar translates] He says the forms at the health station are only in Vietnamese and "
+    "he signs with his thumb.\n"
+    "Lan: Nobody at the health station speaks Khmer, so I bring my grandson with me to explain my illness to "
+    "the doctor.\n"
+    "Facilitator: Thank you.\n"
+)
+
+
+def test_interpreted_speech_is_attributed_as_such_and_ranks_below_direct_speech(tmp_path: Path, cli) -> None:
+    """A turn opened by an interpreter's note is attributed `interpreted from Khmer` (or only `interpreted`
+    when fewer than k participants speak through an interpreter from that language), is counted in the
+    method, and comes after a participant's direct speech of the same quality."""
+    people = "participant,document,speaker,gender,ethnicity\nP1,FGD-01,Sok,female,Khmer\n" \
+             "P2,FGD-01,Dara,male,Khmer\nP3,FGD-01,Lan,female,Khmer\n"
+    project = make_project(tmp_path / "p", {"FGD-01.txt": INTERPRETED}, CODEBOOK, people)
+    store = open_store(project.store_path)
+    with store.transaction():
+        for turn in store.turns():
+            if turn.role.value != "interviewer":
+                text = store.document(turn.document).text
+                store.add_coding(turn.document, turn.start, turn.end, "access", "lan", "accepted",
+                                 text[turn.start:turn.end])
+    store.close()
+    result, text = _run(cli, project, tmp_path, "--limit", "1", "--k-anonymity", "1")
+    assert result.exit_code == 0, result.output
+    assert "Nobody at the health station speaks Khmer" in text and "[in Khmer" not in text  # direct speech first
+    result, text = _run(cli, project, tmp_path, "--limit", "all", "--k-anonymity", "1")
+    assert "(FGD-01, turn 2; interpreted from Khmer)" in text and "(FGD-01, turn 3; interpreted from Khmer)" in text
+    assert "2 quotes marked “interpreted”" in text and "(FGD-01, turn 4)" in text
+    result, text = _run(cli, project, tmp_path, "--limit", "all", "--k-anonymity", "3",
+                        "--attribution", "participant,document,turn")
+    assert "(FGD-01, turn 2; interpreted)" in text  # two people interpreted from Khmer: fewer than k = 3

@@ -15,7 +15,7 @@ from qualcode.project.store import SCHEMA_VERSION
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.mark.parametrize("version", [3, 4])
+@pytest.mark.parametrize("version", [3, 4, 5])
 def test_an_old_store_migrates_and_keeps_its_codings(version: int, tmp_path: Path) -> None:
     """A store made by the release with schema VERSION (one transcript ingested and coded, one turn tagged by
     hand) is migrated to the current schema, passes integrity_check, keeps its codings and re-ingests."""
@@ -39,3 +39,25 @@ def test_an_old_store_migrates_and_keeps_its_codings(version: int, tmp_path: Pat
         after = sorted(new.execute('SELECT document, start, "end", code, coder, status FROM codings'))
     assert after == before and any(row[3:] == ("language", "lan", "accepted") for row in after)
     assert project.code().added + project.code().kept_decisions >= 1
+
+
+def test_a_schema_5_store_gets_interpreted_turns(tmp_path: Path, cli) -> None:
+    """A store from before interpreted turns were stored (schema 5) opens with every turn as direct speech —
+    `show` works on it — and the next ingest marks its interpreted turn, keeping the coding on that turn."""
+    fixture = DATA / "store-v5"
+    shutil.copytree(fixture / "transcripts", tmp_path / "transcripts")
+    (tmp_path / ".qualcode").mkdir()
+    store = tmp_path / ".qualcode" / "qualcode.db"
+    shutil.copy(fixture / "qualcode.db", store)
+    shown = cli("show", "IDI-01", "--project", tmp_path)
+    assert shown.exit_code == 0, shown.output
+    assert "[4] Respondent [P01]\n" in shown.stdout
+    with sqlite3.connect(store) as migrated:
+        assert migrated.execute("SELECT count(*) FROM turns WHERE interpreted IS NOT NULL").fetchone()[0] == 0
+    assert cli("ingest", "--project", tmp_path).exit_code == 0
+    with sqlite3.connect(store) as new:
+        assert new.execute("SELECT number, participant, interpreted FROM turns WHERE interpreted IS NOT NULL"
+                           ).fetchall() == [(4, "P01", "Hmong")]
+        assert new.execute("SELECT code, coder FROM codings WHERE status = 'accepted'").fetchall() == [("language",
+                                                                                                       "lan")]
+    assert "[4] Respondent [P01, interpreted from Hmong]" in cli("show", "IDI-01", "--project", tmp_path).stdout

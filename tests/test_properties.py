@@ -223,3 +223,35 @@ def test_reingesting_is_idempotent(turns, tmp_path_factory) -> None:
     second = opened.ingest()
     assert second.unchanged == ["IDI-01"] and not second.added and not second.updated
     assert opened.documents().to_dict() == before
+
+
+SPEAKERS = st.sampled_from(["Interviewer", "Respondent", "Participant", "Particpant", "Interpreter", "Lan", "Lam",
+                            "Dan", "Chị Sính"])
+LEADING_NOTES = st.sampled_from(["", "[in Khmer; the achar translates] ", "[chị Sính dịch] ", "[translating] ",
+                                 "[signs] ", "[in Hmong] [interpreter: she says] ", "[laughs] ", "[tiếng Mông] "])
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(turns=st.lists(st.tuples(SPEAKERS, LEADING_NOTES, st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=60)), min_size=1, max_size=10))
+def test_interpreters_misspellings_and_questioners_ingest(turns, tmp_path_factory) -> None:
+    """Transcripts mixing interpreters, their notes, misspelt labels and question-asking speakers ingest (or fail
+    with a reported problem), store every turn's interpretation as None, '' or a language, keep offsets inside
+    the text, and re-ingest unchanged."""
+    root = tmp_path_factory.mktemp("interp")
+    (root / "transcripts").mkdir()
+    text = "\n".join(f"{s}: {note}{t}" for s, note, t in turns)
+    (root / "transcripts" / "FGD-01.txt").write_text(text, encoding="utf-8")
+    opened = qualcode.open_project(root)
+    if opened.ingest().failures:
+        return
+    store = open_store(opened.store_path)
+    try:
+        stored = store.document("FGD-01").text
+        for turn in store.turns():
+            assert 0 <= turn.start <= turn.end <= len(stored)
+            assert turn.interpreted is None or isinstance(turn.interpreted, str)
+            assert turn.interpreted is None or turn.role.value != "interviewer"
+    finally:
+        store.close()
+    assert opened.ingest().unchanged == ["FGD-01"]

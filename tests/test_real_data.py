@@ -22,9 +22,12 @@ def _ingest(tmp_path: Path, *paths: Path, participants: Path | None = None) -> d
 
 @pytest.mark.parametrize("folder", ["transcripts_txt", "transcripts_pdf"])
 def test_pdpilot_turn_counts(tmp_path: Path, shared_real: Path, folder: str) -> None:
-    """The PDPilot interviews have 94, 165, 122, 111, 135, 100 and 106 turns from PDF and TXT alike."""
+    """The PDPilot interviews have 94, 165, 122, 111, 135, 100 and 106 turns from PDF and TXT alike — except
+    that P5.pdf's misspelt `Particpant:` line is a participant's turn of its own (136), where the TXT export
+    ran it into the interviewer's line."""
     docs = _ingest(tmp_path, shared_real / "pdpilot-interviews-coded" / folder)
-    assert {k: d.turns for k, d in docs.items()} == PDPILOT_TURNS
+    expected = {**PDPILOT_TURNS, "P5": 136} if folder == "transcripts_pdf" else PDPILOT_TURNS
+    assert {k: d.turns for k, d in docs.items()} == expected
     assert all(d.speakers == 2 for d in docs.values())
 
 

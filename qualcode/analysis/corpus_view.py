@@ -12,6 +12,7 @@ from qualcode.codings.pseudonyms import Pseudonyms, stored
 from qualcode.codings.selection import Selection, select, speaking_turn, turn_at
 from qualcode.codings.where import MISSING, TurnFilter, attribute_names, raw_value, turn_filter
 from qualcode.errors import ProjectError
+from qualcode.ingest.run import saved_table
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, DocumentRow, MemoRow, QuoteChoiceRow, TurnRow, open_store
@@ -38,11 +39,30 @@ class CorpusView:
     left_out: dict[str, int] = field(default_factory=dict)  # codebook -> codings of other codebooks left out
     memos: list[MemoRow] = field(default_factory=list)  # on codes (for the codebook annex)
     kept: TurnFilter | None = None  # --where: the respondent turns of the participants kept
+    # speakers with no participants.csv row whose turns count as a respondent's (DOCUMENT/label ids), sorted
+    unmapped_speakers: tuple[str, ...] = ()
+    pseudonyms: Pseudonyms | None = None  # `qualcode pseudonymise`: applied to every text a report shows
+    _interpreted: dict[str, int] | None = field(default=None, repr=False)  # language -> participants (lazily)
 
     def keeps(self, turn: TurnRow) -> bool:
         """Whether ``turn`` belongs to the participants a ``--where`` keeps (every turn without one)."""
         return self.kept is None or self.kept.keeps(turn)
-    pseudonyms: Pseudonyms | None = None  # `qualcode pseudonymise`: applied to every text a report shows
+
+    def interpreted_from(self, language: str) -> int:
+        """How many participants speak through an interpreter from ``language`` in the kept turns (a language
+        spoken by fewer than k of them would point at those people)."""
+        if self._interpreted is None:
+            people: dict[str, set[str]] = {}
+            for turn in self.respondent_turns():
+                if turn.interpreted and turn.participant:
+                    people.setdefault(turn.interpreted.casefold(), set()).add(turn.participant)
+            self._interpreted = {lang: len(who) for lang, who in people.items()}
+        return self._interpreted.get(language.casefold(), 0)
+
+    @property
+    def unmapped_respondents(self) -> int:
+        """How many speakers with no participants.csv row are counted as respondents (reports warn)."""
+        return len(self.unmapped_speakers)
 
     def attributes(self) -> list[str]:
         """Every attribute a report can group by: participant columns, front-matter keys, type/language."""
@@ -113,6 +133,7 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
                           unreviewed=sum(c.status == "suggested" for c in selected), draft=selection.draft,
                           value_labels=project.config.value_labels, value_order=project.config.value_order,
                           quote_choices=store.quote_choices(), pseudonyms=stored(store))
+        view.unmapped_speakers = _unmapped(view.respondent_turns(), set(saved_table(store).people))
     finally:
         store.close()
     for coding in selected:
@@ -122,6 +143,25 @@ def load_view(project: ProjectFolder, selection: Selection, book: Codebook) -> C
             continue
         view.codings.append((coding, turn))  # respondents, and speakers unknown (files without labels)
     return view
+
+
+def _unmapped(turns: Sequence[TurnRow], known: set[str]) -> tuple[str, ...]:
+    return tuple(sorted({t.participant for t in turns if t.role is Role.RESPONDENT and t.participant
+                         and t.participant not in known}, key=str.casefold))
+
+
+def unmapped_respondents(project: ProjectFolder, where: str | None = None) -> tuple[str, ...]:
+    """The speakers with no participants.csv row counted as respondents in reports (of the participants
+    ``where`` keeps), as their ``DOCUMENT/label`` ids: what a report warns about, read cheaply (no codings).
+    Raises ProjectError before the first ingest, UsageError for a bad ``where``."""
+    store = open_store(project.store_path)
+    try:
+        turns = store.turns()
+        kept = turn_filter(store, where, project.config.value_labels, turns) if where else None
+        known = set(saved_table(store).people)
+    finally:
+        store.close()
+    return _unmapped([t for t in turns if kept is None or kept.keeps(t)], known)
 
 
 def view_for(project: ProjectFolder, coders: Sequence[str] = (), statuses: Sequence[str] = (),

@@ -140,9 +140,8 @@ def _show_rich(t) -> None:
         table.add_column(max_width=24)
     for turn in t.turns:
         speaker = Text(turn.label or "(no label)", style="bold")
-        who = "interviewer" if turn.role == "interviewer" else turn.participant
-        if who and who != turn.label:
-            speaker.append(f" [{who}]", style="")
+        if turn.who:
+            speaker.append(f" [{turn.who}]", style="")
         if turn.timestamp:
             speaker.append(f"\n{turn.timestamp}", style="dim")
         speech = Text()

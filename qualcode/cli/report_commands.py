@@ -80,6 +80,20 @@ def report_notes(frame) -> list[str]:
     return notes
 
 
+def warn_unmapped(project_dir: Path | None, where: str | None) -> None:
+    """Tell the user on stderr how many speakers with no participants.csv row a report counted as respondents
+    (an interviewer without a row would be one), and how to map them."""
+    from qualcode.analysis.corpus_view import unmapped_respondents
+
+    names = unmapped_respondents(open_project(project_dir), where)
+    if names:
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        typer.echo(f"warning: {plural(len(names), 'speaker')} with no participants.csv row "
+                   f"{'is' if len(names) == 1 else 'are'} counted as respondents ({shown}): give each a row in "
+                   "participants.csv (role `interviewer` for an interviewer), or list an interviewer under "
+                   "`interviewer:` in the transcript's front matter", err=True)
+
+
 TableOutputOption = typer.Option(None, "-o", "--output", help="Write .csv .xlsx .md .html or .json.")
 KAnonymityOption = typer.Option(None, "--k-anonymity", metavar="K", help="Show in each attribution only what "
                                 "at least K participants share (default: qualcode.toml [report] k_anonymity, "
@@ -150,6 +164,7 @@ def matrix(
                            statuses=selection.statuses,
                            include_suggestions=include_suggestions, where=where)
     note_left_out(frame.attrs["codebook"], frame.attrs["left_out"])
+    warn_unmapped(project_dir, where)
     show_frame(frame, output, "matrix", indent=True)
     if plot is not None:
         plot_or_exit(plot, matrix_heatmap, frame)
@@ -198,6 +213,7 @@ def cooccur(
     table.insert(0, "code", frame.index)
     table.attrs = frame.attrs
     note_left_out(frame.attrs["codebook"], frame.attrs["left_out"])
+    warn_unmapped(project_dir, where)
     show_frame(table, output, "co-occurrence")
     if plot is not None:
         plot_or_exit(plot, cooccurrence_heatmap, frame)
@@ -249,6 +265,7 @@ def quotes(
                                        include_suggestions=include_suggestions))
     note_left_out(*project.left_out(coders=selection.coders, statuses=selection.statuses,
                                     include_suggestions=include_suggestions))
+    warn_unmapped(project_dir, where)
     if output is not None:
         project.write_quote_candidates(output, found)
         typer.echo(f"wrote {plural(len(found), 'candidate')} to {output}: fill in `use` and `translation`, then "
@@ -331,6 +348,7 @@ def appendix(
         translated_only=translated_only, k_anonymity=k_anonymity))
     note_left_out(content.codebook, content.left_out)
     note_disclosure(content.disclosure, explicit=attribution is not None)
+    warn_unmapped(project_dir, where)
     quotes = sum(len(q) for s in content.sections for _, q in s.groups)
     if content.untranslated:
         what = ("were left out (--translated-only)" if translated_only else

@@ -188,13 +188,23 @@ def _selection_name(text: str) -> str:
 
 def _case_refs(documents: Sequence[DocumentRow], turns: dict[str, list[TurnRow]]
                ) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, TurnRow]]]]:
-    """``participant -> documents referred to whole`` and ``participant -> (document, turn)`` selections."""
+    """``participant -> documents referred to whole`` and ``participant -> (document, turn)`` selections.
+
+    A turn one speaker interprets for another (``Mỹ: [translating] She says…``, P80's words under Mỹ's label) is
+    no selection of P80's: its label belongs to the participant of its direct turns, and ingest gives the turn
+    to P80 again from its note."""
     whole: dict[str, list[str]] = {}
     selected: dict[str, list[tuple[str, TurnRow]]] = {}
     for doc in documents:
         speaking = [t for t in turns.get(doc.id, []) if t.participant and t.end > t.start]
         respondents = {t.participant for t in speaking if t.role is Role.RESPONDENT}
+        owner: dict[str, str] = {}  # label -> the participant of its turns of direct speech
         for turn in speaking:
+            if turn.interpreted is None and turn.label:
+                owner.setdefault(turn.label.casefold(), turn.participant)
+        for turn in speaking:
+            if turn.label and owner.get(turn.label.casefold(), turn.participant) != turn.participant:
+                continue
             if turn.role is Role.RESPONDENT and len(respondents) == 1:
                 if doc.id not in whole.setdefault(turn.participant, []):
                     whole[turn.participant].append(doc.id)

@@ -15,6 +15,7 @@ from qualcode.errors import InputFileError
 from qualcode.ingest.docx import read_docx
 from qualcode.ingest.encoding import vietnamese_share
 from qualcode.ingest.frontmatter import split_front_matter
+from qualcode.ingest.interpreting import read_notes
 from qualcode.ingest.labels import label_key
 from qualcode.ingest.pdf import read_pdf
 from qualcode.ingest.subtitles import read_srt, read_vtt
@@ -35,11 +36,12 @@ READERS: dict[str, Reader] = {
     ".pdf": read_pdf,
 }
 
-FRONT_MATTER_SPEAKER_KEYS = ("interviewer", "interviewers", "speakers", "respondent", "respondents")
+FRONT_MATTER_SPEAKER_KEYS = ("interviewer", "interviewers", "speakers", "respondent", "respondents", "interpreter",
+                             "interpreters")
 VIETNAMESE_THRESHOLD = 0.05
 # Part of every document's parse key: bump it when turns, sentences or tokens would come out differently, so
 # the next ingest re-parses unchanged files (their codings are re-anchored in place).
-PARSER_VERSION = "4"  # 4: once-used name-shaped labels among name labels are speakers
+PARSER_VERSION = "5"  # 4: once-used name-shaped labels among name labels are speakers; 5: misspelt labels
 _ID_TYPE = re.compile(r"^(IDI|FGD)(?![A-Za-z])", re.I)
 
 
@@ -53,8 +55,13 @@ def unsupported_message(path: Path) -> str:
     return f"unsupported file type {path.suffix or '(none)'!r}; qualcode reads {', '.join(READERS)}"
 
 
+def role_labels(config: Config) -> tuple[str, ...]:
+    """The labels that name a role, not a person: interviewer, respondent and interpreter labels."""
+    return (*config.interviewer_labels, *config.respondent_labels, *config.interpreter_labels)
+
+
 def _csv_labels(doc_id: str, config: Config, speaker_labels: dict[str | None, set[str]]) -> set[str]:
-    known = {label_key(v) for v in (*config.interviewer_labels, *config.respondent_labels)}
+    known = {label_key(v) for v in role_labels(config)}
     return known | speaker_labels.get(doc_id, set()) | speaker_labels.get(None, set())
 
 
@@ -123,9 +130,16 @@ def read_document(path: Path, rel_path: str, config: Config, speaker_labels: dic
     def is_known(label: str) -> bool:
         return label_key(label) in known
 
+    respelt: list[tuple[int, str, str]] = []
+    cue_times = [line.timestamp for line in lines]
     if raw.cues:
-        lines = merge_cues(lines, is_known)
-    parsed = build_turns(lines, is_known)
+        notes = [re.compile(p) for p in config.interpreter_notes]
+        lines = merge_cues(lines, is_known, role_labels=role_labels(config), respelt=respelt,
+                           opens_turn=lambda speech: read_notes(speech, notes).interpreted)
+    parsed = build_turns(lines, is_known, role_labels=role_labels(config))
+    respelt_warnings = (
+        [(None, _respelt_message(label, meant, cue_times[i])) for i, label, meant in respelt] if raw.cues
+        else [(skipped + i + 1, _respelt_message(label, meant)) for i, label, meant in parsed.respelt])
     if not parsed.turns:
         raise InputFileError("no transcript text (empty after front matter)", where=str(path))
     language = attributes.get("language", "").strip() or (
@@ -136,8 +150,14 @@ def read_document(path: Path, rel_path: str, config: Config, speaker_labels: dic
         doc_type=_doc_type(doc_id, attributes, str(path)),
         content_hash=parse_key(data, encoding, doc_id, config, speaker_labels),
         preamble_end=parsed.preamble_end,
-        warnings=tuple((None, message) for message in raw.warnings)
+        warnings=tuple((None, message) for message in raw.warnings) + tuple(respelt_warnings)
         + tuple((skipped + i + 1, _once_used_message(label, doc_id)) for i, label in parsed.once_used))
+
+
+def _respelt_message(label: str, meant: str, cue_time: str | None = None) -> str:
+    where = f" (in the cue at {cue_time})" if cue_time else ""
+    return (f"{label + ':'!r}{where} was read as the speaker label {meant!r}: it starts only this line and looks "
+            f"like a misspelling of it; if it is not, correct the label in the transcript")
 
 
 def _once_used_message(label: str, doc_id: str) -> str:

@@ -88,40 +88,81 @@ class Resolution:
     used_rows: set[int]  # CSV line numbers that mapped a turn
 
 
-def resolve_document(doc_id: str, front_matter: dict[str, str], labels: Sequence[tuple[int, str | None]],
-                     table: ParticipantTable, config: Config) -> Resolution:
-    """Resolve every turn's role and participant.
+INTERPRETER = "interpreter"  # a `role` cell (and front-matter key) for a speaker who interprets for others
 
-    A label's role: its row's `role`, else front matter `interviewer:` / `respondent:` lists, else the built-in
-    labels. Order: a row for this document and label, then a blank-document row with the label, then front matter
-    ``participant:`` when exactly one respondent label is left unmapped; an unmapped respondent label becomes
-    ``DOCUMENT/label`` and is reported.
+
+def _front_matter_keys(front_matter: dict[str, str], *names: str) -> set[str]:
+    return {label_key(v) for name in names for v in front_matter.get(name, "").split(",") if v.strip()}
+
+
+def _declared_role(key: str, front_matter: dict[str, str], config: Config) -> str | None:
+    """A label's role from front matter, else from qualcode.toml's (or the built-in) labels: ``interviewer``,
+    ``interpreter``, ``respondent``, or None when nothing names it (a respondent by default)."""
+    for role, names in (("respondent", ("respondent", "respondents")), ("interviewer", ("interviewer", "interviewers")),
+                        (INTERPRETER, ("interpreter", "interpreters"))):
+        if key in _front_matter_keys(front_matter, *names):
+            return role
+    for role, labels in (("interviewer", config.interviewer_labels), (INTERPRETER, config.interpreter_labels),
+                         ("respondent", config.respondent_labels)):
+        if key in {label_key(v) for v in labels}:
+            return role
+    return None
+
+
+def resolve_document(doc_id: str, front_matter: dict[str, str], labels: Sequence[tuple[int, str | None]],
+                     table: ParticipantTable, config: Config, speech: Sequence[str] | None = None) -> Resolution:
+    """Resolve every turn's role and participant, and which turns are interpreted.
+
+    A label's role: its row's `role`, else front matter `respondent:` / `interviewer:` / `interpreter:` lists,
+    else qualcode.toml's (or the built-in) labels. Order: a row for this document and label, then a
+    blank-document row with the label; then, in a document with no interviewer, an unmapped speaker who
+    clearly asks the questions is taken as the interviewer (:mod:`~qualcode.ingest.questioner`, reported); then
+    front matter ``participant:`` when exactly one respondent label is left unmapped; an unmapped respondent
+    label becomes ``DOCUMENT/label`` and is reported. An interpreter's turn is a respondent turn of the
+    respondent whose words it renders, marked interpreted (:mod:`~qualcode.ingest.interpreting`); ``speech``
+    (each turn's text, in the order of ``labels``) is read for interpreters' notes and questions.
     """
-    interviewer_keys = {label_key(v) for v in config.interviewer_labels}
-    # front matter `interviewer: [...]` / `respondent: [...]` set the role of those labels in this document
-    for key in ("interviewer", "interviewers"):
-        interviewer_keys |= {label_key(v) for v in front_matter.get(key, "").split(",") if v.strip()}
-    for key in ("respondent", "respondents"):
-        interviewer_keys -= {label_key(v) for v in front_matter.get(key, "").split(",") if v.strip()}
+    speech = list(speech) if speech is not None else [""] * len(labels)
     by_doc = {label_key(r.speaker): r for r in table.rows if r.document == doc_id}
     by_any = {label_key(r.speaker): r for r in table.rows if r.document is None}
     problems: list[str] = []
     used: set[int] = set()
     mapping: dict[str, tuple[Role, str | None, str | None]] = {}
+    interpreters: set[str] = set()
     unmapped: list[str] = []
+    undeclared: set[str] = set()
     for label in dict.fromkeys(lbl for _, lbl in labels if lbl is not None):
         key = label_key(label)
+        if key in mapping or label in unmapped or any(label_key(u) == key for u in unmapped):
+            continue
         row = by_doc.get(key) or by_any.get(key)
-        builtin = Role.INTERVIEWER if key in interviewer_keys else Role.RESPONDENT
+        declared = _declared_role(key, front_matter, config)
         if row is not None:
             used.add(row.line)
-            role = (Role.INTERVIEWER if row.role.casefold() == "interviewer" else Role.RESPONDENT) \
-                if row.role else builtin
-            mapping[key] = (role, row.participant, row.role)
-        elif builtin is Role.INTERVIEWER:
+            role = row.role.casefold() if row.role else (declared or "respondent")
+            if role == INTERPRETER:
+                interpreters.add(key)
+            mapping[key] = (Role.INTERVIEWER if role == "interviewer" else Role.RESPONDENT, row.participant, row.role)
+        elif declared == "interviewer":
             mapping[key] = (Role.INTERVIEWER, None, None)
+        elif declared == INTERPRETER:
+            interpreters.add(key)
+            mapping[key] = (Role.RESPONDENT, None, None)
         else:
             unmapped.append(label)
+            if declared is None:
+                undeclared.add(key)
+    if not any(role is Role.INTERVIEWER for role, _, _ in mapping.values()):
+        from qualcode.ingest.questioner import find_questioner
+
+        spelling = {label_key(u): u for u in unmapped}
+        asking = find_questioner([(spelling.get(label_key(lbl), lbl), text) for (_, lbl), text in zip(labels, speech)
+                                  if lbl is not None and label_key(lbl) not in interpreters],
+                                 [u for u in unmapped if label_key(u) in undeclared])
+        if asking is not None:
+            mapping[label_key(asking.label)] = (Role.INTERVIEWER, None, None)
+            unmapped.remove(asking.label)
+            problems.append(asking.message())
     named = front_matter.get("participant", "").strip()
     if named and len(unmapped) == 1:
         mapping[label_key(unmapped[0])] = (Role.RESPONDENT, named, None)
@@ -134,14 +175,35 @@ def resolve_document(doc_id: str, front_matter: dict[str, str], labels: Sequence
         for label in unmapped:
             mapping[label_key(label)] = (Role.RESPONDENT, f"{doc_id}/{label}", None)
             problems.append(f"speaker {label!r} is not in participants.csv (kept as {doc_id}/{label})")
+    return Resolution(_resolved(doc_id, labels, speech, mapping, interpreters, config, problems), problems, used)
+
+
+def _resolved(doc_id: str, labels: Sequence[tuple[int, str | None]], speech: Sequence[str],
+              mapping: dict[str, tuple[Role, str | None, str | None]], interpreters: set[str], config: Config,
+              problems: list[str]) -> list[ResolvedTurn]:
+    """Each turn's speaker, with interpreters' turns given to the respondent they render."""
+    import re
+
+    from qualcode.ingest.interpreting import Spoken, interpreting
+
+    spoken = []
+    for (_, label), text in zip(labels, speech):
+        key = label_key(label) if label is not None else None
+        part = ("unknown" if key is None else INTERPRETER if key in interpreters else mapping[key][0].value)
+        spoken.append(Spoken(key, part, text))
+    decided = interpreting(spoken, [re.compile(p) for p in config.interpreter_notes])
     turns = []
-    for number, label in labels:
+    for i, (number, label) in enumerate(labels):
         if label is None:
-            turns.append(ResolvedTurn(doc_id, number, Role.UNKNOWN, None))
-        else:
-            role, pid, role_name = mapping[label_key(label)]
-            turns.append(ResolvedTurn(doc_id, number, role, pid, role_name))
-    return Resolution(turns, problems, used)
+            turns.append(ResolvedTurn(doc_id, number, Role.UNKNOWN, None, interpreted=decided.interpreted[i]))
+            continue
+        role, pid, role_name = mapping[label_key(label)]
+        source = decided.renders[i]
+        if source is not None:  # the interpreter's words are the respondent's testimony, counted for them
+            role, pid, role_name = (Role.RESPONDENT, *mapping[source][1:]) if source else (Role.RESPONDENT, None, None)
+        turns.append(ResolvedTurn(doc_id, number, role, pid, role_name, decided.interpreted[i]))
+    problems.extend(f"turn {labels[i][0]} ({labels[i][1]!r}) {message}" for i, message in decided.problems)
+    return turns
 
 
 def participant_records(table: ParticipantTable, speaking: dict[str, list[str]],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from qualcode.errors import ProjectError
 from qualcode.ingest import words_in
+from qualcode.ingest.participants import INTERPRETER
 from qualcode.ingest.run import saved_table
 from qualcode.model import Role
 from qualcode.project.folder import ProjectFolder
@@ -58,7 +59,9 @@ def list_participants(project: ProjectFolder, attributes: Sequence[str] | None =
     # a row matches no turn when its person speaks nowhere, or not in the document it names (a one-to-one
     # interview's row is matched through front matter `participant:`, not by its label)
     spoken = {pid: {d.casefold() for d in docs} for pid, docs in documents.items()}
-    unmatched = [r for r in table.rows if r.role != "interviewer" and (
+    # an interviewer's or interpreter's row matches no respondent turn by design: an interpreter's turns are
+    # given to the respondent they render
+    unmatched = [r for r in table.rows if (r.role or "").casefold() not in ("interviewer", INTERPRETER) and (
         r.participant not in spoken or (r.document is not None and r.document.casefold() not in spoken[r.participant]))]
     where = table.path or "participants.csv"
     rows = []
@@ -67,8 +70,10 @@ def list_participants(project: ProjectFolder, attributes: Sequence[str] | None =
         notes += [f"row {r.line} (speaker {r.speaker!r}{' in ' + r.document if r.document else ''}) matches no turn"
                   for r in unmatched if r.participant == pid]
         turns_words = counts.get(pid, [0, 0])
-        asks = pid in interviewers or any(r.role == "interviewer" for r in table.rows if r.participant == pid)
-        rows.append({"participant": pid, "role": "interviewer" if asks else "respondent",
+        roles = {(r.role or "").casefold() for r in table.rows if r.participant == pid}
+        role = "interviewer" if pid in interviewers or "interviewer" in roles else \
+            INTERPRETER if INTERPRETER in roles and not counts.get(pid) else "respondent"
+        rows.append({"participant": pid, "role": role,
                      **{a: people.get(pid, {}).get(a, "") for a in chosen},
                      "documents": ", ".join(sorted(documents.get(pid, []))), "turns": turns_words[0],
                      "words": turns_words[1], "note": "; ".join(notes)})

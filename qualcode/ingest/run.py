@@ -282,7 +282,7 @@ def _resolve_all(store: Store, table: ParticipantTable, project: ProjectFolder, 
         front[doc.id] = doc.attributes
         turns = store.turns(doc.id)
         result = resolve_document(doc.id, doc.attributes, [(t.number, t.label) for t in turns], table,
-                                  project.config)
+                                  project.config, [doc.text[t.start:t.end] for t in turns])
         store.set_speakers(result.turns)
         used |= result.used_rows
         report.warnings.extend(Problem(doc.path, message, "warning") for message in result.problems)

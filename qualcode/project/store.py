@@ -9,7 +9,7 @@ import json
 import os
 import sqlite3
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +17,11 @@ from pathlib import Path
 from qualcode.errors import ProjectError
 from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
-# Each step takes a store from version N to N + 1, in the same transaction as the version bump.
-MIGRATIONS = {
+# Each step takes a store from version N to N + 1, in the same transaction as the version bump: its SQL, or a
+# function of the connection giving it.
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], str]] = {
     # 2: sentences keep their word tokens. Old stores get empty token lists and must be re-ingested.
     1: """ALTER TABLE sentences ADD COLUMN tokens BLOB NOT NULL DEFAULT x'';
           UPDATE documents SET content_hash = '';
@@ -37,7 +38,15 @@ MIGRATIONS = {
     4: """CREATE TABLE memos (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, target TEXT NOT NULL,
           author TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);
           CREATE INDEX memos_target ON memos(kind, target);""",
+    # 6: turns given through an interpreter. Old stores get NULL (direct speech) until the next ingest, which
+    # re-resolves every document's speakers and fills it in. (A store whose version was set back by hand may
+    # have the column already: adding it twice would fail the whole upgrade.)
+    5: lambda db: "" if _has_column(db, "turns", "interpreted") else "ALTER TABLE turns ADD COLUMN interpreted TEXT;",
 }
+
+
+def _has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})"))
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,7 +57,7 @@ CREATE TABLE documents (
 CREATE TABLE turns (
     document TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, number INTEGER NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT, timestamp TEXT,
-    role TEXT NOT NULL DEFAULT 'unknown', participant TEXT, role_name TEXT,
+    role TEXT NOT NULL DEFAULT 'unknown', participant TEXT, role_name TEXT, interpreted TEXT,
     PRIMARY KEY (document, number));
 CREATE TABLE sentences (
     document TEXT NOT NULL, turn INTEGER NOT NULL, number INTEGER NOT NULL,
@@ -103,6 +112,9 @@ class TurnRow:
     role: Role
     participant: str | None
     role_name: str | None
+    # given through an interpreter: None for direct speech, "" for an unnamed language, else the language
+    # (English name: "Khmer", "sign language")
+    interpreted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,13 +249,13 @@ class Store:
     # -- turns and sentences ---------------------------------------------------------------------------
     def turns(self, doc_id: str | None = None) -> list[TurnRow]:
         """Stored turns of one document (or all), in document and turn order."""
-        sql = ('SELECT document, number, start, "end", label, timestamp, role, participant, role_name '
-               "FROM turns")
+        sql = ('SELECT document, number, start, "end", label, timestamp, role, participant, role_name, '
+               "interpreted FROM turns")
         args: tuple = ()
         if doc_id is not None:
             sql, args = sql + " WHERE document = ?", (doc_id,)
         rows = self.db.execute(sql + " ORDER BY document, number", args).fetchall()
-        return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5], Role(r[6]), r[7], r[8]) for r in rows]
+        return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5], Role(r[6]), r[7], r[8], r[9]) for r in rows]
 
     def sentences(self, doc_id: str) -> dict[int, list[Sentence]]:
         """``turn number -> sentences`` (with their word tokens) of one document."""
@@ -263,10 +275,11 @@ class Store:
         return result
 
     def set_speakers(self, resolved: Sequence[ResolvedTurn]) -> None:
-        """Store each turn's resolved role and participant."""
+        """Store each turn's resolved role, participant and interpretation."""
         self.db.executemany(
-            "UPDATE turns SET role = ?, participant = ?, role_name = ? WHERE document = ? AND number = ?",
-            [(t.role.value, t.participant, t.role_name, t.document, t.number) for t in resolved])
+            "UPDATE turns SET role = ?, participant = ?, role_name = ?, interpreted = ? WHERE document = ? AND "
+            "number = ?", [(t.role.value, t.participant, t.role_name, t.interpreted, t.document, t.number)
+                           for t in resolved])
 
     def set_turn_timestamps(self, doc_id: str, timestamps: dict[int, str]) -> None:
         """Set the timestamps of some turns of one document (``turn number -> timestamp``)."""
@@ -545,7 +558,9 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         version = SCHEMA_VERSION
     with store_errors(path):
         while version < SCHEMA_VERSION:
-            db.executescript(f"BEGIN; {MIGRATIONS[version]} PRAGMA user_version = {version + 1}; COMMIT;")
+            step = MIGRATIONS[version]
+            sql = step(db) if callable(step) else step  # a step may depend on what the store already holds
+            db.executescript(f"BEGIN; {sql} PRAGMA user_version = {version + 1}; COMMIT;")
             version += 1
     return Store(db, path)
 

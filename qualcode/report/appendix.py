@@ -87,8 +87,8 @@ def _n(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
-def _method(view, o: AppendixOptions, by: str | None, picker: QuotePicker, untranslated: int,
-            language: str, disclosure: DisclosureSummary | None = None) -> list[str]:
+def _method(view, o: AppendixOptions, by: str | None, picker: QuotePicker, sections: list[Section],
+            untranslated: int, language: str, disclosure: DisclosureSummary | None = None) -> list[str]:
     docs = view.docs.values()
     kinds = {k: sum(d.doc_type.value == k for d in docs) for k in ("IDI", "FGD")}
     respondents = {t.participant for t in view.respondent_turns() if t.participant}
@@ -100,10 +100,14 @@ def _method(view, o: AppendixOptions, by: str | None, picker: QuotePicker, untra
         f"{_n(sum(d.words for d in docs), 'word')}, {_n(len(respondents), 'participant')}.",
         "Quotes are participants' words as transcribed, never reworded, in double quotes; “…” inside them marks "
         "a sentence cut short; quotation marks inside a quote are shown as single ones; transcription notes "
-        "such as [laughs] or [inaudible] are kept in square brackets as transcribed. A quote marked "
-        "“interpreted” is an interpreter's rendering of what the participant said, often in the third person, "
-        "not the participant's own words. Interviewer turns are never quoted.",
+        "such as [laughs] or [inaudible] are kept in square brackets as transcribed. Interviewer turns are never "
+        "quoted.",
     ]
+    interpreted = sum(q.interpreted for s in sections for _, qs in s.groups for q in qs)
+    if interpreted:
+        lines.append(f"{_n(interpreted, 'quote')} marked “interpreted” in {'its' if interpreted == 1 else 'their'} "
+                     "attribution give an interpreter's rendering of what the participant said, often in the "
+                     "third person: not the participant's own words.")
     if view.interviewer_codings:
         lines.append(f"{_n(view.interviewer_codings, 'coding')} on interviewer turns "
                      f"{'is' if view.interviewer_codings == 1 else 'are'} left out.")
@@ -245,7 +249,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     shown = disclosure.summary(attributed(view, [(q.document, p.turn) for s in sections for _, qs in s.groups
                                                  for q in qs for p in q.parts if p.kind == "speech"]))
     return Appendix(o.title or f"Appendix: {book.name} — participants' words",
-                    _method(view, o, by, picker, untranslated, language, shown),
+                    _method(view, o, by, picker, sections, untranslated, language, shown),
                     summary, caption, heatmap, sections, by, o.context, view.draft, group_sizes=sizes,
                     annex=build_annex(book, code_memos(view.memos, view.pseudonyms)) if o.annex else None,
                     codebook=book.name, left_out=view.left_out, report_language=language, untranslated=untranslated,

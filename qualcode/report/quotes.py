@@ -71,6 +71,7 @@ class Quote:
     language: str = ""  # the document's language
     flaws: tuple[str, ...] = ()  # why it ranks last (a fragment, reported speech cut from its frame, …)
     untranslated: bool = False  # in another language than the report's, without a translation
+    interpreted: bool = False  # an interpreter's rendering of the participant's words (attributed as such)
 
     def display(self) -> str:
         """The quote in the house style: curly quotes, “…” inside them where a sentence was cut."""
@@ -128,10 +129,22 @@ def attribution(view: CorpusView, participant: str | None, turn: TurnRow,
             (place if name in PLACE_FIELDS else person).append(value)
     if participant is None and turn.participant:
         person = ["unidentified speaker"]
+    where = ", ".join(place)
+    if turn.interpreted is not None:
+        where = "; ".join(p for p in (where, interpreted_note(view, turn.interpreted, disclosure)) if p)
     text = "— " + ", ".join(person)
-    if place:
-        text += f" ({', '.join(place)})" if person else f"({', '.join(place)})"
+    if where:
+        text += f" ({where})" if person else f"({where})"
     return text
+
+
+def interpreted_note(view: CorpusView, language: str, disclosure: Disclosure | None) -> str:
+    """``interpreted from Khmer``; only ``interpreted`` when the language is not known, or when fewer than k
+    participants speak through an interpreter from it (the language would point at them)."""
+    k = disclosure.k if disclosure is not None and not disclosure.off else 1
+    if not language or view.interpreted_from(language) < k:
+        return "interpreted"
+    return f"interpreted from {language}"
 
 
 def _merged_spans(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
@@ -216,7 +229,8 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
     if only_tags(spoken):  # [laughs] [crosstalk]: nobody's words
         return None
     reading = read(spoken, speech[0].cut_before, speech[-1].cut_after,
-                   before=text[first.start:max(start, first.start)])
+                   before=text[first.start:max(start, first.start)],
+                   interpreted=any(t.interpreted is not None for t in speakers))
     group = view.value(by, identified(first), document) if by else ""
     return Quote(
         code=code, document=document, turn=first.number, start=start, end=end, text=spoken,
@@ -226,7 +240,8 @@ def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[Tu
         attribution=speech[0].attribution,
         context=hide(view.pseudonyms, _preceding_question(view, first)) if context else "",
         parts=tuple(parts), speaker=first.participant or f"{document}/turn {first.number}",
-        language=view.docs[document].language, score=reading.score, flaws=reading.flaws)
+        language=view.docs[document].language, score=reading.score, flaws=reading.flaws,
+        interpreted=any(t.interpreted is not None for t in speakers))
 
 
 def apply_choices(quotes: Sequence[Quote], choices: Sequence[QuoteChoiceRow]) -> list[Quote]:

@@ -73,6 +73,7 @@ class ShownTurn:
     text: str
     pieces: tuple[Piece, ...]
     codings: tuple[ShownCoding, ...]
+    interpreted: str | None = None  # given through an interpreter: "" (language unnamed) or the language
 
     @property
     def margin(self) -> list[tuple[str, str]]:
@@ -80,11 +81,21 @@ class ShownTurn:
         return list(dict.fromkeys((c.code, c.label) for c in self.codings))
 
     @property
-    def speaker(self) -> str:
-        """The label with the participant id beside it (``Mai [P07]``, ``Facilitator [interviewer]``)."""
+    def who(self) -> str:
+        """What `show` prints in brackets after the label: ``interviewer``, the participant id (unless it is
+        the label), and ``interpreted from Khmer`` for a turn given through an interpreter."""
         who = "interviewer" if self.role == Role.INTERVIEWER.value else self.participant
+        parts = [who] if who and who != self.label else []
+        if self.interpreted is not None:
+            parts.append(f"interpreted from {self.interpreted}" if self.interpreted else "interpreted")
+        return ", ".join(parts)
+
+    @property
+    def speaker(self) -> str:
+        """The label with the participant id beside it (``Mai [P07]``, ``Facilitator [interviewer]``,
+        ``Bà Mum [P88, interpreted from Khmer]``)."""
         label = self.label or "(no label)"
-        return f"{label} [{who}]" if who and who != label else label
+        return f"{label} [{self.who}]" if self.who else label
 
 
 @dataclass(frozen=True)
@@ -198,7 +209,8 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
             used[c.code] = used.get(c.code, 0) + 1
         shown_turns.append(ShownTurn(row.number, hide(pseudonyms, row.label or ""), row.role.value,
                                      row.participant or "", row.timestamp or "", text[start:end],
-                                     _pieces(text, start, end, turn_codings), tuple(turn_codings)))
+                                     _pieces(text, start, end, turn_codings), tuple(turn_codings),
+                                     row.interpreted))
     order = {c.id: i for i, c in enumerate(book.codes)} if book else {}
     legend = tuple(LegendEntry(code, labels.get(code, code), palette.get(code, UNKNOWN_COLOUR), n)
                    for code, n in sorted(used.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
