@@ -14,7 +14,7 @@ from qualcode.codebook.names import unknown_code
 from qualcode.codings.pseudonyms import hide, hide_columns
 from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
-from qualcode.project.folder import ProjectFolder
+from qualcode.project.folder import ProjectFolder, ReportSettings
 from qualcode.report.codebook_annex import CodebookAnnex, build_annex, code_memos
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, QuotePicker, code_quotes
 
@@ -57,6 +57,8 @@ class Appendix:
     annex: CodebookAnnex | None = None  # the codebook, appended when asked for
     codebook: str = ""  # the codebook's name
     left_out: dict[str, int] = field(default_factory=dict)  # codings of other codebooks, not in the appendix
+    date: str | None = None  # --date: printed in the method, and Word's created date when it is an ISO date
+    settings: ReportSettings = field(default_factory=ReportSettings)  # [report]: Word's page size, locale, author
 
     def group_heading(self, group: str) -> str:
         """``Gender: Female (n=12)``: the attribute, the group's value and how many participants it has."""
@@ -137,7 +139,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     Raises ProjectError when nothing is coded yet and UsageError for unknown codes or attributes.
     """
     from qualcode.analysis.corpus_view import view_for
-    from qualcode.analysis.matrix import theme_matrix
+    from qualcode.analysis.matrix import matrix_caption, theme_matrix
     from qualcode.report.plot import matrix_heatmap
 
     o = options
@@ -179,15 +181,13 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
         family = {code.id, *book.descendants(code.id)}
         sections.append(Section(code.id, code.label, code.level, code.definition, _counts(view, family),
                                 list(groups.items()), len(family) - 1))
-    caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
-    if o.min_cell:
-        caption += f" Counts from 1 to {o.min_cell - 1} are shown as <{o.min_cell}."
+    caption = matrix_caption(summary)
     return Appendix(o.title or f"Appendix: {book.name} — participants' own words", _method(view, o.limit, by, o.date),
                     summary, caption, heatmap, sections, by, o.context, view.draft,
                     group_sizes=_group_sizes(view, by) if by else {},
                     annex=build_annex(book, code_memos(view.memos, view.pseudonyms)) if o.annex else None,
                     codebook=book.name,
-                    left_out=view.left_out)
+                    left_out=view.left_out, date=o.date, settings=project.config.report)
 
 
 def _group_sizes(view, by: str) -> dict[str, int]:
