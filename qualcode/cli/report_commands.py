@@ -257,9 +257,10 @@ def appendix(
                                            "(default: participant,gender,ethnicity,position,site,document,turn,"
                                            "timestamp)."),
     context: bool = typer.Option(False, "--context", help="Show the interviewer's preceding question."),
-    reference_doc: Path | None = typer.Option(None, "--reference-doc", help="Word template whose styles, headers "
-                                              "and footers to use."),
-    date: str | None = typer.Option(None, "--date", help="Print this date in the appendix (`today` for today)."),
+    reference_doc: Path | None = typer.Option(None, "--reference-doc", help="Word document or template (.docx, "
+                                              ".dotx) whose styles, margins, headers and footers to use."),
+    date: str | None = typer.Option(None, "--date", help="Print this date in the appendix (`today` for today); "
+                                    "an ISO date (2025-06-30) also dates the Word file."),
     title: str | None = typer.Option(None, "--title", help="The appendix's title."),
     annex: Annex | None = typer.Option(None, "--annex", help="Append an annex: codebook (its codes, "
                                        "definitions, examples and rules)."),
