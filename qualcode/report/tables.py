@@ -250,9 +250,6 @@ def _decision_dropdown(ref: str):
     return dropdown
 
 
-FIXED_DATE = (2000, 1, 1)
-
-
 def freeze_zip(path: Path) -> None:
     """Rewrite a zip package (.xlsx, .docx) with fixed entry dates and modes, in the same order, so the same
     content gives the same bytes."""
@@ -283,20 +280,29 @@ def save_docx(document, path: Path, title: str, **properties) -> None:
 
 
 def save_xlsx(book, path: Path) -> None:
-    """Save an openpyxl workbook so that two runs give identical bytes: fixed document dates (its
-    ``Workbook.save`` would stamp the current time into ``docProps/core.xml``) and fixed zip entry dates."""
-    import datetime as dt
+    """Save an openpyxl workbook so that two runs give identical bytes and its properties say nothing false:
+    no author ("openpyxl") and no dates (its ``Workbook.save`` would stamp the current time), ``app.xml``
+    naming qualcode rather than "Microsoft Excel", and fixed zip entry dates."""
     from zipfile import ZIP_STORED, ZipFile
 
     from openpyxl.writer.excel import ExcelWriter
 
-    book.properties.created = book.properties.modified = dt.datetime(*FIXED_DATE)
+    from qualcode.report.word_package import APP_XML
+
+    replaced = {"docProps/app.xml": APP_XML.encode("utf-8"), "docProps/core.xml": _CORE_XML.encode("utf-8")}
     package = io.BytesIO()
-    with ZipFile(package, "w", ZIP_STORED) as archive:  # compressed once, when the dates are fixed
+    with ZipFile(package, "w", ZIP_STORED) as archive:  # compressed once, when the properties are replaced
         ExcelWriter(book, archive).save()
     with ZipFile(package) as source:
-        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+        entries = [(info.filename, replaced.get(info.filename) or source.read(info)) for info in source.infolist()]
     _write_frozen(path, entries)
+
+
+# openpyxl cannot write core properties without a created date: an empty set says nothing false
+_CORE_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>')
 
 
 def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode",

@@ -26,7 +26,7 @@ _AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
                         "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
                         "listSeparator")
 _AFTER_THEME_FONT_LANG = _AFTER_UPDATE_FIELDS[_AFTER_UPDATE_FIELDS.index("themeFontLang") + 1:]
-_APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
             'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
             "<Application>qualcode</Application><DocSecurity>0</DocSecurity></Properties>")
@@ -191,7 +191,7 @@ def _drop_template_parts(document, from_template: bool) -> None:
         if rel.reltype == _THUMBNAIL:
             package.rels.pop(rId)
         elif rel.reltype == RT.EXTENDED_PROPERTIES:
-            rel.target_part._blob = _APP_XML.encode("utf-8")
+            rel.target_part._blob = APP_XML.encode("utf-8")
     dropped = (_STYLES_WITH_EFFECTS,) if from_template else (_STYLES_WITH_EFFECTS, _CUSTOM_XML)
     for rId, rel in list(document.part.rels.items()):
         if rel.reltype in dropped:
