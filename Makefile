@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint docs bench bench-smoke golden clean
+.PHONY: install render-tools demo test lint docs bench bench-smoke golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install qualcode with its test tools
+
+render-tools:  ## Debian: LibreOffice, poppler and Chromium, to render Word files and HTML pages in tests (else those tests skip)
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v chromium >/dev/null; then \
+		echo "render tools already installed"; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get install -y -q --no-install-recommends libreoffice-writer-nogui poppler-utils chromium >/dev/null \
+		|| (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends \
+		    libreoffice-writer-nogui poppler-utils chromium >/dev/null); \
+	else \
+		echo "render-tools: needs apt-get as root; install LibreOffice, poppler-utils and Chromium yourself"; exit 1; \
+	fi
 
 demo: $(STAMP)  ## ingest and code the sample study; write the review sheet and draft matrices and appendices to out/
 	$(BIN)/qualcode ingest

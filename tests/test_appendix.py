@@ -164,12 +164,14 @@ def test_docx_headings_quotes_and_attributions(project, outputs) -> None:
 
 
 def test_docx_has_real_fields(outputs) -> None:
-    """A real TOC field, a PAGE field in the footer and updateFields, not a 'Contents' paragraph alone."""
+    """Page numbers are real fields: a PAGEREF per contents line and a PAGE field in the footer, with
+    updateFields set; the contents are not a bare 'Contents' paragraph."""
     with zipfile.ZipFile(outputs / "appendix.docx") as package:
         body = package.read("word/document.xml").decode("utf-8")
         footers = "".join(package.read(n).decode("utf-8") for n in package.namelist() if "footer" in n)
         settings = package.read("word/settings.xml").decode("utf-8")
-    assert '<w:fldChar w:fldCharType="begin"/>' in body and 'TOC \\o "1-3" \\h' in body
+    assert '<w:fldChar w:fldCharType="begin"/>' in body and body.count("PAGEREF _Toc_") == body.count(
+        "<w:bookmarkStart") >= 5
     assert "PAGE" in footers and "fldChar" in footers
     assert '<w:updateFields w:val="true"/>' in settings
 
@@ -283,17 +285,16 @@ def test_include_suggestions_marks_every_output_draft(project, outputs, tmp_path
 
 def test_summary_table_numbers_never_break_inside() -> None:
     """A summary table of few columns keeps the style's size; one of many columns gets a smaller font
-    (not numbers broken over two lines), and its label column keeps at least a fifth of the line."""
-    import pandas as pd
+    (not numbers broken over two lines), and its label column keeps at least a quarter of the line."""
     from docx.shared import Cm
 
-    from qualcode.report.word import _column_widths
+    from qualcode.report.word_table import layout
 
-    usable = int(Cm(16))
-    narrow = pd.DataFrame({"label": ["Language barriers"], "female": [31], "male": [25], "Total": [56]})
-    widths, size = _column_widths(narrow, list(narrow.columns), usable)
-    assert size is None and sum(widths) == usable and widths[0] > usable // 2
-    wide = pd.DataFrame({"label": ["Language barriers"],
-                         **{f"Group{i} (n={i}0)": [72.7] for i in range(1, 9)}, "Total (n=102)": [74.5]})
-    widths, size = _column_widths(wide, list(wide.columns), usable)
-    assert size is not None and size < 11 and sum(widths) == usable and widths[0] >= usable * 0.22
+    usable, turned = int(Cm(16)), int(Cm(24.7))
+    labels = [("Language barriers", 1)]
+    narrow = layout(labels, ["Code", "female", "male", "Total"], [["31"], ["25"], ["56"]], usable, turned)
+    assert narrow.size is None and sum(narrow.widths) == usable and narrow.widths[0] > usable // 2
+    headers = [f"Group{i} (n={i}0)" for i in range(1, 7)] + ["Total (n=102)"]
+    wide = layout(labels, ["Code", *headers], [["72.7"] for _ in headers], usable, turned)
+    assert wide.size is not None and wide.size < 11 and sum(wide.widths) == usable
+    assert wide.widths[0] >= usable * 0.25 and not wide.landscape

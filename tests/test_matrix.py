@@ -185,12 +185,16 @@ def test_cli_outputs_xlsx_csv_png(project, cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Counts: participants (distinct respondents who said it)." in result.stdout
     sheet = openpyxl.load_workbook(xlsx)["matrix"]
-    assert [c.value for c in sheet[1]] == ["code", "label", "level", "female", "male", "(missing)", "Total"]
-    assert [c.value for c in sheet[2]] == ["language", "Language barriers", 1, 2, 1, 0, 3]
+    assert sheet["A1"].value == ("Participants per code by gender. Counts: participants (distinct respondents who "
+                                 "said it).") and sheet["A1"].font.b and sheet.freeze_panes == "A3"
+    assert [c.value for c in sheet[2]] == ["code", "label", "level", "female", "male", "(missing)", "Total"]
+    assert [c.value for c in sheet[3]] == ["language", "Language barriers", 1, 2, 1, 0, 3]
+    assert all(c.data_type == "n" and c.number_format == "General" for c in sheet[3][3:])  # counts: integers
     about = [r[0].value for r in openpyxl.load_workbook(xlsx)["about"].iter_rows()]
     assert about[0] == "Counts: participants (distinct respondents who said it)."
     cli("matrix", "--by", "gender", "--count", "segments", "-o", csv_path, "--project", project.root)
-    assert csv_path.read_text(encoding="utf-8").splitlines()[1] == "language,Language barriers,1,3,1,0,4"
+    lines = csv_path.read_text(encoding="utf-8").splitlines()  # reviewed counts: a plain table, no # line
+    assert lines[0].startswith("code,label,level,") and lines[1] == "language,Language barriers,1,3,1,0,4"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -266,3 +270,92 @@ def test_value_labels_and_order_from_qualcode_toml(tmp_path: Path) -> None:
     (tmp_path / "p" / "qualcode.toml").write_text('[attributes]\ngender = "Women"\n', encoding="utf-8")
     with pytest.raises(qualcode.QualcodeError, match="attributes.gender must be a table of value labels"):
         qualcode.open_project(tmp_path / "p")
+
+
+def test_drafts_are_marked_in_csv_and_on_the_xlsx_sheet(project, cli, tmp_path: Path) -> None:
+    """With unreviewed suggestions, matrix and cooccur CSVs start with a `# DRAFT` line that pandas skips with
+    comment="#", and their XLSX sheets say DRAFT in the first row above the header."""
+    for command in ("matrix", "cooccur"):
+        csv_path, xlsx = tmp_path / f"{command}.csv", tmp_path / f"{command}.xlsx"
+        for path in (csv_path, xlsx):
+            assert cli(command, "-o", path, "--include-suggestions", "--project", project.root).exit_code == 0
+        first = csv_path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# DRAFT: includes unreviewed machine suggestions — not yet checked")
+        assert "," not in first  # one cell when a spreadsheet opens the CSV
+        table = pd.read_csv(csv_path, comment="#")
+        assert table.columns[0] == "code" and table.iloc[0, 0] == "language"
+        sheet = openpyxl.load_workbook(xlsx).worksheets[0]
+        assert sheet["A1"].value.startswith("DRAFT: includes unreviewed machine suggestions") and sheet["A1"].font.b
+        assert sheet["A2"].value == "code" and pd.read_excel(xlsx, header=1).iloc[0, 0] == "language"
+    reviewed = tmp_path / "reviewed.xlsx"
+    cli("cooccur", "-o", reviewed, "--project", project.root)
+    assert openpyxl.load_workbook(reviewed).worksheets[0]["A1"].value == ("Co-occurrence: respondent turns with "
+                                                                      "both codes.")
+
+
+def test_percent_outputs_say_percent_everywhere(project, cli, tmp_path: Path) -> None:
+    """--percent: terminal, CSV, XLSX, Markdown, HTML, JSON and the heatmap say "Percent of participants",
+    never "Counts:"; XLSX keeps the percentages as numbers shown with one decimal (0.0)."""
+    import json
+
+    from qualcode.report.plot import _subtitle
+
+    terminal = cli("matrix", "--percent", "--project", project.root)
+    assert terminal.exit_code == 0 and "Percent of participants per code by gender" in terminal.stdout
+    assert "Percent of participants: the percent of each column's respondents" in terminal.stdout
+    assert "Counts:" not in terminal.stdout
+    for suffix in (".csv", ".xlsx", ".md", ".html", ".json"):
+        assert cli("matrix", "--percent", "-o", tmp_path / f"p{suffix}", "--project", project.root).exit_code == 0
+    csv_text = (tmp_path / "p.csv").read_text(encoding="utf-8")
+    assert csv_text.startswith("# Percent of participants per code by gender: the percent of each column's")
+    assert "Counts" not in csv_text
+    sheet = openpyxl.load_workbook(tmp_path / "p.xlsx")["matrix"]
+    assert sheet["A1"].value.startswith("Percent of participants per code by gender:")
+    assert sheet["D2"].value == "female (n=2)" and sheet["D3"].value == 100 and sheet["D3"].number_format == "0.0"
+    assert sheet["C3"].value == 1 and sheet["C3"].number_format == "General"  # the level stays a plain integer
+    about = [r[0].value for r in openpyxl.load_workbook(tmp_path / "p.xlsx")["about"].iter_rows()]
+    for text in [*about, (tmp_path / "p.md").read_text(encoding="utf-8"),
+                 (tmp_path / "p.html").read_text(encoding="utf-8")]:
+        assert "Counts:" not in text
+    assert any(a.startswith("Percent of participants:") for a in about)
+    assert "Percent of participants:" in (tmp_path / "p.md").read_text(encoding="utf-8")
+    notes = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["notes"]
+    assert notes[0].startswith("Percent of participants:") and not any("Counts" in n for n in notes)
+    frame = project.matrix(percent=True)
+    assert frame.attrs["title"].startswith("Percent of participants") and _subtitle(frame).startswith("Percent of")
+    assert _subtitle(project.matrix()).startswith("Participants (distinct respondents")
+
+
+def test_percent_of_an_empty_column_is_left_empty(tmp_path: Path, cli) -> None:
+    """A column whose respondents are all unknown speakers has n=0: --percent leaves its cells empty (not 0.0,
+    which would read as "nobody said it") and says why, in every output, without a traceback."""
+    monologue = "---\ntype: IDI\n---\nI cannot read the forms at the commune office.\n"
+    project = make_project(tmp_path, {"IDI-01.txt": monologue, "IDI-02.txt": IDI}, CODEBOOK, PARTICIPANTS)
+    place_codings(project, [("IDI-02", "I cannot read the forms.", "language.literacy", "lan", "accepted")])
+    frame = project.matrix(by=["gender"], percent=True)
+    assert list(frame.columns[3:]) == ["female (n=1)", "(missing) (n=0)", "Total (n=1)"]
+    assert frame["(missing) (n=0)"].tolist() == ["", "", "", ""] and frame["female (n=1)"].tolist()[0] == 100.0
+    result = cli("matrix", "--percent", "-o", tmp_path / "p.xlsx", "--plot", tmp_path / "p.png", "--project",
+                 project.root)
+    assert result.exit_code == 0, result.output
+    assert "No percentages for (missing): that column has no participants (n=0)" in result.stdout
+    assert openpyxl.load_workbook(tmp_path / "p.xlsx")["matrix"]["E3"].value is None
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_matrix_of_one_column(tmp_path: Path, cli) -> None:
+    """An attribute with one value gives one column and Total, in the terminal, XLSX, the heatmap and the
+    appendix's Word table."""
+    one = PARTICIPANTS.replace("female", "F").replace("male", "F")
+    project = make_project(tmp_path, {"IDI-01.txt": IDI, "FGD-01.txt": FGD}, CODEBOOK, one)
+    place_codings(project, CODINGS)
+    assert list(project.matrix(by=["gender"]).columns[3:]) == ["F", "(missing)", "Total"]
+    solo = PARTICIPANTS.replace(",Kinh,", ",Hmong,")
+    project = make_project(tmp_path / "solo", {"IDI-01.txt": IDI}, CODEBOOK, solo)
+    place_codings(project, CODINGS[:2])
+    assert list(project.matrix(by=["ethnicity"]).columns[3:]) == ["Hmong", "Total"]
+    for args in (["-o", tmp_path / "m.xlsx", "--plot", tmp_path / "m.png"], ["--percent"]):
+        result = cli("matrix", "--by", "ethnicity", *args, "--project", project.root)
+        assert result.exit_code == 0, result.output
+    result = cli("appendix", "--by", "ethnicity", "-o", tmp_path / "a.docx", "--project", project.root)
+    assert result.exit_code == 0, result.output

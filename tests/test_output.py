@@ -77,3 +77,26 @@ def test_xlsx_is_laid_out_for_reading(tmp_path: Path) -> None:
     assert sheet["D2"].value == "form feed" and sheet["D3"].value == "#N/A" and sheet["D3"].data_type == "s"
     dropdown = sheet.data_validations.dataValidation[0]
     assert dropdown.formula1 == '"accept,reject"' and str(dropdown.sqref) == "E2:E3"
+    with zipfile.ZipFile(path) as package:  # no false author or date, no "Microsoft Excel"
+        core, app = package.read("docProps/core.xml"), package.read("docProps/app.xml")
+    assert b"openpyxl" not in core and b"created" not in core and b"modified" not in core
+    assert b"<Application>qualcode</Application>" in app and b"Microsoft" not in app
+
+
+def test_table_heading_and_number_formats(tmp_path: Path) -> None:
+    """Heading lines go above the table: `# ` lines without commas in CSV, bold rows above a frozen header and
+    its autofilter in XLSX; number_formats shows those columns' numbers as asked and leaves text and other
+    columns alone; Markdown ignores the heading (its notes say it)."""
+    rows = [{"code": "a", "pct": 12.5, "n": 3}, {"code": "b", "pct": "<5", "n": 4}]
+    heading = ["DRAFT: not yet checked, by anyone", "Percent of participants"]
+    write_table(tmp_path / "t.csv", ["code", "pct", "n"], rows, heading=heading)
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()[:3] == [
+        "# DRAFT: not yet checked — by anyone", "# Percent of participants", "code,pct,n"]
+    write_table(tmp_path / "t.xlsx", ["code", "pct", "n"], rows, heading=heading, number_formats={"pct": "0.0"})
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert sheet["A1"].value == heading[0] and sheet["A2"].font.b and sheet["A3"].value == "code"
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == "A3:C5" and sheet.print_title_rows == "$3:$3"
+    assert (sheet["B4"].value, sheet["B4"].number_format) == (12.5, "0.0") and sheet["B5"].value == "<5"
+    assert sheet["C4"].number_format == "General"
+    write_table(tmp_path / "t.md", ["code", "pct", "n"], rows, heading=heading)
+    assert (tmp_path / "t.md").read_text(encoding="utf-8").startswith("| code |")

@@ -21,6 +21,53 @@ COUNT_TEXT = {
 }
 
 
+PERCENT_TEXT = {
+    "participants": "the percent of each column's respondents (n in its header) who said it",
+    "documents": "the percent of each column's documents (n in its header) in which it was said",
+}
+
+
+def cell_text(frame: pd.DataFrame) -> str:
+    """What a matrix's cells hold, as a sentence for its notes and captions: ``Counts: participants
+    (distinct respondents who said it).``, or with ``--percent`` ``Percent of participants: the percent of
+    each column's respondents (n in its header) who said it.`` — never "Counts" for percentages."""
+    count = frame.attrs.get("count", "")
+    if frame.attrs.get("percent"):
+        return f"Percent of {count}: {PERCENT_TEXT.get(count, count)}."
+    return f"Counts: {frame.attrs.get('counts') or frame.attrs.get('title', '')}."
+
+
+def cell_notes(frame: pd.DataFrame) -> list[str]:
+    """The notes that say how to read a matrix's cells: what they hold, what ``<K`` means, why a cell is
+    empty (a column with n=0 has no percentages)."""
+    notes = [cell_text(frame)]
+    k = frame.attrs.get("min_cell")
+    if k:
+        notes.append(f"Cells of 1 to {k - 1} {frame.attrs.get('count', '')} are shown as <{k}.")
+    empty = [name for name, n in frame.attrs.get("denominators", {}).items() if frame.attrs.get("percent") and not n]
+    if empty:
+        one = len(empty) == 1
+        notes.append(f"No percentages for {', '.join(empty)}: {'that column has' if one else 'those columns have'} "
+                     f"no {frame.attrs.get('count', '')} (n=0) and {'its' if one else 'their'} cells are empty.")
+    return notes
+
+
+def matrix_caption(frame: pd.DataFrame) -> str:
+    """A matrix's caption (the appendix's summary table, the line above a CSV or XLSX table): its title and
+    what its cells hold — ``Percent of participants per code by gender: the percent of each column's
+    respondents (n in its header) who said it.`` — then what ``<K`` and empty cells mean."""
+    title = frame.attrs.get("title", "")
+    count = frame.attrs.get("count", "")
+    held, *more = cell_notes(frame)
+    if frame.attrs.get("percent"):
+        first = f"{title}: {PERCENT_TEXT.get(count, count)}."
+    elif frame.attrs.get("counts", "") in title:  # co-occurrence: the title says what a cell counts
+        first = f"{title}."
+    else:
+        first = f"{title}. {held}"
+    return " ".join([first, *more])
+
+
 def _label(combo: tuple[str, ...]) -> str:
     return " / ".join(combo)
 
@@ -39,7 +86,8 @@ def theme_matrix(view: CorpusView, by: Sequence[str] = ("gender",), count: str =
 
     Columns are the observed value combinations of ``by`` among respondents, sorted case-insensitively with
     ``(missing)`` last, then ``Total``. ``percent`` divides by the respondents (documents) of each column who
-    have at least one respondent turn; ``min_cell`` shows counts 1..K-1 as ``<K``.
+    have at least one respondent turn (a column with none gets empty cells); ``min_cell`` shows counts 1..K-1
+    as ``<K``.
     The frame's ``attrs`` say what was counted, the selection, and the denominators.
     Raises UsageError for an unknown attribute or count, or ``percent`` with segments.
     """
@@ -86,8 +134,8 @@ def theme_matrix(view: CorpusView, by: Sequence[str] = ("gender",), count: str =
         cells.append(("Total", int(totals.get(code, 0))))
         for name, value in cells:
             shown: object = value
-            if percent:
-                shown = round(100.0 * value / denominators[name], 1) if denominators[name] else 0.0
+            if percent:  # n=0: no percentage at all, rather than a 0.0 that reads as "nobody said it"
+                shown = round(100.0 * value / denominators[name], 1) if denominators[name] else ""
             if min_cell and 0 < value < min_cell:
                 shown = f"<{min_cell}"
             row[header(name)] = shown

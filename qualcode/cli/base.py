@@ -233,7 +233,7 @@ def print_table(columns: list[str], rows: list[dict], caption: str) -> None:
 
     table = Table(caption=caption, show_lines=False)
     for column in columns:
-        numeric = bool(rows) and isinstance(rows[0].get(column), int)
+        numeric = bool(rows) and isinstance(rows[0].get(column), (int, float))  # counts and percentages
         table.add_column(column, justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*(str(row.get(c, "")) for c in columns))

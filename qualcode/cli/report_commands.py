@@ -22,7 +22,6 @@ from qualcode.cli.base import (
     selection_from,
     warn_if_draft,
     with_progress,
-    write_table_or_exit,
     writing,
 )
 from qualcode.errors import UsageError
@@ -66,18 +65,27 @@ def frame_rows(frame) -> tuple[list[str], list[dict]]:
 
 
 def report_notes(frame) -> list[str]:
-    """What a table output says about itself: draft mark, what is counted, the selection, what is left out."""
+    """What a table output says about itself: draft mark, what the cells hold (counts, or percent of what),
+    the selection, what is left out, what ``<K`` and empty cells mean."""
+    from qualcode.analysis.matrix import cell_notes
     from qualcode.codings.selection import DRAFT_NOTE
 
     notes = [DRAFT_NOTE] if frame.attrs.get("draft") else []
-    notes += [f"Counts: {frame.attrs.get('counts') or frame.attrs.get('title', '')}.",
-              f"Codings selected: {frame.attrs.get('selection', '')}."]
+    held, *more = cell_notes(frame)
+    notes += [held, f"Codings selected: {frame.attrs.get('selection', '')}."]
     if frame.attrs.get("interviewer_codings"):
         notes.append(f"{plural(frame.attrs['interviewer_codings'], 'coding')} on interviewer turns "
                      f"{'is' if frame.attrs['interviewer_codings'] == 1 else 'are'} not counted.")
-    if frame.attrs.get("min_cell"):
-        notes.append(f"Counts from 1 to {frame.attrs['min_cell'] - 1} are shown as <{frame.attrs['min_cell']}.")
-    return notes
+    return notes + more
+
+
+def table_heading(frame) -> list[str]:
+    """The line above the table itself in a CSV (a ``#`` line) and an XLSX sheet (a bold first row): DRAFT
+    when unreviewed suggestions are counted, then the title and what the cells hold."""
+    from qualcode.analysis.matrix import matrix_caption
+    from qualcode.codings.selection import DRAFT_NOTE
+
+    return [f"{DRAFT_NOTE} {matrix_caption(frame)}" if frame.attrs.get("draft") else matrix_caption(frame)]
 
 
 def warn_unmapped(project_dir: Path | None, where: str | None) -> None:
@@ -181,7 +189,15 @@ def show_frame(frame, output: Path | None, title: str, *, indent: bool = False) 
         for note in notes:
             typer.echo(note)
         return
-    write_table_or_exit(output, columns, rows, title, notes)
+    from qualcode.report.tables import write_table
+
+    heading = table_heading(frame)
+    if output.suffix.lower() == ".csv" and not (frame.attrs.get("draft") or frame.attrs.get("percent")):
+        heading = []  # a plain table unless a reader must be warned: draft numbers, or percentages
+    counted = [c for c in columns if c not in ("code", "label", "level")]
+    formats = dict.fromkeys(counted, "0.0") if frame.attrs.get("percent") else None
+    with writing(output):
+        write_table(output, columns, rows, title=title, notes=notes, heading=heading, number_formats=formats)
     typer.echo(f"wrote {title} to {output}")
     for note in notes:
         typer.echo(note)
@@ -308,9 +324,10 @@ def appendix(
                                            "(default: participant,gender,ethnicity,position,site,document,turn,"
                                            "timestamp)."),
     context: bool = typer.Option(False, "--context", help="Show the interviewer's preceding question."),
-    reference_doc: Path | None = typer.Option(None, "--reference-doc", help="Word template whose styles, headers "
-                                              "and footers to use."),
-    date: str | None = typer.Option(None, "--date", help="Print this date in the appendix (`today` for today)."),
+    reference_doc: Path | None = typer.Option(None, "--reference-doc", help="Word document or template (.docx, "
+                                              ".dotx) whose styles, margins, headers and footers to use."),
+    date: str | None = typer.Option(None, "--date", help="Print this date in the appendix (`today` for today); "
+                                    "an ISO date (2025-06-30) also dates the Word file."),
     title: str | None = typer.Option(None, "--title", help="The appendix's title."),
     annex: Annex | None = typer.Option(None, "--annex", help="Append an annex: codebook (its codes, "
                                        "definitions, examples and rules)."),
@@ -327,7 +344,7 @@ def appendix(
     k_anonymity: int | None = KAnonymityOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Quote appendix for a report: per code its definition, counts and participants' own words."""
+    """Quote appendix for a report: per code its definition, counts and participants' words (interpreted ones marked)."""
     import datetime as dt
 
     from qualcode.report.quotes import DEFAULT_ATTRIBUTION

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ DEFAULT_RESPONDENT_LABELS = (
 )
 DEFAULT_INTERPRETER_LABELS = ("Interpreter", "Translator", "Phiên dịch", "Người phiên dịch")
 PAGE_SIZES = ("A4", "Letter")
+LOCALE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?")  # language[-Script][-REGION]
 
 
 @dataclass(frozen=True)
@@ -230,5 +232,9 @@ def _report(section: dict, path: Path) -> ReportSettings:
     if match is None:
         raise ProjectError(f"report.page_size {size!r}: use {' or '.join(PAGE_SIZES)}", where=str(path))
     language = text("language", None)
+    locale = text("locale", "en-GB") or "en-GB"
+    if not LOCALE.fullmatch(locale):  # Word needs a language tag; "english" would silently switch proofing off
+        raise ProjectError(f"report.locale {locale!r} is not a language tag: use one such as en-GB, en-US or vi-VN",
+                           where=str(path))
     return ReportSettings(language=language.casefold() if language else None, k_anonymity=k, page_size=match,
-                          locale=text("locale", "en-GB") or "en-GB", author=text("author", "") or "")
+                          locale=locale, author=text("author", "") or "")

@@ -15,7 +15,7 @@ from qualcode.codebook.names import unknown_code
 from qualcode.codings.pseudonyms import hide, hide_columns
 from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
-from qualcode.project.folder import ProjectFolder
+from qualcode.project.folder import ProjectFolder, ReportSettings
 from qualcode.report.codebook_annex import CodebookAnnex, build_annex, code_memos
 from qualcode.report.quote_choice import GroupTally, QuotePicker
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, code_quotes
@@ -62,6 +62,8 @@ class Appendix:
     report_language: str = ""  # the report's language: quotes in another one need a translation
     untranslated: int = 0  # quotes shown without a translation (or left out with translated_only)
     disclosure: DisclosureSummary | None = None  # how many attributions were generalised for k-anonymity
+    date: str | None = None  # --date: printed in the method, and Word's created date when it is an ISO date
+    settings: ReportSettings = field(default_factory=ReportSettings)  # [report]: Word's page size, locale, author
 
     def group_heading(self, group: str) -> str:
         """``Gender: Female (n=12)``: the attribute, the group's value and how many participants it has."""
@@ -188,7 +190,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     """
     from qualcode.analysis.corpus_view import view_for
     from qualcode.analysis.disclosure import attributed, check_attributions, resolve_k
-    from qualcode.analysis.matrix import theme_matrix
+    from qualcode.analysis.matrix import matrix_caption, theme_matrix
     from qualcode.report.plot import matrix_heatmap
 
     o = options
@@ -243,9 +245,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
         family = {code.id, *book.descendants(code.id)}
         sections.append(Section(code.id, code.label, code.level, code.definition, _counts(view, family),
                                 list(groups.items()), len(family) - 1))
-    caption = f"{summary.attrs.get('title', '')}. Counts: {summary.attrs.get('counts', '')}."
-    if o.min_cell:
-        caption += f" Counts from 1 to {o.min_cell - 1} are shown as <{o.min_cell}."
+    caption = matrix_caption(summary)
     shown = disclosure.summary(attributed(view, [(q.document, p.turn) for s in sections for _, qs in s.groups
                                                  for q in qs for p in q.parts if p.kind == "speech"]))
     return Appendix(o.title or f"Appendix: {book.name} — participants' words",
@@ -253,7 +253,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
                     summary, caption, heatmap, sections, by, o.context, view.draft, group_sizes=sizes,
                     annex=build_annex(book, code_memos(view.memos, view.pseudonyms)) if o.annex else None,
                     codebook=book.name, left_out=view.left_out, report_language=language, untranslated=untranslated,
-                    disclosure=shown)
+                    disclosure=shown, date=o.date, settings=project.config.report)
 
 
 def _translations(quotes: list[Quote], language: str, translated_only: bool) -> tuple[list[Quote], int]:

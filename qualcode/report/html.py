@@ -26,8 +26,10 @@ def html_text(appendix: Appendix) -> str:
         from qualcode.report.codebook_annex import annex_html
 
         annex = Markup(annex_html(appendix.annex, level=2))  # escaped there, field by field
+    locale = appendix.settings.locale
     return env.get_template("appendix.html.j2").render(a=appendix, columns=columns, rows=rows, image=image,
-                                                       annex=annex, header=LABEL_HEADER)
+                                                       annex=annex, header=LABEL_HEADER, lang=locale,
+                                                       own=locale.split("-")[0].casefold())
 
 
 def write_html(appendix: Appendix, path: Path) -> None:

@@ -71,12 +71,20 @@ def matrix_heatmap(path: Path, frame: pd.DataFrame) -> None:
         numbers = numbers.where(shown.map(lambda v: not isinstance(v, str)))
     levels = [int(level) for level in frame["level"]]
     labels = [row_label(str(label), level) for label, level in zip(frame["label"], levels)]
+    count = frame.attrs.get("count", "")
     heatmap(path, numbers, labels, frame.attrs.get("title", ""), _subtitle(frame), shown,
-            "percent" if frame.attrs.get("percent") else frame.attrs.get("count", ""), levels)
+            f"percent of {count}" if frame.attrs.get("percent") else count, levels)
 
 
 def _subtitle(frame: pd.DataFrame) -> str:
-    counted = frame.attrs.get("counts", "")
+    """What the cells hold (counts of what, or percent of what) and the selection, after DRAFT when drafted."""
+    from qualcode.analysis.matrix import PERCENT_TEXT
+
+    count = frame.attrs.get("count", "")
+    if frame.attrs.get("percent"):
+        counted = f"Percent of {count}: {PERCENT_TEXT.get(count, count)}"
+    else:
+        counted = frame.attrs.get("counts", "")
     selection = frame.attrs.get("selection", "").split(" — ")[-1]
     parts = [p for p in (counted[:1].upper() + counted[1:], selection) if p]
     draft = "DRAFT (unreviewed suggestions included) — " if frame.attrs.get("draft") else ""

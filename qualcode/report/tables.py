@@ -25,12 +25,20 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def _csv(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
+def _csv(columns: Sequence[str], rows: Sequence[Mapping], heading: Sequence[str] = ()) -> str:
     buffer = io.StringIO()
+    for line in heading:  # `#` lines: pandas skips them with comment="#", R with comment.char="#"
+        buffer.write(csv_comment(line) + "\n")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([csv_safe(c) for c in columns])
     writer.writerows([csv_safe(row.get(c, "")) for c in columns] for row in rows)
     return buffer.getvalue()
+
+
+def csv_comment(line: str) -> str:
+    """``line`` as a CSV comment line: ``# `` in front, on one line, without commas (a spreadsheet would split
+    it into cells there)."""
+    return "# " + " ".join(line.split()).replace(", ", " — ").replace(",", " ")
 
 
 def _markdown(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
@@ -52,11 +60,12 @@ def _html(columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Se
             "</body></html>\n")
 
 
-def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Sequence[str]) -> None:
+def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Sequence[str],
+          heading: Sequence[str] = (), number_formats: Mapping[str, str] | None = None) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)  # streams rows: a normal workbook keeps every cell object in memory
-    add_sheet(book, title, columns, rows)
+    add_sheet(book, title, columns, rows, heading=heading, number_formats=number_formats)
     if notes:
         add_about_sheet(book, notes)
     save_xlsx(book, path)
@@ -69,15 +78,18 @@ _NOT_TEXT = ("=", "#")  # strings openpyxl would write as a formula or an error 
 _BAD_TITLE = re.compile(r"[\\/*?:\[\]]")
 
 
-def add_sheet(book, title: str, columns: Sequence[str], rows: Sequence[Mapping]) -> None:
+def add_sheet(book, title: str, columns: Sequence[str], rows: Sequence[Mapping], *, heading: Sequence[str] = (),
+              number_formats: Mapping[str, str] | None = None) -> None:
     """Add a sheet of ``rows`` to a write-only openpyxl workbook (``Workbook(write_only=True)``), set out for
-    reading: a bold header row frozen above the data (and repeated on printed pages), an autofilter over it,
-    columns as wide as their content within 8 to 60 characters, text wrapped and top-aligned in columns that
-    need more room or hold line breaks, text in number columns (``<5``) aligned like the numbers.
+    reading: ``heading`` lines in bold above the table (what it is, DRAFT), a bold header row frozen above the
+    data (and repeated on printed pages), an autofilter over it, columns as wide as their content within 8 to
+    60 characters, text wrapped and top-aligned in columns that need more room or hold line breaks, text in
+    number columns (``<5``) aligned like the numbers.
 
-    Numbers stay numeric cells; every string (header or data) is a text cell, never a formula; an empty string
-    is an empty cell. A ``decision`` column (the review sheet's) gets a dropdown of accept and reject that
-    still takes any other entry, such as ``recode:CODE``.
+    Numbers stay numeric cells, shown in ``number_formats[column]`` when given (``0.0``); every string (header
+    or data) is a text cell, never a formula; an empty string is an empty cell. A ``decision`` column (the
+    review sheet's) gets a dropdown of accept and reject that still takes any other entry, such as
+    ``recode:CODE``.
     """
     from copy import copy
 
@@ -95,28 +107,36 @@ def add_sheet(book, title: str, columns: Sequence[str], rows: Sequence[Mapping])
         kinds.append(kind)
         if kind == _WRAP:
             wrapped.append((i, width))
+    top = len(heading) + 1  # the header row
     if columns:
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{letters[-1]}{len(rows) + 1}"
-        sheet.print_title_rows = "1:1"
+        sheet.freeze_panes = f"A{top + 1}"
+        sheet.auto_filter.ref = f"A{top}:{letters[-1]}{len(rows) + top}"
+        sheet.print_title_rows = f"{top}:{top}"
     if DECISION in columns and rows:
         letter = letters[list(columns).index(DECISION)]
-        sheet.data_validations.append(_decision_dropdown(f"{letter}2:{letter}{len(rows) + 1}"))
+        sheet.data_validations.append(_decision_dropdown(f"{letter}{top + 1}:{letter}{len(rows) + top}"))
     bold = copy(DEFAULT_FONT)  # Font(bold=True) alone names no font, and LibreOffice then shows a serif one
     bold.b = True
     wrap = Alignment(vertical="top", wrap_text=True)
+    title_cell = _text_cells(sheet, _style(sheet, bold, None))
+    for line in heading:  # one line a row in column A, running over the empty cells beside it
+        sheet.append([title_cell(_value(line) or "")])
     sheet.append([_text_cells(sheet, _style(sheet, bold, wrap))(str(name)) for name in columns])
     alignments = {_WRAP: wrap, _NUMBER: Alignment(horizontal="right"), _PLAIN: None}
     makers = [_text_cells(sheet, _style(sheet, None, alignments[kind])) for kind in kinds]
+    formats = [(number_formats or {}).get(str(name)) for name in columns]
+    numbers = [_number_cells(sheet, _style(sheet, None, None, form)) if form else None for form in formats]
     # Only strings that need a style, or that openpyxl would take for a formula or an error value (=..., #N/A),
-    # are built as cells: openpyxl writes a plain value several times faster than a cell object.
+    # and numbers with a format are built as cells: openpyxl writes a plain value several times faster.
     styled = [kind != _PLAIN for kind in kinds]
-    for number, line in enumerate(values, start=2):
+    for number, line in enumerate(values, start=top + 1):
         lines = max([_lines(line[i], width) for i, width in wrapped], default=1)
         if lines > 1:  # LibreOffice does not fit row heights to wrapped text when it opens a file; Excel would
             sheet.row_dimensions[number].height = min(LINE_HEIGHT * lines, MAX_HEIGHT)
-        sheet.append([make(value) if isinstance(value, str) and (style or value.startswith(_NOT_TEXT)) else value
-                      for value, make, style in zip(line, makers, styled)])
+        sheet.append([make(value) if isinstance(value, str) and (style or value.startswith(_NOT_TEXT))
+                      else form(value) if form is not None and isinstance(value, (int, float))
+                      and not isinstance(value, bool) else value
+                      for value, make, style, form in zip(line, makers, styled, numbers)])
 
 
 _WRAP, _NUMBER, _PLAIN = "wrap", "number", "plain"
@@ -181,19 +201,31 @@ def _width(value: object) -> int:
     return min(len(str(value)), _NUMBER_WIDTH)
 
 
-def _style(sheet, font, alignment):
-    """The style array of a cell with ``font`` and ``alignment`` (None: the default), to share between cells:
-    building each cell's style from its parts would cost more than writing the cell."""
+def _style(sheet, font, alignment, number_format: str | None = None):
+    """The style array of a cell with ``font``, ``alignment`` and ``number_format`` (None: the default), to
+    share between cells: building each cell's style from its parts would cost more than writing the cell."""
     from openpyxl.cell import WriteOnlyCell
 
-    if font is None and alignment is None:
+    if font is None and alignment is None and number_format is None:
         return None
     cell = WriteOnlyCell(sheet)
     if font is not None:
         cell.font = font
     if alignment is not None:
         cell.alignment = alignment
+    if number_format is not None:
+        cell.number_format = number_format
     return cell._style
+
+
+def _number_cells(sheet, style):
+    """A function making number cells of ``sheet`` in ``style`` (one with a number format)."""
+    from openpyxl.cell import Cell
+
+    def number(value: float) -> Cell:
+        return Cell(sheet, row=1, column=1, value=value, style_array=style)
+
+    return number
 
 
 def _text_cells(sheet, style):
@@ -218,9 +250,6 @@ def _decision_dropdown(ref: str):
     return dropdown
 
 
-FIXED_DATE = (2000, 1, 1)
-
-
 def freeze_zip(path: Path) -> None:
     """Rewrite a zip package (.xlsx, .docx) with fixed entry dates and modes, in the same order, so the same
     content gives the same bytes."""
@@ -242,43 +271,49 @@ def _write_frozen(path: Path, entries: Sequence[tuple[str, bytes]]) -> None:
             target.writestr(info, data)
 
 
-def save_docx(document, path: Path, title: str) -> None:
-    """Save a python-docx document so that two runs give identical bytes: fixed core properties (author,
-    dates, revision) and fixed zip entry dates."""
-    import datetime as dt
+def save_docx(document, path: Path, title: str, **properties) -> None:
+    """Save a python-docx document with fixed bytes and the project's properties (``author``, ``date``, …;
+    see :func:`qualcode.report.word_package.save_docx`). Raises OSError when it cannot be written."""
+    from qualcode.report.word_package import save_docx as save
 
-    props = document.core_properties
-    props.created = props.modified = props.last_printed = dt.datetime(*FIXED_DATE)
-    props.author = props.last_modified_by = "qualcode"
-    props.title = title
-    props.revision = 1
-    document.save(str(path))
-    freeze_zip(path)
+    save(document, path, title, **properties)
 
 
 def save_xlsx(book, path: Path) -> None:
-    """Save an openpyxl workbook so that two runs give identical bytes: fixed document dates (its
-    ``Workbook.save`` would stamp the current time into ``docProps/core.xml``) and fixed zip entry dates."""
-    import datetime as dt
+    """Save an openpyxl workbook so that two runs give identical bytes and its properties say nothing false:
+    no author ("openpyxl") and no dates (its ``Workbook.save`` would stamp the current time), ``app.xml``
+    naming qualcode rather than "Microsoft Excel", and fixed zip entry dates."""
     from zipfile import ZIP_STORED, ZipFile
 
     from openpyxl.writer.excel import ExcelWriter
 
-    book.properties.created = book.properties.modified = dt.datetime(*FIXED_DATE)
+    from qualcode.report.word_package import APP_XML
+
+    replaced = {"docProps/app.xml": APP_XML.encode("utf-8"), "docProps/core.xml": _CORE_XML.encode("utf-8")}
     package = io.BytesIO()
-    with ZipFile(package, "w", ZIP_STORED) as archive:  # compressed once, when the dates are fixed
+    with ZipFile(package, "w", ZIP_STORED) as archive:  # compressed once, when the properties are replaced
         ExcelWriter(book, archive).save()
     with ZipFile(package) as source:
-        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+        entries = [(info.filename, replaced.get(info.filename) or source.read(info)) for info in source.infolist()]
     _write_frozen(path, entries)
 
 
+# openpyxl cannot write core properties without a created date: an empty set says nothing false
+_CORE_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>')
+
+
 def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode",
-                notes: Sequence[str] = ()) -> None:
+                notes: Sequence[str] = (), heading: Sequence[str] = (),
+                number_formats: Mapping[str, str] | None = None) -> None:
     """Write ``rows`` (mappings keyed by ``columns``) to ``path`` in the format its suffix names.
 
     ``notes`` (what is counted, which codings) go above the table in Markdown and HTML, in an `about` sheet in
-    XLSX and under `notes` in JSON; CSV stays a plain table.
+    XLSX and under `notes` in JSON. ``heading`` lines (DRAFT, what the numbers are) go where a reader of the
+    table itself sees them: ``# `` comment lines at the top of a CSV, bold rows above an XLSX sheet's header;
+    without them a CSV is a plain table. ``number_formats`` gives XLSX number columns a format (``0.0``).
     Raises UsageError for an unknown suffix and OSError when the file cannot be written.
     """
     suffix = path.suffix.lower()
@@ -286,10 +321,10 @@ def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, 
         raise UsageError(f"{path}: unsupported output format {suffix or '(none)'}; use "
                          f"{', '.join(TABLE_SUFFIXES)}")
     if suffix == ".xlsx":
-        _xlsx(path, columns, rows, title, notes)
+        _xlsx(path, columns, rows, title, notes, heading, number_formats)
         return
     if suffix == ".csv":
-        text = _csv(columns, rows)
+        text = _csv(columns, rows, heading)
     elif suffix == ".json":
         records = [{c: row.get(c, "") for c in columns} for row in rows]
         data: object = {"notes": list(notes), "rows": records} if notes else records

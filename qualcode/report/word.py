@@ -1,10 +1,15 @@
-"""The appendix as a Word document (python-docx): built-in Heading styles, a table-of-contents field written
-pre-filled with the headings, page-number fields, a Quote style for quotes, the matrix as a Word table and the
-heatmap embedded.
+"""The appendix as a Word document (python-docx): built-in Heading styles, a contents list whose page numbers
+are fields, page-number fields, a Quote style for quotes, the matrix as a Word table and the heatmap embedded;
+page size, languages and properties from ``qualcode.toml`` (see :mod:`qualcode.report.word_package`).
 
 The body is written as WordprocessingML through :class:`_Body`, not ``document.add_paragraph(style=name)``:
 python-docx looks a style up by name among all styles for every paragraph and inserts each one by scanning
 the body for its section properties, which made an appendix of 23,000 quotes take minutes.
+
+The contents are a list of the headings, each a link to its heading ending in a ``PAGEREF`` field, rather than
+Word's ``TOC`` field: LibreOffice shows a TOC field's page numbers as they were written (it never updates
+it on opening) but lays out ``PAGEREF`` fields itself, and Word updates them when it opens the file
+(``w:updateFields``), so both show the right page numbers without anyone pressing a key.
 """
 
 from __future__ import annotations
@@ -17,7 +22,17 @@ from qualcode.errors import InputFileError
 from qualcode.ingest.zipcheck import check_zip
 from qualcode.report.appendix import LABEL_HEADER, Appendix
 from qualcode.report.safe_text import xml_text
-from qualcode.report.tables import save_docx
+from qualcode.report.word_package import (
+    language_tag,
+    save_docx,
+    set_language,
+    set_page,
+    tag_language,
+    text_language,
+    update_fields_on_open,
+    usable_width,
+)
+from qualcode.report.word_table import summary_table
 
 CUSTOM_STYLES = {  # name: (italic, bold, right-aligned, point size)
     "Quote Attribution": (False, False, True, 9),
@@ -29,8 +44,8 @@ CUSTOM_STYLES = {  # name: (italic, bold, right-aligned, point size)
 # between its turns as context, the participant's words as a Quote, a translation in italics under them.
 LINE_STYLES = {"question": "Quote Context", "context": "Quote Context", "quote": "Quote",
                "translation": "Quote Translation", "attribution": "Quote Attribution"}
-TOC_LEVELS = 3  # the headings the TOC field lists: \o "1-3"
-TOC_INSTRUCTION = f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u'
+SPOKEN = ("question", "context", "quote")  # lines in the words of the transcript: its language, not the report's
+TOC_LEVELS = 3  # the heading levels the contents list
 TOC_STYLES = {level: (f"toc {level}", f"TOC{level}") for level in range(1, TOC_LEVELS + 1)}  # Word's own
 
 
@@ -62,12 +77,14 @@ def _field(paragraph, instruction: str, placeholder: str = "") -> None:
 
 class _Body:
     """Appends paragraphs to the document body before its section properties, each style resolved to its id
-    once; numbers the headings' bookmarks (``_Toc_1``, ``_Toc_2``, … in heading order) for the TOC."""
+    once; numbers the headings' bookmarks (``_Toc_1``, ``_Toc_2``, … in heading order) for the contents; tags
+    a paragraph in another language than the document's ``locale`` with its own (``vi-VN``)."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, document, locale: str) -> None:
         from docx.oxml.ns import qn
 
         self.document = document
+        self.locale = locale
         self.body = document.element.body
         self.end = self.body.find(qn("w:sectPr"))
         self.style_ids: dict[str, str] = {}
@@ -80,9 +97,10 @@ class _Body:
         return self.style_ids[name]
 
     def paragraph(self, text: str = "", style: str | None = None, bold: bool = False, after=None,
-                  label: str = ""):
+                  label: str = "", language: str = ""):
         """A new ``w:p`` with ``text`` in one run (tabs and line breaks as Word's), after a bold ``label`` when
-        given, at the end of the body or right after the element ``after``."""
+        given, at the end of the body or right after the element ``after``; its runs tagged with the language
+        of ``text`` (``language`` when known, else guessed) when it is not the document's."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
@@ -101,6 +119,8 @@ class _Body:
                     run[0].append(OxmlElement("w:b"))
                 run.text = xml_text(words)  # python-docx's run text: w:t, w:tab and w:br
                 p.append(run)
+        if text:
+            tag_language(p, language_tag(text_language(text, language), self.locale))
         if after is not None:
             after.addnext(p)
         elif self.end is not None:
@@ -110,7 +130,7 @@ class _Body:
         return p
 
     def heading(self, text: str, level: int):
-        """A Heading-styled paragraph with a bookmark around its text for the TOC's link."""
+        """A Heading-styled paragraph with a bookmark around its text for the contents' link and page number."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
@@ -126,16 +146,20 @@ class _Body:
         self.headings.append((text, level, name))
         return p
 
-    def toc(self, after) -> None:
-        """The TOC field after the element ``after``, its result the headings so far (levels 1-3): one
-        ``toc N`` paragraph per heading, its text a link to the heading's bookmark. Word rebuilds it (with page
-        numbers) on update; other programs show it as written."""
+    def contents(self, after, width: int) -> None:
+        """The contents after the element ``after``: one ``toc N`` paragraph per heading of levels 1-3, its
+        text a link to the heading, then a dotted tab to the right edge (``width`` EMU) and a ``PAGEREF``
+        field giving the heading's page. The field is written empty: LibreOffice fills it as it lays the
+        pages out, Word when it opens the file (it asks first) or on F9."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
-        def run(child):
+        def run(child=None, text: str = ""):
             element = OxmlElement("w:r")
-            element.append(child)
+            if child is not None:
+                element.append(child)
+            if text:
+                element.text = text
             return element
 
         def char(kind: str):
@@ -143,26 +167,25 @@ class _Body:
             element.set(qn("w:fldCharType"), kind)
             return run(element)
 
-        entries = [(text, level, name) for text, level, name in self.headings if level <= TOC_LEVELS]
-        entries = entries or [("", 1, "")]  # no headings: the field alone, for Word to fill
         previous = after
-        for index, (text, level, name) in enumerate(entries):
+        for text, level, name in (h for h in self.headings if h[1] <= TOC_LEVELS):
             p = self.paragraph(style=TOC_STYLES[level][0], after=previous)
-            if index == 0:
-                instruction = OxmlElement("w:instrText")
-                instruction.set(qn("xml:space"), "preserve")
-                instruction.text = f" {TOC_INSTRUCTION} "
-                p.extend([char("begin"), run(instruction), char("separate")])
-            if name:
-                link = OxmlElement("w:hyperlink")
-                link.set(qn("w:anchor"), name)
-                link.set(qn("w:history"), "1")
-                text_run = OxmlElement("w:r")
-                text_run.text = text
-                link.append(text_run)
-                p.append(link)
-            if index == len(entries) - 1:
-                p.append(char("end"))
+            tabs, tab = OxmlElement("w:tabs"), OxmlElement("w:tab")
+            tab.set(qn("w:val"), "right")
+            tab.set(qn("w:leader"), "dot")
+            tab.set(qn("w:pos"), str(width // 635))  # EMU to twips
+            tabs.append(tab)
+            p.find(qn("w:pPr")).append(tabs)  # after w:pStyle, as the schema orders them
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), name)
+            link.set(qn("w:history"), "1")
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = f" PAGEREF {name} \\h "
+            link.extend([run(text=text), run(OxmlElement("w:tab")), char("begin"), run(instruction),
+                         char("separate"), char("end")])
+            p.append(link)
+            tag_language(p, language_tag(text_language(text), self.locale))
             previous = p
 
 
@@ -173,11 +196,12 @@ def _open(reference: Path | None):
 
     if reference is None:
         return docx.Document(), False
-    if reference.suffix.lower() != ".docx" or not reference.is_file():
-        raise InputFileError("--reference-doc must be an existing Word .docx file", where=str(reference))
+    if reference.suffix.lower() not in (".docx", ".dotx") or not reference.is_file():
+        raise InputFileError("--reference-doc must be an existing Word .docx file (or .dotx template)",
+                             where=str(reference))
     check_zip(reference, str(reference), "Word .docx file")
     try:
-        document = docx.Document(str(reference))
+        document = docx.Document(_as_document(reference))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
         raise InputFileError("--reference-doc is not a Word .docx file (not a valid zip package)",
                              where=str(reference)) from None
@@ -191,6 +215,20 @@ def _open(reference: Path | None):
     return document, True
 
 
+def _as_document(reference: Path) -> io.BytesIO:
+    """The template's bytes, a Word template (.dotx) declared as a document: python-docx opens only documents,
+    and an organisation's house style often comes as a template."""
+    source, target = zipfile.ZipFile(reference), io.BytesIO()
+    with source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.template.main+xml", b"wordprocessingml.document.main+xml")
+            copy.writestr(info, data)
+    target.seek(0)
+    return target
+
+
 def _ensure_styles(document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -199,10 +237,11 @@ def _ensure_styles(document) -> None:
     from docx.shared import Pt, Twips
 
     names = {s.name for s in document.styles}
+    normal = document.styles["Normal"] if "Normal" in names else None  # a hand-made template may lack it
     for name in ["Title", "Quote", *[f"Heading {i}" for i in range(1, 10)]]:
         if name not in names:  # a template without them: add plain ones so the text keeps its role
             style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            style.base_style = document.styles["Normal"]
+            style.base_style = normal
             style.font.bold = name != "Quote"
             style.font.italic = name == "Quote"
     if "TOC Heading" not in names:  # like Heading 1 but outside the outline, so the TOC does not list itself
@@ -215,82 +254,18 @@ def _ensure_styles(document) -> None:
         if name not in names:  # Word's built-in "toc N" (shown as "TOC N"), as Word writes it
             style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.style_id = style_id
-            style.base_style = document.styles["Normal"]
+            style.base_style = normal
             style.paragraph_format.left_indent = Twips(220 * (level - 1))
             style.paragraph_format.space_after = Pt(5)
     for name, (italic, bold, right, size) in CUSTOM_STYLES.items():
         if name not in names:
             style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            style.base_style = document.styles["Normal"]
+            style.base_style = normal
             style.font.italic, style.font.bold = italic, bold
             if size:
                 style.font.size = Pt(size)
             if right:
                 style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-
-
-TABLE_SIZES = (None, 9, 8, 7)  # the style's size (11 pt), then smaller until every number fits on one line
-
-
-def _column_widths(frame, columns: list[str], usable: int) -> tuple[list[int], int | None]:
-    """EMU widths and a font size: each number column as wide as its longest value or header word needs (at
-    least 1.6 cm at 11 pt), the label column the rest but at least 30% of the line (22% at 7 pt). When the
-    numbers do not fit at the style's size, the table's text gets smaller (9, 8, then 7 pt) rather than
-    numbers breaking inside (`72.` over `7`); only past 7 pt do the number columns shrink."""
-    from docx.shared import Cm
-
-    def needed(name: str, scale: float) -> int:
-        chars = max([len(str(v)) for v in frame[name]] + [len(word) for word in name.split()] + [1])
-        # 0.27 cm a character at 11 pt: bold headers in wide fallback fonts (DejaVu) need it
-        return max(int(Cm(1.6 * scale)), int(Cm(0.45 + 0.27 * scale * chars)))
-
-    room = usable - int(usable * 0.3)
-    for size in TABLE_SIZES:
-        numbers = [needed(name, (size or 11) / 11) for name in columns[1:]]
-        if sum(numbers) <= room:
-            return [usable - sum(numbers), *numbers], size
-    room = usable - int(usable * 0.22)  # many columns: the labels wrap rather than the numbers
-    numbers = [width * room // sum(numbers) for width in numbers] if sum(numbers) > room else numbers
-    return [usable - sum(numbers), *numbers], TABLE_SIZES[-1]
-
-
-def _table(document, frame) -> None:
-    """The summary matrix as a table: a header row that repeats on every page, rows that never split across
-    pages, a wide label column (child codes indented) and narrow right-aligned number columns."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.shared import Cm, Emu, Pt
-
-    columns = [str(c) for c in frame.columns if c not in ("code", "level")]
-    table = document.add_table(rows=1, cols=len(columns))
-    table.autofit = False
-    section = document.sections[-1]
-    widths, size = _column_widths(frame, columns,
-                                  int(section.page_width - section.left_margin - section.right_margin))
-    if "Table Grid" in {s.name for s in document.styles}:
-        table.style = document.styles["Table Grid"]
-    for cell, name in zip(table.rows[0].cells, columns):
-        cell.text = ""
-        cell.paragraphs[0].add_run(plain(LABEL_HEADER if name == "label" else name)).bold = True
-    for _, row in frame.iterrows():
-        cells = table.add_row().cells
-        for cell, name in zip(cells, columns):
-            cell.text = plain(str(row[name]))
-        cells[0].paragraphs[0].paragraph_format.left_indent = Cm(0.4 * (int(row["level"]) - 1)) or None
-    for index, row in enumerate(table.rows):
-        properties = row._tr.get_or_add_trPr()
-        properties.append(OxmlElement("w:cantSplit"))  # schema order: cantSplit before tblHeader
-        if index == 0:
-            properties.append(OxmlElement("w:tblHeader"))
-        for cell in row.cells[1:]:
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for column, width in zip(table.columns, widths):
-        column.width = Emu(width)  # the grid: what LibreOffice and Word lay out by
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = Emu(width)
-            for run in (run for paragraph in cell.paragraphs for run in paragraph.runs) if size else ():
-                run.font.size = Pt(size)
 
 
 def _annex(body: _Body, annex) -> None:
@@ -304,35 +279,48 @@ def _annex(body: _Body, annex) -> None:
             body.paragraph(text, label=f"{name}: ")
 
 
+def _furniture(document, appendix: Appendix, templated: bool) -> None:
+    """The draft line in every page header and ``Page N`` in the footer (unless the template has a footer),
+    set on the document's section before any other section copies it (a landscape table's)."""
+    section = document.sections[-1]
+    if appendix.draft:
+        section.header.add_paragraph().add_run(plain(appendix.draft_note)).bold = True
+    footer = section.footer
+    if not templated or not any(p.text.strip() for p in footer.paragraphs):
+        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        paragraph.add_run("Page ")
+        _field(paragraph, "PAGE", "1")
+
+
 def write_docx(appendix: Appendix, path: Path, reference: Path | None = None) -> None:
     """Write the appendix to ``path``; with ``reference``, on the organisation's template (its styles,
-    numbering, headers and footers kept, its body cleared). Same inputs, same bytes.
+    numbering, margins, headers and footers kept, its body cleared). Page size, language and author come from
+    ``appendix.settings`` (``[report]`` of qualcode.toml). Same inputs, same bytes.
 
     Raises InputFileError for a bad template and OSError when the file cannot be written.
     """
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Emu
 
+    settings = appendix.settings
     document, templated = _open(reference)
     _ensure_styles(document)
-    body = _Body(document)
+    set_page(document, settings.page_size, margins=not templated)
+    set_language(document, settings.locale)
+    _furniture(document, appendix, templated)
+    body = _Body(document, settings.locale)
     body.paragraph(plain(appendix.title), "Title")
     if appendix.draft:
         body.paragraph(plain(appendix.draft_note), bold=True)
-        for section in document.sections:
-            section.header.add_paragraph().add_run(plain(appendix.draft_note)).bold = True
     body.heading("How this appendix was made", 1)
     for line in appendix.method:
         body.paragraph(plain(line))
     contents = body.paragraph("Contents", "TOC Heading")
-    body.heading("Summary", 1)
+    summary = body.heading("Summary", 1)
     body.paragraph(plain(appendix.summary_caption))
-    _table(document, appendix.summary)
+    summary_table(document, appendix.summary, LABEL_HEADER, before=summary)
     if appendix.heatmap_png:
-        section = document.sections[-1]
-        width = section.page_width - section.left_margin - section.right_margin
-        document.add_picture(io.BytesIO(appendix.heatmap_png), width=Emu(int(width)))
+        width = usable_width(document.sections[-1])
+        document.add_picture(io.BytesIO(appendix.heatmap_png), width=Emu(width))
     for part in appendix.sections:
         body.heading(plain(part.label), min(part.level, 9))
         if part.definition:
@@ -344,26 +332,28 @@ def write_docx(appendix: Appendix, path: Path, reference: Path | None = None) ->
             if appendix.by:
                 body.paragraph(plain(appendix.group_heading(group)), "Quote Group")
             for quote in quotes:  # the participant's words and the questions stay verbatim, backticks and all
+                spoken = getattr(quote, "language", "")  # a quote's words are in its document's language
                 for kind, line in quote.lines(appendix.context):
-                    body.paragraph(plain(line) if kind == "attribution" else line, LINE_STYLES[kind])
+                    if kind == "attribution":
+                        body.paragraph(plain(line), LINE_STYLES[kind])
+                    else:
+                        body.paragraph(line, LINE_STYLES.get(kind, "Quote"),
+                                       language=spoken if kind in SPOKEN else "")
     if appendix.annex is not None:
         _annex(body, appendix.annex)
-    body.toc(after=contents)
-    footer = document.sections[-1].footer
-    if not templated or not any(p.text.strip() for p in footer.paragraphs):
-        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-        paragraph.add_run("Page ")
-        _field(paragraph, "PAGE", "1")
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    document.settings.element.append(update)
-    save_docx(document, path, plain(appendix.title))
+    body.contents(after=contents, width=usable_width(document.sections[-1]))
+    update_fields_on_open(document)
+    keywords = "; ".join(plain(part.label) for part in appendix.sections if part.level == 1)
+    save_docx(document, path, plain(appendix.title), author=settings.author, date=appendix.date,
+              subject=plain(appendix.codebook), keywords=keywords, language=settings.locale,
+              status="Draft" if appendix.draft else "", from_template=templated)
 
 
 def dump(path: Path) -> str:
     """A text dump of a .docx — one ``style | text`` line per paragraph, tables row by row — for golden
     files and tests (container bytes are never compared)."""
     import docx
+    from docx.oxml.ns import qn
 
     document = docx.Document(str(path))
     lines = []
@@ -376,7 +366,8 @@ def dump(path: Path) -> str:
         if tag == "p":
             paragraph = Paragraph(child, document)
             picture = " [picture]" if child.xpath(".//pic:pic") else ""
-            lines.append(f"{paragraph.style.name} | {paragraph.text}{picture}")
+            fields = "".join(f" {{{t.text.strip()}}}" for t in child.iter(qn("w:instrText")))
+            lines.append(f"{paragraph.style.name} | {paragraph.text.rstrip(chr(9))}{fields}{picture}")
         elif tag == "tbl":
             for row in Table(child, document).rows:
                 lines.append("table | " + " | ".join(cell.text for cell in row.cells))
