@@ -344,7 +344,7 @@ def appendix(
     k_anonymity: int | None = KAnonymityOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Quote appendix for a report: per code its definition, counts and participants' words (interpreted ones marked)."""
+    """Quote appendix for a report: per code its definition, counts and participants' words."""
     import datetime as dt
 
     from qualcode.report.quotes import DEFAULT_ATTRIBUTION
