@@ -352,7 +352,7 @@ class Runner:
 
 def render(page: Path, runner: Runner) -> str:
     """The page's text with every console block's output as the program prints it now."""
-    name = str(page.relative_to(REPO))
+    name = _name(page)
     lines = page.read_text(encoding="utf-8").split("\n")
     blocks = parse(lines, name)
     if not blocks:
@@ -392,6 +392,11 @@ def render(page: Path, runner: Runner) -> str:
     return "\n".join(out)
 
 
+def _name(page: Path) -> str:
+    """The page as messages name it: relative to the repository when it is inside."""
+    return str(page.relative_to(REPO)) if page.is_relative_to(REPO) else str(page)
+
+
 def pages(names: list[str]) -> list[Path]:
     """The pages named, or every page that may show outputs."""
     if names:
@@ -412,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="qualcode-docs-") as tmp:
         runner = Runner(Path(tmp), verbose=args.verbose)
         for page in pages(args.pages):
-            name = str(page.relative_to(REPO))
+            name = _name(page)
             try:
                 new = render(page, runner)
             except ExampleError as exc:
