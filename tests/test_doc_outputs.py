@@ -16,7 +16,8 @@ PAGES = sorted([REPO / "README.md", REPO / "docs" / "tutorial.md", *(REPO / "doc
 FENCE = re.compile(r"^ *(```+|~~~+)(\S*)")
 # What a fenced block on these pages may be: generated output, commands without output, or a file shown.
 FILE_KINDS = {"yaml", "toml", "csv", "python", "gitignore"}
-COMMAND_WORDS = {"qualcode", "make", "source", "mkdir", "cp", "mv", "cd", "sed", "echo", "ollama", "grep", "printf", "pip"}
+COMMAND_WORDS = {"qualcode", "make", "source", "mkdir", "cp", "mv", "cd", "sed", "echo", "ollama", "grep", "printf",
+                 "pip"}
 
 
 def examples(*args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess:
