@@ -11,11 +11,10 @@ may hold (docs/development.md explains it with examples):
   written by this script (stdout and stderr as a terminal shows them, interleaved);
 - an HTML comment `<!-- docs: OPTIONS -->` on the line just before a block or a table:
   - before a ```console block: `exit=N` (every command of the block must exit N; default 0),
-    `keep=1..8,-2..-1,/REGEX/..+1` (show only these output lines: 1-based, negative from the end, or the first
-    line a regular expression finds, plus or minus some lines; `..+N` ends N lines after the start; `…` marks
-    a cut), `match=REGEX` (show every
-    line it finds too), `keys=TEXT` (typed on
-    a terminal, for `qualcode review`), `timeout=S` (default 120);
+    `keep=1..8,-2..-1,/REGEX/..+1` (show only these output lines: 1-based, negative from the end, or from the
+    first line a regular expression finds; `..+N` ends N lines after the start; `…` marks a cut),
+    `match=REGEX` (show every line it finds too), `keys=TEXT` (typed on a terminal, for `qualcode review`),
+    `timeout=S` (default 120);
   - `run` before a ```sh block: run its commands (a visible setup step), show no output;
   - `write PATH` before any fenced block: write the block's text to PATH in the project;
   - `decide SHEET` before a Markdown table with document, turn, code, text and decision columns: type each
@@ -23,7 +22,7 @@ may hold (docs/development.md explains it with examples):
     code and text, as a reviewer would in Excel.
 
 Pages without any of these are left alone. Outputs are made deterministic: the project folder shows as
-/tmp/study, times as YYYY-MM-DD and hh:mm:ss placeholders, trailing spaces are dropped.
+/tmp/study, times as placeholders (YYYY-MM-DDThh:mm:ssZ), trailing spaces are dropped.
 """
 
 from __future__ import annotations
@@ -42,6 +41,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from excerpts import ExcerptError, keep
+from sheet_decisions import TableError, fill_decisions
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = ["README.md", "docs/tutorial.md", "docs/howto/*.md"]
@@ -71,30 +73,35 @@ class Block:
     info: str
     body: list[str]
     options: dict[str, str] = field(default_factory=dict)
-    directive: int | None = None  # index of the directive line
+
+
+OPTIONS = {"exit": int, "keep": str, "match": re.compile, "keys": str, "timeout": float}
 
 
 def _options(text: str, where: str) -> dict[str, str]:
-    """``run``, ``write PATH``, ``decide SHEET``, ``key=value`` … of a directive, as a dict."""
+    """``run``, ``write PATH``, ``decide SHEET``, ``key=value`` … of a directive, as a dict; ExampleError for
+    a word or value the script does not know."""
     try:
         words = shlex.split(text)
     except ValueError as exc:
         raise ExampleError(f"{where}: cannot read the directive ({exc})") from None
     found: dict[str, str] = {}
-    for i, word in enumerate(words):
-        if "=" in word:
-            key, value = word.split("=", 1)
+    while words:
+        word = words.pop(0)
+        key, is_option, value = word.partition("=")
+        if is_option and key in OPTIONS:
+            try:
+                OPTIONS[key](value)
+            except (ValueError, re.error) as exc:
+                raise ExampleError(f"{where}: {key}={value!r}: {exc}") from None
             found[key] = value
-        elif word in ("write", "decide"):
-            if i + 1 >= len(words):
-                raise ExampleError(f"{where}: `{word}` needs a file name")
-            found[word] = words[i + 1]
-        elif i and words[i - 1] in ("write", "decide"):
-            continue
+        elif word in ("write", "decide") and words:
+            found[word] = words.pop(0)
         elif word == "run":
             found["run"] = ""
         else:
-            raise ExampleError(f"{where}: unknown directive word {word!r}")
+            raise ExampleError(f"{where}: unknown directive word {word!r} (use run, write PATH, decide SHEET or "
+                               f"{', '.join(k + '=' for k in OPTIONS)})")
     return found
 
 
@@ -112,7 +119,7 @@ def parse(lines: list[str], page: str) -> list[Block]:
                 end += 1
             if end == at:
                 raise ExampleError(f"{page}:{i + 1}: `decide` must be followed by a Markdown table")
-            blocks.append(Block(at, end, "", "table", lines[at:end], options, i))
+            blocks.append(Block(at, end, "", "table", lines[at:end], options))
             i = end
             continue
         if directive and not opening:
@@ -128,7 +135,7 @@ def parse(lines: list[str], page: str) -> list[Block]:
             info = opening["info"].strip()
             body = [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in lines[at + 1:end]]
             if info == "console" or options:
-                blocks.append(Block(at, end + 1, indent, info, body, options, i if directive else None))
+                blocks.append(Block(at, end + 1, indent, info, body, options))
             i = end + 1
             continue
         i += 1
@@ -159,49 +166,6 @@ def shell_lines(body: list[str]) -> list[str]:
             found.append(pending)
         pending = ""
     return found
-
-
-ENDPOINT = r"([+-]?\d+|/(?:[^/\\]|\\.)*/(?:[+-]\d+)?)"
-RANGE = re.compile(rf"{ENDPOINT}(?:\.\.{ENDPOINT})?(?:,|$)")
-
-
-def _line(lines: list[str], endpoint: str, where: str) -> int:
-    """The 0-based index an endpoint names: 3 (third line), -1 (last), /regex/ or /regex/+2 (first match, on)."""
-    if not endpoint.startswith("/"):
-        number = int(endpoint)
-        return number - 1 if number > 0 else len(lines) + number
-    pattern, _, offset = endpoint[1:].rpartition("/")
-    found = next((n for n, line in enumerate(lines) if re.search(pattern, line)), None)
-    if found is None:
-        raise ExampleError(f"{where}: no output line matches /{pattern}/")
-    return found + int(offset or 0)
-
-
-def keep(lines: list[str], ranges: str | None, pattern: str | None, where: str) -> list[str]:
-    """Only the output lines named by ``ranges`` (``1..8,/^Total/..-1``) or matching ``pattern``, with ``…``
-    where lines were cut."""
-    chosen: set[int] = set()
-    at = 0
-    while ranges and at < len(ranges):
-        found = RANGE.match(ranges, at)
-        if not found:
-            raise ExampleError(f"{where}: keep={ranges!r}: write ranges as 1..8,-2..-1,/regex/..+3")
-        first = _line(lines, found[1], where)
-        last = (first + int(found[2]) if found[2] and found[2][0] == "+"  # ..+2: two lines after the start
-                else _line(lines, found[2], where) if found[2] else first)
-        chosen.update(range(max(first, 0), min(last, len(lines) - 1) + 1))
-        at = found.end()
-    if pattern:
-        chosen.update(n for n, line in enumerate(lines) if re.search(pattern, line))
-    if not chosen:
-        raise ExampleError(f"{where}: keep={ranges!r} match={pattern!r} keep none of the {len(lines)} output lines")
-    shown, previous = [], -1
-    for n in sorted(chosen):
-        if n != previous + 1:
-            shown.append("…")
-        shown.append(lines[n])
-        previous = n
-    return shown + (["…"] if previous < len(lines) - 1 else [])
 
 
 class Runner:
@@ -304,49 +268,12 @@ class Runner:
         target.write_text("\n".join(body) + "\n", encoding="utf-8")
         self.history = None if self.history is None else (*self.history, f"write {name}", *body)
 
-    def decide(self, sheet: str, table: list[str], where: str) -> None:
-        """Type the table's decisions into the sheet's `decision` column, row by (document, turn, code, text)."""
-        rows = [[cell.strip().strip("`") for cell in line.strip().strip("|").split("|")] for line in table]
-        header, wanted = [h.lower() for h in rows[0]], rows[2:]
-        needed = ("document", "turn", "code", "text")
-        if not {*needed, "decision"} <= set(header):
-            raise ExampleError(f"{where}: a decide table needs the columns {', '.join(needed)} and decision")
-        keys = [name for name in header if name != "decision"]  # any other column (coder) must match too
-        path = self.project / sheet
-        if path.suffix == ".xlsx":
-            import openpyxl
-
-            book = openpyxl.load_workbook(path)
-            cells = [[c.value for c in row] for row in book.active.iter_rows()]
-        else:
-            import csv
-
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                cells = list(csv.reader(handle))
-        names = [str(n) for n in cells[0]]
-        missing = [name for name in (*keys, "decision") if name not in names]
-        if missing:
-            raise ExampleError(f"{where}: {sheet} has no column {', '.join(missing)}")
-        column = {name: names.index(name) for name in (*keys, "decision")}
-
-        def same(cell: object, wanted: str) -> bool:  # a text ending in … stands for the text it starts
-            cell = str(cell if cell is not None else "").strip()
-            return cell.startswith(wanted[:-1]) if wanted.endswith("…") else cell == wanted
-
-        for entry in wanted:
-            want = dict(zip(header, entry))
-            hits = [n for n, row in enumerate(cells[1:], start=1) if all(same(row[column[k]], want[k]) for k in keys)]
-            if len(hits) != 1:
-                raise ExampleError(f"{where}: {len(hits)} rows of {sheet} have document {want['document']}, turn "
-                                   f"{want['turn']}, code {want['code']} and text {want['text']!r} (1 expected)")
-            cells[hits[0]][column["decision"]] = want["decision"]
-        if path.suffix == ".xlsx":
-            for n, row in enumerate(cells[1:], start=2):
-                book.active.cell(n, column["decision"] + 1, row[column["decision"]])
-            book.save(path)
-        else:
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                csv.writer(handle).writerows(cells)
+    def decide(self, sheet: str, table: list[str], page: str, start: int) -> None:
+        """Type the table's decisions into the sheet's `decision` column (see sheet_decisions.py)."""
+        try:
+            fill_decisions(self.project / sheet, table)
+        except TableError as exc:
+            raise ExampleError(f"{page}:{start + exc.line + 1}: {exc}") from None
         self.history = None
 
 
@@ -364,12 +291,14 @@ def render(page: Path, runner: Runner) -> str:
         out.extend(lines[done:block.start])
         done = block.end
         if "decide" in block.options:
-            runner.decide(block.options["decide"], block.body, where)
+            runner.decide(block.options["decide"], block.body, name, block.start)
         elif "write" in block.options:
             runner.write(block.options["write"], block.body, where)
         elif "run" in block.options:
             runner.setup(shell_lines(block.body), where)
         if block.info != "console":
+            if {*block.options} & {*OPTIONS}:
+                raise ExampleError(f"{where}: {', '.join(block.options)} apply to ```console blocks only")
             out.extend(lines[block.start:block.end])
             continue
         found = commands(block.body)
@@ -381,7 +310,10 @@ def render(page: Path, runner: Runner) -> str:
             shown = runner.run(command, spot, expect=int(block.options.get("exit", 0)), keys=block.options.get("keys"),
                                timeout=float(block.options.get("timeout", TIMEOUT)))
             if "keep" in block.options or "match" in block.options:
-                shown = keep(shown, block.options.get("keep"), block.options.get("match"), spot)
+                try:
+                    shown = keep(shown, block.options.get("keep"), block.options.get("match"))
+                except ExcerptError as exc:
+                    raise ExampleError(f"{spot}: {exc}") from None
             for line in shown:
                 if line.startswith("$ ") or FENCE.match(line):
                     raise ExampleError(f"{spot}: `{command}` prints {line!r}, which the page would not read back as "
@@ -400,6 +332,9 @@ def _name(page: Path) -> str:
 def pages(names: list[str]) -> list[Path]:
     """The pages named, or every page that may show outputs."""
     if names:
+        missing = [n for n in names if not Path(n).is_file()]
+        if missing:
+            raise ExampleError(f"no such page: {', '.join(missing)}")
         return [Path(n).resolve() for n in names]
     return sorted({p for pattern in PAGES for p in REPO.glob(pattern)})
 
@@ -415,8 +350,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stale = []
     with tempfile.TemporaryDirectory(prefix="qualcode-docs-") as tmp:
-        runner = Runner(Path(tmp), verbose=args.verbose)
-        for page in pages(args.pages):
+        try:
+            runner, chosen = Runner(Path(tmp), verbose=args.verbose), pages(args.pages)
+        except ExampleError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        for page in chosen:
             name = _name(page)
             try:
                 new = render(page, runner)

@@ -134,3 +134,27 @@ def test_a_bad_directive_is_refused(tmp_path: Path) -> None:
     page = write_page(tmp_path, "# A page\n\n<!-- docs: run -->\n\nprose\n")
     run = examples("--check", page)
     assert run.returncode == 1 and "must be followed at once by a fenced block" in run.stderr
+
+
+def test_decide_types_the_tables_decisions_into_the_sheet(tmp_path: Path) -> None:
+    """`decide SHEET` writes each table row's decision into the one sheet row with its document, turn, code
+    and text (a text ending in … matching its start); a row that matches nothing is an error with its line."""
+    sheet = ("<!-- docs: write s.csv -->\n```csv\nid,document,turn,code,text,decision\n"
+             "1,IDI-03,6,language,Lately… the language.,\n2,IDI-03,8,prejudice,Not because she is stupid.,\n```\n\n")
+    table = ("<!-- docs: decide s.csv -->\n| document | turn | code | text | decision |\n|---|---|---|---|---|\n"
+             "| IDI-03 | 8 | prejudice | Not because… | `reject` |\n\n```console\n$ cat s.csv\n```\n")
+    page = write_page(tmp_path, "# A page\n\n" + sheet + table)
+    assert examples("--write", page).returncode == 0
+    assert "$ cat s.csv\nid,document,turn,code,text,decision\n1,IDI-03,6,language,Lately… the language.,\n" \
+           "2,IDI-03,8,prejudice,Not because she is stupid.,reject\n```" in page.read_text(encoding="utf-8")
+    page = write_page(tmp_path, "# A page\n\n" + sheet + table.replace("| 8 |", "| 9 |"))
+    run = examples("--check", page)
+    assert run.returncode == 1 and f"{page}:13: 0 rows of s.csv have document IDI-03, turn 9" in run.stderr
+
+
+def test_unknown_options_are_refused(tmp_path: Path) -> None:
+    """A misspelt option (`exti=1`) or a value of the wrong kind (`exit=one`) is an error, not ignored."""
+    for directive, message in (("exti=1", "unknown directive word 'exti=1'"), ("exit=one", "exit='one'")):
+        page = write_page(tmp_path, f"# A page\n\n<!-- docs: {directive} -->\n```console\n$ true\n```\n")
+        run = examples("--check", page)
+        assert run.returncode == 1 and f"{page}:3: {message}" in run.stderr, run.stderr
