@@ -380,4 +380,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    VENV = REPO / ".venv" / "bin" / "python"
+    if not Path(sys.executable).with_name("qualcode").exists() and VENV.exists():  # run with the project's .venv
+        os.execv(VENV, [str(VENV), __file__, *sys.argv[1:]])
     sys.exit(main())
