@@ -48,8 +48,9 @@ test: $(STAMP)  ## run the whole test suite
 lint: $(STAMP)  ## ruff over the package and the tests
 	$(BIN)/ruff check qualcode tests
 
-docs: $(STAMP)  ## regenerate the command reference from --help, then build the docs site into site/
+docs: $(STAMP)  ## regenerate the command reference from --help and every output the pages show, then build the docs site into site/
 	$(BIN)/python -m qualcode.cli.reference > docs/commands.md
+	$(BIN)/python docs/examples.py --write
 	$(BIN)/mkdocs build --strict --site-dir site
 	@echo "docs site in site/ (open site/index.html)"
 

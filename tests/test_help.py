@@ -4,6 +4,7 @@ in step with the code."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -24,6 +25,14 @@ WORKFLOW = ["init", "ingest", "documents", "backup", "codebook check", "codebook
             "agreement", "eval", "export", "import", "memo add", "memo list", "memo show", "memo edit", "participants",
             "config", "remove"]
 INTERACTIVE = {"review"}  # a full-screen session: driven in test_review.py instead
+# How the example value in a parameter's help (`e.g. …`) runs on the sample: the command around the value `{}`.
+# None: the value is checked without a run (an LLM endpoint needs a chat server the sample does not have).
+RUN_EXAMPLE = {
+    "where": ["matrix", "--by", "ethnicity", "--include-suggestions", "--where", "{}"],
+    "code": ["tag", "IDI-03", "6", "{}", "--coder", "minh"],
+    "endpoint": None,
+}
+EXAMPLE_VALUE = re.compile(r'\be\.g\. (?:"([^"]+)"|(\S+?))[.,;)]?(?:\s|$)')
 
 
 def test_every_command_has_one_to_three_examples() -> None:
@@ -64,6 +73,48 @@ def test_examples_work_as_written(tmp_path: Path) -> None:
             run = subprocess.run([qualcode, *words[1:]], cwd=tmp_path, capture_output=True, text=True, env=env)
             assert run.returncode == 0, f"{example}\n{run.stdout}\n{run.stderr}"
             assert "Traceback" not in run.stderr, example
+
+
+def help_examples() -> dict[tuple[str, str], str]:
+    """``{(parameter, example): command}``: every example value in a parameter's help, with the first command
+    whose help shows it (a parameter shared by many commands, such as --where, is run once)."""
+    found: dict[tuple[str, str], str] = {}
+    for name, command in commands():
+        for parameter in command.params:
+            for match in EXAMPLE_VALUE.finditer(getattr(parameter, "help", None) or ""):
+                found.setdefault((parameter.name, match.group(1) or match.group(2)), name)
+    return found
+
+
+def test_help_examples_are_found() -> None:
+    """The examples inside option help are found (--where's among them), each parameter with an example has a
+    way to run it below, and at least one command's Examples use --where."""
+    found = help_examples()
+    assert {parameter for parameter, _ in found} == set(RUN_EXAMPLE), found
+    assert any("--where" in example for examples in EXAMPLES.values() for example in examples)
+
+
+def test_help_examples_run_on_the_sample(tmp_path: Path) -> None:
+    """Every `e.g. …` value in an option's or argument's help works on the sample study as written: the --where
+    expression selects participants, the code path names a code, the LLM endpoint is one allowed without
+    --allow-remote."""
+    from qualcode.autocode.llm import chat_url
+
+    for part in ("qualcode.toml", "codebooks", "transcripts"):
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / part)
+    qualcode = str(Path(sys.executable).with_name("qualcode"))
+    for setup in (["ingest"], ["code"]):
+        assert subprocess.run([qualcode, *setup], cwd=tmp_path, capture_output=True).returncode == 0
+    for (parameter, value), name in sorted(help_examples().items()):
+        words = RUN_EXAMPLE[parameter]
+        if words is None:
+            assert chat_url(value).startswith(value.rstrip("/")), value
+            continue
+        argv = [value if w == "{}" else w for w in words]
+        run = subprocess.run([qualcode, *argv], cwd=tmp_path, capture_output=True, text=True)
+        assert run.returncode == 0, f"`qualcode {name} --help` shows {value!r}: {shlex.join(argv)}\n{run.stderr}"
+        assert "Traceback" not in run.stderr
 
 
 def test_command_reference_is_in_step() -> None:

@@ -196,7 +196,7 @@ def selection_from(coder: list[str] | None, status: list[str] | None, suggestion
 CoderOption = typer.Option(None, "--coder", help="Only these coders (repeat or comma-separate).")
 StatusOption = typer.Option(None, "--status", help="Only these statuses: suggested, accepted, rejected.")
 WhereOption = typer.Option(None, "--where", metavar="EXPR", help="Only participants whose attributes satisfy "
-                           "EXPR, e.g. \"gender = female and position != official\" (=, !=, in (a, b), and, or, "
+                           "EXPR, e.g. \"gender = female and disability != none\" (=, !=, in (a, b), and, or, "
                            "not).")
 SuggestionsOption = typer.Option(False, "--include-suggestions", help="Also count unreviewed machine suggestions; "
                                  "the output is marked as a draft.")

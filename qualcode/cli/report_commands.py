@@ -147,7 +147,7 @@ def plot_or_exit(path: Path, draw, frame) -> None:
 @command(examples=(
     'qualcode matrix --by gender',
     'qualcode matrix --by ethnicity,site --count segments -o out/matrix.xlsx',
-    'qualcode matrix --by disability --percent --plot out/heatmap.png',
+    'qualcode matrix --by disability --where "gender = female" --percent --plot out/heatmap.png',
 ))
 def matrix(
     by: str = typer.Option("gender", "--by", help="Attribute(s) for the columns, comma-separated."),

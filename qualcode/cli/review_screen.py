@@ -18,6 +18,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.layout import FormattedTextControl, Layout, Window
+from prompt_toolkit.output.plain_text import PlainTextOutput
 from prompt_toolkit.shortcuts import PromptSession
 from prompt_toolkit.styles import Style
 from prompt_toolkit.utils import get_cwidth
@@ -291,9 +292,12 @@ def _read_key(keys: tuple[tuple[str, str], ...]) -> str:
         layout=Layout(Window(FormattedTextControl(FormattedText(help_line)), dont_extend_height=True)),
         key_bindings=bindings, style=STYLE, erase_when_done=True)
     try:
-        return app.run()
+        key = app.run()
     except EOFError:
-        return "q"
+        key = "q"
+    if isinstance(get_app_session().output, PlainTextOutput):  # a pipe keeps the keys line a terminal erases: end it
+        _say([])
+    return key
 
 
 def key_lines(keys: tuple[tuple[str, str], ...], width: int) -> list[tuple[str, str]]:

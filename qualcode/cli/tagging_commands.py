@@ -11,7 +11,7 @@ from qualcode.cli.base import ProjectOption, command
 
 DocumentArg = typer.Argument(..., help="Document id (as `qualcode documents` lists it).")
 TurnArg = typer.Argument(..., help="Turn number in the document (1-based, interviewer turns included).", min=1)
-CodeArg = typer.Argument(..., help="Code id, label or path (`Language barriers > Literacy`).")
+CodeArg = typer.Argument(..., help="Code id, label or path, e.g. \"Language barriers > Literacy\".")
 TagCoderOption = typer.Option(None, "--coder", help="Whose coding this is (default: [project] coder in "
                               "qualcode.toml).")
 TagCodebookOption = typer.Option(None, "--codebook", help="Resolve the code against this codebook.", dir_okay=False)
