@@ -1,14 +1,26 @@
-"""Spreadsheet review and adjudication: export → decide in the sheet → import, on a real store and real files."""
+"""Spreadsheet review and adjudication: export → decide in the sheet → import, on a real store and real files.
+A row decides only the coding it shows (issue 24): shifted ids, sorted columns, typed-over codes, duplicates,
+formulas and notes sheets are refused with their line, and nothing is applied unless --partial."""
 
 from __future__ import annotations
 
 import csv
+import io
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from conftest import db
 from helpers import make_project
+
+import qualcode
+from qualcode.errors import InputFileError
 
 CODEBOOK = """\
 codebook: Review test
@@ -70,23 +82,30 @@ def decide_in_sheet(path: Path, decisions: dict[str, str], extra: list[list] = (
 
 
 def test_review_sheet_round_trip(coded: Path, cli) -> None:
-    """accept, reject and recode:CODE from an edited XLSX are applied, bad rows reported, blanks left alone,
-    and a re-run of `qualcode code` brings neither the rejected nor the recoded suggestion back."""
+    """accept, reject and recode:CODE from an edited XLSX: bad rows are reported and stop the import (nothing
+    applied); with --partial the good rows are applied, blanks left alone, and a re-run of `qualcode code` brings
+    neither the rejected nor the recoded suggestion back."""
     sheet = coded / "review.xlsx"
     result = cli("codings", "export", "--status", "suggested", "-o", sheet, "--project", coded)
     assert result.exit_code == 0
     header = [c.value for c in openpyxl.load_workbook(sheet).active[1]]
     assert header[:13] == ["id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start",
-                           "end", "question", "text", "rule"] and header[-1] == "decision"
+                           "end", "question", "text", "rule"] and header[-3:] == ["check", "new_code", "decision"]
     decide_in_sheet(sheet, {"No interpreter.": "accept", "The nurse speaks Kinh only.": "Recode: Workload",
                             "I cannot read.": "reject"}, extra=[[999, "accept"], [4, "recode:weather"], [4, "maybe"]])
+    before = rows(coded)
     result = cli("codings", "import", sheet, "--review", "--coder", "minh", "--project", coded)
     assert result.exit_code == 1
-    assert "applied 3 decisions (1 accepted, 1 rejected, 1 recoded); 0 already applied, 1 row without a " \
-           "decision; 3 rows not applied" in result.stdout
+    assert ("nothing applied: 3 rows refused; fix them or use --partial (3 other decisions ready: 1 accepted, "
+            "1 rejected, 1 recoded; 0 already applied, 1 row without a decision)") in result.stdout
     assert "review.xlsx:6: unknown coding id '999'" in result.stderr
     assert "review.xlsx:7: unknown code 'weather'" in result.stderr
     assert "review.xlsx:8: unknown decision 'maybe'" in result.stderr
+    assert rows(coded) == before
+    result = cli("codings", "import", sheet, "--review", "--coder", "minh", "--partial", "--project", coded)
+    assert result.exit_code == 1
+    assert "applied 3 decisions (1 accepted, 1 rejected, 1 recoded); 0 already applied, 1 row without a " \
+           "decision; 3 rows refused (not applied)" in result.stdout
     expected = [("language", "auto", "accepted", "No interpreter."),
                 ("language", "auto", "rejected", "The nurse speaks Kinh only."),
                 ("workload", "minh", "accepted", "The nurse speaks Kinh only."),
@@ -95,7 +114,7 @@ def test_review_sheet_round_trip(coded: Path, cli) -> None:
     assert rows(coded) == expected
     assert cli("code", "--project", coded).exit_code == 0
     assert rows(coded) == expected  # nothing rejected or recoded comes back; the blank row is still suggested
-    again = cli("codings", "import", sheet, "--review", "--coder", "minh", "--project", coded)
+    again = cli("codings", "import", sheet, "--review", "--coder", "minh", "--partial", "--project", coded)
     assert "applied 0 decisions" in again.stdout and "3 already applied" in again.stdout
     assert rows(coded) == expected
 
@@ -118,12 +137,16 @@ def test_review_csv_with_the_configured_reviewer(coded: Path, cli) -> None:
 
 
 def test_review_refuses_rows_that_do_not_match_their_coding(coded: Path, cli) -> None:
-    """A row whose id names another coding than its document and span (a stale or foreign sheet) fails."""
+    """In an older sheet (no check column), a row whose id names another coding than its document and span
+    fails, the sheet says it is checked only by the columns it has, and a sheet without id is refused."""
     sheet = coded / "review.csv"
     sheet.write_text("id,document,start,end,decision\n1,IDI-01,0,5,accept\n2,IDI-99,,,reject\n", encoding="utf-8")
     result = cli("codings", "import", sheet, "--review", "--project", coded)
-    assert result.exit_code == 1 and "review.csv:2: coding 1 is not the one in this row" in result.stderr
-    assert "review.csv:3: coding 2 is not the one" in result.stderr
+    assert result.exit_code == 1
+    assert "review.csv:2: coding 1 is not the one in this row (start, end differ)" in result.stderr
+    assert "review.csv:3: coding 2 is not the one in this row (document differs)" in result.stderr
+    assert "no check column (an older export): rows are matched by id and checked only by the columns present " \
+           "(document, start, end)" in result.stderr
     assert all(r[2] == "suggested" for r in rows(coded))
     (coded / "plain.csv").write_text("document,code,text\nIDI-01,workload,Housework\n", encoding="utf-8")
     result = cli("codings", "import", coded / "plain.csv", "--review", "--project", coded)
