@@ -81,7 +81,7 @@ def open_sheet(path: Path, *, wanted: Collection[str] = (), keep: Collection[str
     with ExitStack() as stack:
         if suffix == ".xlsx":
             header, rows, name, notes = _xlsx(path, wanted, stack)
-            fix: Callable[[str], str] = str  # cells are clean already (and never guarded)
+            fix: Callable[[str], str] = _as_read  # cells are clean already (and never guarded)
         elif suffix == ".csv":
             lines = _csv(path, stack)
             first = next(lines, None)
@@ -182,6 +182,10 @@ def _clean(cell: str) -> str:
     if cell.isascii() and "\r" not in cell:
         return cell
     return unicodedata.normalize("NFC", cell.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
+
+
+def _as_read(cell: str) -> str:
+    return cell  # an Unsaved formula cell stays one
 
 
 def _csv_cell(cell: str) -> str:
