@@ -516,3 +516,14 @@ def test_a_million_row_sheet_reports_its_first_error_at_once(coded: Path, tmp_pa
         process.wait()
     assert "million.csv:2: the check 'bcdfghjklm' does not fit coding 1" in first
     assert elapsed < 5, f"first error after {elapsed:.1f} s"
+
+
+def test_a_bad_byte_past_the_first_megabyte_is_named_by_its_line(coded: Path, cli) -> None:
+    """A sheet judged UTF-8 by its first megabyte but holding a bad byte further on is refused naming that
+    byte's line (the stream reads ahead, the line is still exact), and nothing is applied."""
+    sheet = coded / "late.csv"
+    sheet.write_bytes(b"id,decision\n" + b"1,\n" * 600_000 + b"1,acc\xffept\n")
+    result = cli("codings", "import", sheet, "--review", "--project", coded)
+    assert result.exit_code == 1
+    assert "late.csv:600002: not valid UTF-8 text on this line: save the sheet as UTF-8" in result.stderr
+    assert all(status == "suggested" for *_, status in statuses(coded))

@@ -32,6 +32,7 @@ DECISION_CHOICES = ("accept", "reject")  # offered in the XLSX dropdown; recode:
 DECISION_PROMPT = ("Choose accept or reject, or type recode:CODE (a code id, label or path) to give this "
                    "text another code.")
 SNIFF = 1 << 20  # the bytes of a CSV file its encoding is judged by before the whole file streams
+_UNDECODED = re.compile("[\udc80-\udcff]")  # a byte the encoding could not decode (surrogateescape)
 
 
 class Unsaved(str):
@@ -134,7 +135,9 @@ def _csv(path: Path, stack: ExitStack) -> Iterator[tuple[int, list[str]]]:
         raise InputFileError(f"cannot read: {exc.strerror}", where=where) from None
     encoding, errors = _encoding(head, len(head) < SNIFF, where)
     handle.seek(0)
-    text = io.TextIOWrapper(handle, encoding=encoding, errors=errors, newline="")
+    # bytes that do not decode become lone surrogates, found on their own line (the wrapper reads ahead)
+    text = io.TextIOWrapper(handle, encoding=encoding, errors="surrogateescape" if errors == "strict" else errors,
+                            newline="")
     return _csv_lines(text, where, encoding)
 
 
@@ -151,9 +154,9 @@ def _csv_lines(text: io.TextIOWrapper, where: str, encoding: str) -> Iterator[tu
                 return
             except csv.Error as exc:
                 raise InputFileError(csv_message(str(exc), start, reader.line_num), where=f"{where}:{start}") from None
-            except UnicodeDecodeError:
-                raise InputFileError(f"not valid {encoding.upper()} text here: save the sheet as UTF-8 (CSV UTF-8 "
-                                     "in Excel)", where=f"{where}:{start}") from None
+            if any(not cell.isascii() and _UNDECODED.search(cell) for cell in cells):
+                raise InputFileError(f"not valid {encoding.upper()} text on this line: save the sheet as UTF-8 "
+                                     "(CSV UTF-8 in Excel)", where=f"{where}:{start}")
             yield start, cells
             start = reader.line_num + 1
     finally:
