@@ -527,3 +527,18 @@ def test_a_bad_byte_past_the_first_megabyte_is_named_by_its_line(coded: Path, cl
     assert result.exit_code == 1
     assert "late.csv:600002: not valid UTF-8 text on this line: save the sheet as UTF-8" in result.stderr
     assert all(status == "suggested" for *_, status in statuses(coded))
+
+
+def test_a_recode_without_a_reviewer_is_refused_before_anything_is_applied(tmp_path: Path, cli) -> None:
+    """With no --coder and no [project] coder, a recode row is refused with its line (not a crash halfway
+    through applying), and the accept beside it waits too."""
+    make_project(tmp_path, {"IDI-01.txt": IDI}, CODEBOOK)
+    assert cli("code", "--project", tmp_path).exit_code == 0
+    table = read_table(export(tmp_path, cli))
+    table[0]["decision"], table[1]["decision"] = "accept", "recode:workload"
+    result = cli("codings", "import", write_table(tmp_path / "r.csv", table), "--review", "--project", tmp_path)
+    assert result.exit_code == 1
+    assert "r.csv:3: a recode needs the reviewer's name (--coder, or [project] coder in qualcode.toml)" \
+        in result.stderr
+    assert "nothing applied: 1 row refused" in result.stdout
+    assert all(status == "suggested" for *_, status in statuses(tmp_path))

@@ -94,14 +94,14 @@ def apply_review(store: Store, book: Codebook, path: Path, reviewer: str | None,
             raise InputFileError(f"two columns are named {' and '.join(twice)}: rename or delete one; nothing was "
                                  "applied", where=f"{path}:1")
         matcher = _Matcher(store, book, CHECK in sheet.header, [c for c in SHOWN if c in sheet.header])
-        reading = _Reading(report, matcher, sheet, on_problem)
+        reading = _Reading(report, matcher, sheet, reviewer, on_problem)
         for note in sheet.notes:
             reading.tell(Problem(str(path), note, "note"))
         if not matcher.checked:
-            shown = ", ".join(matcher.columns) or "none"
-            reading.tell(Problem(str(path), f"no check column (an older export): rows are matched by id and checked "
-                                            f"only by the columns present ({shown}); export a fresh sheet to check "
-                                            "every row in full", "note"))
+            reading.tell(Problem(str(path), (
+                f"no check column (an older export): rows are matched by id and checked only by the columns present "
+                f"({', '.join(matcher.columns)}); export a fresh sheet to check every row in full" if matcher.columns
+                else "no check, document, code, span or text columns: each row is taken by its id alone"), "note"))
         for line, row in sheet.rows:
             reading.row(f"{path}:{line}", line, row)
     todo = []
@@ -123,9 +123,10 @@ def apply_review(store: Store, book: Codebook, path: Path, reviewer: str | None,
 class _Reading:
     """The rows of one sheet as they are read: each checked, its decision noted (one per coding)."""
 
-    def __init__(self, report: ReviewReport, matcher: _Matcher, sheet: Sheet,
+    def __init__(self, report: ReviewReport, matcher: _Matcher, sheet: Sheet, reviewer: str | None,
                  on_problem: Callable[[Problem], None] | None) -> None:
         self.report, self.matcher, self.sheet, self.on_problem = report, matcher, sheet.name, on_problem
+        self.reviewer = reviewer
         self.formulas = sheet.path.suffix.lower() == ".xlsx"  # only a workbook has formula cells
         self.decided: dict[int, _Decided] = {}
         self.clashes: dict[int, list[int]] = {}  # coding id -> the lines deciding it differently
@@ -177,6 +178,8 @@ class _Reading:
         target = matcher.resolve(code_name) if code_name else None
         if code_name and target is None:
             return unknown_code(matcher.book, code_name)
+        if action == "recode" and not self.reviewer:
+            return "a recode needs the reviewer's name (--coder, or [project] coder in qualcode.toml)"
         mismatch = matcher.mismatch(row, coding, target)
         if mismatch:
             return mismatch
