@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import UsageError, writing
+from qualcode.errors import Problem, UsageError, writing
 from qualcode.project.folder import ProjectFolder, open_folder
 
 if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pandas or spaCy
@@ -396,10 +396,12 @@ class Project(ProjectFolder):
 
         A sheet with decisions needs ``adjudicated`` (a decided adjudication sheet) and rows copying auto
         suggestions need ``as_human``; otherwise UsageError and nothing is imported."""
+        import unicodedata
+
         from qualcode.codebook.active import active_codebook
         from qualcode.codings.importing import Columns, import_codings
 
-        name = coder or self.config.coder
+        name = unicodedata.normalize("NFC", coder or self.config.coder or "")  # as typed, composed or not
         if not name:
             raise UsageError("name the coder with --coder (or set [project] coder in qualcode.toml)")
         book = active_codebook(self, codebook)
@@ -407,16 +409,21 @@ class Project(ProjectFolder):
         return self._in_transaction(lambda store: import_codings(store, book, Path(path), name, columns,
                                                                  adjudicated=adjudicated, as_human=as_human))
 
-    def apply_review(self, path: str | Path, *, reviewer: str | None = None,
-                     codebook: str | Path | None = None) -> ReviewReport:
-        """Apply a reviewed sheet's decision column — accept, reject, recode:CODE — to the codings its id
-        column names (`codings import --review`)."""
+    def apply_review(self, path: str | Path, *, reviewer: str | None = None, codebook: str | Path | None = None,
+                     partial: bool = False, on_problem: Callable[[Problem], None] | None = None) -> ReviewReport:
+        """Apply a reviewed sheet's decisions — accept, reject, recode:CODE, or a ``new_code`` — each only to the
+        coding its row shows: id, code, span, text and check must agree (`codings import --review`). With any
+        refused row nothing is applied unless ``partial``; ``on_problem`` gets each refused row and note as the
+        sheet streams."""
+        import unicodedata
+
         from qualcode.codebook.active import active_codebook
         from qualcode.codings.review_sheet import apply_review
 
         book = active_codebook(self, codebook)
-        return self._in_transaction(lambda store: apply_review(store, book, Path(path),
-                                                               reviewer or self.config.coder))
+        name = unicodedata.normalize("NFC", reviewer or self.config.coder or "") or None
+        return self._in_transaction(lambda store: apply_review(store, book, Path(path), name, partial=partial,
+                                                               on_problem=on_problem))
 
     def _reading(self, work: Callable):
         from qualcode.project.store import open_store

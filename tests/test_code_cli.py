@@ -121,7 +121,8 @@ def test_unit_override(coded: Path, cli) -> None:
 
 def test_export_csv_xlsx_jsonl(coded: Path, cli) -> None:
     """Exports have the spec's columns plus non-identifying attributes (and, in sheets, the interviewer's
-    `question` before `text` and an empty `decision` column last); formulas are guarded in CSV only."""
+    `question` before `text` and the `check`, empty `new_code` and empty `decision` columns last); formulas are
+    guarded in CSV only."""
     out = coded / "c.csv"
     only_suggestions = cli("codings", "export", "-o", out, "--project", coded)
     assert only_suggestions.exit_code == 1 and not out.exists()
@@ -133,19 +134,20 @@ def test_export_csv_xlsx_jsonl(coded: Path, cli) -> None:
     assert "warning: unreviewed machine suggestions are included" in result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,question,text,rule,memo,"
-                        "gender,ethnicity,decision")
+                        "gender,ethnicity,check,new_code,decision")
     assert lines[1].startswith("1,IDI-01,2,Respondent,P01,language,auto,suggested,")
     cli("codings", "export", "-o", coded / "c.xlsx", "--attributes", "name", "--include-suggestions", "--project",
         coded)
     sheet = openpyxl.load_workbook(coded / "c.xlsx").active
     about = [r[0].value for r in openpyxl.load_workbook(coded / "c.xlsx")["about"].iter_rows()]
     assert about[0].startswith("DRAFT: includes unreviewed machine suggestions")
-    assert [c.value for c in sheet[1]][-2:] == ["name", "decision"] and sheet.cell(2, 15).value == "Mai"
-    assert sheet.cell(2, 11).value == "Is there an interpreter?" and sheet.cell(2, 16).value in (None, "")
+    assert [c.value for c in sheet[1]][-4:] == ["name", "check", "new_code", "decision"]
+    assert sheet.cell(2, 15).value == "Mai" and len(sheet.cell(2, 16).value) == 10
+    assert sheet.cell(2, 11).value == "Is there an interpreter?" and sheet.cell(2, 18).value in (None, "")
     cli("codings", "export", "-o", coded / "c.jsonl", "--status", "suggested", "--project", coded)
     rows = [json.loads(line) for line in (coded / "c.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["turn"] for r in rows] == [2, 2, 2, 4] and rows[0]["gender"] == "female"
-    assert "decision" not in rows[0]  # only the sheets a person edits get the decision column
+    assert "decision" not in rows[0] and "check" not in rows[0]  # only the sheets a person edits get them
 
 
 def test_export_unknown_attribute_and_status(coded: Path, cli) -> None:

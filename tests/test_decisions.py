@@ -68,3 +68,20 @@ def test_bad_decisions(setup) -> None:
         decide(store, book, first, "recode", reviewer="lan", code="nope")
     with pytest.raises(UsageError, match="reviewer"):
         decide(store, book, first, "recode", code="workload")
+
+
+def test_a_rows_decision_from_its_decision_and_new_code_cells() -> None:
+    """new_code alone is a recode; beside recode: of the same code it agrees; beside accept, reject or another
+    code it is refused; a decision typed decomposed (NFD) reads composed."""
+    import unicodedata
+
+    from qualcode.codings.sheets import row_decision
+
+    assert row_decision({"decision": "", "new_code": " Workload "}) == ("recode", "Workload")
+    assert row_decision({"decision": "Recode: workload", "new_code": "WORKLOAD"}) == ("recode", "workload")
+    assert row_decision({"decision": " ", "new_code": ""}) is None
+    for decision in ("accept", "reject", "recode:language"):
+        with pytest.raises(UsageError, match="new_code"):
+            row_decision({"decision": decision, "new_code": "workload"})
+    typed = unicodedata.normalize("NFD", "recode:Gánh nặng")
+    assert row_decision({"decision": typed}) == ("recode", "Gánh nặng")

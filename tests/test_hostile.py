@@ -142,6 +142,12 @@ def huge_cell_csv(root: Path) -> str:
     return "huge.csv"
 
 
+def million_row_review_csv(root: Path) -> str:
+    """A review sheet of 1,000,000 rows, each refused (it took 24 s before the first error; now it streams)."""
+    (root / "million.csv").write_text("id,decision\n" + "1,maybe\n" * 1_000_000, encoding="utf-8")
+    return "million.csv"
+
+
 # -- damage done to the project -------------------------------------------------------------------------------
 
 def _store(root: Path) -> Path:
@@ -182,7 +188,7 @@ def config(root: Path, case: dict) -> None:
 SETUPS = {f.__name__: f for f in (scramble_store, drop_table, not_a_store, store_folder_is_file, newer_schema,
                                   config)}
 GENERATE = {f.__name__: f for f in (zip_bomb_docx, many_parts_docx, zip_bomb_xlsx, one_line_txt, long_cell_csv,
-                                    huge_cell_csv)}
+                                    huge_cell_csv, million_row_review_csv)}
 
 
 def test_the_corpus_holds_forty_files_and_every_file_has_a_case() -> None:

@@ -115,6 +115,9 @@ def test_the_reading_of_a_passage() -> None:
     sentence = "The commune sends every notice in Vietnamese, so the older Hmong women never hear about the loans."
     assert read(sentence, False, False).score == 1.0 and not read(sentence, False, False).flawed
     assert read("And the ID card.", False, False).flaws == ("fragment",)
+    assert read("When the cán bộ asks “any opinions?” —", False, False).flaws == ("fragment",)
+    assert read("When the commune officer asks us whether anyone has an opinion, we just —", False, True).flaws \
+        == ("fragment",)  # broken off on a dash, however long
     assert read(sentence, False, False, interpreted=True).score < read(sentence, False, False).score
     assert read(sentence, True, False).score == 0.75
     cut = read("You people are just slow, you should stay home and look after the pigs.", False, False,

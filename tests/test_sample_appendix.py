@@ -143,14 +143,34 @@ def test_no_misplaced_ellipsis(reviewed, tmp_path: Path) -> None:
     texts = {d.id: d.text for d in store.documents()}
     turns = {(t.document, t.number): t for t in store.turns()}
     store.close()
-    whole = 0
+    whole = ends = 0
     for _, quote in _quotes(content):
         turn = turns[(quote.document, quote.turn)]
         before = texts[quote.document][turn.start:max(quote.start, turn.start)].rstrip()
         if not before or before[-1] in ".!?":  # the quote starts a sentence: nothing of it was cut
             whole += 1
             assert not quote.display().startswith("“…"), quote.display()
-    assert whole > 100
+        last = quote.parts[-1] if quote.parts else None
+        if last is not None and last.kind == "speech" and texts[quote.document][:quote.end].rstrip()[-1:] in ".!?":
+            ends += 1  # it ends a sentence: no "…" at its end
+            assert not last.display().endswith("…”"), last.display()
+    assert whole > 100 and ends > 100
+
+
+def test_no_interpreted_turn_is_attributed_as_direct_speech(reviewed, tmp_path: Path) -> None:
+    """Every quote from a turn stored as interpreted says so in its attribution, and none other does."""
+    content = reviewed.appendix(tmp_path / "a.md", limit=None, by="gender")
+    store = open_store(reviewed.store_path)
+    interpreted = {(t.document, t.number) for t in store.turns() if t.interpreted is not None}
+    store.close()
+    seen = 0
+    for _, quote in _quotes(content):
+        for part in quote.parts:
+            if part.kind == "speech":
+                marked = "; interpreted" in part.attribution or "(interpreted" in part.attribution
+                assert marked == ((quote.document, part.turn) in interpreted), (quote.document, part.turn)
+                seen += marked
+    assert seen > 5
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,

@@ -135,6 +135,7 @@ def codings_export(
 
 @command(codings_app, "import", examples=(
     'qualcode codings import out/review.xlsx --review --coder lan',
+    'qualcode codings import out/review.xlsx --review --partial',
     'qualcode codings import out/codings.csv --coder lan',
 ))
 def codings_import(
@@ -142,7 +143,7 @@ def codings_import(
     coder: str | None = typer.Option(None, "--coder", help="Whose codings these are, or with --review who "
                                      "recodes (default: qualcode.toml)."),
     review: bool = typer.Option(False, "--review", help="Apply the sheet's decision column (accept, reject, "
-                                "recode:CODE) to the codings named by its id column."),
+                                "recode:CODE) or new_code column to the codings its rows show (id and check)."),
     document_column: str | None = typer.Option(None, "--document-column", help="The column naming the "
                                                "document (default: document, document name, file, …)."),
     code_column: str | None = typer.Option(None, "--code-column", help="The column naming the code or code "
@@ -154,29 +155,25 @@ def codings_import(
                                      "recoding `recode:CODE` rows."),
     as_human: bool = typer.Option(False, "--as-human", help="Import rows that copy auto suggestions (coder auto, "
                                   "status suggested, a rule) as --coder's own codings: only if a person coded them."),
+    partial: bool = typer.Option(False, "--partial", help="With --review: apply the rows that pass every check "
+                                 "even when others are refused (by default one refused row stops the import)."),
     codebook: Path | None = typer.Option(None, "--codebook", help="Resolve codes against this codebook."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Import a coder's (or another tool's) codings, or apply a reviewed sheet's decisions with --review."""
+    """Import a coder's (or another tool's) codings, or apply a reviewed sheet's decisions with --review: each row
+    only to the coding it shows (its id, code, span, text and check must agree)."""
     project = open_project(project_dir)
     if review and (adjudicated or as_human):
         raise UsageError("--review applies a sheet's decisions to the suggestions it names; --adjudicated and "
                          "--as-human import rows as a coder's codings: use one or the other")
+    if partial and not review:
+        raise UsageError("--partial goes with --review (an import of codings stores its good rows anyway)")
     if review:
-        result = project.apply_review(file, reviewer=coder, codebook=codebook)
-    else:
-        name = coder or project.config.coder
-        report = project.import_codings(file, coder=coder, document_column=document_column,
-                                        code_column=code_column, text_column=text_column, codebook=codebook,
-                                        adjudicated=adjudicated, as_human=as_human)
-    if review:
-        print_problems(result.failures)
-        done = {"accept": "accepted", "reject": "rejected", "recode": "recoded"}
-        applied = ", ".join(f"{result.applied[a]} {word}" for a, word in done.items())
-        typer.echo(f"applied {plural(sum(result.applied.values()), 'decision')} ({applied}); {result.unchanged} "
-                   f"already applied, {plural(result.blank, 'row')} without a decision; "
-                   f"{plural(len(result.failures), 'row')} not applied")
-        raise typer.Exit(result.return_code)
+        _apply_review(project, file, coder, codebook, partial)
+    name = coder or project.config.coder
+    report = project.import_codings(file, coder=coder, document_column=document_column,
+                                    code_column=code_column, text_column=text_column, codebook=codebook,
+                                    adjudicated=adjudicated, as_human=as_human)
     print_problems(report.notes)
     print_problems(report.failures)
     how = ", ".join(f"{n} {m}" for m, n in sorted(report.methods.items()))
@@ -187,6 +184,36 @@ def codings_import(
                "not imported"
                f"{extra}" + (f" (placed by {how})" if how else ""))
     raise typer.Exit(report.return_code)
+
+
+SHOWN_PROBLEMS = 50  # a sheet refused row by row says the first ones and how many more
+
+
+def _apply_review(project, file: Path, coder: str | None, codebook: Path | None, partial: bool) -> None:
+    """`codings import --review`: each refused row as soon as it is read (a long sheet's first error at once),
+    then what was applied — or that nothing was."""
+    errors = [0]
+
+    def say(problem) -> None:
+        if problem.severity == "error":
+            errors[0] += 1
+            if errors[0] > SHOWN_PROBLEMS:
+                return
+        typer.echo(f"{problem.severity}: {problem}", err=True)
+
+    result = project.apply_review(file, reviewer=coder, codebook=codebook, partial=partial, on_problem=say)
+    if errors[0] > SHOWN_PROBLEMS:
+        typer.echo(f"error: … and {plural(errors[0] - SHOWN_PROBLEMS, 'more refused row')}", err=True)
+    done = {"accept": "accepted", "reject": "rejected", "recode": "recoded"}
+    counts = ", ".join(f"{result.decided[a]} {word}" for a, word in done.items())
+    rest = (f"{result.unchanged} already applied, {plural(result.blank, 'row')} without a decision")
+    if not result.committed:
+        typer.echo(f"nothing applied: {plural(result.refused, 'row')} refused; fix them or use --partial "
+                   f"({plural(sum(result.decided.values()), 'other decision')} ready: {counts}; {rest})")
+    else:
+        refused = f"; {plural(result.refused, 'row')} refused (not applied)" if result.refused else ""
+        typer.echo(f"applied {plural(sum(result.decided.values()), 'decision')} ({counts}); {rest}{refused}")
+    raise typer.Exit(result.return_code)
 
 
 @command(codings_app, "stale", examples=('qualcode codings stale',))

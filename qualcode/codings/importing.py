@@ -11,7 +11,7 @@ from pathlib import Path
 from qualcode.codebook.load import Codebook
 from qualcode.codebook.names import resolve_code, unknown_code
 from qualcode.codings.align import Aligner, Miss, Placement, normalise, snap_to_speech
-from qualcode.codings.sheets import DECISION, parse_decision, read_sheet, whole_number
+from qualcode.codings.sheets import DECISION, NEW_CODE, read_sheet, row_decision, whole_number
 from qualcode.errors import InputFileError, Problem, UsageError
 from qualcode.model import Role
 from qualcode.project.crash import crash_point
@@ -109,11 +109,12 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
     A row names its document and code (id, label or path) and gives its span by ``start`` and ``end``, by its
     text (placed with :mod:`qualcode.align` and trimmed to the speech of the turns it covers; a ``turn`` column
     picks among several places), or by a ``turn`` alone (that turn's speech). A ``decision`` column, when
-    present, is applied: ``reject`` rows are left out, ``recode:CODE`` rows take that code, blank and
-    ``accept`` rows come in as they are — so a decided adjudication sheet imports as the final coding; that
-    takes ``adjudicated``, since a review sheet's decisions belong to `codings import --review`. Rows that copy
-    auto suggestions (coder ``auto``, status ``suggested`` or a ``rule`` in the sheet, or — in a sheet that does
-    not name each row's coder — the span and code of an existing auto coding) come in only with ``as_human``:
+    present, is applied: ``reject`` rows are left out, ``recode:CODE`` rows (or rows with a ``new_code``) take
+    that code, blank and ``accept`` rows come in as they are — so a decided adjudication sheet imports as the
+    final coding; that takes ``adjudicated``, since a review sheet's decisions belong to `codings import
+    --review`. Rows that copy auto suggestions (coder ``auto``, status ``suggested`` or a ``rule`` in the sheet,
+    or — in a sheet that does not name each row's coder — the span and code of an existing auto coding) come in
+    only with ``as_human``:
     otherwise machine output would become a person's coding, and gold for `agreement` and `eval`. Rows the
     coder already has are skipped.
 
@@ -125,7 +126,7 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
     report = ImportReport()
     if not rows:
         return report
-    decided = sum(1 for row in rows if row.get(DECISION, "").strip())
+    decided = sum(1 for row in rows if row.get(DECISION, "").strip() or row.get(NEW_CODE, "").strip())
     if decided and not adjudicated:
         raise UsageError(f"{path.name} has {plural(decided, 'decision')} in its `decision` column: apply them "
                          f"to the suggestions they name with `qualcode codings import {path.name} --review`, or "
@@ -142,7 +143,7 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
     for line, row in enumerate(rows, start=2):
         where = f"{path}:{line}"
         try:
-            decision = parse_decision(row.get(DECISION, ""))
+            decision = row_decision(row, same=lambda a, b: _same_code(book, a, b))
         except UsageError as exc:
             report.failures.append(Problem(where, exc.message))
             continue
@@ -187,6 +188,11 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
                          "agreement and eval): review them with `qualcode review` or `codings import --review`, or "
                          "add --as-human if a person did code them; nothing was imported")
     return report
+
+
+def _same_code(book: Codebook, a: str, b: str) -> bool:
+    found_a, found_b = resolve_code(book, a), resolve_code(book, b)
+    return found_a is not None and found_b is not None and found_a.id == found_b.id
 
 
 def _from_rules(row: dict[str, str]) -> bool:

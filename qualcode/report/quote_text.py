@@ -31,8 +31,13 @@ FLAWS = ("fragment", "reported speech cut from its frame", "stray quotation mark
 
 
 def words(text: str) -> int:
-    """The words of ``text`` that were spoken: tags left out."""
-    return len(TAG.sub(" ", text).split())
+    """The words of ``text`` that were spoken: tags and lone punctuation (a dash) left out."""
+    return sum(any(ch.isalnum() for ch in token) for token in TAG.sub(" ", text).split())
+
+
+def broken_off(text: str) -> bool:
+    """Whether ``text`` ends on a dash: the speaker broke off, or was cut off, mid-sentence."""
+    return TAG.sub("", text).rstrip().rstrip(CLOSING).rstrip().endswith(("—", "–", "-", "--"))
 
 
 def only_tags(text: str) -> bool:
@@ -128,7 +133,8 @@ def read(text: str, cut_before: bool, cut_after: bool, *, before: str = "", inte
 
     The score is its length (1 for 12–80 spoken words, ``words / 12`` below, ``80 / words`` above) times its
     wholeness (0.75 when it starts inside a sentence, 0.75 when it stops inside one), times 0.8 for an
-    interpreter's rendering and 0.9 when transcription tags interrupt it. Flaws: fewer than 8 spoken words;
+    interpreter's rendering and 0.9 when transcription tags interrupt it. Flaws: fewer than 8 spoken words
+    or a sentence broken off on a dash (a fragment);
     a start inside a quotation the turn opened (reported speech of someone else); a quotation mark without
     its partner."""
     count = words(text)
@@ -140,7 +146,7 @@ def read(text: str, cut_before: bool, cut_after: bool, *, before: str = "", inte
     if TAG.search(text):
         value *= TAGGED_FACTOR
     flaws = []
-    if count < FRAGMENT_WORDS:
+    if count < FRAGMENT_WORDS or broken_off(text):
         flaws.append(FLAWS[0])
     if open_quotation(before):
         flaws.append(FLAWS[1])
