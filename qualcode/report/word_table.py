@@ -20,6 +20,7 @@ from qualcode.report.safe_text import xml_text
 PORTRAIT_SIZES = (None, 10, 9, 8)  # None: the Normal style's own size
 LANDSCAPE_SIZES = (None, 10, 9, 8, 7)
 PADDING = 11.5  # points: the cell margins of Word's Table Grid (5.4 pt a side) and a border
+SLACK = 1.03  # text measured 3% wider: LibreOffice lays out a little wider (without it 'Total' split as 'Tota|l')
 INDENT = 0.4 / 2.54 * 72  # points a child code's label is indented per level (0.4 cm)
 MIN_LABEL_SHARE = 0.25  # the label column keeps at least a quarter of the line
 MAX_ROTATED = 6 / 2.54 * 72  # points: the tallest rotated header row (6 cm); longer headers wrap between words
@@ -56,7 +57,7 @@ class TableLayout:
 
 
 def _longest_word(texts, size: float, bold: bool) -> float:
-    return max([text_width(word, size, bold) for text in texts for word in str(text).split()] + [0.0])
+    return max([text_width(word, size, bold) for text in texts for word in str(text).split()] + [0.0]) * SLACK
 
 
 def _fit(labels: list[tuple[str, int]], headers: list[str], values: list[list[str]], usable: int,
@@ -68,7 +69,7 @@ def _fit(labels: list[tuple[str, int]], headers: list[str], values: list[list[st
                      + [_longest_word([headers[0]], points, True)]) + PADDING
     numbers, height = [], 0.0
     for header, column in zip(headers[1:], values):
-        widest = max([text_width(v, points) for v in column] + [0.0])
+        widest = max([text_width(v, points) for v in column] + [0.0]) * SLACK
         if rotated:
             full = text_width(header, points, True)
             tall = max(min(full, MAX_ROTATED), _longest_word([header], points, True))
