@@ -42,14 +42,8 @@ PEOPLE = {1: ("female", "Hmong"), 2: ("male", "Hmong"), 3: ("female", "Kinh"), 4
           5: ("female", "Kinh"), 6: ("male", "Kinh"), 7: ("female", "Dao")}
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """Seven one-to-one interviews (Hmong 2, Kinh 4, Dao 1; the Dao interview in Vietnamese), every answer
-    coded `access` by a person."""
-    files = {f"IDI-{n:02}.txt": _idi(n, vietnamese=n == 7) for n in PEOPLE}
-    people = "participant,gender,ethnicity,site\n" + "".join(
-        f"P{n:02},{g},{e},Site A\n" for n, (g, e) in PEOPLE.items())
-    project = make_project(tmp_path_factory.mktemp("voices"), files, CODEBOOK, people)
+def _code_every_answer(project) -> None:
+    """Store an accepted `access` coding by lan on every respondent turn."""
     store = open_store(project.store_path)
     with store.transaction():
         for turn in store.turns():
@@ -58,6 +52,17 @@ def project(tmp_path_factory):
                 store.add_coding(turn.document, turn.start, turn.end, "access", "lan", "accepted",
                                  text[turn.start:turn.end])
     store.close()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """Seven one-to-one interviews (Hmong 2, Kinh 4, Dao 1; the Dao interview in Vietnamese), every answer
+    coded `access` by a person."""
+    files = {f"IDI-{n:02}.txt": _idi(n, vietnamese=n == 7) for n in PEOPLE}
+    people = "participant,gender,ethnicity,site\n" + "".join(
+        f"P{n:02},{g},{e},Site A\n" for n, (g, e) in PEOPLE.items())
+    project = make_project(tmp_path_factory.mktemp("voices"), files, CODEBOOK, people)
+    _code_every_answer(project)
     return project
 
 
@@ -126,14 +131,7 @@ def test_a_by_attribute_with_one_person_per_value(tmp_path: Path, cli) -> None:
     files = {f"IDI-{n:02}.txt": _idi(n) for n in (1, 2, 3)}
     people = "participant,village\nP01,Lùng Thàng\nP02,Séo Phìn\nP03,Na Lốc\n"
     project = make_project(tmp_path / "p", files, CODEBOOK, people)
-    store = open_store(project.store_path)
-    with store.transaction():
-        for turn in store.turns():
-            if turn.role.value != "interviewer":
-                text = store.document(turn.document).text
-                store.add_coding(turn.document, turn.start, turn.end, "access", "lan", "accepted",
-                                 text[turn.start:turn.end])
-    store.close()
+    _code_every_answer(project)
     result, text = _run(cli, project, tmp_path, "--by", "village", "--limit", "3")
     assert result.exit_code == 0, result.output
     assert "Lùng Thàng: 1 quote from 1 of 1 participant" in text and "Na Lốc: 1 quote" in text
@@ -175,14 +173,7 @@ def test_interpreted_speech_is_attributed_as_such_and_ranks_below_direct_speech(
     people = "participant,document,speaker,gender,ethnicity\nP1,FGD-01,Sok,female,Khmer\n" \
              "P2,FGD-01,Dara,male,Khmer\nP3,FGD-01,Lan,female,Khmer\n"
     project = make_project(tmp_path / "p", {"FGD-01.txt": INTERPRETED}, CODEBOOK, people)
-    store = open_store(project.store_path)
-    with store.transaction():
-        for turn in store.turns():
-            if turn.role.value != "interviewer":
-                text = store.document(turn.document).text
-                store.add_coding(turn.document, turn.start, turn.end, "access", "lan", "accepted",
-                                 text[turn.start:turn.end])
-    store.close()
+    _code_every_answer(project)
     result, text = _run(cli, project, tmp_path, "--limit", "1", "--k-anonymity", "1")
     assert result.exit_code == 0, result.output
     assert "Nobody at the health station speaks Khmer" in text and "[in Khmer" not in text  # direct speech first
