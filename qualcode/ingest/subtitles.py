@@ -86,7 +86,7 @@ def _timing(line: str, at_start: bool) -> tuple[str, str | None] | None:
     match = _ODD.match(line)
     if match and (at_start or not _DASHED.match(line) or re.search(_ARROW, line)):
         return "odd", _clock(match.group("start"))
-    if at_start and _BAD.search(line) and len(_LETTER.findall(line)) <= 4:
+    if (at_start or "-->" in line) and _BAD.search(line) and len(_LETTER.findall(line)) <= 4:
         return "bad", None
     return None
 
@@ -119,7 +119,7 @@ def _cues(text: str, where: str, vtt: bool) -> tuple[list[Cue], _Found]:
         kind = _timing(line, block_start)
         if kind is None and ((block_start and vtt) or _INDEX.match(line)) and nxt.strip():
             ahead = _timing(nxt, True)
-            if ahead is not None and (ahead[0] != "bad" or block_start):  # a cue identifier or SRT index line
+            if ahead is not None and (ahead[0] != "bad" or block_start or _INDEX.match(line)):  # a cue id / index
                 i += 1
                 line, kind = nxt, ahead
         if kind is not None:
