@@ -248,10 +248,18 @@ def test_vtt_bad_timestamp_keeps_its_text_and_timing_tags_go(tmp_path: Path) -> 
     assert dict(doc.warnings)[9].startswith("1 timing line qualcode cannot read ('00:00:0x.000 --> 00:00:09.000'")
 
 
+def test_vtt_cue_right_after_the_header_and_line_break_tags(tmp_path: Path) -> None:
+    """A cue written right under `WEBVTT` (no blank line) is read, and a `<br>` separates the words it splits."""
+    path = tmp_path / "IDI-41.vtt"
+    path.write_text("WEBVTT\n00:00:01.000 --> 00:00:02.000\nI: Hello there<br>friend\n\n00:00:03.000 --> "
+                    "00:00:04.000\nR: Yes\n", encoding="utf-8")
+    assert speech(read(path)) == [("I", "Hello there friend"), ("R", "Yes")]
+
+
 def test_subtitles_without_any_readable_time_are_refused(tmp_path: Path) -> None:
     """A file with text but no cue whose time can be read is not a subtitle file: refused, as before."""
     path = tmp_path / "x.srt"
-    path.write_text("1\nhello there\n\n2\nstill no times\n", encoding="utf-8")
+    path.write_text("1\nhello there\n\n2\nstill no times\n\n3\n99:99 --> 00:01:00\nno real time\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="no subtitle cues"):
         read(path)
 

@@ -37,6 +37,7 @@ _METADATA = re.compile(r"^(?:NOTE(?:\s|$)|STYLE\s*$|REGION\s*$)")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>|(?=<v[\s.])|$)", re.S)
 _TAG = re.compile(r"</?(?:c|i|b|u|s|v|lang|ruby|rt|font|span)(?:[.\s][^<>]*)?>|<\d+(?::\d{2}){1,2}(?:[.,]\d{1,3})?>",
                   re.I)
+_BREAK = re.compile(r"<br\s*/?>", re.I)  # a line break some tools write in SubRip
 _OVERRIDE = re.compile(r"\{\\[^{}]*\}")  # SubRip / ASS override codes: {\an8}, {\i1}, {\pos(10,20)}
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _DIALOGUE_DASH = re.compile(r"^\s*[-–—]\s*")
@@ -66,6 +67,12 @@ def _clock(value: str) -> str:
     return value if value.count(":") == 2 else f"00:{value}"
 
 
+def _possible(clock: str) -> bool:
+    """Whether ``hh:mm:ss`` is a time (``00:99:99`` is not)."""
+    _, minutes, seconds = clock.split(":")
+    return int(minutes) < 60 and int(seconds) < 60
+
+
 def _entity(match: re.Match) -> str:
     text = html.unescape(match.group(0))
     return text if text != match.group(0) else match.group(0)
@@ -74,17 +81,18 @@ def _entity(match: re.Match) -> str:
 def clean(text: str) -> str:
     """A cue's text as a reader sees it: tags, timing tags and override codes removed, character references
     read, whitespace collapsed."""
-    text = _ENTITY.sub(_entity, _OVERRIDE.sub("", _TAG.sub("", text)))
+    text = _ENTITY.sub(_entity, _OVERRIDE.sub("", _TAG.sub("", _BREAK.sub(" ", text))))
     return " ".join(normalise(text).split())
 
 
 def _timing(line: str, at_start: bool) -> tuple[str, str | None] | None:
     """``("valid" | "odd" | "bad", start time)`` when ``line`` is a timing line, else None."""
     match = _VALID.match(line)
-    if match:
+    if match and _possible(_clock(match.group("start"))):
         return "valid", _clock(match.group("start"))
-    match = _ODD.match(line)
-    if match and (at_start or not _DASHED.match(line) or re.search(_ARROW, line)):
+    match = _ODD.match(line) if not match else None
+    if match and _possible(_clock(match.group("start"))) and (
+            at_start or not _DASHED.match(line) or re.search(_ARROW, line)):
         return "odd", _clock(match.group("start"))
     if (at_start or "-->" in line) and _BAD.search(line) and len(_LETTER.findall(line)) <= 4:
         return "bad", None
@@ -109,8 +117,11 @@ def _cues(text: str, where: str, vtt: bool) -> tuple[list[Cue], _Found]:
             continue
         started = True
         if skipping:
-            i += 1
-            continue
+            found_timing = _timing(line, True)
+            if found_timing is None or found_timing[0] == "bad":
+                i += 1
+                continue
+            skipping = False  # a cue right after the header or a note, without a blank line
         if block_start and vtt and _METADATA.match(line):
             skipping = True
             i += 1
