@@ -38,7 +38,9 @@ class _Lines:
 
     def __init__(self) -> None:
         self.lines: list[Line] = []
-        self.notes: list[tuple[Line, str]] = []  # (the line referencing it, "comment" / "footnote" / "endnote")
+        # id(line) -> (the line, the kinds of note it references: "comment", "footnote", "endnote"); holding the
+        # line keeps its id unique while the body is read
+        self.notes: dict[int, tuple[Line, list[str]]] = {}
 
     def blocks(self, blocks: list[Block]) -> list[Line]:
         out: list[Line] = []
@@ -52,7 +54,9 @@ class _Lines:
         bold = _bold_prefix(paragraph)
         lines = [Line(first, bold_prefix=bold if bold and first.startswith(bold) else None),
                  *(Line(extra) for extra in more)]
-        self.notes.extend((lines[0], kind) for kind, count in paragraph.notes.items() for _ in range(count))
+        kinds = [kind for kind, count in paragraph.notes.items() for _ in range(count)]
+        if kinds:
+            self.notes[id(lines[0])] = (lines[0], kinds)
         return lines + self.blocks(paragraph.boxes)  # a text box's paragraphs follow the one anchoring it
 
     def cell(self, blocks: list[Block]) -> tuple[str, list[Line]]:
@@ -61,8 +65,9 @@ class _Lines:
 
     def carry(self, row: list[tuple[str, list[Line]]], line: Line) -> None:
         """Notes referenced in a row's cells are placed on the line that renders the row."""
-        inside = {id(old) for _, lines in row for old in lines}
-        self.notes.extend((line, kind) for old, kind in list(self.notes) if id(old) in inside)
+        kinds = [kind for _, lines in row for old in lines for kind in self.notes.get(id(old), (None, []))[1]]
+        if kinds:
+            self.notes.setdefault(id(line), (line, []))[1].extend(kinds)
 
     def table(self, table: Table) -> list[Line]:
         cells = [[self.cell(cell) for cell in row] for row in table.rows]
@@ -128,7 +133,8 @@ def _warnings(body: Body, reader: _Lines, lines: list[Line]) -> list[tuple[int |
     at = {id(line): i + 1 for i, line in enumerate(lines)}
     warnings: list[tuple[int | None, str]] = []
     for kind, (one, many) in _NOTE_NAMES.items():
-        places = sorted(at[id(line)] for line, note in reader.notes if note == kind and id(line) in at)
+        places = sorted(at[key] for key, (_, kinds) in reader.notes.items() if key in at for note in kinds
+                        if note == kind)
         if places:
             count = len(places)
             warnings.append((places[0], f"{count} Word {one if count == 1 else many} (the first on this line) "
