@@ -30,6 +30,55 @@ def write_docx(path: Path, blocks: list) -> Path:
     return path
 
 
+_FOOTNOTES = ('<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+              '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+              '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
+              '</w:p></w:footnote>{notes}</w:footnotes>')
+
+
+def write_docx_xml(path: Path, body: str, *, footnotes: list[str] = (), comment: tuple[int, str] | None = None
+                   ) -> Path:
+    """Write a .docx whose body is the WordprocessingML ``body`` (``w:p`` / ``w:tbl`` elements with the
+    namespaces of Word's own document.xml, plus ``a:`` and ``wps:``), as Word saves it: ``footnotes`` become a
+    real footnotes part (footnote ``n`` has ``w:id`` n, counting from 1, for ``w:footnoteReference``);
+    ``comment`` ``(paragraph index, text)`` anchors a real comment (python-docx's comments part) on that
+    paragraph's runs."""
+    import io
+    import re
+    import zipfile
+
+    document = docx.Document()
+    buffer = io.BytesIO()
+    document.save(buffer)
+    parts: dict[str, bytes] = {}
+    with zipfile.ZipFile(buffer) as package:
+        for name in package.namelist():
+            parts[name] = package.read(name)
+    xml = parts["word/document.xml"].decode()
+    xml = xml.replace('xmlns:wps="', 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:wps="', 1)
+    xml = re.sub(r"<w:body>.*?(<w:sectPr)", lambda m: "<w:body>" + body + m.group(1), xml, count=1, flags=re.S)
+    parts["word/document.xml"] = xml.encode()
+    if footnotes:
+        notes = "".join(f'<w:footnote w:id="{n}"><w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+                        "</w:footnote>" for n, text in enumerate(footnotes, 1))
+        parts["word/footnotes.xml"] = _FOOTNOTES.format(notes=notes).encode()
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+            b'<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            b'wordprocessingml.footnotes+xml"/></Types>'))
+        parts["word/_rels/document.xml.rels"] = parts["word/_rels/document.xml.rels"].replace(
+            b"</Relationships>", b'<Relationship Id="rIdFootnotes" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    if comment is not None:
+        document = docx.Document(path)
+        paragraph = document.paragraphs[comment[0]]
+        document.add_comment(paragraph.runs, text=comment[1], author="Reviewer", initials="RV")
+        document.save(path)
+    return path
+
+
 def write_pdf(path: Path, pages: list[list[str]]) -> Path:
     """Write a real PDF with a text layer: one list of lines per page (Helvetica, ASCII text)."""
     objects: list[bytes] = []

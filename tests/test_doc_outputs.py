@@ -15,7 +15,7 @@ SCRIPT = REPO / "docs" / "examples.py"
 PAGES = sorted([REPO / "README.md", REPO / "docs" / "tutorial.md", *(REPO / "docs" / "howto").glob("*.md")])
 FENCE = re.compile(r"^ *(```+|~~~+)(\S*)")
 # What a fenced block on these pages may be: generated output, commands without output, or a file shown.
-FILE_KINDS = {"yaml", "toml", "csv", "python", "gitignore"}
+FILE_KINDS = {"yaml", "toml", "csv", "python", "gitignore", "srt", "vtt"}
 COMMAND_WORDS = {"qualcode", "make", "source", "mkdir", "cp", "mv", "cd", "sed", "echo", "ollama", "grep", "printf",
                  "pip"}
 

@@ -230,10 +230,12 @@ def test_hostile_input(case: dict, template: Path, tmp_path: Path, monkeypatch) 
     assert "Traceback" not in output
     assert result.exit_code == case["exit"], output
     assert case["message"] in output
-    if case.get("store_lacks"):
+    if case.get("store_lacks") or case.get("store_has"):
         with sqlite3.connect(_store(root)) as db:
             texts = " ".join(t for (t,) in db.execute("SELECT text FROM documents"))
-        assert case["store_lacks"] not in texts
+        assert case.get("store_lacks", "\0") not in texts
+        for kept in case.get("store_has", []):  # every word the file holds reaches the store
+            assert kept in texts
 
 
 def test_a_transcript_over_64_mb_is_refused_before_reading(tmp_path: Path, cli) -> None:

@@ -366,3 +366,93 @@ def test_front_matter_sets_the_role_of_labels(project: Path, cli) -> None:
         ("Dan", "interviewer"), ("Q", "respondent")]
     assert [(label, role) for _, label, role, *_ in turns_of(project, "IDI-03")][:2] == [
         ("Dan", "respondent"), ("Q", "interviewer")]
+
+
+# -- participants.csv never shifts an attribute; .qdpx sources decoded as transcripts are (issue 24) -----------
+
+def test_unquoted_comma_refuses_the_file_and_keeps_the_previous_mapping(project: Path, cli) -> None:
+    """A row with more values than columns (an unquoted comma) is refused naming its line and the split value;
+    the mapping ingested before is kept, so no attribute is stored shifted."""
+    make_corpus(project)
+    assert cli("ingest", "--project", project).exit_code == 0
+    (project / "transcripts" / "participants.csv").write_text(
+        PARTICIPANTS.replace("P78,FGD-05,Nga,,female,Kinh,Site B", "P78,FGD-05,Nga,,female,Kinh,Site B, north"),
+        encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 1
+    assert ('participants.csv:4: 8 values but 7 columns: a comma inside a value moves every value after it into '
+            'the next column; put that value in quotes ("Site B, north"?) (the previous participants mapping is '
+            "kept)") in result.stderr
+    people = {pid: json.loads(a) for pid, a in db(project).execute("SELECT id, attributes FROM participants")}
+    assert people["P78"] == {"gender": "female", "ethnicity": "Kinh", "site": "Site B"}
+
+
+def test_duplicate_column_names_refuse_the_file(project: Path, cli) -> None:
+    """Two columns of one name (whatever their case) are refused naming both columns, not one silently dropped."""
+    make_corpus(project)
+    (project / "transcripts" / "participants.csv").write_text(
+        "participant,document,speaker,gender,Gender\nP76,FGD-05,Mỹ,female,male\n", encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 1
+    assert "participants.csv:1: column 'Gender' appears twice (columns 4 and 5): rename or remove one" in result.stderr
+
+
+def test_values_with_spaces_are_trimmed_with_a_warning(project: Path, cli) -> None:
+    """Values with spaces at either end are stored trimmed, and one warning names the first line and value."""
+    make_corpus(project)
+    (project / "transcripts" / "participants.csv").write_text(
+        PARTICIPANTS.replace("P77,FGD-05,Phol,,male,Khmer,", "P77,FGD-05,Phol,, male , Khmer,"), encoding="utf-8")
+    result = cli("ingest", "--project", project)
+    assert result.exit_code == 0, result.output
+    assert ("participants.csv:3: 2 values with spaces at the start or end trimmed (here gender=' male ')"
+            in result.stderr)
+    people = {pid: json.loads(a) for pid, a in db(project).execute("SELECT id, attributes FROM participants")}
+    assert people["P77"] == {"gender": "male", "ethnicity": "Khmer", "site": "Site B"}
+
+
+def test_qdpx_sources_are_decoded_as_transcripts_are(project: Path) -> None:
+    """A `.qdpx` source in Windows-1258 comes in as Vietnamese, not mojibake, and a coding after invisible
+    characters (removed from the stored text) still covers the same words."""
+    import zipfile
+
+    import qualcode
+
+    vietnamese = "Hỏi: Chị có đi họp không?\r\nTrả lời: Không, tôi bận việc nhà.\r\n"
+    legacy = "".join(_cp1258(ch) for ch in vietnamese).encode("cp1258")
+    invisible = "Lan: Hello.\nMai: I am \u200bso\u00ad happy.\nLan: Good.\nMai: Bye.\n"
+    start = invisible.index("so")
+    sources = [("IDI-40", "A1", legacy, ""), ("FGD-40", "A2", invisible.encode("utf-8"),
+               f'<PlainTextSelection guid="B0000000-0000-0000-0000-000000000001" startPosition="{start}" '
+               f'endPosition="{start + 9}"><Coding guid="B0000000-0000-0000-0000-000000000002"><CodeRef '
+               'targetGUID="C0000000-0000-0000-0000-000000000001"/></Coding></PlainTextSelection>')]
+    qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook>'
+           '<Codes><Code guid="C0000000-0000-0000-0000-000000000001" name="happy" isCodable="true"/></Codes>'
+           "</CodeBook><Sources>" + "".join(
+               f'<TextSource guid="A0000000-0000-0000-0000-00000000000{n}" name="{name}" '
+               f'plainTextPath="internal://{guid}.txt">{selection}</TextSource>'
+               for n, (name, guid, _, selection) in enumerate(sources, 1)) + "</Sources></Project>")
+    with zipfile.ZipFile(project / "tool.qdpx", "w") as archive:
+        archive.writestr("project.qde", qde)
+        for _, guid, data, _ in sources:
+            archive.writestr(f"sources/{guid}.txt", data)
+    opened = qualcode.open_project(project)
+    opened.import_qdpx(project / "tool.qdpx")
+    store = sqlite3.connect(project / ".qualcode" / "qualcode.db")
+    texts = dict(store.execute("SELECT id, text FROM documents"))
+    coded = store.execute("SELECT text FROM codings").fetchall()
+    store.close()
+    assert texts["IDI-40"] == vietnamese.replace("\r\n", "\n")
+    assert "\u200b" not in texts["FGD-40"] and coded == [("so happy",)]
+
+
+def _cp1258(char: str) -> str:
+    """``char`` as Windows writes it in Windows-1258: base letter precomposed, tone mark combining."""
+    import unicodedata
+
+    try:
+        char.encode("cp1258")
+        return char
+    except UnicodeEncodeError:
+        base, *marks = unicodedata.normalize("NFD", char)
+        tone = [m for m in marks if m in "\u0300\u0301\u0303\u0309\u0323"]
+        return unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in tone)) + "".join(tone)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import REPO
-from helpers import write_pdf
+from helpers import write_docx_xml, write_pdf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,8 @@ import qualcode
 from qualcode.codebook.load import load_codebook
 from qualcode.errors import QualcodeError
 from qualcode.ingest import READERS, add_sentences, read_document
+from qualcode.ingest.encoding import INVISIBLE
+from qualcode.ingest.participants import load_participants
 from qualcode.project.folder import Config
 from qualcode.project.store import open_store
 from qualcode.report.safe_text import xml_text
@@ -255,3 +258,191 @@ def test_interpreters_misspellings_and_questioners_ingest(turns, tmp_path_factor
     finally:
         store.close()
     assert opened.ingest().unchanged == ["FGD-01"]
+
+
+# -- every word the source holds reaches the stored text (issue 24) --------------------------------------------
+
+WORD = st.sampled_from(["road", "far", "Không", "người", "hộ", "nghèo", "ID", "card", "trạm", "commune", "xã",
+                        "Sính", "muddy", "forms"])
+HIDDEN = st.sampled_from(sorted(INVISIBLE))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", "".join(c for c in text if c not in INVISIBLE))
+
+
+def _hide(text: str, marks: list[tuple[int, str]]) -> str:
+    """``text`` with invisible characters put at the given positions (before a label, inside a word...)."""
+    for at, mark in marks:
+        at %= len(text) + 1
+        text = text[:at] + mark + text[at:]
+    return text
+
+
+@FAST
+@given(lines=st.lists(st.tuples(st.sampled_from(["", "I: ", "R: ", "[00:01:02] I: ", "Respondent: "]),
+                                st.lists(WORD, min_size=1, max_size=6),
+                                st.lists(st.tuples(st.integers(0, 60), HIDDEN), max_size=3)), min_size=1, max_size=8),
+       codec=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32"]), newline=st.sampled_from(["\n", "\r\n"]))
+def test_text_keeps_every_word_and_invisible_characters_hide_no_label(lines, codec, newline, tmp_path_factory) -> None:
+    """A text transcript in any Unicode encoding, with invisible characters anywhere: the stored text holds
+    every word in order and none of the invisible characters, and every labelled line starts its turn."""
+    source = newline.join(_hide(label + " ".join(words), marks) for label, words, marks in lines)
+    path = tmp_path_factory.mktemp("t") / "IDI-60.txt"
+    path.write_bytes(source.encode(codec))
+    doc = read_document(path, path.name, Config(), {})
+    assert _words(doc.text) == _words(source) and INVISIBLE.isdisjoint(doc.text)
+    labelled = [label.split("] ")[-1][:-2] for label, _, _ in lines if label]
+    assert [t.label for t in doc.turns if t.label] == labelled
+
+
+def _segment(words: list[str], kind: str) -> tuple[str, list[str]]:
+    """WordprocessingML holding ``words`` the way ``kind`` wraps them, and the words Word's final view shows."""
+    from test_no_word_dropped import dele, ins, r
+
+    text = " " + " ".join(words) + " "
+    wrapped = {
+        "run": r(text), "ins": ins(r(text)), "sdt": f"<w:sdt><w:sdtPr/><w:sdtContent>{r(text)}</w:sdtContent></w:sdt>",
+        "smart": f'<w:smartTag w:uri="urn:x" w:element="place">{r(text)}</w:smartTag>',
+        "field": f'<w:fldSimple w:instr=" MERGEFIELD nothing ">{r(text)}</w:fldSimple>',
+        "link": f'<w:hyperlink w:anchor="a">{r(text)}</w:hyperlink>',
+        "complex": ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> REF '
+                    'nothing </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                    f'{r(text)}<w:r><w:fldChar w:fldCharType="end"/></w:r>'),
+        "del": dele(text)}[kind]
+    return wrapped, [] if kind == "del" else words
+
+
+PARAGRAPH = st.tuples(st.sampled_from(["", "I: ", "R: "]),
+                      st.lists(st.tuples(st.lists(WORD, min_size=1, max_size=4), st.sampled_from(
+                          ["run", "ins", "sdt", "smart", "field", "link", "complex", "del"])), min_size=1, max_size=4),
+                      st.sampled_from(["paragraph", "layout table", "nested table", "text box", "two cells"]))
+
+
+@FAST
+@given(paragraphs=st.lists(PARAGRAPH, min_size=1, max_size=6))
+def test_word_final_view_keeps_every_word(paragraphs, tmp_path_factory) -> None:
+    """Words in runs, tracked insertions, content controls, smart tags, fields, links, tables nested in tables
+    and text boxes all reach the stored text in order; tracked deletions and field instructions never do."""
+    from test_no_word_dropped import p, r, table, text_box
+
+    body, expected = [], []
+    for label, segments, place in paragraphs:
+        parts = [_segment(words, kind) for words, kind in segments]
+        para = p(r(label), *(xml for xml, _ in parts))
+        shown = _words(label) + [w for _, words in parts for w in words]
+        if place == "layout table":
+            body.append(table([[para]]))
+        elif place == "nested table":
+            body.append(table([[p(r("cell")) + table([[para]])]]))
+            shown = ["cell", *shown]
+        elif place == "text box":
+            body.append(p(r("anchor"), text_box(para)))
+            shown = ["anchor", *shown]
+        elif place == "two cells":
+            body.append(table([[para, p(r("right"))]]))
+            shown = [*shown, "right"]
+        else:
+            body.append(para)
+        expected.extend(shown)
+    path = write_docx_xml(tmp_path_factory.mktemp("w") / "IDI-61.docx", "".join(body))
+    doc = read_document(path, path.name, Config(), {})
+    assert _words(doc.text) == expected
+    assert "nothing" not in doc.text and "MERGEFIELD" not in doc.text
+
+
+TIMING = st.sampled_from(["00:00:01.000 --> 00:00:02.000", "00:00:01,000 --> 00:00:02,000", "00:00:01,000 -> "
+                          "00:00:02,000", "00:00:01.000 —> 00:00:02.000", "00:00:0x.000 --> 00:00:02.000",
+                          "01:02.500 --> 01:03.000 align:start", None])
+STYLE = st.sampled_from(["{}", "<i>{}</i>", "{{\\an8}}{}", "<c.yellow>{}</c>", "{} <00:00:01.500>", "<b>{}</b> &amp;"])
+
+
+@FAST
+@given(cues=st.lists(st.tuples(TIMING, st.sampled_from(["", "Lan: ", "Interviewer: ", "- Mai: "]),
+                               st.lists(st.lists(WORD, min_size=1, max_size=5), min_size=1, max_size=2), STYLE,
+                               st.booleans()), min_size=1, max_size=8),
+       vtt=st.booleans())
+def test_subtitles_keep_every_word(cues, vtt, tmp_path_factory) -> None:
+    """Every word of every cue reaches the stored text in order, whatever its timing line (odd, unreadable,
+    missing), styling, timing tags or override codes, and whether or not a blank line separates the cues."""
+    blocks, expected = [], []
+    for number, (timing, label, lines, style, blank) in enumerate(cues, 1):
+        text = [style.format(" ".join(words)) for words in lines]
+        text[0] = label + text[0]
+        head = [] if not timing else [timing] if vtt else [str(number), timing]  # no timing line: loose text
+        blocks.append("\n".join(head + text) + ("\n\n" if blank or not timing else "\n"))
+        expected.extend(w for words in lines for w in words)
+    first = "00:00:00.000 --> 00:00:01.000" if vtt else "0\n00:00:00,000 --> 00:00:01,000"
+    source = ("WEBVTT\n\n" if vtt else "") + first + "\nI: Hello\n\n" + "".join(blocks)
+    path = tmp_path_factory.mktemp("s") / ("FGD-60.vtt" if vtt else "FGD-60.srt")
+    path.write_text(source, encoding="utf-8")
+    doc = read_document(path, path.name, Config(), {})
+    # labels are markup (consecutive cues of one speaker share one): the spoken words are what must all arrive
+    assert [w for w in _words(doc.text) if w not in {"I", "Lan", "Interviewer", "Mai"}] == ["Hello", *expected]
+
+
+@FAST
+@given(pages=st.lists(st.tuples(st.booleans(), st.lists(st.one_of(
+    st.lists(st.sampled_from(["road", "far", "ID", "card", "forms"]), min_size=1, max_size=5).map(" ".join),
+    st.integers(0, 99).map(str)), min_size=1, max_size=6), st.sampled_from(["", "7", "2/9", "Page 2 of 9"])),
+    min_size=1, max_size=3))
+def test_pdf_keeps_every_word_and_numbers_away_from_page_edges(pages, tmp_path_factory) -> None:
+    """Every word of a PDF is stored; a lone number is dropped only at the top or bottom of its page (or as part
+    of a column of line numbers), never in the middle of a page."""
+    written, expected = [], []
+    for top, lines, bottom in pages:
+        body = ["Interviewer: Hello?", *lines, "Respondent: Yes."]
+        written.append((["3"] if top else []) + body + ([bottom] if bottom else []))
+        numbers = [i for i, line in enumerate(body) if line.isdigit()]
+        counting = {i for i in numbers for run in [range(i - 2, i + 1), range(i - 1, i + 2), range(i, i + 3)]
+                    if all(j in numbers and int(body[j]) == int(body[run[0]]) + j - run[0] for j in run)}
+        expected.extend(w for i, line in enumerate(body) if i not in counting for w in _words(line))
+    path = write_pdf(tmp_path_factory.mktemp("p") / "IDI-62.pdf", written)
+    doc = read_document(path, path.name, Config(), {})
+    assert _words(doc.text) == expected
+
+
+VALUE = st.sampled_from(["female", "male", "Site A, north", "Kinh", "Hmông", " poor ", "community member", "",
+                         'the "old" village', "người dân"])
+
+
+@FAST
+@given(rows=st.lists(st.lists(VALUE, min_size=3, max_size=3), min_size=1, max_size=6), unquoted=st.integers(0, 20))
+def test_participants_never_shift_an_attribute(rows, unquoted, tmp_path_factory) -> None:
+    """participants.csv as a spreadsheet writes it gives every participant exactly their attributes (trimmed);
+    a value with a comma left unquoted is refused naming its line, never read shifted."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["participant", "gender", "site", "household"])
+    writer.writerows([f"P{n}", *values] for n, values in enumerate(rows, 1))
+    text = out.getvalue()
+    broken = next((n for n, values in enumerate(rows, 1) if "Site A, north" in values), None)
+    if broken is not None and unquoted % 2:  # the same file written by hand, without quotes
+        lines = text.split("\n")
+        lines[broken] = lines[broken].replace('"Site A, north"', "Site A, north")
+        text = "\n".join(lines)
+    path = tmp_path_factory.mktemp("c") / "participants.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        table = load_participants(path)
+    except QualcodeError as exc:
+        assert broken is not None and unquoted % 2 and f"participants.csv:{broken + 1}:" in str(exc)
+        return
+    assert not (broken is not None and unquoted % 2)
+    assert table.people == {f"P{n}": dict(zip(["gender", "site", "household"], (v.strip() for v in values)))
+                            for n, values in enumerate(rows, 1)}
+
+
+@FAST
+@given(year=st.integers(0, 9999), month=st.integers(0, 99), day=st.integers(0, 99), hour=st.integers(0, 99))
+def test_front_matter_dates_are_read_or_refused_with_their_line(year, month, day, hour, tmp_path_factory) -> None:
+    """A date-like front matter value is stored in ISO form or refused naming its line: never a traceback."""
+    value = f"{year:04d}-{month:02d}-{day:02d}" + (f" {hour:02d}:00:00" if hour % 3 else "")
+    path = tmp_path_factory.mktemp("f") / "IDI-63.txt"
+    path.write_text(f"---\ntype: IDI\ndate: {value}\n---\nR: Yes.\n", encoding="utf-8")
+    try:
+        doc = read_document(path, path.name, Config(), {})
+    except QualcodeError as exc:
+        assert "IDI-63.txt:3: front matter:" in str(exc)
+        return
+    assert doc.attributes["date"].replace("T", " ") == value

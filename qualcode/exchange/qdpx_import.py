@@ -21,7 +21,6 @@ Bringing in (:func:`write_transcripts`, then ingest, then :func:`add_codings`):
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -158,15 +157,15 @@ def _qde_name(archive: Archive) -> str:
 
 
 def decode_source(data: bytes) -> str:
-    """A source file's text: a BOM decides (UTF-8, UTF-16), else UTF-8, else Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+    """A source file's text, not yet normalised (positions count in it), detected as transcripts are
+    (:func:`qualcode.ingest.encoding.decode_raw`: a BOM, else UTF-8, else Windows-1258 or Windows-1252); bytes
+    that detection refuses (NUL bytes, no candidate) are read as UTF-8 with U+FFFD for what does not decode."""
+    from qualcode.ingest.encoding import decode_raw
+
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return decode_raw(data, "source")[0]
+    except InputFileError:
+        return data.decode("utf-8", errors="replace")
 
 
 def _source_text(archive: Archive, element: ET.Element, problems: list[Problem], where: str) -> str | None:
@@ -318,9 +317,12 @@ def read_qdpx(path: Path) -> QdpxProject:
 
 # -- positions -----------------------------------------------------------------------------------------------
 def normalise_with_map(raw: str) -> tuple[str, list[int]]:
-    """``raw`` normalised as ingest does (BOM dropped, CRLF and CR → LF, NFC) and, for every offset 0..len(raw)
-    of ``raw``, the offset in the result holding the same character (a combined character maps to its start)."""
-    if "\r" not in raw and "\ufeff" not in raw and unicodedata.is_normalized("NFC", raw):
+    """``raw`` normalised as ingest does (invisible characters such as BOMs dropped, CRLF and CR → LF, NFC) and,
+    for every offset 0..len(raw) of ``raw``, the offset in the result holding the same character (a combined
+    character maps to its start)."""
+    from qualcode.ingest.encoding import INVISIBLE
+
+    if "\r" not in raw and INVISIBLE.isdisjoint(raw) and unicodedata.is_normalized("NFC", raw):
         return raw, list(range(len(raw) + 1))
     pieces: list[str] = []
     offsets: list[int] = []
@@ -329,7 +331,7 @@ def normalise_with_map(raw: str) -> tuple[str, list[int]]:
     n = len(raw)
     while i < n:
         ch = raw[i]
-        if ch == "\ufeff":
+        if ch in INVISIBLE:
             offsets.append(out)
             i += 1
             continue
@@ -343,9 +345,9 @@ def normalise_with_map(raw: str) -> tuple[str, list[int]]:
             i += 1
             continue
         j = i + 1  # a cluster: a character and the combining marks after it
-        while j < n and unicodedata.combining(raw[j]):
+        while j < n and (unicodedata.combining(raw[j]) or raw[j] in INVISIBLE):
             j += 1
-        cluster = unicodedata.normalize("NFC", raw[i:j])
+        cluster = unicodedata.normalize("NFC", "".join(c for c in raw[i:j] if c not in INVISIBLE))
         offsets.extend([out] * (j - i))
         pieces.append(cluster)
         out += len(cluster)

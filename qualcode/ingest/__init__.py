@@ -41,7 +41,10 @@ FRONT_MATTER_SPEAKER_KEYS = ("interviewer", "interviewers", "speakers", "respond
 VIETNAMESE_THRESHOLD = 0.05
 # Part of every document's parse key: bump it when turns, sentences or tokens would come out differently, so
 # the next ingest re-parses unchanged files (their codings are re-anchored in place).
-PARSER_VERSION = "5"  # 4: once-used name-shaped labels among name labels are speakers; 5: misspelt labels
+# 4: once-used name-shaped labels among name labels are speakers; 5: misspelt labels; 6: Word's final view (tracked
+# insertions, content controls, fields, nested tables, text boxes), every subtitle cue's text, invisible characters
+# removed, UTF-32, PDF numbers kept mid-page
+PARSER_VERSION = "6"
 _ID_TYPE = re.compile(r"^(IDI|FGD)(?![A-Za-z])", re.I)
 
 
@@ -150,7 +153,7 @@ def read_document(path: Path, rel_path: str, config: Config, speaker_labels: dic
         doc_type=_doc_type(doc_id, attributes, str(path)),
         content_hash=parse_key(data, encoding, doc_id, config, speaker_labels),
         preamble_end=parsed.preamble_end,
-        warnings=tuple((None, message) for message in raw.warnings) + tuple(respelt_warnings)
+        warnings=tuple(raw.warnings) + tuple(respelt_warnings)
         + tuple((skipped + i + 1, _once_used_message(label, doc_id)) for i, label in parsed.once_used))
 
 

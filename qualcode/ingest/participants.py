@@ -24,14 +24,16 @@ class ParticipantTable:
     columns: tuple[str, ...] = ()
     people: dict[str, dict[str, str]] = field(default_factory=dict)
     rows: tuple[SpeakerRow, ...] = ()
-    warnings: tuple[str, ...] = ()  # what reading repaired (bad UTF-8 bytes replaced)
+    warnings: tuple[tuple[int | None, str], ...] = ()  # (line, what reading repaired): spaces trimmed, bad bytes
 
 
 def load_participants(path: Path) -> ParticipantTable:
     """Read a participants CSV (UTF-8 with or without BOM, or a legacy code page).
 
-    Raises InputFileError naming the file and line: no ``participant`` column, a row without an id, or one
-    person given different attributes on two rows.
+    Raises InputFileError naming the file and line: no ``participant`` column, two columns of one name, a row
+    with more values than the header has columns (an unquoted comma would shift every attribute after it), a
+    row without an id, or one person given different attributes on two rows. Values are trimmed of spaces at
+    either end, with a warning; a row with fewer values than columns has blanks in the last ones.
     """
     where = str(path)
     try:
@@ -40,6 +42,7 @@ def load_participants(path: Path) -> ParticipantTable:
         raise InputFileError(f"cannot read: {exc.strerror}", where=where) from None
     repaired: list[str] = []
     text, _ = decode(data, where, warnings=repaired)
+    warnings: list[tuple[int | None, str]] = [(None, message) for message in repaired]
     parsed = csv_rows(text, where, multiline=False)
     header = parsed[0][1] if parsed else None
     if not header or not any(h.strip() for h in header):
@@ -50,15 +53,22 @@ def load_participants(path: Path) -> ParticipantTable:
     if "participant" not in lowered:
         raise InputFileError(f"no `participant` column (columns: {', '.join(names)}); "
                              "add one holding each participant's id", where=f"{where}:1")
+    _check_header(names, lowered, where)
     index = {name: lowered.index(name) for name in RESERVED if name in lowered}
     columns = tuple(n for n, low in zip(names, lowered) if low not in RESERVED and n)
     people: dict[str, dict[str, str]] = {}
     first_line: dict[str, int] = {}
     rows: list[SpeakerRow] = []
+    spaced: list[tuple[int, str, str]] = []  # (line, column, value) of values with spaces at an end
+    unnamed: list[tuple[int, str]] = []  # (line, value) of values under a column without a name
     for line_no, cells in parsed[1:]:
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) > len(names):
+            raise InputFileError(_overflow(cells, names), where=f"{where}:{line_no}")
         cells = cells + [""] * (len(names) - len(cells))
+        spaced.extend((line_no, names[i], c) for i, c in enumerate(cells) if c.strip() and c != c.strip())
+        unnamed.extend((line_no, c.strip()) for i, c in enumerate(cells) if not names[i] and c.strip())
 
         def cell(name: str, cells: list[str] = cells) -> str:
             return cells[index[name]].strip() if name in index else ""
@@ -76,7 +86,40 @@ def load_participants(path: Path) -> ParticipantTable:
         first_line.setdefault(pid, line_no)
         rows.append(SpeakerRow(participant=pid, document=cell("document") or None,
                                speaker=cell("speaker") or pid, role=cell("role") or None, line=line_no))
-    return ParticipantTable(where, columns, people, tuple(rows), tuple(repaired))
+    if spaced:
+        line, column, value = spaced[0]
+        warnings.append((line, f"{len(spaced)} value{'s' * (len(spaced) != 1)} with spaces at the start or end "
+                               f"trimmed (here {column}={value!r}); a value starting with a space may be the "
+                               "second half of a value split by a comma"))
+    if unnamed:
+        line, value = unnamed[0]
+        warnings.append((line, f"{len(unnamed)} value{'s' * (len(unnamed) != 1)} under a column without a name "
+                               f"not read (here {value!r}): name the column in the first line"))
+    return ParticipantTable(where, columns, people, tuple(rows), tuple(warnings))
+
+
+def _check_header(names: list[str], lowered: list[str], where: str) -> None:
+    """Two columns of one name (whatever the case): which one holds the attribute is unknowable."""
+    seen: dict[str, int] = {}
+    for number, (name, low) in enumerate(zip(names, lowered), 1):
+        if not name:
+            continue
+        if low in seen:
+            raise InputFileError(f"column {name!r} appears twice (columns {seen[low]} and {number}): rename or "
+                                 "remove one", where=f"{where}:1")
+        seen[low] = number
+
+
+def _overflow(cells: list[str], names: list[str]) -> str:
+    """The error for a row with more values than columns, with the likely split value when one is visible."""
+    message = (f"{len(cells)} values but {len(names)} columns: a comma inside a value moves every value after it "
+               "into the next column; put that value in quotes")
+    split = next((i for i in range(1, len(cells)) if cells[i][:1].isspace() and cells[i].strip()), None)
+    if split is not None:
+        message += f" (\"{cells[split - 1]},{cells[split]}\"?)"
+    elif not any(c.strip() for c in cells[len(names):]):
+        message += ", or remove the comma at the end of the line"
+    return message
 
 
 @dataclass

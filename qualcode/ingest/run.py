@@ -131,7 +131,8 @@ def _participants(project: ProjectFolder, store: Store, explicit: Path | None,
         report.failures.append(Problem(exc.where or str(path),
                                        exc.message + " (the previous participants mapping is kept)"))
         return saved_table(store), False
-    report.warnings.extend(Problem(str(path), message, "warning") for message in table.warnings)
+    report.warnings.extend(Problem(f"{path}:{line}" if line else str(path), message, "warning")
+                           for line, message in table.warnings)
     return table, True
 
 

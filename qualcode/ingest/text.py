@@ -13,4 +13,4 @@ def read_text(path: Path, data: bytes, encoding: str | None) -> RawDocument:
     """Decode a text file; every line is a :class:`Line` for the shared label rules."""
     warnings: list[str] = []
     text, _ = decode(data, str(path), encoding, warnings)
-    return RawDocument([Line(line) for line in text.split("\n")], warnings=tuple(warnings))
+    return RawDocument([Line(line) for line in text.split("\n")], warnings=tuple((None, w) for w in warnings))

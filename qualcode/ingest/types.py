@@ -14,4 +14,6 @@ class RawDocument:
     lines: list[Line]
     cues: bool = False
     attributes: dict[str, str] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()  # what the reader repaired (bad UTF-8 bytes replaced), for the ingest report
+    # What the reader repaired or left out (bad UTF-8 bytes replaced, Word comments), for the ingest report, each
+    # with the line it concerns (1-based, counting the file's lines as the reader saw them) or None.
+    warnings: tuple[tuple[int | None, str], ...] = ()
