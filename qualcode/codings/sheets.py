@@ -19,7 +19,7 @@ from pathlib import Path
 from qualcode.errors import InputFileError, UsageError
 from qualcode.ingest.csvfile import MAX_CELL
 from qualcode.ingest.csvfile import _message as csv_message
-from qualcode.ingest.encoding import decode
+from qualcode.ingest.encoding import decode, normalise
 from qualcode.ingest.zipcheck import check_zip
 
 # Leading characters a spreadsheet reads as a formula: written with a guarding apostrophe, read back without.
@@ -181,10 +181,11 @@ def _encoding(head: bytes, complete: bool, where: str) -> tuple[str, str]:
 
 
 def _clean(cell: str) -> str:
-    """A cell NFC, with ``\\n`` newlines and no BOM, as :func:`qualcode.ingest.encoding.normalise` makes text."""
+    """A cell as :func:`qualcode.ingest.encoding.normalise` makes stored text: NFC, ``\\n`` newlines, no
+    invisible characters (so a cell's text matches the stored text it was exported from)."""
     if cell.isascii() and "\r" not in cell:
         return cell
-    return unicodedata.normalize("NFC", cell.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
+    return normalise(cell)
 
 
 def _as_read(cell: str) -> str:
