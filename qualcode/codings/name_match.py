@@ -8,7 +8,9 @@ no longer finds:
 - **Accents.** Every letter as the key writes it, or without any mark at all: ``Nguyễn Thị Lành`` finds
   ``Nguyen Thi Lanh`` and ``Nguyễn Thi Lanh``, ``Đức`` finds ``Duc``; composed and decomposed accents alike.
   A letter with *other* marks is another word: ``Lành`` does not find ``lạnh`` (cold), ``Lan`` does not find
-  ``Làn``. Write the key with its accents: an unaccented key finds only unaccented spellings.
+  ``Làn``. Write the key with its accents: an unaccented key finds only unaccented spellings. A one-word term
+  of fewer than four letters keeps its accents (``Mỹ`` does not find ``My``, ``Sơn`` not ``Son``): short names
+  without them are everyday words; give the unaccented spelling its own row if the transcripts use it.
 - **Case.** Any case (``NGUYỄN THỊ LÀNH``), except that a one-word term the key writes with a capital is found
   only where the text capitalises it too: ``Lành`` finds ``Lành``, ``LÀNH`` and ``Lanh``, not the word
   ``lành`` (gentle); ``Mai`` is not ``mai`` (tomorrow), ``Hoa`` not ``hoa`` (flower). Write a one-word term in
@@ -38,6 +40,9 @@ SEPARATOR = "\\s_\\-\u2010\u2011"
 _SEPARATORS = re.compile(f"[{SEPARATOR}]+")
 _IS_SEPARATOR = re.compile(f"[{SEPARATOR}]")
 _BEFORE, _AFTER = r"(?<![^\W_])", r"(?![^\W_])"  # no letter or digit touches the term (`_` separates)
+# A one-word term shorter than this keeps its accents: without them, short names are everyday words (Mỹ is
+# "My", Sơn "Son", Tâm "Tam"): on the sample study, `Mỹ` found 209 sentences starting with "My".
+BARE_LETTERS = 4
 
 
 @lru_cache(maxsize=65536)
@@ -50,8 +55,9 @@ def letter(char: str) -> tuple[str, str]:
         return "", char
     if char in STROKES:
         return STROKES[char], STROKE
-    parts = unicodedata.normalize("NFKD", char)
-    base = "".join(c for c in parts if not unicodedata.combining(c) and c not in INVISIBLE)
+    parts = unicodedata.normalize("NFD", char)
+    compatible = unicodedata.normalize("NFKD", parts[0])
+    base = compatible if len(compatible) == 1 else parts[0]  # a full-width Ａ is A; "…" stays one character
     return base.casefold(), "".join(c for c in parts if unicodedata.combining(c))
 
 
@@ -63,7 +69,15 @@ class _FoldTable(dict):
         return self[code]
 
 
-_TABLE = _FoldTable()
+class _IrregularTable(dict):
+    """A ``str.translate`` table keeping only the characters that do not fold to exactly one character."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = "" if len(letter(chr(code))[0]) == 1 else "!"
+        return self[code]
+
+
+_TABLE, _IRREGULAR = _FoldTable(), _IrregularTable()
 
 
 def fold(text: str) -> str:
@@ -72,40 +86,58 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
-@dataclass(frozen=True)
 class Folded:
-    """A text folded letter by letter: ``text`` (as :func:`fold` gives it) and, for each of its characters,
-    the offset in the original it comes from, its marks and whether it was a capital."""
+    """A text folded letter by letter (``text``, as :func:`fold` gives it) that knows, for each folded
+    character, the offset in the original it comes from, its marks and whether it was a capital. Most texts
+    (composed accents, no invisible characters) fold one character to one, and need no table for that."""
 
-    text: str
-    origin: tuple[int, ...]
-    marks: tuple[str, ...]
-    upper: tuple[bool, ...]
-    length: int  # of the original
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.text = fold(original)
+        self.regular = len(self.text) == len(original) and not original.translate(_IRREGULAR)
+        self._origin: list[int] = []
+        self._marks: list[str] = []
+        self._upper: list[bool] = []
+
+    def _table(self) -> None:
+        """Where each folded character comes from, for a text that does not fold one to one (built once)."""
+        if self._origin:
+            return
+        for i, char in enumerate(self.original):
+            folded, mark = letter(char)
+            if folded:
+                for _ in folded:
+                    self._origin.append(i)
+                    self._marks.append("")
+                    self._upper.append(char.isupper())
+                self._marks[-1] = mark
+            elif mark and self._marks:  # a combining mark written after its letter
+                self._marks[-1] = unicodedata.normalize("NFD", "a" + self._marks[-1] + mark)[1:]
+
+    def origin(self, at: int) -> int:
+        """The offset in the original of folded character ``at``."""
+        if self.regular:
+            return at
+        self._table()
+        return self._origin[at]
+
+    def marks(self, at: int) -> str:
+        """The marks (NFD) of folded character ``at``."""
+        if self.regular:
+            return letter(self.original[at])[1]
+        self._table()
+        return self._marks[at]
+
+    def upper(self, at: int) -> bool:
+        """Whether folded character ``at`` was a capital."""
+        if self.regular:
+            return self.original[at].isupper()
+        self._table()
+        return self._upper[at]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of folded ``start:end`` (with the marks and invisible characters after it)."""
-        return self.origin[start], self.origin[end] if end < len(self.text) else self.length
-
-
-def fold_positions(text: str) -> Folded:
-    """``text`` folded, with where each folded character comes from (see :class:`Folded`)."""
-    chars: list[str] = []
-    origin: list[int] = []
-    marks: list[str] = []
-    upper: list[bool] = []
-    for i, char in enumerate(text):
-        folded, mark = letter(char)
-        if folded:
-            for c in folded:
-                chars.append(c)
-                origin.append(i)
-                marks.append("")
-                upper.append(char.isupper())
-            marks[-1] = mark
-        elif mark and marks:  # a combining mark written after its letter
-            marks[-1] = unicodedata.normalize("NFD", "a" + marks[-1] + mark)[1:]
-    return Folded("".join(chars), tuple(origin), tuple(marks), tuple(upper), len(text))
+        return self.origin(start), self.origin(end) if end < len(self.text) else len(self.original)
 
 
 @dataclass(frozen=True)
@@ -126,20 +158,22 @@ class _Prepared:
     pattern: re.Pattern
     marks: tuple[str, ...]  # of each letter, separators left out
     capital: bool  # one word written with a capital: found only capitalised
+    bare: bool  # found without its accents too (not a one-word term shorter than BARE_LETTERS)
     size: int
     first: str  # its first folded character
 
 
 def _prepare(term: Term) -> _Prepared | None:
-    folded = fold_positions(term.text)
+    folded = Folded(term.text)
     words = [w for w in _SEPARATORS.split(folded.text) if w]
     if not words:
         return None
-    marks = tuple(m for c, m in zip(folded.text, folded.marks) if not _IS_SEPARATOR.match(c))
+    marks = tuple(folded.marks(i) for i, c in enumerate(folded.text) if not _IS_SEPARATOR.match(c))
     first = next((c for c in term.text if not c.isspace()), "")
     body = f"[{SEPARATOR}]+".join(map(re.escape, words))
+    size = len("".join(words))
     return _Prepared(term, re.compile(f"{_BEFORE}{body}{_AFTER}"), marks, len(words) == 1 and first.isupper(),
-                     len("".join(words)), words[0][0])
+                     len(words) > 1 or size >= BARE_LETTERS, size, words[0][0])
 
 
 class Matcher:
@@ -152,17 +186,19 @@ class Matcher:
         self._first: dict[str, list[_Prepared]] = {}
         for p in prepared:
             self._first.setdefault(p.first, []).append(p)
-        self._any = re.compile("|".join(p.pattern.pattern for p in prepared)) if prepared else None
+        bodies = dict.fromkeys(p.pattern.pattern[len(_BEFORE):-len(_AFTER)] for p in prepared)
+        # one scan finds where some term may start; the boundaries outside the alternation keep it fast
+        self._any = re.compile(f"{_BEFORE}(?:{'|'.join(bodies)}){_AFTER}") if prepared else None
 
     def find(self, text: str, any_case: bool = False) -> list[tuple[int, int, Term]]:
         """``(start, end, term)`` of every term in ``text`` (offsets into ``text``), keep terms included, in
         text order; ``any_case`` drops the capital rule of one-word terms (for ids and lemmas)."""
-        if self._any is None or not text or self._any.search(fold(text)) is None:
+        if self._any is None or not text:
             return []
-        folded = fold_positions(text)
+        folded = Folded(text)
         found, at = [], 0
         while (candidate := self._any.search(folded.text, at)) is not None:
-            hit = self._at(folded, text, candidate.start(), any_case)
+            hit = self._at(folded, candidate.start(), any_case)
             if hit is None:
                 at = candidate.start() + 1
                 continue
@@ -171,7 +207,7 @@ class Matcher:
             at = end
         return found
 
-    def _at(self, folded: Folded, text: str, start: int, any_case: bool) -> tuple[int, Term] | None:
+    def _at(self, folded: Folded, start: int, any_case: bool) -> tuple[int, Term] | None:
         """The longest term that fits at folded ``start``: its folded end and itself."""
         for p in self._first.get(folded.text[start], ()):
             match = p.pattern.match(folded.text, start)
@@ -180,14 +216,13 @@ class Matcher:
             end = match.end()
             if p.term.exact:
                 low, high = folded.span(start, end)
-                if unicodedata.normalize("NFC", text[low:high]) == unicodedata.normalize("NFC", p.term.text):
+                if unicodedata.normalize("NFC", folded.original[low:high]) == unicodedata.normalize("NFC", p.term.text):
                     return end, p.term
                 continue
-            if p.capital and not any_case and not folded.upper[start]:
+            if p.capital and not any_case and not folded.upper(start):
                 continue
-            marks = [m for c, m in zip(folded.text[start:end], folded.marks[start:end])
-                     if not _IS_SEPARATOR.match(c)]
-            if all(not seen or seen == wanted for seen, wanted in zip(marks, p.marks)):
+            marks = [folded.marks(i) for i in range(start, end) if not _IS_SEPARATOR.match(folded.text[i])]
+            if all(seen == wanted or not seen and p.bare for seen, wanted in zip(marks, p.marks)):
                 return end, p.term
         return None
 
