@@ -363,3 +363,57 @@ def test_explain_context_cut_inside_a_name_is_recut_from_the_pseudonymised_text(
     assert shown[1:] == ("cannot read", " them.") and "Thị" not in shown[0] and "Lành" not in shown[0]
     assert hide_in_context("", 0, 0, (f"…{NAME} said ", "no", ""), key) == ("…[Name-1] said ", "no", "")
     assert hide_in_context(text, 0, len(text), (left, "cannot read", right), None) == (left, "cannot read", right)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_sheets_showing_pseudonymised_ids_come_back(tmp_path: Path, cli) -> None:
+    """A review sheet, an adjudication sheet and a quote candidates sheet written after `pseudonymise` show
+    `[Name-2]-FGD` and still import: each row finds its coding or document through the key; a sheet written
+    before the key imports too, and a document cell edited to another id is refused."""
+    root = _project(tmp_path / "p", cli)
+    assert cli("code", "-p", root).exit_code == 0
+    assert cli("pseudonymise", "--key", root / "key.csv", "-p", root).exit_code == 0
+    review = tmp_path / "review.csv"
+    assert cli("codings", "export", "-o", review, "--status", "suggested", "-p", root).exit_code == 0
+    rows = [r for r in _rows(review) if r["document"] == "[Name-2]-FGD"]
+    assert rows and "Lanh" not in review.read_text(encoding="utf-8")
+    _write_rows(review, [{**r, "decision": "reject"} for r in rows])
+    result = cli("codings", "import", review, "--review", "-p", root)
+    assert result.exit_code == 0 and f"applied {len(rows)} decision" in result.stdout, result.stderr
+    edited = tmp_path / "edited.csv"
+    _write_rows(edited, [{**rows[0], "document": "IDI-01", "decision": "accept"}])
+    result = cli("codings", "import", edited, "--review", "-p", root)
+    assert result.exit_code == 1 and "document differs" in result.stderr
+    adjudicated = tmp_path / "adjudicated.csv"
+    assert cli("codings", "export", "-o", adjudicated, "--coder", "minh", "-p", root).exit_code == 0
+    _write_rows(adjudicated, [{**r, "decision": "accept"} for r in _rows(adjudicated)])
+    result = cli("codings", "import", adjudicated, "--adjudicated", "--coder", "final", "-p", root)
+    assert result.exit_code == 0 and "imported 2 codings as final" in result.stdout, result.stderr
+    candidates = tmp_path / "candidates.csv"
+    assert cli("quotes", "language", "-o", candidates, "-p", root).exit_code == 0
+    picked = [r for r in _rows(candidates) if r["document"] == "[Name-2]-FGD"]
+    _write_rows(candidates, [{**picked[0], "use": "exclude"}])
+    result = cli("quotes", "import", candidates, "-p", root)
+    assert result.exit_code == 0 and "1 exclusion" in result.stdout, (result.stdout, result.stderr)
+    assert cli("pseudonymise", "--off", "-p", root).exit_code == 0
+    before = tmp_path / "before.csv"
+    assert cli("codings", "export", "-o", before, "--coder", "lan", "-p", root).exit_code == 0
+    assert cli("pseudonymise", "--key", root / "key.csv", "-p", root).exit_code == 0
+    _write_rows(before, [{**r, "decision": "accept"} for r in _rows(before)])
+    result = cli("codings", "import", before, "--review", "-p", root)
+    assert result.exit_code == 0, result.stderr
