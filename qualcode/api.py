@@ -142,20 +142,15 @@ class Project(ProjectFolder):
     def leaks(self, files: Sequence[str | Path], key: str | Path | None = None,
               k_anonymity: int | None = None) -> LeakReport:
         """Look for real names in exported files (`qualcode leaks`): the terms of the pseudonymisation
-        ``key`` CSV and the values of participant attributes marked identifying in qualcode.toml; and, in
-        appendices (.docx, .html, .md), attributions whose values fewer than ``k_anonymity`` participants hold
-        (default: qualcode.toml's ``[report] k_anonymity``; 1 skips them). Raises UsageError when there is
-        nothing to look for, or for k below 1."""
+        ``key`` CSV (default: the key `pseudonymise` saved, if any) and the values of participant attributes
+        marked identifying in qualcode.toml; and, in appendices (.docx, .html, .md), attributions whose values
+        fewer than ``k_anonymity`` participants hold (default: qualcode.toml's ``[report] k_anonymity``; 1
+        skips them). Raises UsageError when there is nothing to look for, or for k below 1."""
         from qualcode.analysis.disclosure import Population, resolve_k, store_population
+        from qualcode.codings.name_match import Term
+        from qualcode.codings.pseudonyms import stored
         from qualcode.project.store import open_store
-        from qualcode.report.leaks import (
-            ATTRIBUTION_SUFFIXES,
-            Term,
-            check_suffix,
-            find_leaks,
-            find_singling_out,
-            read_key,
-        )
+        from qualcode.report.leaks import ATTRIBUTION_SUFFIXES, check_suffix, find_leaks, find_singling_out, read_key
 
         k = resolve_k(k_anonymity, self.config.report.k_anonymity)
         paths = [Path(f) for f in files]
@@ -166,30 +161,40 @@ class Project(ProjectFolder):
         if self.store_path.is_file():
             store = open_store(self.store_path)
             try:
-                terms += [Term(value, column) for person in store.participants()
+                saved = stored(store)
+                if not key and saved is not None:
+                    terms = [Term(term, replacement) for term, replacement in saved.pairs]
+                terms += [Term(value, source=column) for person in store.participants()
                           for column, value in person.attributes.items()
                           if column in self.config.identifying and value]
                 if k > 1:
                     population = store_population(store, self.config.value_labels)
                     documents = set(store.document_keys())
+                    documents |= {saved.document(d) for d in documents} if saved is not None else set()
             finally:
                 store.close()
         appendices = any(p.suffix.lower() in ATTRIBUTION_SUFFIXES for p in paths) and len(population) > 0
         if not terms and not appendices:
-            raise UsageError("nothing to look for: give --key KEY.csv, or mark identifying attribute columns "
-                             "([participants] identifying in qualcode.toml)")
+            raise UsageError("nothing to look for: give --key KEY.csv (or save one with `qualcode pseudonymise`), "
+                             "or mark identifying attribute columns ([participants] identifying in qualcode.toml)")
         report = find_leaks(paths, terms)
         if appendices:
             find_singling_out(paths, population, k, documents, report)
         return report
 
     def documents(self) -> pd.DataFrame:
-        """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, …"""
+        """One row per document (`qualcode documents`): id, type, language, turns, words, speakers, … (id and
+        path pseudonymised after `pseudonymise`)."""
         import pandas as pd
 
+        from qualcode.codings.pseudonyms import stored
         from qualcode.ingest.run import list_documents
 
         rows = [asdict(d) for d in list_documents(self)]
+        pseudonyms = self._reading(stored) if self.store_path.exists() else None
+        if pseudonyms is not None:  # a file name is an id: its terms replaced in any case
+            for row in rows:
+                row["id"], row["path"] = pseudonyms.document(row["id"]), pseudonyms.apply(row["path"], any_case=True)
         return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
 
     def setting(self, key: str, value: str | None = None) -> Setting:
@@ -213,9 +218,14 @@ class Project(ProjectFolder):
         pseudonyms = self._reading(stored) if self.store_path.exists() else None
         if pseudonyms is None:
             return roster
-        ids = ("participant", "role", "documents")  # attribute values and notes (speaker labels) are pseudonymised
-        return replace(roster, rows=tuple({k: pseudonyms.apply(v) if isinstance(v, str) and k not in ids else v
-                                           for k, v in row.items()} for row in roster.rows))
+        def shown(column: str, value):
+            if not isinstance(value, str) or column == "role":
+                return value
+            if column == "documents":
+                return ", ".join(pseudonyms.document(d.strip()) for d in value.split(",")) if value else value
+            return pseudonyms.apply(value)  # attribute values, notes (speaker labels), participant ids of speakers
+
+        return replace(roster, rows=tuple({k: shown(k, v) for k, v in row.items()} for row in roster.rows))
 
     # -- codebook and auto-coding ------------------------------------------------------------------------
     def codebook_path(self, codebook: str | Path | None = None) -> Path:
@@ -249,21 +259,24 @@ class Project(ProjectFolder):
         file, as a code list (``code`` path with ``>``, ``definition``, ``color``) that `codebook import` and other
         tools read."""
         from qualcode.codebook.active import active_codebook
+        from qualcode.codings.pseudonyms import hide_codebook, stored
         from qualcode.report.codebook_annex import build_annex, write_annex
 
         path = Path(path)
         book = active_codebook(self, codebook)
-        annex = build_annex(book, self._code_memos())
+        pseudonyms = self._reading(stored) if self.store_path.exists() else None
+        annex = build_annex(book, self._code_memos(), pseudonyms)
+        shown = hide_codebook(pseudonyms, book)  # labels, definitions and examples as outputs show them
         with writing(path):
             if path.suffix.lower() == ".qdc":
                 from qualcode.exchange.qdc import codebook_qdc
 
-                path.write_bytes(codebook_qdc(book))
+                path.write_bytes(codebook_qdc(shown))
             elif path.suffix.lower() == ".csv":
                 from qualcode.report.tables import write_table
 
-                rows = [{"code": book.label_path(c.id), "definition": " ".join(c.definition.split()),
-                         "color": c.color or ""} for c in book.codes]
+                rows = [{"code": shown.label_path(c.id), "definition": " ".join(c.definition.split()),
+                         "color": c.color or ""} for c in shown.codes]
                 write_table(path, ["code", "definition", "color"], rows, title="codebook")
             else:
                 write_annex(annex, path)
@@ -454,7 +467,8 @@ class Project(ProjectFolder):
         store = open_store(self.store_path)
         try:
             pseudonyms = stored(store)
-            rows = [{"id": c.id, "document": c.document, "code": c.code, "coder": c.coder, "status": c.status,
+            rows = [{"id": c.id, "document": pseudonyms.document(c.document) if pseudonyms else c.document,
+                     "code": c.code, "coder": c.coder, "status": c.status,
                      "text": hide(pseudonyms, c.text)} for c in store.codings() if c.stale]
         finally:
             store.close()
@@ -714,12 +728,14 @@ class Project(ProjectFolder):
 
     def write_quote_candidates(self, path: str | Path, quotes: Sequence[Quote]) -> None:
         """Write ``quotes`` as a candidates sheet with empty `use` and their `translation` for curation."""
+        from qualcode.codings.pseudonyms import stored
         from qualcode.report.curation import CANDIDATE_COLUMNS, candidate_rows
         from qualcode.report.tables import write_table
 
         path = Path(path)
+        pseudonyms = self._reading(stored) if self.store_path.exists() else None
         with writing(path):
-            write_table(path, CANDIDATE_COLUMNS, candidate_rows(quotes), title="candidates",
+            write_table(path, CANDIDATE_COLUMNS, candidate_rows(quotes, pseudonyms), title="candidates",
                         notes=["Fill `use` with pin (always quote it first) or exclude (never quote it), and "
                                "`translation` with an English rendering; then run `qualcode quotes import "
                                f"{path.name}`."])

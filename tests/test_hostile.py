@@ -185,8 +185,14 @@ def config(root: Path, case: dict) -> None:
     shutil.copy(HOSTILE / case["file"], root / "qualcode.toml")
 
 
+def name_key(root: Path, case: dict) -> None:
+    """A pseudonymisation key of a person's full name, her given name and her village."""
+    (root / "key.csv").write_text("term,replacement,kind\nNguyễn Thị Lành,,name\nLành,,name\nSéo Phìn,,place\n",
+                                  encoding="utf-8")
+
+
 SETUPS = {f.__name__: f for f in (scramble_store, drop_table, not_a_store, store_folder_is_file, newer_schema,
-                                  config)}
+                                  config, name_key)}
 GENERATE = {f.__name__: f for f in (zip_bomb_docx, many_parts_docx, zip_bomb_xlsx, one_line_txt, long_cell_csv,
                                     huge_cell_csv, million_row_review_csv)}
 

@@ -77,3 +77,32 @@ def test_a_clean_file_passes_and_an_unknown_format_is_a_usage_error(outputs: Pat
     other = tmp_path / "slides.pptx"
     other.write_bytes(b"x")
     assert cli("leaks", other, "--key", outputs / "key.csv", "-p", outputs).exit_code == 2
+
+
+def test_leaks_reads_the_key_pseudonymise_saved_and_skips_keep_phrases(outputs: Path, cli, tmp_path: Path) -> None:
+    """Without --key, `leaks` looks for the terms of the key `pseudonymise` saved; a `keep` phrase holding a
+    name (`người Hoa` beside the name `Hoa`) is not reported, while the name alone is, with its line."""
+    key = tmp_path / "hoa.csv"
+    key.write_text("term,kind\nHoa,name\nngười Hoa,keep\nHoa people,keep\n", encoding="utf-8")
+    note = tmp_path / "note.md"
+    note.write_text("# Notes\n\nThe Hoa people and người Hoa speak Teochew.\n\nHoa said so.\n", encoding="utf-8")
+    root = tmp_path / "p"
+    shutil.copytree(outputs, root, ignore=shutil.ignore_patterns("out"))
+    assert cli("pseudonymise", "--key", key, "-p", root).exit_code == 0
+    result = cli("leaks", note, "-p", root)
+    assert result.exit_code == 1 and f"{note}: 'Hoa' (key) 1 time: line 5" in result.stderr
+
+
+def test_a_name_in_a_word_header_or_the_file_name_is_found_with_its_place(outputs: Path, cli,
+                                                                                tmp_path: Path) -> None:
+    """A Word header is read as well as the body, and so is the file's own name; each find says where it is."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Appendix")
+    document.sections[0].header.paragraphs[0].text = f"Interviews with {NAME}"
+    path = tmp_path / "appendix-Nguyen_Thi_Lanh.docx"
+    document.save(path)
+    result = cli("leaks", path, "--key", outputs / "key.csv", "-p", outputs)
+    assert result.exit_code == 1
+    assert f"{path}: '{NAME.upper()}' (key) 2 times: file name; header1 paragraph 1" in result.stderr

@@ -357,16 +357,19 @@ def _ignored(interviewer: int, unplaced: int) -> list[str]:
 
 def hide_texts(report: AgreementReport | EvaluationReport, pseudonyms: Pseudonyms | None
                ) -> AgreementReport | EvaluationReport:
-    """``report`` with the speaker labels and texts of its disagreements (or misses) pseudonymised
-    (`qualcode pseudonymise`); numbers are untouched."""
+    """``report`` with its document ids, code labels and the speaker labels and texts of its disagreements (or
+    misses) pseudonymised (`qualcode pseudonymise`); numbers are untouched."""
     if pseudonyms is None:
         return report
+    shown = pseudonyms.apply
 
     def unit(u: Unit) -> Unit:
-        return replace(u, speaker=pseudonyms.apply(u.speaker), text=pseudonyms.apply(u.text))
+        return replace(u, document=pseudonyms.document(u.document), speaker=shown(u.speaker), text=shown(u.text))
 
+    documents = tuple(pseudonyms.document(d) for d in report.documents)
+    codes = tuple(replace(c, label=shown(c.label)) for c in report.codes)
     if isinstance(report, AgreementReport):
-        return replace(report, disagreements=tuple(replace(d, unit=unit(d.unit), text=pseudonyms.apply(d.text))
-                                                   for d in report.disagreements))
-    return replace(report, misses=tuple(replace(m, unit=unit(m.unit), quote=pseudonyms.apply(m.quote))
-                                        for m in report.misses))
+        return replace(report, documents=documents, codes=codes, disagreements=tuple(
+            replace(d, unit=unit(d.unit), label=shown(d.label), text=shown(d.text)) for d in report.disagreements))
+    return replace(report, documents=documents, codes=codes, misses=tuple(
+        replace(m, unit=unit(m.unit), label=shown(m.label), quote=shown(m.quote)) for m in report.misses))

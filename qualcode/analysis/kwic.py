@@ -48,10 +48,11 @@ class Hit:
     sentence: tuple[int, int]
     speech: tuple[int, int]
     interviewer: bool
+    shown_document: str = ""  # the document id as outputs show it (pseudonymised); ``document`` is the stored one
 
     def row(self) -> dict:
-        """The hit as a table row (the columns of :data:`HIT_COLUMNS`)."""
-        return {c: getattr(self, c) for c in HIT_COLUMNS}
+        """The hit as a table row (the columns of :data:`HIT_COLUMNS`), its document as shown."""
+        return {c: self.shown_document or self.document if c == "document" else getattr(self, c) for c in HIT_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,11 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
         text, moved = shown[doc.id]
         start, end = moved.start(m.start), moved.end(m.end)
         left, right = context(text, start, end, moved.start(turn.start), moved.end(turn.end), width)
-        who = ("interviewer" if row.role is Role.INTERVIEWER else row.participant or "unidentified speaker")
+        who = ("interviewer" if row.role is Role.INTERVIEWER else hide(pseudonyms, row.participant or "")
+               or "unidentified speaker")
         hits.append(Hit(doc.id, turn.number, who, row.timestamp or "", left, text[start:end], right,
-                        m.start, m.end, sentence, (turn.start, turn.end), row.role is Role.INTERVIEWER))
+                        m.start, m.end, sentence, (turn.start, turn.end), row.role is Role.INTERVIEWER,
+                        pseudonyms.document(doc.id) if pseudonyms else doc.id))
     how = ("pattern" if query.pattern else "forms only" if query.exact else "forms and lemmas")
     if not query.pattern:
         how += ", accents ignored" if query.accents_ignore else ", accents compared"

@@ -14,7 +14,6 @@ documents table counts them (whitespace tokens holding a letter or digit, stop w
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -50,11 +49,10 @@ def hide_lemmas(counted: LemmaCounts, pseudonyms: Pseudonyms | None) -> LemmaCou
     that is one word of a multi-word term (``séo`` of ``Séo Phìn``) left out."""
     if pseudonyms is None:
         return counted
-    parts = pseudonyms.parts()
     counts: Counter = Counter()
     for (group, lemma), n in counted.counts.items():
-        shown = pseudonyms.apply(lemma)
-        if shown == lemma and " ".join(unicodedata.normalize("NFC", lemma).casefold().split()) in parts:
+        shown = pseudonyms.apply(lemma, any_case=True)  # lemmas are lower case: `lành` is the lemma of `Lành`
+        if shown == lemma and pseudonyms.is_part(lemma):
             continue
         counts[(pseudonyms.apply(group), shown)] += n
     words: Counter = Counter()

@@ -235,13 +235,13 @@ def search(
 def _print_hits(hits, width: int) -> None:
     if not hits:
         return
-    doc_w = max(len(h.document) for h in hits)
+    doc_w = max(len(h.shown_document or h.document) for h in hits)
     turn_w = max(len(str(h.turn)) for h in hits)
     who_w = min(24, max(len(h.participant) for h in hits))
     bold = sys.stdout.isatty()
     for h in hits:
         match = typer.style(h.match, bold=True) if bold else f"⟦{h.match}⟧"
-        typer.echo(f"{h.document:<{doc_w}}  {h.turn:>{turn_w}}  {h.participant[:who_w]:<{who_w}}  "
+        typer.echo(f"{h.shown_document or h.document:<{doc_w}}  {h.turn:>{turn_w}}  {h.participant[:who_w]:<{who_w}}  "
                    f"{h.left:>{width + 1}}{match}{h.right}")
 
 

@@ -398,22 +398,29 @@ def pseudonymise(
 
 @command(examples=('qualcode leaks out/appendix.docx --key transcripts/pseudonyms.csv',))
 def leaks(
-    files: list[Path] = typer.Argument(..., help="Exported files: .docx .xlsx .csv .html .md .txt .json .qdpx."),
+    files: list[Path] = typer.Argument(..., help="Exported files: .docx .xlsx .csv .html .md .txt .json .jsonl "
+                                       ".qdpx .qdc."),
     key: Path | None = typer.Option(None, "--key", help="CSV of real names, places and organisations (a `term` "
-                                    "column), as for pseudonymisation.", dir_okay=False),
+                                    "column), as for pseudonymisation (default: the key `pseudonymise` saved).",
+                                    dir_okay=False),
     k_anonymity: int | None = typer.Option(None, "--k-anonymity", metavar="K", help="Report appendix "
                                            "attributions whose values fewer than K participants hold (default: "
                                            "qualcode.toml [report] k_anonymity, else 3; 1 skips the check)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Look for real names in exported files: the key's terms and the values of participant attributes marked
-    identifying in qualcode.toml, as whole words, ignoring case and accents' encoding; and, in appendices
-    (.docx, .html, .md), attributions that fewer than K participants share. Exit 1 if any is found."""
+    """Look for real names in exported files as their readers see them: the key's terms and the values of
+    participant attributes marked identifying in qualcode.toml, as whole words, with or without accents; and,
+    in appendices (.docx, .html, .md), attributions that fewer than K participants share. Each find is listed
+    with its file and place. Exit 1 if any is found."""
+    from qualcode.report.leaks import PLACES_SHOWN
+
     report = open_project(project_dir).leaks(files, key, k_anonymity=k_anonymity)
     for path, hits in report.found.items():
         for (term, source), count in sorted(hits.items()):
+            places = report.places[path][(term, source)]
+            more = f" and {len(places) - PLACES_SHOWN} more" if len(places) > PLACES_SHOWN else ""
             typer.echo(f"{path}: {term!r} ({'key' if source == 'key' else 'identifying ' + source}) "
-                       f"{plural(count, 'time')}", err=True)
+                       f"{plural(count, 'time')}: {'; '.join(places[:PLACES_SHOWN])}{more}", err=True)
     for path, flagged in report.singling_out.items():
         for item in flagged:
             said = f" ({item.quoted})" if item.quoted else ""

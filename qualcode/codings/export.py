@@ -51,7 +51,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
     rows = []
     for c in codings:
         turn = turn_at(turns.get(c.document, []), c.start)
-        seen = shown_fields(c, shown(c))
+        seen = shown_fields(c, shown(c), shown.document(c.document))
         row = {"id": c.id, "document": seen["document"], "turn": turn.number if turn else "",
                "speaker": (turn.label or "") if turn else "", "participant": (turn.participant or "") if turn else "",
                "code": seen["code"], "coder": seen["coder"], "status": c.status, "start": seen["start"],
@@ -62,9 +62,9 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
         if QUESTION not in chosen:  # an attribute of that name keeps its column
             row[QUESTION] = asked[c.document].get(turn.number, "") if turn else ""
         rows.append(row)
-    if pseudonyms is not None:  # every other text column; ids, codes, offsets and numbers are left alone
+    if pseudonyms is not None:  # every other text column; coding ids, codes, offsets and numbers are left alone
         for row in rows:
-            for column in ("question", "speaker", "memo", *chosen):
+            for column in ("question", "speaker", "participant", "memo", *chosen):
                 if isinstance(row.get(column), str):
                     row[column] = pseudonyms.apply(row[column])
     return [*EXPORT_COLUMNS, *chosen], rows, codings
@@ -79,6 +79,10 @@ class ShownText:
         self.document_text = document_text
         self._remapped: dict[str, tuple] = {}
 
+    def document(self, doc_id: str) -> str:
+        """The id ``doc_id`` shows as (the key's terms replaced in it)."""
+        return self.pseudonyms.document(doc_id) if self.pseudonyms is not None else doc_id
+
     def __call__(self, coding: CodingRow) -> str:
         """``coding``'s text as an export shows it."""
         if self.pseudonyms is None:
@@ -92,10 +96,12 @@ class ShownText:
         return self.pseudonyms.apply(coding.text)
 
 
-def shown_fields(coding: CodingRow, text: str) -> dict[str, object]:
-    """What an exported row shows of ``coding`` (:data:`SHOWN`), ``text`` being its text as shown. The one
-    place that says so: the export writes these cells and `codings import --review` compares a row with them."""
-    return {"document": coding.document, "code": coding.code, "coder": coding.coder, "start": coding.start,
+def shown_fields(coding: CodingRow, text: str, document: str | None = None) -> dict[str, object]:
+    """What an exported row shows of ``coding`` (:data:`SHOWN`), ``text`` being its text and ``document`` its
+    document id as shown (pseudonymised; default: as stored). The one place that says so: the export writes
+    these cells and `codings import --review` compares a row with them."""
+    return {"document": coding.document if document is None else document, "code": coding.code,
+            "coder": coding.coder, "start": coding.start,
             "end": coding.end, "text": text}
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from qualcode.codebook.load import Codebook
 from qualcode.codebook.names import resolve_code, unknown_code
 from qualcode.codings.align import Aligner, Miss, Placement, normalise, snap_to_speech
+from qualcode.codings.pseudonyms import remap
+from qualcode.codings.pseudonyms import stored as stored_key
 from qualcode.codings.sheets import DECISION, NEW_CODE, read_sheet, row_decision, whole_number
 from qualcode.errors import InputFileError, Problem, UsageError
 from qualcode.model import Role
@@ -95,6 +97,14 @@ class _Document:
     text: str
     turns: list[TurnRow]
     aligner: Aligner | None = None
+    shown: tuple | None = None  # the text pseudonymised and its Remap, when the project has a key
+
+    def shown_span(self, start: int, end: int) -> str:
+        """``text[start:end]`` as a pseudonymised export shows it."""
+        if self.shown is None:
+            return self.text[start:end]
+        new, moved = self.shown
+        return new[moved.start(start):moved.end(end)]
 
     def place(self, segment: str, within: tuple[int, int] | None) -> Placement | Miss:
         if self.aligner is None:
@@ -136,6 +146,10 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
     docs = {d.id: _Document(d.text, []) for d in store.documents()}
     for turn in store.turns():
         docs[turn.document].turns.append(turn)
+    pseudonyms = stored_key(store)
+    if pseudonyms is not None:  # a pseudonymised export shows the texts so: its offsets still fit
+        for doc in docs.values():
+            doc.shown = remap(doc.text, pseudonyms)
     stored = store.codings()
     have = {(c.document, c.start, c.end, c.code) for c in stored if c.coder == coder}
     machine = {(c.document, c.start, c.end, c.code) for c in stored if c.coder == AUTO}
@@ -152,6 +166,8 @@ def import_codings(store: Store, book: Codebook, path: Path, coder: str, columns
             continue
         name = row.get(roles["document"] or "", "").strip()
         doc_id = resolve_document(list(docs), name)
+        if doc_id is None and pseudonyms is not None:  # the id as a pseudonymised export shows it
+            doc_id = resolve_document(list(docs), pseudonyms.original(name))
         code_name = decision[1] if decision is not None and decision[1] else row.get(roles["code"] or "", "")
         code = resolve_code(book, code_name)
         if doc_id is None:
@@ -210,7 +226,8 @@ def _span(doc: _Document, row: dict[str, str], text_key: str | None) -> tuple[in
     if start is not None and end is not None:
         if not 0 <= start < end <= len(doc.text):
             return f"span {start}–{end} is outside the document (0–{len(doc.text)})"
-        if not segment.strip() or normalise(doc.text[start:end])[0] == normalise(segment)[0]:
+        if not segment.strip() or normalise(segment)[0] in (normalise(doc.text[start:end])[0],
+                                                               normalise(doc.shown_span(start, end))[0]):
             return start, end, "offsets", 100.0
         # offsets from another tool's text: the segment's own text decides
     turn = None

@@ -1,22 +1,29 @@
 """Pseudonymisation: real names, places and organisations replaced in every output, never in the store.
 
 `qualcode pseudonymise --key KEY.csv` saves the key in the project store; from then on every rendered text —
-quotes and their attributions, appendices, quote candidates, codings exports (text, question, speaker,
-attribute columns) — shows each term's replacement instead. The stored transcripts keep the original, so
-offsets and codings stay valid, and switching it off (`--off`) gives the original back. Terms match as whole
-words, ignoring case, longest first. A row without a replacement gets ``[Name-1]``, ``[Place-1]``,
-``[Org-1]``… by its ``kind`` column (default ``name``), numbered in key order.
+quotes and their attributions, appendices, codebook texts, memos, document ids and file names, quote
+candidates, codings exports — shows each term's replacement instead. The stored transcripts keep the
+original, so offsets and codings stay valid, and switching it off (`--off`) gives the original back. Terms
+are found by the rules of :mod:`qualcode.codings.name_match` (whole words, accents optional, longest first).
+A row without a replacement gets ``[Name-1]``, ``[Place-1]``, ``[Org-1]``… by its ``kind`` column (default
+``name``), numbered in key order; a ``keep`` row is a phrase that holds a term but is no name, left as it is.
+
+A document id holding a term shows with the term replaced (``Lành-FGD`` → ``[Name-2]-FGD``), in any case;
+two ids that would then show alike are told apart by ``~2``, ``~3``… (in id order), and every output —
+tables, attributions, paths, the `.qdpx` — shows the same id, which :meth:`Pseudonyms.original` maps back.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qualcode.codebook.load import Codebook
+from qualcode.codings.name_match import Matcher, Term
 from qualcode.errors import InputFileError
 from qualcode.ingest.csvfile import csv_rows
 from qualcode.ingest.encoding import decode
@@ -25,37 +32,69 @@ from qualcode.project.store import Store
 KEY_COLUMNS = ("term", "name", "real", "original")
 KINDS = {"name": "Name", "person": "Name", "place": "Place", "location": "Place", "organisation": "Org",
          "organization": "Org", "org": "Org"}
+KEEP = "keep"  # the kind of a phrase that holds a term but is no name (`người Hoa` beside the name `Hoa`)
 MIN_TERM = 2
 META_KEY = "pseudonyms"
 
 
 @dataclass(frozen=True)
 class Pseudonyms:
-    """``(term, replacement)`` pairs; :meth:`apply` replaces every term in a text."""
+    """``(term, replacement)`` pairs (replacement None: a ``keep`` phrase) and ``documents``, ``(id, shown
+    id)`` of the stored document ids the key changes; :meth:`apply` replaces every term in a text."""
 
-    pairs: tuple[tuple[str, str], ...]
-    _pattern: list = field(default_factory=list, compare=False, repr=False)  # compiled once, lazily
+    pairs: tuple[tuple[str, str | None], ...]
+    documents: tuple[tuple[str, str], ...] = ()
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)  # matchers and maps, built once
 
-    def apply(self, text: str) -> str:
-        """``text`` with every term (a whole word, any case) replaced by its replacement."""
+    def matcher(self) -> Matcher:
+        """The terms (the changed document ids among them, matched exactly) as one :class:`Matcher`."""
+        if "matcher" not in self._cache:
+            self._cache["matcher"] = Matcher([*(Term(t, r) for t, r in self.pairs),
+                                              *(Term(i, shown, exact=True) for i, shown in self.documents)])
+        return self._cache["matcher"]
+
+    def apply(self, text: str, any_case: bool = False) -> str:
+        """``text`` with every term replaced (``any_case``: one-word terms in lower case too, for ids and file
+        names); the rest of the text is left exactly as it was."""
         if not self.pairs or not text:
             return text
-        return remap(unicodedata.normalize("NFC", text), self)[0]
+        return remap(text, self, any_case)[0]
 
-    def parts(self) -> frozenset[str]:
-        """The words of the multi-word terms, case-folded (``nguyễn``, ``thị``, ``lành`` of a full name)."""
-        return frozenset(w for t, _ in self.pairs if len(t.split()) > 1 for w in _key(t).split())
+    def document(self, doc_id: str) -> str:
+        """The id ``doc_id`` shows as: the key's terms replaced in it (in any case)."""
+        if "shown" not in self._cache:
+            self._cache["shown"] = dict(self.documents)
+        return self._cache["shown"].get(doc_id) or self.apply(doc_id, any_case=True)
 
-    def compiled(self) -> tuple[re.Pattern, dict[str, str]]:
-        """The pattern matching every term as a whole word (longest first, any case, composed or decomposed
-        accents) and ``folded term -> replacement``; compiled once."""
-        if not self._pattern:
-            terms = sorted(self.pairs, key=lambda pair: len(pair[0]), reverse=True)
-            forms = dict.fromkeys(form for t, _ in terms for form in (t, unicodedata.normalize("NFD", t)))
-            alternation = "|".join(r"\s+".join(map(re.escape, t.split())) for t in forms)
-            self._pattern.append((re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE),
-                                  {_key(t): r for t, r in self.pairs}))
-        return self._pattern[0]
+    def original(self, shown: str) -> str:
+        """The stored document id that shows as ``shown`` (``shown`` itself when the key changes no id so)."""
+        if "original" not in self._cache:
+            self._cache["original"] = {unicodedata.normalize("NFC", s): i for i, s in self.documents}
+        return self._cache["original"].get(unicodedata.normalize("NFC", shown.strip()), shown.strip())
+
+    def with_documents(self, ids: Iterable[str]) -> Pseudonyms:
+        """This key knowing the shown ids of ``ids`` (the stored documents): each with the key's terms
+        replaced, and ``~2``, ``~3``… added (in id order) to an id that would show like another."""
+        taken = set(ids)
+        shown: dict[str, str] = {}
+        for doc_id in sorted(taken):
+            new = self.apply(doc_id, any_case=True)
+            if new == doc_id:
+                continue
+            candidate, n = new, 1
+            while candidate in taken or candidate in shown.values():
+                n += 1
+                candidate = f"{new}~{n}"
+            shown[doc_id] = candidate
+        return Pseudonyms(self.pairs, tuple(shown.items()))
+
+    def is_part(self, word: str) -> bool:
+        """Whether ``word`` is, whole, one word of a multi-word term (``séo``, ``seo`` of ``Séo Phìn``)."""
+        if "parts" not in self._cache:
+            words = {w for t, r in self.pairs if r is not None and len(t.split()) > 1 for w in t.split()}
+            self._cache["parts"] = Matcher(Term(w) for w in sorted(words))
+        return any(start == 0 and end == len(word)
+                   for start, end, _ in self._cache["parts"].find(word, any_case=True))
 
 
 @dataclass(frozen=True)
@@ -86,34 +125,31 @@ class Remap:
         return self._at(offset, True)
 
 
-def remap(text: str, pseudonyms: Pseudonyms | None) -> tuple[str, Remap]:
+def remap(text: str, pseudonyms: Pseudonyms | None, any_case: bool = False) -> tuple[str, Remap]:
     """``text`` pseudonymised (as the store holds it: not re-normalised, so offsets stay meaningful) and the
     :class:`Remap` of its offsets onto the new text. Without a key the text comes back unchanged."""
     if pseudonyms is None or not pseudonyms.pairs or not text:
         return text, Remap()
-    pattern, replacements = pseudonyms.compiled()
     parts: list[str] = []
     replaced = []
     last = length = 0
-    for match in pattern.finditer(text):
-        replacement = replacements.get(_key(match.group()), match.group())
-        parts.append(text[last:match.start()])
-        length += match.start() - last
-        replaced.append((match.start(), match.end(), length, length + len(replacement)))
-        parts.append(replacement)
-        length += len(replacement)
-        last = match.end()
+    for start, end, term in pseudonyms.matcher().find(text, any_case):
+        if term.replacement is None:  # a keep phrase: left as written
+            continue
+        parts.append(text[last:start])
+        length += start - last
+        replaced.append((start, end, length, length + len(term.replacement)))
+        parts.append(term.replacement)
+        length += len(term.replacement)
+        last = end
     parts.append(text[last:])
     return "".join(parts), Remap(tuple(replaced))
 
 
-def _key(term: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", term).casefold().split())
-
-
 def read_key(path: Path) -> Pseudonyms:
     """The key CSV: a ``term`` column (or ``name``/``real``/``original``, else the first), optional
-    ``replacement`` and ``kind`` columns. Raises InputFileError when unreadable or without terms."""
+    ``replacement`` and ``kind`` columns (``kind`` ``keep``: a phrase left as written). Raises InputFileError
+    when unreadable, without terms, or when a replacement holds a term (it would show the name)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -124,30 +160,51 @@ def read_key(path: Path) -> Pseudonyms:
     given = header.index("replacement") if "replacement" in header else None
     kind_at = header.index("kind") if "kind" in header else None
     numbers: dict[str, int] = {}
-    pairs: dict[str, tuple[str, str]] = {}
+    pairs: dict[str, tuple[str, str | None]] = {}
+    lines: dict[str, int] = {}
     for line, cells in rows[1:]:
         cells = cells + [""] * (len(header) - len(cells))
         term = " ".join(unicodedata.normalize("NFC", cells[column]).split())
-        if len(term) < MIN_TERM or _key(term) in pairs:
+        kind = cells[kind_at].strip().casefold() if kind_at is not None else ""
+        if len(term) < MIN_TERM:
             continue
-        replacement = cells[given].strip() if given is not None else ""
-        if not replacement:
-            kind = KINDS.get(cells[kind_at].strip().casefold() if kind_at is not None else "", "Name")
-            numbers[kind] = numbers.get(kind, 0) + 1
-            replacement = f"[{kind}-{numbers[kind]}]"
-        if _key(term) in _key(replacement):
-            raise InputFileError(f"the replacement {replacement!r} contains the term itself", where=f"{path}:{line}")
-        pairs[_key(term)] = (term, replacement)
-    if not pairs:
+        if _key(term) in pairs:
+            if (pairs[_key(term)][1] is None) != (kind == KEEP):
+                raise InputFileError(f"{term!r} is both a name and a `keep` phrase (line {lines[_key(term)]}): keep "
+                                     "one row", where=f"{path}:{line}")
+            continue
+        replacement: str | None = cells[given].strip() if given is not None else ""
+        if kind == KEEP:
+            replacement = None
+        elif not replacement:
+            label = KINDS.get(kind, "Name")
+            numbers[label] = numbers.get(label, 0) + 1
+            replacement = f"[{label}-{numbers[label]}]"
+        pairs[_key(term)], lines[_key(term)] = (term, replacement), line
+    if not any(r is not None for _, r in pairs.values()):
         raise InputFileError("no terms: the key needs a header (term, replacement, kind) and a row per real "
                              "name, place or organisation", where=str(path))
+    matcher = Matcher(Term(t, r) for t, r in pairs.values())
+    for key, (_, replacement) in pairs.items():
+        held = [t for _, _, t in matcher.find(replacement or "", any_case=True) if t.replacement is not None]
+        if held:
+            raise InputFileError(f"the replacement {replacement!r} holds the term {held[0].text!r}: outputs would "
+                                 "show it", where=f"{path}:{lines[key]}")
     return Pseudonyms(tuple(pairs.values()))
 
 
+def _key(term: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", term).casefold().split())
+
+
 def stored(store: Store) -> Pseudonyms | None:
-    """The key saved in the store, or None when outputs are not pseudonymised."""
+    """The key saved in the store, knowing the store's document ids, or None when outputs are not
+    pseudonymised."""
     saved = store.get_meta(META_KEY)
-    return Pseudonyms(tuple(tuple(pair) for pair in json.loads(saved))) if saved else None
+    if not saved:
+        return None
+    pseudonyms = Pseudonyms(tuple((term, replacement) for term, replacement in json.loads(saved)))
+    return pseudonyms.with_documents(store.document_keys())
 
 
 def save(store: Store, pseudonyms: Pseudonyms | None) -> None:
@@ -162,13 +219,29 @@ def hide(pseudonyms: Pseudonyms | None, text: str) -> str:
 
 
 def hide_columns(pseudonyms: Pseudonyms | None, frame, keep: tuple[str, ...] = ("code", "label", "level")):
-    """A DataFrame with pseudonymised column names (attribute values such as villages), ``attrs`` kept."""
+    """A DataFrame with pseudonymised column names (attribute values such as villages, document ids) and code
+    labels (its ``label`` column), ``attrs`` kept."""
     if pseudonyms is None:
         return frame
     renamed = frame.rename(columns={c: pseudonyms.apply(c) for c in frame.columns
                                     if isinstance(c, str) and c not in keep})
+    if "label" in renamed.columns:
+        renamed["label"] = [pseudonyms.apply(v) if isinstance(v, str) else v for v in renamed["label"]]
     renamed.attrs = dict(frame.attrs)
     return renamed
+
+
+def hide_codebook(pseudonyms: Pseudonyms | None, book: Codebook | None) -> Codebook | None:
+    """``book`` as outputs show it: its name and every code's label, definition, include, exclude, examples and
+    counter-examples pseudonymised; ids, rules and the tree unchanged. For showing only: codes typed by a user
+    are resolved in the original."""
+    if pseudonyms is None or book is None:
+        return book
+    shown = pseudonyms.apply
+    codes = tuple(replace(c, label=shown(c.label), definition=shown(c.definition), include=shown(c.include),
+                          exclude=shown(c.exclude), examples=tuple(map(shown, c.examples)),
+                          counterexamples=tuple(map(shown, c.counterexamples))) for c in book.codes)
+    return replace(book, name=shown(book.name), codes=codes)
 
 
 def hide_in_context(text: str, low: int, high: int, shown: tuple[str, str, str], pseudonyms: Pseudonyms | None,
@@ -198,9 +271,8 @@ def hide_in_context(text: str, low: int, high: int, shown: tuple[str, str, str],
 
 def hide_explanation(found, docs, pseudonyms: Pseudonyms):
     """`codebook explain`'s :class:`~qualcode.autocode.explain.Explanation` ``found`` with its examples in
-    context and matched forms pseudonymised; ``docs`` are the coder's documents the examples come from."""
-    from dataclasses import replace
-
+    context, documents and matched forms pseudonymised; ``docs`` are the coder's documents the examples come
+    from."""
     by_turn = {(d.id, t.number): (d.text, t.start, t.end) for d in docs for t in d.turns}
     terms = []
     for term in found.terms:
@@ -208,8 +280,9 @@ def hide_explanation(found, docs, pseudonyms: Pseudonyms):
         for e in term.examples:
             text, low, high = by_turn.get((e.document, e.turn), ("", 0, 0))
             left, match, right = hide_in_context(text, low, high, (e.left, e.match, e.right), pseudonyms)
-            examples.append(replace(e, left=left, match=match, right=right))
+            examples.append(replace(e, document=pseudonyms.document(e.document), left=left, match=match,
+                                    right=right))
         variants = tuple(replace(v, text=pseudonyms.apply(v.text)) for v in term.variants)
         terms.append(replace(term, examples=tuple(examples), variants=variants))
-    return replace(found, terms=tuple(terms))
+    return replace(found, label=pseudonyms.apply(found.label), terms=tuple(terms))
 

@@ -230,11 +230,11 @@ class _Matcher:
 
     def expected(self, coding: CodingRow) -> tuple[dict[str, object], set[str], set[str]]:
         """What an export shows of ``coding``, the checks that fit it and the texts (comparable) it may show:
-        as now, and — when a pseudonymisation key was set after the export — its stored text."""
-        text = self.shown(coding)
-        fields = shown_fields(coding, text)
+        as now, and — when a pseudonymisation key was set after the export — its stored text and document."""
+        text, document = self.shown(coding), self.shown.document(coding.document)
+        fields = shown_fields(coding, text, document)
         checks, texts = {fingerprint(fields)}, {comparable(text)}
-        if text != coding.text:
+        if (text, document) != (coding.text, coding.document):
             checks.add(fingerprint(shown_fields(coding, coding.text)))
             texts.add(comparable(coding.text))
         return fields, checks, texts
@@ -256,6 +256,8 @@ class _Matcher:
                 same = self._code_is(cell, coding.code)
             elif column == "coder":
                 same = cell.strip().casefold() == coding.coder.casefold()
+            elif column == "document":  # as shown (pseudonymised), or as stored (a sheet from before the key)
+                same = cell.strip() in (fields[column], coding.document)
             else:
                 same = cell.strip() == fields[column]
             if not same:
@@ -283,7 +285,8 @@ class _Matcher:
         others = [self.codings[i] for i in self.by_check(check) if i != coding.id]
         if len(others) == 1 and not self.differ(row, others[0]):
             other = others[0]
-            return (f"this row shows coding {other.id} ({other.document}, {other.code}, {other.start}–{other.end}), "
+            return (f"this row shows coding {other.id} ({self.shown.document(other.document)}, {other.code}, "
+                    f"{other.start}–{other.end}), "
                     f"but its id says {coding.id}: the sheet comes from another copy of the project, or its id "
                     f"column was sorted or edited; export a fresh sheet from this project (or write {other.id} in "
                     "the id cell)")

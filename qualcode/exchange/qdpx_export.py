@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook.load import Codebook
-from qualcode.codings.pseudonyms import Pseudonyms, remap
+from qualcode.codings.pseudonyms import Pseudonyms, hide_codebook, remap
 from qualcode.exchange.archive import write_zip
 from qualcode.exchange.xmlsafe import PROJECT_NS, serialise
 from qualcode.model import Role
@@ -224,8 +224,12 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
     """``project.qde``'s bytes, the source entries ``(name, bytes)`` and a summary, for the project's documents,
     participants (with the ``attributes`` asked for), codebook ``book`` and the selected ``codings``. With
     ``pseudonyms`` the sources hold the pseudonymised text, every selection's positions are remapped onto it
-    (covering the same words), and attribute values and notes are pseudonymised."""
+    (covering the same words), and attribute values, notes, source and case names and the codebook's texts are
+    pseudonymised."""
     hidden = pseudonyms.apply if pseudonyms is not None else str
+    shown_id = pseudonyms.document if pseudonyms is not None else str
+    book = hide_codebook(pseudonyms, book)  # labels and definitions as outputs show them; ids unchanged
+    name = pseudonyms.apply(name, any_case=True) if pseudonyms is not None else name
     documents = store.documents()
     turns: dict[str, list[TurnRow]] = {}
     for t in store.turns():
@@ -262,7 +266,7 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
     if people:
         cases = _sub(root, "Cases")
         for person in people:
-            case = _sub(cases, "Case", {"guid": guid("case", person.id), "name": person.id})
+            case = _sub(cases, "Case", {"guid": guid("case", person.id), "name": hidden(person.id)})
             if person.id in roles:
                 _sub(case, "Description", text=_xml_text(f"{ROLE_LINE}{roles[person.id]}"))
             for variable, value in case_values[person.id].items():
@@ -289,7 +293,7 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
             doc_guid = document_guid(doc.id)
             text, moved = remap(doc.text, pseudonyms)
             entries.append((f"sources/{doc_guid}.txt", text.encode("utf-8")))
-            source = _sub(sources, "TextSource", {"guid": doc_guid, "name": doc.id,
+            source = _sub(sources, "TextSource", {"guid": doc_guid, "name": shown_id(doc.id),
                                                   "plainTextPath": f"internal://{doc_guid}.txt"})
             stamps = {t.number: t.timestamp for t in turns.get(doc.id, []) if t.timestamp}
             if stamps:  # subtitle cue times are not in the text: kept for a qualcode that imports this
@@ -321,7 +325,7 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
     if notes:
         element = _sub(root, "Notes")
         for note, note_guid in zip(notes, note_guids):
-            attributes = {"guid": note_guid, "name": note.target or name}
+            attributes = {"guid": note_guid, "name": hidden(note.target) or name}
             if note.author:
                 attributes["creatingUser"] = user_guid(note.author)
             _sub(_sub(element, "Note", attributes), "PlainTextContent", text=_xml_text(note.text))

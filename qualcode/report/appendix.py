@@ -12,7 +12,7 @@ import pandas as pd
 
 from qualcode.analysis.disclosure import DisclosureSummary
 from qualcode.codebook.names import unknown_code
-from qualcode.codings.pseudonyms import hide, hide_columns
+from qualcode.codings.pseudonyms import hide, hide_codebook, hide_columns
 from qualcode.codings.selection import DRAFT_NOTE
 from qualcode.errors import UsageError
 from qualcode.project.folder import ProjectFolder, ReportSettings
@@ -95,7 +95,7 @@ def _method(view, o: AppendixOptions, by: str | None, picker: QuotePicker, secti
     kinds = {k: sum(d.doc_type.value == k for d in docs) for k in ("IDI", "FGD")}
     respondents = {t.participant for t in view.respondent_turns() if t.participant}
     lines = [
-        f"Codebook: {view.book.name}, version {view.book.version or '(none)'}.",
+        f"Codebook: {hide(view.pseudonyms, view.book.name)}, version {view.book.version or '(none)'}.",
         f"Codings included: {view.selection_text}.",
         f"Corpus: {_n(len(view.docs), 'document')} ({_n(kinds['IDI'], 'interview')}, "
         f"{_n(kinds['FGD'], 'focus group')}), {_n(sum(len(t) for t in view.turns.values()), 'turn')}, "
@@ -201,6 +201,7 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     k = resolve_k(o.k_anonymity, project.config.report.k_anonymity)
     view = view_for(project, o.coders, o.statuses, suggestions=o.suggestions, where=o.where)
     book = view.book
+    shown_book = hide_codebook(view.pseudonyms, book)
     wanted: set[str] | None = None
     if o.codes:
         wanted = set()
@@ -243,16 +244,18 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
         for quote in quotes:
             groups.setdefault(quote.group, []).append(quote)
         family = {code.id, *book.descendants(code.id)}
-        sections.append(Section(code.id, code.label, code.level, code.definition, _counts(view, family),
+        shown = shown_book.code(code.id)  # label and definition as outputs show them (pseudonymised)
+        sections.append(Section(code.id, shown.label, code.level, shown.definition, _counts(view, family),
                                 list(groups.items()), len(family) - 1))
     caption = matrix_caption(summary)
     shown = disclosure.summary(attributed(view, [(q.document, p.turn) for s in sections for _, qs in s.groups
                                                  for q in qs for p in q.parts if p.kind == "speech"]))
-    return Appendix(o.title or f"Appendix: {book.name} — participants' words",
+    return Appendix(o.title or f"Appendix: {shown_book.name} — participants' words",
                     _method(view, o, by, picker, sections, untranslated, language, shown),
                     summary, caption, heatmap, sections, by, o.context, view.draft, group_sizes=sizes,
-                    annex=build_annex(book, code_memos(view.memos, view.pseudonyms)) if o.annex else None,
-                    codebook=book.name, left_out=view.left_out, report_language=language, untranslated=untranslated,
+                    annex=build_annex(book, code_memos(view.memos, view.pseudonyms), view.pseudonyms)
+                    if o.annex else None, codebook=shown_book.name, left_out=view.left_out,
+                    report_language=language, untranslated=untranslated,
                     disclosure=shown, date=o.date, settings=project.config.report)
 
 

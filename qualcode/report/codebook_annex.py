@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.codebook.load import Code, Codebook, Rule
-from qualcode.codings.pseudonyms import Pseudonyms, hide
+from qualcode.codings.pseudonyms import Pseudonyms, hide, hide_codebook
 from qualcode.errors import UsageError
 
 ANNEX_SUFFIXES = (".docx", ".md", ".html")
@@ -72,15 +72,24 @@ def _fields(code: Code, memos: Sequence[str] = ()) -> tuple[tuple[str, str], ...
     return tuple(out)
 
 
-def build_annex(book: Codebook, memos: Mapping[str, Sequence[str]] | None = None) -> CodebookAnnex:
+def build_annex(book: Codebook, memos: Mapping[str, Sequence[str]] | None = None,
+                pseudonyms: Pseudonyms | None = None) -> CodebookAnnex:
     """The annex of ``book``; ``memos`` (code id -> the code's memos as ``text (author)``) are printed under
-    their code."""
+    their code. With ``pseudonyms`` every text but the code ids — name, labels, definitions, examples, rules —
+    is pseudonymised (the memos are expected so already)."""
     memos = memos or {}
-    intro = (f"Codebook {book.name}, version {book.version or '(none)'}: {len(book.codes)} codes. Rules match "
+    shown = hide_codebook(pseudonyms, book)
+    assert shown is not None
+    intro = (f"Codebook {shown.name}, version {book.version or '(none)'}: {len(book.codes)} codes. Rules match "
              "words by their dictionary form (lemma) unless marked otherwise; a passage is coded by a rule's "
              "match and reviewed by a researcher before it counts in the report.")
-    entries = tuple(AnnexEntry(c.id, c.label, c.level, _fields(c, memos.get(c.id, ()))) for c in book.codes)
-    return CodebookAnnex(f"Annex: codebook {book.name}", intro, entries)
+    entries = []
+    for code in shown.codes:
+        fields = _fields(code, memos.get(code.id, ()))
+        if pseudonyms is not None:  # rules and their exceptions may name someone too
+            fields = tuple((name, text if name in ("Id", "Memo") else pseudonyms.apply(text)) for name, text in fields)
+        entries.append(AnnexEntry(code.id, code.label, code.level, fields))
+    return CodebookAnnex(f"Annex: codebook {shown.name}", intro, tuple(entries))
 
 
 def code_memos(memos, pseudonyms: Pseudonyms | None = None) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualcode.codings.pseudonyms import Pseudonyms, hide, stored
 from qualcode.errors import Problem
 from qualcode.project.folder import ProjectFolder
 from qualcode.report.quotes import Quote
@@ -22,10 +23,12 @@ CANDIDATE_COLUMNS = ["code", "document", "turn", "participant", "start", "end", 
                      "use"]
 
 
-def candidate_rows(quotes: Sequence[Quote]) -> list[dict]:
-    """One row per candidate quote, with its stored use and translation, for the candidates sheet."""
-    return [{"code": q.code, "document": q.document, "turn": q.turn, "participant": q.participant or
-             "unidentified speaker", "start": q.start, "end": q.end, "score": q.score, "text": q.text,
+def candidate_rows(quotes: Sequence[Quote], pseudonyms: Pseudonyms | None = None) -> list[dict]:
+    """One row per candidate quote, with its stored use and translation, for the candidates sheet; its
+    document id and participant as outputs show them (pseudonymised: `quotes import` maps the id back)."""
+    return [{"code": q.code, "document": pseudonyms.document(q.document) if pseudonyms else q.document,
+             "turn": q.turn, "participant": hide(pseudonyms, q.participant) or "unidentified speaker",
+             "start": q.start, "end": q.end, "score": q.score, "text": q.text,
              "translation": q.translation, "use": "pin" if q.pinned else ""} for q in quotes]
 
 
@@ -68,12 +71,15 @@ def import_choices(project: ProjectFolder, path: Path) -> ChoiceReport:
     report = ChoiceReport()
     store = open_store(project.store_path)
     try:
+        pseudonyms = stored(store)
         with store.transaction():
             for line, row in enumerate(rows, start=2):
                 where = f"{path.name}:{line}"
                 use = row.get("use", "").strip().casefold()
                 translation = " ".join(row.get("translation", "").split())
                 doc = store.document(row.get("document", "").strip())
+                if doc is None and pseudonyms is not None:  # the id as the pseudonymised sheet shows it
+                    doc = store.document(pseudonyms.original(row.get("document", "")))
                 code = book.resolve(row.get("code", ""))
                 start, end = _whole(row.get("start", "")), _whole(row.get("end", ""))
                 if use not in ("", *USES):

@@ -1,11 +1,13 @@
-"""Finding names that must not be in a report: key terms and identifying attribute values in exported files,
+"""Finding names that must not be in a report: key terms and identifying attribute values in written files,
 and attributions that point at fewer than k participants.
 
-`qualcode leaks FILE ...` extracts the text of each file (`.docx`, `.xlsx`, `.csv`, `.html`, `.md`, `.txt`,
-`.json`, `.qdpx`) and looks for every term as a whole word, ignoring case and Unicode normalisation (NFKC,
-case folded: `NGUYỄN`, `nguyễn` and a decomposed `nguyễn` are one term; `Lan` is not found in `Land`).
-The terms are the first column (`term`) of a key CSV — real names, places, organisations — and the values of
-the participant attribute columns marked identifying in qualcode.toml.
+`qualcode leaks FILE ...` reads each file as its reader sees it (:mod:`qualcode.report.reader_text`: Word runs
+and workbook rich text joined, HTML tags and entities, JSON escapes and Markdown emphasis undone), place by
+place, and looks there for every term by the rules `pseudonymise` replaces them by
+(:mod:`qualcode.codings.name_match`: whole words, any case, accents optional, soft hyphens and zero-width
+characters ignored; `Lan` is not found in `Land`). The terms are the key CSV's — real names, places,
+organisations; its `keep` phrases are not reported — and the values of the participant attribute columns
+marked identifying in qualcode.toml. Each find is reported with its file and place (paragraph, cell, line).
 
 In appendices (`.docx`, `.html`, `.md`) it also reads every attribution line (``— P07, female, Hoa, Site B
 (IDI-29, turn 16)``): the values before the parentheses are matched against the participants' values as reports
@@ -15,10 +17,7 @@ k participants hold together is reported with its line (paragraph in Word) and h
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,20 +25,13 @@ from pathlib import Path
 
 from qualcode.analysis.disclosure import Population
 from qualcode.analysis.disclosure import fold as fold_value
-from qualcode.errors import InputFileError, UsageError
-from qualcode.ingest.encoding import decode
-from qualcode.ingest.zipcheck import check_zip
+from qualcode.codings.name_match import Matcher, Term
+from qualcode.errors import UsageError
+from qualcode.report.reader_text import READERS, reader_places
 
-LEAK_SUFFIXES = (".docx", ".xlsx", ".csv", ".html", ".md", ".txt", ".json", ".qdpx")
+LEAK_SUFFIXES = tuple(READERS)
 MIN_TERM = 2  # a one-letter "term" would match everywhere
-
-
-@dataclass(frozen=True)
-class Term:
-    """A string that must not appear in an output, and where it comes from (``key`` or an attribute name)."""
-
-    text: str
-    source: str
+PLACES_SHOWN = 5  # places listed per term and file; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -55,12 +47,14 @@ class SinglingOut:
 
 @dataclass
 class LeakReport:
-    """Every term found in every file (``found[file]`` counts ``(term, source)``) and every attribution shared
-    by fewer than ``k`` participants (``singling_out[file]``); exit code 1 when any."""
+    """Every term found in every file (``found[file]`` counts ``(term, source)``; ``places[file][(term,
+    source)]`` lists where, in file order) and every attribution shared by fewer than ``k`` participants
+    (``singling_out[file]``); exit code 1 when any."""
 
     files: list[str] = field(default_factory=list)
     terms: int = 0
     found: dict[str, Counter] = field(default_factory=dict)
+    places: dict[str, dict[tuple[str, str], list[str]]] = field(default_factory=dict)
     singling_out: dict[str, list[SinglingOut]] = field(default_factory=dict)
     attributions: int = 0  # attribution lines checked
     k: int = 1  # 1: attributions not checked
@@ -72,17 +66,12 @@ class LeakReport:
         return 1 if any(self.found.values()) or any(self.singling_out.values()) else 0
 
 
-def fold(text: str) -> str:
-    """``text`` compared as leaks compares it: NFKC, case folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def read_key(path: Path) -> list[Term]:
-    """The terms of a pseudonymisation key CSV (see :func:`qualcode.codings.pseudonyms.read_key`).
-    Raises InputFileError when the file cannot be read or has no terms."""
+    """The terms of a pseudonymisation key CSV (see :func:`qualcode.codings.pseudonyms.read_key`), its
+    ``keep`` phrases among them. Raises InputFileError when the file cannot be read or has no terms."""
     from qualcode.codings.pseudonyms import read_key as read_pseudonyms
 
-    return [Term(term, "key") for term, _ in read_pseudonyms(path).pairs]
+    return [Term(term, replacement) for term, replacement in read_pseudonyms(path).pairs]
 
 
 def check_suffix(path: Path) -> str:
@@ -93,61 +82,29 @@ def check_suffix(path: Path) -> str:
     return suffix
 
 
-def extract_text(path: Path) -> str:
-    """The text a reader of ``path`` would see. Raises InputFileError (unreadable, damaged) or UsageError
-    (a suffix leaks does not read)."""
-    suffix = check_suffix(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    if suffix in (".docx", ".xlsx", ".qdpx"):
-        return _zip_text(data, path)
-    text = decode(data, str(path))[0]
-    return html.unescape(text) if suffix in (".html", ".md") else text
-
-
-def _zip_text(data: bytes, path: Path) -> str:
-    """Text of every XML (and plain text) part of a zip package, without resolving entities."""
-    import io
-
-    from lxml import etree
-
-    check_zip(data, str(path), f"{path.suffix.lstrip('.').upper()} file")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    texts = []
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        for name in package.namelist():
-            body = package.read(name)
-            if name.endswith((".xml", ".qde", ".rels")):
-                try:
-                    texts.append(" ".join(etree.fromstring(body, parser).itertext()))
-                except etree.XMLSyntaxError:
-                    raise InputFileError(f"damaged part {name!r}", where=str(path)) from None
-            elif name.endswith(".txt"):
-                texts.append(decode(body, f"{path}:{name}")[0])
-    return "\n".join(texts)
-
-
 def find_leaks(files: Sequence[Path], terms: Iterable[Term]) -> LeakReport:
-    """Count each term (as a whole word, case and normalisation ignored) in each file's text."""
+    """Find each term in each file's text as its reader sees it (see :mod:`qualcode.report.reader_text`),
+    place by place. Raises InputFileError for a damaged file, UsageError for a format not read."""
     unique: dict[str, Term] = {}
     for term in terms:
-        key = fold(" ".join(term.text.split()))
+        key = " ".join(term.text.split()).casefold()
         if len(key) >= MIN_TERM:
             unique.setdefault(key, term)
-    report = LeakReport([str(f) for f in files], len(unique))
-    if not unique:
+    report = LeakReport([str(f) for f in files], sum(1 for t in unique.values() if t.replacement is not None))
+    if not report.terms:
         return report
-    alternatives = sorted(unique, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, t.split())) for t in alternatives)
-                         + r")(?!\w)")
+    matcher = Matcher(unique.values())
     for path in files:
         hits: Counter = Counter()
-        for match in pattern.finditer(fold(extract_text(path))):
-            term = unique[" ".join(match.group().split())]
-            hits[(term.text, term.source)] += 1
+        where: dict[tuple[str, str], list[str]] = {}
+        for place, text in reader_places(path):
+            for _, _, term in matcher.find(text):
+                if term.replacement is None:  # a keep phrase: no name
+                    continue
+                hits[(term.text, term.source)] += 1
+                where.setdefault((term.text, term.source), []).append(place)
         report.found[str(path)] = hits
+        report.places[str(path)] = where
     return report
 
 
@@ -159,43 +116,14 @@ _TURN = re.compile(r"\bturn \d+\b")
 def attribution_lines(path: Path) -> list[tuple[str, str]]:
     """``(place, text)`` of every attribution line (starting ``— ``) of an appendix: ``line N`` of a
     Markdown or HTML file, ``paragraph N`` of a Word file's body. Raises InputFileError when unreadable."""
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        lines = [(f"paragraph {n}", text) for n, text in enumerate(_docx_paragraphs(path), 1)]
-    else:
-        try:
-            text = decode(path.read_bytes(), str(path))[0]
-        except OSError as exc:
-            raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
-        lines = [(f"line {n}", html.unescape(_TAG.sub("", line)).lstrip("> \t"))
-                 for n, line in enumerate(text.splitlines(), 1)]
-    return [(place, " ".join(text.split())) for place, text in lines if text.strip().startswith("— ")]
-
-
-def _docx_paragraphs(path: Path) -> list[str]:
-    import io
-
-    from lxml import etree
-
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    check_zip(data, str(path), "DOCX file")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        try:
-            root = etree.fromstring(package.read("word/document.xml"), parser)
-        except (KeyError, etree.XMLSyntaxError):
-            raise InputFileError("damaged part 'word/document.xml'", where=str(path)) from None
-    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    return ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
+    lines = [(place, text) for place, text in reader_places(path)[1:] if place.startswith(("line ", "paragraph "))]
+    return [(place, " ".join(text.split())) for place, text in lines if text.strip().lstrip("> \t").startswith("— ")]
 
 
 def split_attribution(text: str, documents: set[str]) -> tuple[str, str]:
     """An attribution line's person part and its parenthesised place (document, turn, time), without the
     leading ``— ``: ``("P07, female, Hoa", "IDI-29, turn 16")``."""
-    head = text.strip()[2:]
+    head = text.strip().lstrip("> \t")[2:]
     if head.startswith("("):
         return "", head.strip("()")
     at = head.rfind(" (") if head.endswith(")") else -1

@@ -191,7 +191,10 @@ def code_quotes(view: CorpusView, code: str, *, by: str | None = None,
                            context, shown, disclosure)
             if quote is not None:
                 quotes.append(quote)
-    return apply_choices(quotes, view.quote_choices)
+    chosen = apply_choices(quotes, view.quote_choices)
+    if view.pseudonyms is None:
+        return chosen
+    return [replace(q, translation=hide(view.pseudonyms, q.translation)) if q.translation else q for q in chosen]
 
 
 def _quote(view: CorpusView, code: str, document: str, text: str, turns: list[TurnRow], start: int, end: int,

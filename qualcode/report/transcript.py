@@ -164,13 +164,15 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
         ids = list(store.document_keys())
         if not ids:
             raise ProjectError("no documents: run `qualcode ingest` first")
+        pseudonyms = stored(store)
         doc_id = resolve_document(ids, document)
+        if doc_id is None and pseudonyms is not None:  # the id as a pseudonymised output shows it
+            doc_id = resolve_document(ids, pseudonyms.original(document))
         if doc_id is None:
             shown = ", ".join(sorted(ids)[:8]) + (", …" if len(ids) > 8 else "")
             raise UsageError(f"unknown document {document!r}{did_you_mean(document, ids)}; documents: {shown}")
         doc = store.document(doc_id)
         rows = store.turns(doc_id)
-        pseudonyms = stored(store)
         memos = tuple(hide(pseudonyms, f"{m.author}: {m.text}" if m.kind == "document" else
                            f"{m.author}, on coding {m.target}: {m.text}") for m in store.document_memos(doc_id))
         chosen: list[CodingRow] = []
@@ -189,7 +191,7 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
         except QualcodeError:  # codings still show, with their ids, when no codebook can be read
             book = None
     palette = colours(book)
-    labels = {c.id: c.label for c in book.codes} if book else {}
+    labels = {c.id: hide(pseudonyms, c.label) for c in book.codes} if book else {}
     shown_turns = []
     used: dict[str, int] = {}
     # With a key, the whole text is pseudonymised once and every offset moved onto it, so a highlight still
@@ -208,7 +210,7 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
         for c in turn_codings:
             used[c.code] = used.get(c.code, 0) + 1
         shown_turns.append(ShownTurn(row.number, hide(pseudonyms, row.label or ""), row.role.value,
-                                     row.participant or "", row.timestamp or "", text[start:end],
+                                     hide(pseudonyms, row.participant or ""), row.timestamp or "", text[start:end],
                                      _pieces(text, start, end, turn_codings), tuple(turn_codings),
                                      row.interpreted))
     order = {c.id: i for i, c in enumerate(book.codes)} if book else {}
@@ -216,7 +218,8 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
                    for code, n in sorted(used.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
     attributes = tuple((k, hide(pseudonyms, str(v))) for k, v in sorted(doc.attributes.items())
                        if k not in ("id", "type", "language"))
-    return Transcript(doc.id, doc.doc_type.value, doc.language, attributes, len(rows), tuple(shown_turns), codes,
+    return Transcript(pseudonyms.document(doc.id) if pseudonyms else doc.id, doc.doc_type.value, doc.language,
+                      attributes, len(rows), tuple(shown_turns), codes,
                       legend, description, codes and selection.draft, memos)
 
 
