@@ -799,86 +799,13 @@ class Project(ProjectFolder):
         """Bring a REFI-QDA project (`qualcode import FILE.qdpx`) into this project: its text sources as
         transcripts under ``transcripts/<name>/`` (ingested the normal way), its codes as
         ``codebooks/<name>.yaml``, its cases as participants.csv rows, its codings with their coders and its
-        notes as ``notes/<name>.md`` — never over an existing file. What could not come over is counted in the
-        result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
-        from qualcode.codebook.csv_import import slug
-        from qualcode.codebook.load import load_codebook
-        from qualcode.errors import InputFileError, Problem
-        from qualcode.exchange.qdpx_import import (
-            ProjectImport,
-            add_codings,
-            free_path,
-            participant_rows,
-            read_qdpx,
-            text_shift,
-            write_imported_codebook,
-            write_notes,
-            write_participants,
-            write_transcripts,
-        )
-        from qualcode.ingest import read_document
-        from qualcode.ingest.labels import label_key
-        from qualcode.project.store import open_store
+        notes as ``notes/<name>.md`` — never over an existing file. Atomic: killed at any point, the project is
+        as it was (or, past the store's commit, is completed by the next command). What could not come over is
+        counted in the result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
+        from qualcode.exchange.staged_import import import_project
 
-        path = Path(path)
-        if path.suffix.lower() != ".qdpx":
-            raise UsageError(f"{path}: import reads a REFI-QDA project: name a .qdpx file")
-        data = read_qdpx(path)
-        report = ProjectImport(dropped=data.dropped.copy(), problems=list(data.problems))
-        taken: set[str] = set()
-        if self.store_path.exists():
-            store = open_store(self.store_path)
-            try:
-                taken = {d.id for d in store.documents()}
-            finally:
-                store.close()
-        folder = free_path(self.transcripts_dir / slug(path.stem))
-        with writing(folder):
-            placed = write_transcripts(data, folder, taken, report)
-        turns: dict[str, list[tuple[int, int, str | None]]] = {}
-        for p in placed:
-            try:
-                doc = read_document(p.path, self.relative(p.path), self.config, {})
-            except InputFileError:
-                continue
-            shift = text_shift(p.text, doc.text) or 0
-            turns[p.doc_id] = [(t.start + shift, t.end + shift, t.label) for t in doc.turns]
-        rows = participant_rows(data, placed, turns, {label_key(v) for v in self.config.interviewer_labels}, report)
-        with writing(self.participants_path):
-            if rows:
-                write_participants(self.participants_path, rows, data.variables)
-                report.participants_file = self.participants_path
-            report.codebook = write_imported_codebook(data, self.root / "codebooks")
-            report.notes_file = write_notes(data, self.root / "notes")
-        report.participants = len({r["participant"] for r in rows})
-        report.notes = len(data.notes)
-        report.codes = data.codebook.count
-        report.transcripts = folder if placed else None
-        if placed:
-            ingested = self.ingest([folder])
-            report.problems.extend(ingested.failures)
-            report.problems.extend(w for w in ingested.warnings if str(folder.name) in w.where)
-            report.documents = [p.doc_id for p in placed if p.doc_id in set(ingested.added) | set(ingested.updated)]
-        book = None
-        if report.codebook is not None:
-            loaded = load_codebook(report.codebook)
-            book = loaded.codebook
-            report.problems.extend(Problem(e.where, e.message, "warning") for e in loaded.errors)
-        if placed or book is not None:
-            store = open_store(self.store_path, create=True)
-            try:
-                with store.transaction():
-                    add_codings(store, data, placed, book, report)
-                    if book is not None and not self.config.codebook:
-                        store.set_meta("active_codebook", self.relative(report.codebook))
-            finally:
-                store.close()
-        if book is not None and self.config.codebook and report.codings:
-            report.problems.append(Problem(
-                str(self.root / "qualcode.toml"), f"names codebook {self.config.codebook}, but the imported codings "
-                f"use {self.relative(report.codebook)}: pass --codebook {self.relative(report.codebook)} to reports, "
-                "or set it in qualcode.toml", "warning"))
-        return report
+        return import_project(self, Path(path))
+
 
 def _store_safe(method: Callable) -> Callable:
     """``method`` with any SQLite error turned into the one-line ProjectError saying what to do."""

@@ -31,8 +31,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from qualcode.codebook.csv_import import CodebookImport, slug, write_codebook
-from qualcode.errors import InputFileError, Problem, QualcodeError
+from qualcode.codebook.csv_import import CodebookImport, slug
+from qualcode.errors import InputFileError, Problem
 from qualcode.exchange.archive import Archive, open_archive
 from qualcode.exchange.qdc import read_code_tree
 from qualcode.exchange.qdpx_export import ROLE_LINE, STATUS_LINE, TIMESTAMPS_LINE
@@ -614,15 +614,6 @@ def write_participants(path: Path, rows: list[dict[str, str]], order: list[str] 
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
 
 
-def write_imported_codebook(data: QdpxProject, folder: Path) -> Path | None:
-    """Write the project's codes as ``folder/<name>.yaml`` (a free name: never over an existing file)."""
-    if not data.codebook.codes:
-        return None
-    target = free_path(folder / f"{slug(data.name)}.yaml")
-    write_codebook(data.codebook, target)
-    return target
-
-
 def write_notes(data: QdpxProject, folder: Path) -> Path | None:
     """Write the project's notes as Markdown to ``folder/<archive>.md`` (a free name)."""
     if not data.notes:
@@ -706,10 +697,3 @@ def text_shift(written: str, stored: str) -> int | None:
     if shift > 0 and written[shift:] == stored and not written[:shift].strip():
         return shift
     return None
-
-
-def check_target(folder: Path) -> None:
-    """Raise QualcodeError when ``folder`` exists and is not empty (an import writes only new files)."""
-    if folder.exists() and any(folder.iterdir()):
-        raise QualcodeError("already exists; an import writes only new files: remove it or import under another "
-                            "name", where=str(folder))

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from qualcode.errors import ProjectError
 from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
+from qualcode.project.integrity import check_store, record_checked
+from qualcode.project.pending import PENDING_KEY, finish_moves
 
 SCHEMA_VERSION = 6
 
@@ -168,9 +170,10 @@ class CodingRow:
 class Store:
     """An open project store. Use :func:`open_store`; write inside :meth:`transaction`."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, checked: bool = False) -> None:
         self.db = connection
         self.path = path
+        self.checked = checked  # found sound when opened: what this connection writes keeps it so
 
     # -- lifecycle -------------------------------------------------------------------------------------
     @contextmanager
@@ -189,14 +192,22 @@ class Store:
         self.db.execute("COMMIT")
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection; a store found sound when opened and changed since is recorded as checked
+        (SQLite wrote it, so it needs no new check)."""
+        changed = self.db.total_changes > 0
         self.db.close()
+        if changed and self.checked:
+            record_checked(self.path)
 
     # -- meta ------------------------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         """A value stored under ``key`` in the meta table."""
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
+
+    def delete_meta(self, key: str) -> None:
+        """Forget the value stored under ``key``."""
+        self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def set_meta(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``."""
@@ -556,13 +567,25 @@ def open_store(path: Path, *, create: bool = False) -> Store:
             raise ProjectError(f"{path} is not a qualcode store (unknown tables, no schema version)")
         db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         version = SCHEMA_VERSION
+    try:
+        check_store(db, path)  # before anything reads or migrates it: a damaged store is refused whole
+    except ProjectError:
+        db.close()
+        raise
     with store_errors(path):
         while version < SCHEMA_VERSION:
             step = MIGRATIONS[version]
             sql = step(db) if callable(step) else step  # a step may depend on what the store already holds
             db.executescript(f"BEGIN; {sql} PRAGMA user_version = {version + 1}; COMMIT;")
             version += 1
-    return Store(db, path)
+    store = Store(db, path, checked=True)
+    if store.get_meta(PENDING_KEY):
+        try:  # an import committed but was killed before its files were moved in: finish it first
+            finish_moves(store)
+        except BaseException:
+            store.close()
+            raise
+    return store
 
 
 # How long a command waits for another one writing to the store before it gives up (SQLite's busy timeout);
