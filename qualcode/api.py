@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import Problem, UsageError, writing
+from qualcode.errors import Problem, QualcodeError, UsageError, writing
 from qualcode.project.folder import ProjectFolder, open_folder
 
 if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pandas or spaCy
@@ -239,8 +239,12 @@ class Project(ProjectFolder):
 
         source = Path(source)
         target = Path(output) if output else self.root / "codebooks" / f"{source.stem}.yaml"
-        with writing(target):
-            return target, import_codebook(source, target, name, readers={".qdc": read_qdc})
+        if target.exists():  # checked here too: the codebook is written to a temporary file first
+            raise QualcodeError("already exists; qualcode never writes over a codebook: choose another -o",
+                                where=str(target))
+        with writing(target) as temp:
+            imported = import_codebook(source, temp, name, readers={".qdc": read_qdc})
+        return target, imported
 
     def export_codebook(self, path: str | Path, codebook: str | Path | None = None) -> CodebookAnnex:
         """Write the codebook as a report annex (`qualcode codebook export FILE.docx|.md|.html`): codes,
@@ -254,19 +258,19 @@ class Project(ProjectFolder):
         path = Path(path)
         book = active_codebook(self, codebook)
         annex = build_annex(book, self._code_memos())
-        with writing(path):
+        with writing(path) as temp:
             if path.suffix.lower() == ".qdc":
                 from qualcode.exchange.qdc import codebook_qdc
 
-                path.write_bytes(codebook_qdc(book))
+                temp.write_bytes(codebook_qdc(book))
             elif path.suffix.lower() == ".csv":
                 from qualcode.report.tables import write_table
 
                 rows = [{"code": book.label_path(c.id), "definition": " ".join(c.definition.split()),
                          "color": c.color or ""} for c in book.codes]
-                write_table(path, ["code", "definition", "color"], rows, title="codebook")
+                write_table(temp, ["code", "definition", "color"], rows, title="codebook")
             else:
-                write_annex(annex, path)
+                write_annex(annex, temp)
         return annex
 
     def code(self, codebook: str | Path | None = None, *, unit: str | None = None, jobs: int = 1,
@@ -319,11 +323,11 @@ class Project(ProjectFolder):
         columns, rows, description, draft, left_out = self._export_rows(coders, statuses, attributes,
                                                                         include_suggestions, where)
         notes = [DRAFT_NOTE] * draft + [f"Codings selected: {description}."]
-        with writing(path):
+        with writing(path) as temp:
             if path.suffix.lower() == ".jsonl":
-                write_jsonl(path, columns, rows)
+                write_jsonl(temp, columns, rows)
             else:
-                write_table(path, with_decision(columns, path), rows, title="codings", notes=notes)
+                write_table(temp, with_decision(columns, path), rows, title="codings", notes=notes)
         return ExportResult(path, len(rows), description, draft, left_out)
 
     def _export_rows(self, coders: Sequence[str], statuses: Sequence[str], attributes: Sequence[str] | None,
@@ -503,8 +507,8 @@ class Project(ProjectFolder):
                                       selection=selection, codebook=codebook)
         if output is not None:
             path = Path(output)
-            with writing(path):
-                write_transcript_html(transcript, path)
+            with writing(path) as temp:
+                write_transcript_html(transcript, temp)
         return transcript
 
     def search(self, query: str, *, pattern: bool = False, exact: bool = False, fuzzy: int | None = None,
@@ -718,8 +722,8 @@ class Project(ProjectFolder):
         from qualcode.report.tables import write_table
 
         path = Path(path)
-        with writing(path):
-            write_table(path, CANDIDATE_COLUMNS, candidate_rows(quotes), title="candidates",
+        with writing(path) as temp:
+            write_table(temp, CANDIDATE_COLUMNS, candidate_rows(quotes), title="candidates",
                         notes=["Fill `use` with pin (always quote it first) or exclude (never quote it), and "
                                "`translation` with an English rendering; then run `qualcode quotes import "
                                f"{path.name}`."])
@@ -740,8 +744,8 @@ class Project(ProjectFolder):
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"
         content = build_appendix(self, AppendixOptions(suggestions=include_suggestions, **options), on_progress)
-        with writing(target):
-            render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
+        with writing(target) as temp:
+            render(content, temp, reference_doc=Path(reference_doc) if reference_doc else None)
         return content
 
     # -- exchange with other tools -----------------------------------------------------------------------
@@ -780,8 +784,8 @@ class Project(ProjectFolder):
                                                   pseudonyms=stored(store))
         finally:
             store.close()
-        with writing(path):
-            write_qdpx(path, qde, entries)
+        with writing(path) as temp:
+            write_qdpx(temp, qde, entries)
         return replace(summary, path=path)
 
     def _optional_codebook(self, codebook: str | Path | None):

@@ -249,8 +249,8 @@ def write_table_or_exit(path: Path, columns: list[str], rows: list[dict], title:
     """Write a table file by suffix (see :func:`qualcode.output.write_table`)."""
     from qualcode.report.tables import write_table
 
-    with writing(path):
-        write_table(path, columns, rows, title=title, notes=notes)
+    with writing(path) as temp:
+        write_table(temp, columns, rows, title=title, notes=notes)
 
 
 def print_table(columns: list[str], rows: list[dict], caption: str) -> None:

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from qualcode.errors import InputFileError, Problem, UsageError
+from qualcode.errors import InputFileError, Problem, QualcodeError, UsageError
 from qualcode.project.crash import crash_point
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.pending import discard_staging, new_staging_folder, record_moves
@@ -64,9 +64,15 @@ def import_project(project: ProjectFolder, path: Path):
     report = ProjectImport(dropped=data.dropped.copy(), problems=list(data.problems))
     taken: set[Path] = set()
     final_folder = _free(project.transcripts_dir / slug(path.stem), taken)
-    stage = new_staging_folder(project.store_path)
+    try:
+        stage = new_staging_folder(project.store_path)
+    except OSError as exc:
+        raise QualcodeError(f"cannot write: {exc.strerror or exc}", where=str(project.store_path.parent)) from None
     try:
         _run(project, data, report, stage, final_folder, taken)
+    except OSError as exc:  # a full disk while staging: nothing was committed, the staging folder goes
+        raise QualcodeError(f"cannot write: {exc.strerror or exc}; nothing was imported",
+                            where=str(exc.filename or stage)) from None
     finally:
         discard_staging(stage)  # committed moves were made already; uncommitted ones never happen
     return report

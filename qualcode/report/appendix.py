@@ -3,7 +3,7 @@ Markdown, dispatched by suffix in :data:`RENDERERS`)."""
 
 from __future__ import annotations
 
-import tempfile
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,11 +231,10 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     summary = hide_columns(view.pseudonyms, theme_matrix(view, known[:1], "participants", o.percent, o.min_cell))
     if wanted is not None:
         summary = summary[summary["code"].isin(wanted)].reset_index(drop=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        png = Path(tmp) / "heatmap.png"
-        matrix_heatmap(png, summary if len(summary) else hide_columns(view.pseudonyms, theme_matrix(
-            view, known[:1], "participants", o.percent, o.min_cell)))
-        heatmap = png.read_bytes()
+    png = io.BytesIO()  # drawn in memory: a full disk can only fail the one file the appendix is written to
+    matrix_heatmap(png, summary if len(summary) else hide_columns(view.pseudonyms, theme_matrix(
+        view, known[:1], "participants", o.percent, o.min_cell)))
+    heatmap = png.getvalue()
     language = (o.language or project.config.report.language or project.config.language).casefold()
     sizes = _group_sizes(view, by) if by else {}
     picker = QuotePicker(o.seed, sizes, o.per_group)  # one for the whole appendix: voices spread over every code
