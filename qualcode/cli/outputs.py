@@ -1,8 +1,9 @@
 """Outputs never over inputs: an output path (``-o``, ``--plot``, an output argument) naming one of the
 project's inputs is refused before the command runs.
 
-Inputs are: ``qualcode.toml``; the store and its journal; the participants file; the codebook qualcode.toml
-names, the active one and every file in ``codebooks/``; every stored document's source file; and any file the
+Inputs are: ``qualcode.toml``, the store and its journal, the participants file (where they are or would be
+read from); the codebook qualcode.toml names, the active one and every file in ``codebooks/`` (when they exist:
+`codebook import` creates them); every stored document's source file; and any file the
 next `qualcode ingest` would read as a transcript (a supported file under the transcripts folder that
 ``.qualcodeignore`` does not leave alone) — an appendix written there as ``.md`` would come back as an
 interview. A file named as an input of the same command (``--reference-doc``, the codebook of
@@ -70,13 +71,14 @@ def what_input(project, path: Path) -> str | None:
                for suffix in ("-journal", "-wal", "-shm")],
              (project.participants_path, "the project's participants file"),
              (project.transcripts_dir / "pseudonyms.csv", "the pseudonymisation key")]
-    if project.config.codebook:
+    if project.config.codebook and (project.root / project.config.codebook).exists():  # creating it is setting up
         named.append((project.root / project.config.codebook, "the project's codebook"))
     for target, what in named:
         if _same(path, target):
             return what
     codebooks = project.root / "codebooks"
-    if path.exists() and _same(path.parent, codebooks):
+    # a YAML file there is written only by `codebook import`, which never writes over a file and says so itself
+    if path.exists() and _same(path.parent, codebooks) and path.suffix.lower() not in (".yaml", ".yml"):
         return "a codebook of the project (codebooks/)"
     documents, active = _stored_paths(project)
     if active and _same(path, project.root / active):

@@ -615,16 +615,19 @@ def write_participants(path: Path, rows: list[dict[str, str]], order: list[str] 
 
 
 def write_notes(data: QdpxProject, folder: Path) -> Path | None:
-    """Write the project's notes as Markdown to ``folder/<archive>.md`` (a free name)."""
+    """Write the project's notes as Markdown to ``folder/<archive>.md`` (a free name); everything the archive
+    says is escaped (no HTML, no link from another tool's file)."""
+    from qualcode.report.safe_text import markdown_escape as md
+
     if not data.notes:
         return None
     target = free_path(folder / f"{slug(data.path.stem)}.md")
-    lines = [f"# Notes from {data.path.name}", ""]
+    lines = [f"# Notes from {md(data.path.name)}", ""]
     for name, author, text, about in data.notes:
-        lines += [f"## {name or 'Note'}" + (f" ({author})" if author else ""), ""]
+        lines += [f"## {md(name or 'Note')}" + (f" ({md(author)})" if author else ""), ""]
         if about:
-            lines += [f"About: {'; '.join(about)}", ""]
-        lines += [text.replace("\r\n", "\n"), ""]
+            lines += [f"About: {md('; '.join(about))}", ""]
+        lines += [md(text.replace("\r\n", "\n")), ""]
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8", newline="\n") as handle:
         handle.write("\n".join(lines))

@@ -45,7 +45,7 @@ def csv_comment(line: str) -> str:
 
 def _markdown(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
     def cell(value: object) -> str:
-        return markdown_escape(str(value)).replace("|", "\\|").replace("\n", " ")
+        return markdown_escape(str(value)).replace("\n", " ")  # `|` is escaped with the rest
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(row.get(c, "")) for c in columns) + " |" for row in rows]
@@ -355,7 +355,7 @@ def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, 
         data: object = {"notes": list(notes), "rows": records} if notes else records
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif suffix == ".md":
-        text = "".join(f"{n}\n\n" for n in notes) + _markdown(columns, rows)
+        text = "".join(f"{markdown_escape(n)}\n\n" for n in notes) + _markdown(columns, rows)
     else:
         text = _html(columns, rows, title, notes)
     path.write_text(text, encoding="utf-8", newline="")
