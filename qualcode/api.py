@@ -812,20 +812,24 @@ class Project(ProjectFolder):
 
 
 def _store_safe(method: Callable) -> Callable:
-    """``method`` with any SQLite error turned into the one-line ProjectError saying what to do."""
+    """``method`` with its text arguments NFC (:mod:`qualcode.project.text_form`: a value typed decomposed
+    matches the stored one) and any SQLite error turned into the one-line ProjectError saying what to do."""
     import functools
+
+    from qualcode.project.text_form import nfc
 
     @functools.wraps(method)
     def run(self, *args, **kwargs):
         from qualcode.project.store import store_errors
 
         with store_errors(self.store_path):
-            return method(self, *args, **kwargs)
+            return method(self, *(nfc(a) for a in args), **{k: nfc(v) for k, v in kwargs.items()})
 
     return run
 
 
-# Every public method: the Python API reports a locked, read-only, full or damaged store as the CLI does.
+# Every public method: the Python API reports a locked, read-only, full or damaged store as the CLI does, and
+# takes text in any Unicode form.
 for _name, _method in list(vars(Project).items()):
     if callable(_method) and not _name.startswith("_"):
         setattr(Project, _name, _store_safe(_method))

@@ -129,7 +129,9 @@ def command(group: typer.Typer = app, name: str | None = None, *, examples: tupl
         @functools.wraps(function)
         def run(*args, **kwargs):
             from qualcode.project.store import store_errors
+            from qualcode.project.text_form import nfc
 
+            kwargs = {k: nfc(v) for k, v in kwargs.items()}  # typed text composed, as stored text is (not paths)
             try:
                 outputs = {labels[k]: Path(v) for k, v in kwargs.items() if k in labels and v}
                 if outputs:  # before anything is read or written: an output never replaces an input

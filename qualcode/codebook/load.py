@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -247,7 +248,7 @@ def load_codebook(path: str | Path) -> CodebookReport:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(f"codebook is not UTF-8 (byte {exc.start})", where=str(path)) from None
-    located = load_located(text, path.name)
+    located = load_located(unicodedata.normalize("NFC", text), path.name)  # ids and labels as users type them
     report = CodebookReport(None, list(located.problems))
     if located.problems and located.value is None:
         return report
