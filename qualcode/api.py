@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import Problem, UsageError, writing
+from qualcode.errors import Problem, QualcodeError, UsageError, writing
 from qualcode.project.folder import ProjectFolder, open_folder
 
 if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pandas or spaCy
@@ -249,8 +249,12 @@ class Project(ProjectFolder):
 
         source = Path(source)
         target = Path(output) if output else self.root / "codebooks" / f"{source.stem}.yaml"
-        with writing(target):
-            return target, import_codebook(source, target, name, readers={".qdc": read_qdc})
+        if target.exists():  # checked here too: the codebook is written to a temporary file first
+            raise QualcodeError("already exists; qualcode never writes over a codebook: choose another -o",
+                                where=str(target))
+        with writing(target) as temp:
+            imported = import_codebook(source, temp, name, readers={".qdc": read_qdc})
+        return target, imported
 
     def export_codebook(self, path: str | Path, codebook: str | Path | None = None) -> CodebookAnnex:
         """Write the codebook as a report annex (`qualcode codebook export FILE.docx|.md|.html`): codes,
@@ -267,19 +271,19 @@ class Project(ProjectFolder):
         pseudonyms = self._reading(stored) if self.store_path.exists() else None
         annex = build_annex(book, self._code_memos(), pseudonyms)
         shown = hide_codebook(pseudonyms, book)  # labels, definitions and examples as outputs show them
-        with writing(path):
+        with writing(path) as temp:
             if path.suffix.lower() == ".qdc":
                 from qualcode.exchange.qdc import codebook_qdc
 
-                path.write_bytes(codebook_qdc(shown))
+                temp.write_bytes(codebook_qdc(shown))
             elif path.suffix.lower() == ".csv":
                 from qualcode.report.tables import write_table
 
                 rows = [{"code": shown.label_path(c.id), "definition": " ".join(c.definition.split()),
                          "color": c.color or ""} for c in shown.codes]
-                write_table(path, ["code", "definition", "color"], rows, title="codebook")
+                write_table(temp, ["code", "definition", "color"], rows, title="codebook")
             else:
-                write_annex(annex, path)
+                write_annex(annex, temp)
         return annex
 
     def code(self, codebook: str | Path | None = None, *, unit: str | None = None, jobs: int = 1,
@@ -332,11 +336,11 @@ class Project(ProjectFolder):
         columns, rows, description, draft, left_out = self._export_rows(coders, statuses, attributes,
                                                                         include_suggestions, where)
         notes = [DRAFT_NOTE] * draft + [f"Codings selected: {description}."]
-        with writing(path):
+        with writing(path) as temp:
             if path.suffix.lower() == ".jsonl":
-                write_jsonl(path, columns, rows)
+                write_jsonl(temp, columns, rows)
             else:
-                write_table(path, with_decision(columns, path), rows, title="codings", notes=notes)
+                write_table(temp, with_decision(columns, path), rows, title="codings", notes=notes)
         return ExportResult(path, len(rows), description, draft, left_out)
 
     def _export_rows(self, coders: Sequence[str], statuses: Sequence[str], attributes: Sequence[str] | None,
@@ -517,8 +521,8 @@ class Project(ProjectFolder):
                                       selection=selection, codebook=codebook)
         if output is not None:
             path = Path(output)
-            with writing(path):
-                write_transcript_html(transcript, path)
+            with writing(path) as temp:
+                write_transcript_html(transcript, temp)
         return transcript
 
     def search(self, query: str, *, pattern: bool = False, exact: bool = False, fuzzy: int | None = None,
@@ -734,8 +738,8 @@ class Project(ProjectFolder):
 
         path = Path(path)
         pseudonyms = self._reading(stored) if self.store_path.exists() else None
-        with writing(path):
-            write_table(path, CANDIDATE_COLUMNS, candidate_rows(quotes, pseudonyms), title="candidates",
+        with writing(path) as temp:
+            write_table(temp, CANDIDATE_COLUMNS, candidate_rows(quotes, pseudonyms), title="candidates",
                         notes=["Fill `use` with pin (always quote it first) or exclude (never quote it), and "
                                "`translation` with an English rendering; then run `qualcode quotes import "
                                f"{path.name}`."])
@@ -756,8 +760,8 @@ class Project(ProjectFolder):
 
         target = Path(path) if path else self.root / "out" / "appendix.docx"
         content = build_appendix(self, AppendixOptions(suggestions=include_suggestions, **options), on_progress)
-        with writing(target):
-            render(content, target, reference_doc=Path(reference_doc) if reference_doc else None)
+        with writing(target) as temp:
+            render(content, temp, reference_doc=Path(reference_doc) if reference_doc else None)
         return content
 
     # -- exchange with other tools -----------------------------------------------------------------------
@@ -796,8 +800,8 @@ class Project(ProjectFolder):
                                                   pseudonyms=stored(store))
         finally:
             store.close()
-        with writing(path):
-            write_qdpx(path, qde, entries)
+        with writing(path) as temp:
+            write_qdpx(temp, qde, entries)
         return replace(summary, path=path)
 
     def _optional_codebook(self, codebook: str | Path | None):
@@ -815,102 +819,33 @@ class Project(ProjectFolder):
         """Bring a REFI-QDA project (`qualcode import FILE.qdpx`) into this project: its text sources as
         transcripts under ``transcripts/<name>/`` (ingested the normal way), its codes as
         ``codebooks/<name>.yaml``, its cases as participants.csv rows, its codings with their coders and its
-        notes as ``notes/<name>.md`` — never over an existing file. What could not come over is counted in the
-        result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
-        from qualcode.codebook.csv_import import slug
-        from qualcode.codebook.load import load_codebook
-        from qualcode.errors import InputFileError, Problem
-        from qualcode.exchange.qdpx_import import (
-            ProjectImport,
-            add_codings,
-            free_path,
-            participant_rows,
-            read_qdpx,
-            text_shift,
-            write_imported_codebook,
-            write_notes,
-            write_participants,
-            write_transcripts,
-        )
-        from qualcode.ingest import read_document
-        from qualcode.ingest.labels import label_key
-        from qualcode.project.store import open_store
+        notes as ``notes/<name>.md`` — never over an existing file. Atomic: killed at any point, the project is
+        as it was (or, past the store's commit, is completed by the next command). What could not come over is
+        counted in the result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
+        from qualcode.exchange.staged_import import import_project
 
-        path = Path(path)
-        if path.suffix.lower() != ".qdpx":
-            raise UsageError(f"{path}: import reads a REFI-QDA project: name a .qdpx file")
-        data = read_qdpx(path)
-        report = ProjectImport(dropped=data.dropped.copy(), problems=list(data.problems))
-        taken: set[str] = set()
-        if self.store_path.exists():
-            store = open_store(self.store_path)
-            try:
-                taken = {d.id for d in store.documents()}
-            finally:
-                store.close()
-        folder = free_path(self.transcripts_dir / slug(path.stem))
-        with writing(folder):
-            placed = write_transcripts(data, folder, taken, report)
-        turns: dict[str, list[tuple[int, int, str | None]]] = {}
-        for p in placed:
-            try:
-                doc = read_document(p.path, self.relative(p.path), self.config, {})
-            except InputFileError:
-                continue
-            shift = text_shift(p.text, doc.text) or 0
-            turns[p.doc_id] = [(t.start + shift, t.end + shift, t.label) for t in doc.turns]
-        rows = participant_rows(data, placed, turns, {label_key(v) for v in self.config.interviewer_labels}, report)
-        with writing(self.participants_path):
-            if rows:
-                write_participants(self.participants_path, rows, data.variables)
-                report.participants_file = self.participants_path
-            report.codebook = write_imported_codebook(data, self.root / "codebooks")
-            report.notes_file = write_notes(data, self.root / "notes")
-        report.participants = len({r["participant"] for r in rows})
-        report.notes = len(data.notes)
-        report.codes = data.codebook.count
-        report.transcripts = folder if placed else None
-        if placed:
-            ingested = self.ingest([folder])
-            report.problems.extend(ingested.failures)
-            report.problems.extend(w for w in ingested.warnings if str(folder.name) in w.where)
-            report.documents = [p.doc_id for p in placed if p.doc_id in set(ingested.added) | set(ingested.updated)]
-        book = None
-        if report.codebook is not None:
-            loaded = load_codebook(report.codebook)
-            book = loaded.codebook
-            report.problems.extend(Problem(e.where, e.message, "warning") for e in loaded.errors)
-        if placed or book is not None:
-            store = open_store(self.store_path, create=True)
-            try:
-                with store.transaction():
-                    add_codings(store, data, placed, book, report)
-                    if book is not None and not self.config.codebook:
-                        store.set_meta("active_codebook", self.relative(report.codebook))
-            finally:
-                store.close()
-        if book is not None and self.config.codebook and report.codings:
-            report.problems.append(Problem(
-                str(self.root / "qualcode.toml"), f"names codebook {self.config.codebook}, but the imported codings "
-                f"use {self.relative(report.codebook)}: pass --codebook {self.relative(report.codebook)} to reports, "
-                "or set it in qualcode.toml", "warning"))
-        return report
+        return import_project(self, Path(path))
+
 
 def _store_safe(method: Callable) -> Callable:
-    """``method`` with any SQLite error turned into the one-line ProjectError saying what to do."""
+    """``method`` with its text arguments NFC (:mod:`qualcode.project.text_form`: a value typed decomposed
+    matches the stored one) and any SQLite error turned into the one-line ProjectError saying what to do."""
     import functools
+
+    from qualcode.project.text_form import nfc
 
     @functools.wraps(method)
     def run(self, *args, **kwargs):
         from qualcode.project.store import store_errors
 
         with store_errors(self.store_path):
-            return method(self, *args, **kwargs)
+            return method(self, *(nfc(a) for a in args), **{k: nfc(v) for k, v in kwargs.items()})
 
     return run
 
 
-# Every public method: the Python API reports a locked, read-only, full or damaged store as the CLI does.
+# Every public method: the Python API reports a locked, read-only, full or damaged store as the CLI does, and
+# takes text in any Unicode form.
 for _name, _method in list(vars(Project).items()):
     if callable(_method) and not _name.startswith("_"):
         setattr(Project, _name, _store_safe(_method))

@@ -6,6 +6,7 @@ problem is and what to do. Only :mod:`qualcode.cli` turns them into one line on 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,15 +55,40 @@ class Problem:
 
 
 @contextmanager
-def writing(path: Path) -> Iterator[None]:
-    """Create ``path``'s missing parent folders, then turn an OSError while writing it into the one-line
-    `cannot write` error naming the file (and remove what was half written)."""
+def writing(path: Path) -> Iterator[Path]:
+    """Write ``path`` whole or not at all: yields a temporary file beside it (hidden, same suffix, so writers
+    that go by the suffix still do) to write to, which replaces ``path`` only when the block ends without error.
+    A full disk, a killed process or a writer's error never leaves a partial output, and a file already at
+    ``path`` stays as it was. Missing parent folders are created. An OSError, or a writer's own I/O error
+    (lxml's ``IO_ENOSPC``), becomes the one-line `cannot write` error naming the file."""
+    path = Path(path)
+    temp = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        yield
-    except OSError as exc:
-        try:  # a half-written file (a full disk) must not pass for an output
-            Path(path).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield temp
+        os.replace(temp, path)
+    except BaseException as exc:
+        try:
+            temp.unlink(missing_ok=True)
         except OSError:
             pass
-        raise QualcodeError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
+        if isinstance(exc, QualcodeError):  # a writer's own error names the file the user gave, not the temporary one
+            for name, shown in ((str(temp), str(path)), (temp.name, path.name)):
+                exc.message = exc.message.replace(name, shown)
+                exc.where = exc.where.replace(name, shown) if exc.where else exc.where
+        reason = _io_failure(exc)
+        if reason is None:
+            raise
+        raise QualcodeError(f"cannot write: {reason}", where=str(path)) from None
+
+
+_LXML_IO = {"IO_ENOSPC": "No space left on device", "IO_EFBIG": "File too large", "IO_EIO": "Input/output error"}
+
+
+def _io_failure(exc: BaseException) -> str | None:
+    """Why writing failed, when ``exc`` is an I/O failure (an OSError, or lxml's serialisation error for one)."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    if type(exc).__module__.startswith("lxml") and str(exc).startswith("IO_"):
+        return _LXML_IO.get(str(exc), str(exc))
+    return None

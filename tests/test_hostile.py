@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import resource
 import shutil
 import signal
 import sqlite3
+import time
 import zipfile
 from pathlib import Path
 
@@ -27,6 +30,22 @@ SECONDS = 60  # a case running longer is a hang
 
 class Hang(BaseException):
     """Raised by the alarm: a command ran past :data:`SECONDS` (BaseException, so no handler swallows it)."""
+
+
+@contextlib.contextmanager
+def _full_disk(room: int | None):
+    """Writes past ``room`` bytes per file fail with EFBIG (as on a full disk) inside the block."""
+    if not room:
+        yield
+        return
+    previous = resource.getrlimit(resource.RLIMIT_FSIZE)
+    signal_before = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (room, previous[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, previous)
+        signal.signal(signal.SIGXFSZ, signal_before)
 
 
 def _case_id(case: dict) -> str:
@@ -142,6 +161,51 @@ def huge_cell_csv(root: Path) -> str:
     return "huge.csv"
 
 
+def _nested_codes(depth: int) -> str:
+    inner = ""
+    for level in reversed(range(depth)):
+        inner = f'<Code guid="{level:08x}-0000-4000-8000-000000000000" name="c{level}" isCodable="true">{inner}</Code>'
+    return f"<Codes>{inner}</Codes>"
+
+
+def deep_qdc(root: Path) -> str:
+    """A .qdc whose codes nest 300 levels deep (a RecursionError when it was written back as YAML)."""
+    (root / "deep.qdc").write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+                                   f'origin="x">{_nested_codes(300)}</CodeBook>', encoding="utf-8")
+    return "deep.qdc"
+
+
+def _qdpx(root: Path, name: str, codes: str, source: str = "IDI-09") -> str:
+    qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="tool" origin="x">'
+           f'<CodeBook>{codes}</CodeBook><Sources><TextSource guid="11111111-0000-4000-8000-000000000000" '
+           f'name="{source}"><PlainTextContent>Interviewer: And the forms?\nRespondent: Only in Vietnamese.'
+           '</PlainTextContent></TextSource></Sources></Project>')
+    with zipfile.ZipFile(root / name, "w") as archive:
+        archive.writestr("project.qde", qde)
+    return name
+
+
+def deep_qdpx(root: Path) -> str:
+    """A .qdpx whose codes nest 300 levels deep."""
+    return _qdpx(root, "deep.qdpx", _nested_codes(300))
+
+
+def small_qdpx(root: Path) -> str:
+    """A .qdpx of one source (IDI-09) and one code."""
+    return _qdpx(root, "small.qdpx", _nested_codes(1))
+
+
+def ten_thousand_codes(root: Path) -> str:
+    """A codebook of 10,000 codes, each with two keywords (one in 20 found in the transcripts)."""
+    lines = ["codebook: Ten thousand", "codes:"]
+    for n in range(10_000):
+        keyword = ("road", "school", "forms", "money")[n // 20 % 4] if n % 20 == 0 else f"term{n}"
+        lines += [f"  - id: c{n}", f"    label: Code {n}", f"    definition: code number {n}", "    rules:",
+                  f'      - keywords: ["{keyword}", "word{n}"]']
+    (root / "ten-thousand.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "ten-thousand.yaml"
+
+
 def million_row_review_csv(root: Path) -> str:
     """A review sheet of 1,000,000 rows, each refused (it took 24 s before the first error; now it streams)."""
     (root / "million.csv").write_text("id,decision\n" + "1,maybe\n" * 1_000_000, encoding="utf-8")
@@ -191,10 +255,36 @@ def name_key(root: Path, case: dict) -> None:
                                   encoding="utf-8")
 
 
+def overwrite_middle(root: Path, case: dict) -> None:
+    """16 KB overwritten in the middle of the store (the schema and most tables intact: only quick_check sees
+    it, and four commands exited 0 on it)."""
+    size = _store(root).stat().st_size
+    with _store(root).open("r+b") as store:
+        store.seek(size // 2 // 4096 * 4096)
+        store.write(b"\xde\xad\xbe\xef" * 4096)
+
+
+def damage_participant_json(root: Path, case: dict) -> None:
+    """A participant's attributes in the store that are no longer JSON."""
+    with sqlite3.connect(_store(root)) as db:
+        db.execute("""UPDATE participants SET attributes = '{"gender": "fem'""")
+
+
+def killed_import(root: Path, case: dict) -> None:
+    """What `qualcode import` killed before its commit leaves: a staging folder of a process no longer
+    running, holding transcripts and a codebook."""
+    staged = root / ".qualcode" / "staging" / "import-4194304" / "transcripts"
+    staged.mkdir(parents=True)
+    (staged / "IDI-09.txt").write_text("---\n---\nRespondent: half written", encoding="utf-8")
+    (staged.parent / "tool.yaml").write_text("codebook: tool\n", encoding="utf-8")
+
+
 SETUPS = {f.__name__: f for f in (scramble_store, drop_table, not_a_store, store_folder_is_file, newer_schema,
-                                  config, name_key)}
+                                  config, overwrite_middle, damage_participant_json, killed_import,
+                                  name_key)}
 GENERATE = {f.__name__: f for f in (zip_bomb_docx, many_parts_docx, zip_bomb_xlsx, one_line_txt, long_cell_csv,
-                                    huge_cell_csv, million_row_review_csv)}
+                                    huge_cell_csv, million_row_review_csv, deep_qdc, deep_qdpx, small_qdpx,
+                                    ten_thousand_codes)}
 
 
 def test_the_corpus_holds_forty_files_and_every_file_has_a_case() -> None:
@@ -227,7 +317,10 @@ def test_hostile_input(case: dict, template: Path, tmp_path: Path, monkeypatch) 
         for before in case.get("before", []):
             result = _run([a.replace("{file}", name) for a in before])
             assert result.exit_code == 0, result.output
-        result = _run([a.replace("{file}", name) for a in case["args"]])
+        started = time.monotonic()
+        with _full_disk(case.get("full_disk")):
+            result = _run([a.replace("{file}", name) for a in case["args"]])
+        elapsed = time.monotonic() - started
     finally:
         if lock is not None:
             lock.close()
@@ -236,6 +329,16 @@ def test_hostile_input(case: dict, template: Path, tmp_path: Path, monkeypatch) 
     assert "Traceback" not in output
     assert result.exit_code == case["exit"], output
     assert case["message"] in output
+    if case.get("seconds"):
+        assert elapsed < case["seconds"], f"took {elapsed:.1f} s (at most {case['seconds']} s)"
+    if case.get("output"):
+        written = (root / case["output"]).read_text(encoding="utf-8")
+        for text in case.get("output_has", []):
+            assert text in written, text
+        for text in case.get("output_lacks", []):
+            assert text not in written, text
+    for folder in case.get("leaves_no", []):  # nothing partial or staged left behind
+        assert not (root / folder).exists() or not any((root / folder).iterdir()), folder
     if case.get("store_lacks") or case.get("store_has"):
         with sqlite3.connect(_store(root)) as db:
             texts = " ".join(t for (t,) in db.execute("SELECT text FROM documents"))

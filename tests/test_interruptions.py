@@ -121,3 +121,77 @@ def test_a_review_session_killed_mid_decision_keeps_every_earlier_decision(templ
         statuses = dict(db.execute("SELECT status, count(*) FROM codings GROUP BY status").fetchall())
         assert db.execute("SELECT status FROM codings WHERE id = ?", (first,)).fetchone()[0] == "accepted"
     assert statuses.get("accepted") == 1 and "rejected" not in statuses
+
+
+# -- `qualcode import`: staged, committed, then moved in ------------------------------------------------------
+
+def _project_state(root: Path) -> dict[str, str]:
+    """Every file of the project outside .qualcode (path -> text) and the store's dump, the root path removed."""
+    files = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*"))
+             if p.is_file() and ".qualcode" not in p.relative_to(root).parts}
+    if (root / ".qualcode" / "qualcode.db").is_file():
+        files[".qualcode/qualcode.db"] = _dump(root).replace(str(root), "ROOT")
+    return files
+
+
+@pytest.fixture(scope="module")
+def qdpx(template: Path, tmp_path_factory) -> Path:
+    """The template project (three transcripts, coded, one participant file) exported as a .qdpx."""
+    path = tmp_path_factory.mktemp("qdpx") / "study.qdpx"
+    (template / "transcripts" / "participants.csv").write_text(
+        "participant,document,speaker,gender\nP1,IDI-03,Respondent,female\n", encoding="utf-8")
+    assert _qualcode(template, "ingest").returncode == 0
+    result = _qualcode(template, "export", str(path), "--include-suggestions")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def _importing(tmp_path: Path, name: str) -> Path:
+    """A project with one transcript, a participants file and a store, ready to import into."""
+    root = tmp_path / name
+    (root / "transcripts").mkdir(parents=True)
+    shutil.copy(REPO / "transcripts" / "IDI-10.txt", root / "transcripts")
+    (root / "transcripts" / "participants.csv").write_text("participant,document,speaker\nP9,IDI-10,Respondent\n",
+                                                           encoding="utf-8")
+    (root / "qualcode.toml").write_text('[project]\nlanguage = "en"\n', encoding="utf-8")
+    assert _qualcode(root, "ingest").returncode == 0
+    return root
+
+
+IMPORT_KILLS = ["qdpx:1", "ingest-read:2", "ingest-write:3", "qdpx:2"]
+
+
+@pytest.mark.parametrize("crash", IMPORT_KILLS)
+def test_an_import_killed_before_its_commit_leaves_the_project_as_it_was(crash, qdpx: Path, tmp_path: Path) -> None:
+    """SIGKILL while `qualcode import` stages, ingests or commits: every file and the store are as before, and
+    running the import again gives exactly what one uninterrupted import gives (no `all-2` folder, no `-2`
+    codebook, no later ingest failing on leftover transcripts)."""
+    clean = _importing(tmp_path, "clean")
+    assert _qualcode(clean, "import", str(qdpx)).returncode == 0
+    root = _importing(tmp_path, "killed")
+    before = _project_state(root)
+    result = _qualcode(root, "import", str(qdpx), crash=crash)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert _project_state(root) == before
+    again = _qualcode(root, "import", str(qdpx))
+    assert again.returncode == 0, again.stderr
+    assert _project_state(root) == _project_state(clean)
+    assert not (root / ".qualcode" / "staging").exists()
+    ingest = _qualcode(root, "ingest")
+    assert ingest.returncode == 0 and "3 unchanged" in ingest.stdout, ingest.stdout + ingest.stderr
+
+
+@pytest.mark.parametrize("crash", ["moves:1", "moves:3"])
+def test_an_import_killed_after_its_commit_is_finished_by_the_next_command(crash, qdpx: Path,
+                                                                            tmp_path: Path) -> None:
+    """SIGKILL while the committed import moves its files in: the next command (here `documents`) moves the rest,
+    and the project is what an uninterrupted import gives."""
+    clean = _importing(tmp_path, "clean")
+    assert _qualcode(clean, "import", str(qdpx)).returncode == 0
+    root = _importing(tmp_path, "killed")
+    result = _qualcode(root, "import", str(qdpx), crash=crash)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    listing = _qualcode(root, "documents")
+    assert listing.returncode == 0 and "transcripts/study/IDI-03.txt" in listing.stdout, listing.stderr
+    assert _project_state(root) == _project_state(clean)
+    assert not (root / ".qualcode" / "staging").exists()

@@ -62,3 +62,16 @@ def test_segment_equals_the_token_loop() -> None:
             expected.append((solid[0].idx, solid[-1].idx + len(solid[-1].text),
                              tuple(x for t in words for x in (t.idx, t.idx + len(t.text)))))
         assert sentences == expected, text
+
+
+def test_small_turns_and_arrays_give_the_same_sentences(monkeypatch) -> None:
+    """A turn segmented with Python lists (few tokens) and with numpy arrays gives the same sentences and word
+    tokens, in English, Vietnamese (pyvi syllables) and the multilingual tokenizer."""
+    import qualcode.ingest.segment as segmenting
+
+    texts = _lines() + ["— yes", "... ok. Fine", "Chúng tôi không có tiền. Đường xa lắm!", "Hỏi: Ông có khỏe không?"]
+    for language in ("en", "vi", "km"):
+        monkeypatch.setattr(segmenting, "SMALL_TURN", 10**9)
+        small = segment(texts, language)
+        monkeypatch.setattr(segmenting, "SMALL_TURN", -1)
+        assert segment(texts, language) == small, language

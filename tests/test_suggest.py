@@ -140,6 +140,26 @@ def test_cross_validation_needs_two_folds(study, cli) -> None:
     assert run.exit_code == 2 and "between 0 and 1" in run.stderr
 
 
+def test_more_folds_than_documents_is_refused_at_once(study, cli) -> None:
+    """`--cross-validate` above the number of documents is a usage error naming the bound, before any model is
+    trained (it ran 101 s and then failed with a ValueError)."""
+    import time
+
+    started = time.monotonic()
+    run = cli("suggest", "--method", "learned", "--cross-validate", "1000", "--project", study.root)
+    assert run.exit_code == 2 and "--cross-validate 1000" in run.stderr and "use at most" in run.stderr
+    assert time.monotonic() - started < 5
+
+
+def test_out_of_fold_caps_folds_at_what_scikit_learn_can_split() -> None:
+    """Asking for more folds than the classes allow (5 positives, 10 negatives in 20 documents) scores every
+    row instead of failing in scikit-learn."""
+    matrix = learned.features([f"the road to school number {i}" for i in range(15)])
+    labels = [i < 5 for i in range(15)]
+    found = learned.out_of_fold(matrix, list(range(15)), labels, [f"doc{i}" for i in range(15)], 20)
+    assert len(found) == 15 and all(0.0 <= p <= 1.0 for p in found)
+
+
 def test_pick_threshold_reaches_the_precision_or_says_none() -> None:
     """The threshold is the lowest score whose precision reaches the target; None when none does."""
     scores, labels = [0.9, 0.8, 0.7, 0.6, 0.2], [True, True, False, True, False]

@@ -165,8 +165,12 @@ def suggest(project: ProjectFolder, method: str, *, code: str | None = None, uni
         url = llm.chat_url(endpoint, allow_remote)
     store = open_store(project.store_path)
     try:
-        if not store.documents():
+        documents = len(store.document_keys())
+        if not documents:
             raise ProjectError("no documents: run `qualcode ingest` first")
+        if folds is not None and folds > documents:  # before any model is built: folds split by document
+            raise UsageError(f"--cross-validate {folds}: folds keep each document whole and this project has "
+                             f"{documents} documents; use at most {documents} (5 is usual)")
         evidence = gather(store, book, kind)
         texts = {d.id: d.text for d in store.documents()}
         report = SuggestReport(method, book.name, kind.value, folds=folds, min_precision=min_precision,

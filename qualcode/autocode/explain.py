@@ -9,11 +9,10 @@ only the reasons are worked out afterwards, on a slower path that `qualcode code
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
-from qualcode.autocode.coder import Coder
+from qualcode.autocode.coder import PATTERN_SECONDS, Coder, PatternTimeout, compile_pattern
 from qualcode.autocode.matcher import Settings
 from qualcode.codebook.load import Code, Codebook
 
@@ -95,7 +94,13 @@ def explain_code(coder: Coder, book: Codebook, code: Code, examples: int = EXAMP
             terms += [_keyword(coder, rule.where, "keyword", k, language, settings, eligible, examples)
                       for k in rule.keywords]
         elif rule.kind == "pattern":
-            terms.append(_pattern(coder, rule.where, rule.pattern or "", eligible, examples))
+            try:
+                terms.append(_pattern(coder, rule.where, rule.pattern or "", eligible, examples))
+            except TimeoutError:  # the same limit, and the same words, as `qualcode code`
+                raise PatternTimeout(
+                    f"pattern {rule.pattern!r} ran over {PATTERN_SECONDS:g} s on one sentence: it backtracks "
+                    "without end (a repeat inside a repeat such as (a+)+, or overlapping choices such as (a|aa)+); "
+                    "rewrite it", where=book.locate(f"{rule.where}.pattern"), code=code.id) from None
         else:
             terms += [_keyword(coder, f"{rule.where}.all[{g}]", "all", k, language, settings, eligible, examples)
                       for g, group in enumerate(rule.groups) for k in group]
@@ -142,13 +147,15 @@ def _keyword(coder: Coder, where: str, kind: str, keyword: str, language: str, s
 
 
 def _pattern(coder: Coder, where: str, pattern: str, eligible: frozenset[int], examples: int) -> TermReport:
-    regex = re.compile(pattern, re.I)
+    """What a pattern matches, found as the coder finds it (the ``regex`` engine, case ignored). Raises
+    TimeoutError when one sentence takes the pattern past :data:`PATTERN_SECONDS`."""
+    regex = compile_pattern(pattern)
     variants: Counter = Counter()
     first_of: dict[str, tuple[int, int, int]] = {}
     sentences = 0
     for s_index in sorted(eligible):
         found = False
-        for match in regex.finditer(coder.sent_texts[s_index]):
+        for match in regex.finditer(coder.sent_texts[s_index], timeout=PATTERN_SECONDS):
             if match.end() <= match.start():
                 continue
             found = True

@@ -84,13 +84,15 @@ def out_of_fold(matrix, rows: Sequence[int], labels: Sequence[bool], groups: Seq
     """Cross-validated probabilities of ``rows``: each scored by a model trained without its group (document).
 
     Folds keep a group whole and spread the positives evenly (stratified grouped K-fold, no shuffling); a fold
-    whose training part lacks one class scores its rows 0. ``folds`` is capped at the number of groups (≥ 2).
+    whose training part lacks one class scores its rows 0. ``folds`` is capped at the number of groups and at
+    the size of the larger class (≥ 2).
     """
     import warnings
 
     from sklearn.model_selection import StratifiedGroupKFold
 
-    k = min(folds, len(set(groups)))
+    # no more folds than groups, nor than the members of the larger class (scikit-learn refuses the split)
+    k = max(2, min(folds, len(set(groups)), max(sum(labels), len(labels) - sum(labels))))
     probabilities = [0.0] * len(rows)
     y = [int(x) for x in labels]
     with warnings.catch_warnings():

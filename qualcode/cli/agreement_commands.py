@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from qualcode.api import open_project
-from qualcode.cli.base import ProjectOption, command, print_table, split_names, writing
+from qualcode.cli.base import ProjectOption, command, print_table, split_names
 from qualcode.wording import plural
 
 
@@ -97,6 +97,5 @@ def _show(table: tuple[list[str], list[dict]], title: str) -> None:
 
 
 def _write(writer, output: Path, report, title: str) -> None:
-    with writing(output):
-        written = writer(output, report)
+    written = writer(output, report)  # each file written whole or not at all
     typer.echo(f"wrote {title} to {', '.join(str(p) for p in written)}")

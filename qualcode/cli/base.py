@@ -102,16 +102,44 @@ def _name_values(function) -> None:
                                               else BY_TYPE.get(bare, default))
 
 
+OUTPUT_PARAMETERS = ("output", "plot")  # parameters naming a file a command writes
+
+
+def _output_labels(function) -> dict[str, str]:
+    """``{parameter: how the user wrote it}`` for the output parameters of ``function`` (``-o``, ``--plot``; ``""``
+    for an argument)."""
+    from typer.models import OptionInfo
+
+    labels = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if name in OUTPUT_PARAMETERS:
+            info = parameter.default
+            flags = [d for d in getattr(info, "param_decls", None) or () if d.startswith("-")]
+            labels[name] = flags[0] if isinstance(info, OptionInfo) and flags else ""  # an argument: the path alone
+    return labels
+
+
 def command(group: typer.Typer = app, name: str | None = None, *, examples: tuple[str, ...] = ()):
     """Register a command on ``group`` with the ``examples`` its ``--help`` ends with; a QualcodeError it
     raises leaves through :func:`fail`, so commands call the library without wrapping each call."""
 
     def register(function):
+        labels = _output_labels(function)
+
         @functools.wraps(function)
         def run(*args, **kwargs):
             from qualcode.project.store import store_errors
+            from qualcode.project.text_form import nfc
 
+            kwargs = {k: nfc(v) for k, v in kwargs.items()}  # typed text composed, as stored text is (not paths)
             try:
+                outputs = {labels[k]: Path(v) for k, v in kwargs.items() if k in labels and v}
+                if outputs:  # before anything is read or written: an output never replaces an input
+                    from qualcode.cli.outputs import refuse_inputs
+
+                    inputs = [v for k, v in kwargs.items() if isinstance(v, Path) and k not in labels
+                              and k != "project_dir"]
+                    refuse_inputs(outputs, inputs, kwargs.get("project_dir"))
                 with store_errors():
                     return function(*args, **kwargs)
             except QualcodeError as exc:
@@ -223,8 +251,8 @@ def write_table_or_exit(path: Path, columns: list[str], rows: list[dict], title:
     """Write a table file by suffix (see :func:`qualcode.output.write_table`)."""
     from qualcode.report.tables import write_table
 
-    with writing(path):
-        write_table(path, columns, rows, title=title, notes=notes)
+    with writing(path) as temp:
+        write_table(temp, columns, rows, title=title, notes=notes)
 
 
 def print_table(columns: list[str], rows: list[dict], caption: str) -> None:

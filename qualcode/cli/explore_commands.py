@@ -329,8 +329,8 @@ def words(
     if plot is not None:
         from qualcode.report.plot import word_bars
 
-        with writing(plot):
-            word_bars(plot, frame)
+        with writing(plot) as temp:
+            word_bars(temp, frame)
         typer.echo(f"wrote bar chart {plot}")
 
 

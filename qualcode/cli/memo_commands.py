@@ -33,7 +33,11 @@ def _written(text: str | None, current: str = "") -> str:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "vi")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "memo.txt"
-        path.write_text(current, encoding="utf-8")
+        try:
+            path.write_text(current, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write the memo for the editor ({exc.strerror or exc}): give it with --text") \
+                from None
         try:
             done = subprocess.run([*shlex.split(editor), str(path)], check=False)
         except (FileNotFoundError, PermissionError):

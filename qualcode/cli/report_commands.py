@@ -139,8 +139,8 @@ PlotOption = typer.Option(None, "--plot", help="Write a heatmap PNG.")
 
 
 def plot_or_exit(path: Path, draw, frame) -> None:
-    with writing(path):
-        draw(path, frame)
+    with writing(path) as temp:
+        draw(temp, frame)
     typer.echo(f"wrote heatmap {path}")
 
 
@@ -196,8 +196,8 @@ def show_frame(frame, output: Path | None, title: str, *, indent: bool = False) 
         heading = []  # a plain table unless a reader must be warned: draft numbers, or percentages
     counted = [c for c in columns if c not in ("code", "label", "level")]
     formats = dict.fromkeys(counted, "0.0") if frame.attrs.get("percent") else None
-    with writing(output):
-        write_table(output, columns, rows, title=title, notes=notes, heading=heading, number_formats=formats)
+    with writing(output) as temp:
+        write_table(temp, columns, rows, title=title, notes=notes, heading=heading, number_formats=formats)
     typer.echo(f"wrote {title} to {output}")
     for note in notes:
         typer.echo(note)

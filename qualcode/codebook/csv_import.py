@@ -23,6 +23,15 @@ PATH_COLUMNS = ("code", "path")
 DEFINITION_COLUMNS = ("definition", "description", "memo")
 COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 SEPARATOR = ">"
+# How deep an imported code tree may nest: a YAML codebook holds at most 100 levels of values, two per code level
+# (a code and its children list), so deeper trees could not be loaded back; real codebooks nest under ten.
+MAX_CODE_DEPTH = 40
+
+
+def too_deep(depth: int) -> str:
+    """The message for a code tree nesting ``depth`` levels, past :data:`MAX_CODE_DEPTH`."""
+    return (f"codes nest {depth} levels deep; qualcode reads code trees at most {MAX_CODE_DEPTH} levels deep: "
+            "move the deepest codes up a level in the tool that wrote the file")
 
 
 @dataclass
@@ -103,6 +112,9 @@ def read_csv_codebook(path: Path, name: str | None = None) -> CodebookImport:
         parts = tuple(_split_path(cell(row, path_column)))
         if not parts:
             result.problems.append(Problem(where, "empty code path"))
+            continue
+        if len(parts) > MAX_CODE_DEPTH:
+            result.problems.append(Problem(where, too_deep(len(parts))))
             continue
         if parts in seen_rows:
             result.problems.append(Problem(where, f"duplicate code {' > '.join(parts)!r} "

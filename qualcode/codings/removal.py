@@ -67,8 +67,8 @@ def backup_document(project: ProjectFolder, store: Store, doc_id: str, now: date
     while target.exists():
         n += 1
         target = folder / f"removed-{safe}-{now.strftime('%Y%m%d-%H%M%S')}-{n}.json"
-    with writing(target):
-        target.write_text(json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with writing(target) as temp:
+        temp.write_text(json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     source = Path(doc.path) if Path(doc.path).is_absolute() else project.root / doc.path
     return Removal(doc.id, doc.path, target, len(human), len(decided), len(choices), len(memos), source.exists())
 

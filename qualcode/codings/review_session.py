@@ -22,6 +22,7 @@ from qualcode.errors import QualcodeError, UsageError
 from qualcode.project.crash import crash_point
 from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import CodingRow, Store, TurnRow, open_store
+from qualcode.project.text_form import nfc_arguments
 from qualcode.wording import did_you_mean
 
 ELLIPSIS = "…"
@@ -174,6 +175,7 @@ class ReviewSession:
         """Reject the current suggestion. Raises ReviewConflict or UsageError (nothing left to decide)."""
         return self._decide("reject")
 
+    @nfc_arguments  # typed on the review screen, composed or not
     def recode(self, code: str) -> Decision:
         """Reject the current suggestion and code its span with ``code`` (id, label or path) as the reviewer.
 
@@ -199,6 +201,7 @@ class ReviewSession:
             raise UsageError("changing the code needs your name: run `qualcode review --reviewer NAME` "
                              "or set [project] coder in qualcode.toml")
 
+    @nfc_arguments  # typed on the review screen, composed or not
     def set_reviewer(self, name: str) -> None:
         """Record the reviewer's name for the rest of the session. Raises UsageError for an empty name or
         ``auto`` (the rule coder)."""
@@ -207,6 +210,7 @@ class ReviewSession:
             raise UsageError("give a person's name (not empty, not `auto`)")
         self.reviewer = name
 
+    @nfc_arguments  # typed on the review screen, composed or not
     def also(self, code: str) -> Decision:
         """Code the current suggestion's span with a second ``code`` as the reviewer, and stay on the
         suggestion (it still needs its own decision). Raises UsageError without a reviewer's name, for an
@@ -215,6 +219,7 @@ class ReviewSession:
         item = self._current_or_raise()
         return self._add(item, "also", target, item.coding.start, item.coding.end, advance=False)
 
+    @nfc_arguments  # typed on the review screen, composed or not
     def widen(self, unit: str) -> Decision:
         """Accept the current suggestion and code its whole ``sentence`` (or sentences) or ``turn`` (turns)
         with the same code as the reviewer, so the report quotes the wider span. Raises UsageError without a
@@ -224,6 +229,7 @@ class ReviewSession:
         start, end = self._wider(item.coding, unit)
         return self._add(item, "widen", item.coding.code, start, end, advance=True)
 
+    @nfc_arguments  # typed on the review screen, composed or not
     def add_memo(self, text: str) -> int:
         """Write a memo on the current suggestion, by the reviewer; returns its id. Raises UsageError without
         a reviewer's name or for an empty text."""

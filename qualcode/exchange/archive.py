@@ -112,11 +112,16 @@ def open_archive(path: Path) -> Archive:
 
 def write_zip(path: Path, entries: list[tuple[str, bytes]]) -> None:
     """Write ``entries`` (name, bytes) to a zip at ``path`` in the given order, deflated, every entry dated
-    :data:`FIXED_DATE`, so the same entries give the same bytes."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    :data:`FIXED_DATE`, so the same entries give the same bytes. The zip is built in memory and written at
+    once: a full disk fails that one write, never a half-closed zip (whose clean-up would fail again later)."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
             archive.writestr(info, data, compresslevel=6)
+    path.write_bytes(buffer.getvalue())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from qualcode.codebook.csv_import import COLOR_RE, CodebookImport, CodeNode, assign_ids
+from qualcode.codebook.csv_import import COLOR_RE, MAX_CODE_DEPTH, CodebookImport, CodeNode, assign_ids, too_deep
 from qualcode.codebook.load import ID_RE, Codebook
 from qualcode.errors import InputFileError, Problem, QualcodeError
 from qualcode.exchange.archive import MAX_ENTRY_BYTES
@@ -77,6 +77,9 @@ def read_code_tree(codes: ET.Element | None, sets: ET.Element | None, name: str,
             walk(code, node.children)
 
     if codes is not None:
+        depth = code_depth(codes)
+        if depth > MAX_CODE_DEPTH:  # checked without recursion, so the walks below stay shallow
+            raise InputFileError(too_deep(depth), where=where)
         walk(codes, result.codes)
     assign_ids(result.codes, "")
     taken = {n.id for n in _all(result.codes)}
@@ -101,6 +104,17 @@ def read_code_tree(codes: ET.Element | None, sets: ET.Element | None, name: str,
         result.problems.append(Problem(where, f"{len(partial)} sets hold documents or notes ({', '.join(partial)}); "
                                               "only their codes are kept, as codebook groups", "warning"))
     return result, ids
+
+
+def code_depth(codes: ET.Element) -> int:
+    """How many levels of ``Code`` elements nest under ``codes`` (counted without recursion)."""
+    deepest = 0
+    stack = [(codes, 0)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((code, depth + 1) for code in children(element, "Code"))
+    return deepest
 
 
 def _all(nodes: list[CodeNode]) -> list[CodeNode]:

@@ -30,8 +30,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from qualcode.codebook.csv_import import CodebookImport, slug, write_codebook
-from qualcode.errors import InputFileError, Problem, QualcodeError
+from qualcode.codebook.csv_import import CodebookImport, slug
+from qualcode.errors import InputFileError, Problem
 from qualcode.exchange.archive import Archive, open_archive
 from qualcode.exchange.qdc import read_code_tree
 from qualcode.exchange.qdpx_export import ROLE_LINE, STATUS_LINE, TIMESTAMPS_LINE
@@ -616,26 +616,20 @@ def write_participants(path: Path, rows: list[dict[str, str]], order: list[str] 
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
 
 
-def write_imported_codebook(data: QdpxProject, folder: Path) -> Path | None:
-    """Write the project's codes as ``folder/<name>.yaml`` (a free name: never over an existing file)."""
-    if not data.codebook.codes:
-        return None
-    target = free_path(folder / f"{slug(data.name)}.yaml")
-    write_codebook(data.codebook, target)
-    return target
-
-
 def write_notes(data: QdpxProject, folder: Path) -> Path | None:
-    """Write the project's notes as Markdown to ``folder/<archive>.md`` (a free name)."""
+    """Write the project's notes as Markdown to ``folder/<archive>.md`` (a free name); everything the archive
+    says is escaped (no HTML, no link from another tool's file)."""
+    from qualcode.report.safe_text import markdown_escape as md
+
     if not data.notes:
         return None
     target = free_path(folder / f"{slug(data.path.stem)}.md")
-    lines = [f"# Notes from {data.path.name}", ""]
+    lines = [f"# Notes from {md(data.path.name)}", ""]
     for name, author, text, about in data.notes:
-        lines += [f"## {name or 'Note'}" + (f" ({author})" if author else ""), ""]
+        lines += [f"## {md(name or 'Note')}" + (f" ({md(author)})" if author else ""), ""]
         if about:
-            lines += [f"About: {'; '.join(about)}", ""]
-        lines += [text.replace("\r\n", "\n"), ""]
+            lines += [f"About: {md('; '.join(about))}", ""]
+        lines += [md(text.replace("\r\n", "\n")), ""]
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8", newline="\n") as handle:
         handle.write("\n".join(lines))
@@ -708,10 +702,3 @@ def text_shift(written: str, stored: str) -> int | None:
     if shift > 0 and written[shift:] == stored and not written[:shift].strip():
         return shift
     return None
-
-
-def check_target(folder: Path) -> None:
-    """Raise QualcodeError when ``folder`` exists and is not empty (an import writes only new files)."""
-    if folder.exists() and any(folder.iterdir()):
-        raise QualcodeError("already exists; an import writes only new files: remove it or import under another "
-                            "name", where=str(folder))

@@ -111,7 +111,8 @@ def saved_table(store: Store) -> ParticipantTable:
                             tuple(SpeakerRow(**row) for row in data["rows"]))
 
 
-def _save_table(store: Store, table: ParticipantTable) -> None:
+def save_table(store: Store, table: ParticipantTable) -> None:
+    """Remember ``table`` as the participants table the last ingest used."""
     store.set_meta("participants_table", json.dumps(
         {"path": table.path, "columns": list(table.columns), "people": table.people,
          "rows": [asdict(r) for r in table.rows]}, ensure_ascii=False))
@@ -213,7 +214,7 @@ def ingest(project: ProjectFolder, paths: Sequence[str | Path] = (), *, particip
             if remove is not None:
                 report.removed = [remove(store, doc_id) for doc_id, _ in report.missing]
             if fresh:
-                _save_table(store, table)
+                save_table(store, table)
             _resolve_all(store, table, project, report)
             store.set_meta("needs_reingest", "0")
             if before_commit is not None:

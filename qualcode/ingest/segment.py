@@ -119,6 +119,13 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
             continue
         # Token attributes as integer arrays: far cheaper than Token objects on long transcripts.
         table = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_DIGIT, IS_SPACE, IS_PUNCT, ORTH])
+        if len(doc) <= SMALL_TURN:  # numpy's cost per call outweighs its speed on a few tokens
+            bounds, solid_list, word_list, starts, stops = _small_tokens(table.tolist(), text, periods, base)
+            if not syllables:
+                result.append(_small_sentences(bounds, solid_list, word_list, starts, stops))
+                continue
+            result.append(_syllable_sentences(text, base, bounds, solid_list, word_list, starts, stops))
+            continue
         idx, length, alpha, digit, space, punct = table[:, :6].astype(np.int64).T
         ends = idx + length
         period = np.zeros(len(idx), dtype=bool)
@@ -141,26 +148,82 @@ def segment(texts: Sequence[str], language: str, offsets: Sequence[int] | None =
         if not syllables:
             result.append(_sentences(bounds, solid, word, idx + base, ends + base))
             continue
-        starts, stops = (idx + base).tolist(), (ends + base).tolist()
-        solid_list, word_list = solid.tolist(), word.tolist()
-        sentences: Segments = []
-        for first, last in zip(bounds, bounds[1:]):
-            body = [i for i in range(first, last) if solid_list[i]]
-            if not body:
-                continue
-            flat: list[int] = []
-            for i in range(first, last):
-                if not word_list[i]:
-                    continue
-                a, b = starts[i], stops[i]
-                if b - a > 1 and _SPACE.search(text, a - base, b - base):  # a pyvi word of several syllables
-                    flat.extend(x for m in _SYLLABLE.finditer(text, a - base, b - base)
-                                for x in (m.start() + base, m.end() + base))
-                else:
-                    flat += (a, b)
-            sentences.append((starts[body[0]], stops[body[-1]], tuple(flat)))
-        result.append(sentences)
+        result.append(_syllable_sentences(text, base, bounds, solid.tolist(), word.tolist(), (idx + base).tolist(),
+                                          (ends + base).tolist()))
     return result
+
+
+# A turn of at most this many tokens is segmented with Python lists rather than numpy arrays: 100,000 one-word
+# turns took 20-36 s, nearly all of it numpy's overhead per call. Both ways give the same sentences.
+SMALL_TURN = 48
+
+
+def _small_tokens(rows: list[list[int]], text: str, periods: frozenset[int], base: int
+                  ) -> tuple[list[int], list[bool], list[bool], list[int], list[int]]:
+    """What :func:`segment` works out from a turn's token table — sentence bounds (token indexes, ending with
+    the token count), solid and word flags, start and end offsets — for a few tokens, without numpy."""
+    count = len(rows)
+    starts = [r[0] + base for r in rows]
+    stops = [r[0] + r[1] + base for r in rows]
+    solid, word = [False] * count, [False] * count
+    bounds = [0] if count else []  # the first token always begins a sentence
+    since = 0  # sentence-final characters since the last token that is neither punctuation nor one of them
+    for i, (at, length, alpha, digit, space, punct, orth) in enumerate(rows):
+        if length == 1 and orth in periods:
+            since += 1
+        elif not punct:
+            if since and i:
+                bounds.append(i)
+            since = 0
+        if not space:
+            solid[i] = True
+            word[i] = bool(alpha or digit)
+            if not word[i]:  # punctuation, symbols, mixed tokens: look at them
+                piece = text[at:at + length]
+                if piece.isspace():
+                    solid[i] = False
+                elif is_word(piece):
+                    word[i] = True
+    for k in range(1, len(bounds)):  # "hard. [laughs]": an opening bracket begins the next sentence
+        while bounds[k] - 1 > bounds[k - 1] and text[starts[bounds[k] - 1] - base:stops[bounds[k] - 1] - base] \
+                in _OPENERS:
+            bounds[k] -= 1
+    bounds.append(count)
+    return bounds, solid, word, starts, stops
+
+
+def _small_sentences(bounds: list[int], solid: list[bool], word: list[bool], starts: list[int],
+                     stops: list[int]) -> Segments:
+    """:func:`_sentences` on lists, for a few tokens."""
+    sentences: Segments = []
+    for first, last in zip(bounds, bounds[1:]):
+        body = [i for i in range(first, last) if solid[i]]
+        if body:
+            sentences.append((starts[body[0]], stops[body[-1]],
+                              tuple(x for i in range(first, last) if word[i] for x in (starts[i], stops[i]))))
+    return sentences
+
+
+def _syllable_sentences(text: str, base: int, bounds: list[int], solid_list: list[bool], word_list: list[bool],
+                        starts: list[int], stops: list[int]) -> Segments:
+    """The sentences of a Vietnamese turn, whose pyvi words of several syllables are split into syllables."""
+    sentences: Segments = []
+    for first, last in zip(bounds, bounds[1:]):
+        body = [i for i in range(first, last) if solid_list[i]]
+        if not body:
+            continue
+        flat: list[int] = []
+        for i in range(first, last):
+            if not word_list[i]:
+                continue
+            a, b = starts[i], stops[i]
+            if b - a > 1 and _SPACE.search(text, a - base, b - base):  # a pyvi word of several syllables
+                flat.extend(x for m in _SYLLABLE.finditer(text, a - base, b - base)
+                            for x in (m.start() + base, m.end() + base))
+            else:
+                flat += (a, b)
+        sentences.append((starts[body[0]], stops[body[-1]], tuple(flat)))
+    return sentences
 
 
 def _sentences(bounds: list[int], solid, word, starts, stops) -> Segments:

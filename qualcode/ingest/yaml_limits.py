@@ -17,6 +17,9 @@ MAX_DEPTH = 100
 
 def alias_problem(root: yaml.Node) -> tuple[yaml.Mark, str] | None:
     """Where and why expanding ``root``'s aliases is refused, or None when it is safe to build."""
+    shared = _depth_or_shared(root)
+    if shared is not True:
+        return shared  # no list or mapping is reached twice: nothing can expand, only the depth counts
     sizes: dict[int, int] = {}
     depths: dict[int, int] = {}
     active: set[int] = set()
@@ -49,6 +52,27 @@ def alias_problem(root: yaml.Node) -> tuple[yaml.Mark, str] | None:
     if sizes[id(root)] > 10 * distinct + MIN_EXPANSION:
         return root.start_mark, (f"aliases (`*name`) expand this file to {sizes[id(root)]:,} values (an alias "
                                  "bomb?); write the repeated parts out")
+    return None
+
+
+def _depth_or_shared(root: yaml.Node) -> tuple[yaml.Mark, str] | None | bool:
+    """A quick first walk: True when some list or mapping is reached twice (aliases: the full count must run),
+    else the depth problem or None. Linear and light, so a codebook of 10,000 codes pays little for it."""
+    seen: set[int] = set()
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node.start_mark, f"values nest more than {MAX_DEPTH} levels deep"
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((n, depth + 1) for pair in node.value for n in pair)
+        else:
+            stack.extend((n, depth + 1) for n in node.value)
     return None
 
 

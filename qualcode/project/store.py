@@ -16,6 +16,8 @@ from pathlib import Path
 
 from qualcode.errors import ProjectError
 from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
+from qualcode.project.integrity import check_store, record_checked
+from qualcode.project.pending import PENDING_KEY, finish_moves
 
 SCHEMA_VERSION = 6
 
@@ -168,9 +170,10 @@ class CodingRow:
 class Store:
     """An open project store. Use :func:`open_store`; write inside :meth:`transaction`."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, checked: bool = False) -> None:
         self.db = connection
         self.path = path
+        self.checked = checked  # found sound when opened: what this connection writes keeps it so
 
     # -- lifecycle -------------------------------------------------------------------------------------
     @contextmanager
@@ -189,14 +192,22 @@ class Store:
         self.db.execute("COMMIT")
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection; a store found sound when opened and changed since is recorded as checked
+        (SQLite wrote it, so it needs no new check)."""
+        changed = self.db.total_changes > 0
         self.db.close()
+        if changed and self.checked:
+            record_checked(self.path)
 
     # -- meta ------------------------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         """A value stored under ``key`` in the meta table."""
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
+
+    def delete_meta(self, key: str) -> None:
+        """Forget the value stored under ``key``."""
+        self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def set_meta(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``."""
@@ -206,9 +217,32 @@ class Store:
     _DOCUMENT_SQL = ("SELECT id, path, format, doc_type, language, content_hash, text, attributes, "
                      "preamble_end, words FROM documents")
 
-    @staticmethod
-    def _document(r: tuple) -> DocumentRow:
-        return DocumentRow(r[0], r[1], r[2], DocType(r[3]), r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
+    def _document(self, r: tuple) -> DocumentRow:
+        return DocumentRow(r[0], r[1], r[2], self._valid(DocType, r[3], f"documents.doc_type of {r[0]}"), r[4],
+                           r[5], r[6], self._mapping(r[7], f"documents.attributes of {r[0]}"), r[8], r[9])
+
+    def _damaged(self, what: str) -> ProjectError:
+        return ProjectError(f"the project store {self.path} holds a damaged value ({what}): restore it from a "
+                            "backup (qualcode backup writes one, .qualcode/backups keeps the automatic ones); for "
+                            "participants, `qualcode ingest` also rebuilds them")
+
+    def _mapping(self, text: str, what: str) -> dict[str, str]:
+        """A stored JSON object of text values, or the one-line error naming what is damaged."""
+        try:
+            value = json.loads(text)
+        except (TypeError, ValueError):
+            value = None
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                  for k, v in value.items()):
+            raise self._damaged(what)
+        return value
+
+    def _valid(self, kind, value: str, what: str):
+        """``kind(value)`` for a stored enum value, or the one-line error naming what is damaged."""
+        try:
+            return kind(value)
+        except ValueError:
+            raise self._damaged(what) from None
 
     def documents(self) -> list[DocumentRow]:
         """Every stored document, ordered by id."""
@@ -255,7 +289,8 @@ class Store:
         if doc_id is not None:
             sql, args = sql + " WHERE document = ?", (doc_id,)
         rows = self.db.execute(sql + " ORDER BY document, number", args).fetchall()
-        return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5], Role(r[6]), r[7], r[8], r[9]) for r in rows]
+        return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5],
+                        self._valid(Role, r[6], f"turns.role of {r[0]} turn {r[1]}"), r[7], r[8], r[9]) for r in rows]
 
     def sentences(self, doc_id: str) -> dict[int, list[Sentence]]:
         """``turn number -> sentences`` (with their word tokens) of one document."""
@@ -304,7 +339,7 @@ class Store:
     # -- participants ----------------------------------------------------------------------------------
     def participants(self) -> list[Participant]:
         """Every participant with resolved attributes, ordered by id."""
-        return [Participant(r[0], json.loads(r[1]))
+        return [Participant(r[0], self._mapping(r[1], f"participants.attributes of {r[0]}"))
                 for r in self.db.execute("SELECT id, attributes FROM participants ORDER BY id")]
 
     def set_participants(self, people: Sequence[Participant], columns: Sequence[str]) -> None:
@@ -316,7 +351,13 @@ class Store:
 
     def participant_columns(self) -> list[str]:
         """The attribute columns of the last participants file, in its order."""
-        return json.loads(self.get_meta("participant_columns", "[]") or "[]")
+        try:
+            columns = json.loads(self.get_meta("participant_columns", "[]") or "[]")
+        except ValueError:
+            columns = None
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise self._damaged("meta participant_columns")
+        return columns
 
     # -- codings ---------------------------------------------------------------------------------------
     def add_coding(self, document: str, start: int, end: int, code: str, coder: str, status: str,
@@ -556,13 +597,25 @@ def open_store(path: Path, *, create: bool = False) -> Store:
             raise ProjectError(f"{path} is not a qualcode store (unknown tables, no schema version)")
         db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         version = SCHEMA_VERSION
+    try:
+        check_store(db, path)  # before anything reads or migrates it: a damaged store is refused whole
+    except ProjectError:
+        db.close()
+        raise
     with store_errors(path):
         while version < SCHEMA_VERSION:
             step = MIGRATIONS[version]
             sql = step(db) if callable(step) else step  # a step may depend on what the store already holds
             db.executescript(f"BEGIN; {sql} PRAGMA user_version = {version + 1}; COMMIT;")
             version += 1
-    return Store(db, path)
+    store = Store(db, path, checked=True)
+    if store.get_meta(PENDING_KEY):
+        try:  # an import committed but was killed before its files were moved in: finish it first
+            finish_moves(store)
+        except BaseException:
+            store.close()
+            raise
+    return store
 
 
 # How long a command waits for another one writing to the store before it gives up (SQLite's busy timeout);

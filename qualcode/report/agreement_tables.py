@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qualcode.analysis.agreement import AgreementReport, EvaluationReport
 from qualcode.analysis.units import Unit, UnitKind
-from qualcode.errors import UsageError
+from qualcode.errors import UsageError, writing
 from qualcode.report.safe_text import xml_text
 from qualcode.report.tables import save_docx, save_xlsx, write_table
 
@@ -84,7 +84,8 @@ def _place(unit: Unit) -> dict:
 def write_agreement(path: Path, report: AgreementReport) -> list[Path]:
     """Write ``report`` as ``.csv`` (and ``NAME-disagreements.csv``), ``.xlsx`` or a ``.docx`` adjudication sheet.
 
-    Returns the files written. Raises UsageError for another suffix and OSError when a file cannot be written.
+    Returns the files written. Raises UsageError for another suffix and QualcodeError when a file cannot be
+    written (nothing partial is left).
     """
     return _dispatch(AGREEMENT_WRITERS, path, report)
 
@@ -92,7 +93,8 @@ def write_agreement(path: Path, report: AgreementReport) -> list[Path]:
 def write_evaluation(path: Path, report: EvaluationReport) -> list[Path]:
     """Write ``report`` as ``.csv`` (and ``NAME-errors.csv``) or ``.xlsx``.
 
-    Returns the files written. Raises UsageError for another suffix and OSError when a file cannot be written.
+    Returns the files written. Raises UsageError for another suffix and QualcodeError when a file cannot be
+    written (nothing partial is left).
     """
     return _dispatch(EVALUATION_WRITERS, path, report)
 
@@ -101,13 +103,18 @@ def _dispatch(writers: dict[str, Callable], path: Path, report) -> list[Path]:
     suffix = path.suffix.lower()
     if suffix not in writers:
         raise UsageError(f"{path}: unsupported output format {suffix or '(none)'}; use {', '.join(writers)}")
-    return writers[suffix](path, report)
+    if suffix == ".csv":  # two files, each written whole or not at all
+        return writers[suffix](path, report)
+    with writing(path) as temp:
+        writers[suffix](temp, report)
+    return [path]
 
 
 def _csv_pair(path: Path, main: Table, listing: Table, name: str) -> list[Path]:
     second = path.with_name(f"{path.stem}-{name}{path.suffix}")
-    write_table(path, *main)
-    write_table(second, *listing)
+    for target, table in ((path, main), (second, listing)):
+        with writing(target) as temp:
+            write_table(temp, *table)
     return [path, second]
 
 
@@ -120,16 +127,14 @@ def _evaluation_csv(path: Path, report: EvaluationReport) -> list[Path]:
 
 
 def _xlsx(path: Path, sheets: Sequence[tuple[str, Table]], notes: Sequence[str]) -> list[Path]:
-    from openpyxl import Workbook
-
-    from qualcode.report.tables import add_about_sheet, add_sheet
+    from qualcode.report.tables import add_about_sheet, add_sheet, streaming_book
 
     # the shared sheet writer: text cells (header included) never run as formulas, no control characters
-    book = Workbook(write_only=True)
-    for title, (columns, rows) in sheets:
-        add_sheet(book, title, columns, rows)
-    add_about_sheet(book, notes)
-    save_xlsx(book, path)
+    with streaming_book() as book:
+        for title, (columns, rows) in sheets:
+            add_sheet(book, title, columns, rows)
+        add_about_sheet(book, notes)
+        save_xlsx(book, path)
     return [path]
 
 

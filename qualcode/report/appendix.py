@@ -3,7 +3,7 @@ Markdown, dispatched by suffix in :data:`RENDERERS`)."""
 
 from __future__ import annotations
 
-import tempfile
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,23 @@ from qualcode.report.codebook_annex import CodebookAnnex, build_annex, code_memo
 from qualcode.report.quote_choice import GroupTally, QuotePicker
 from qualcode.report.quotes import DEFAULT_ATTRIBUTION, Quote, code_quotes
 
+PLACE_FIELDS = ("participant", "document", "turn", "timestamp")  # attribution fields that are not attributes
 LABEL_HEADER = "Code"  # the summary table's first column in every format (the frame calls it "label")
+
+
+def attribution_fields(view, fields: Sequence[str]) -> list[str]:
+    """The attribution ``fields`` as the project names them (matched ignoring case). The default list is taken
+    as it is (a project without, say, ethnicity shows the others); a field asked for by name must exist.
+    Raises UsageError naming an unknown field, the closest known one and every known one."""
+    from qualcode.wording import resolve_names
+
+    if tuple(fields) == DEFAULT_ATTRIBUTION:
+        return list(fields)
+    known = list(dict.fromkeys([*PLACE_FIELDS, *view.attributes()]))
+    try:
+        return resolve_names(fields, known, "attribution field")
+    except UsageError as exc:
+        raise UsageError(f"--attribution: {exc.message}") from None
 
 
 @dataclass
@@ -216,23 +232,23 @@ def build_appendix(project: ProjectFolder, options: AppendixOptions = AppendixOp
     summary = hide_columns(view.pseudonyms, theme_matrix(view, known[:1], "participants", o.percent, o.min_cell))
     if wanted is not None:
         summary = summary[summary["code"].isin(wanted)].reset_index(drop=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        png = Path(tmp) / "heatmap.png"
-        matrix_heatmap(png, summary if len(summary) else hide_columns(view.pseudonyms, theme_matrix(
-            view, known[:1], "participants", o.percent, o.min_cell)))
-        heatmap = png.read_bytes()
+    png = io.BytesIO()  # drawn in memory: a full disk can only fail the one file the appendix is written to
+    matrix_heatmap(png, summary if len(summary) else hide_columns(view.pseudonyms, theme_matrix(
+        view, known[:1], "participants", o.percent, o.min_cell)))
+    heatmap = png.getvalue()
     language = (o.language or project.config.report.language or project.config.language).casefold()
     sizes = _group_sizes(view, by) if by else {}
     picker = QuotePicker(o.seed, sizes, o.per_group)  # one for the whole appendix: voices spread over every code
     for group, size in sizes.items():  # every group, with candidates or not, is in the method's count of voices
         picker.tally[group] = GroupTally(size)
-    disclosure = check_attributions(view, o.attribution, by, k)  # once: a participant's attribution is one
+    fields = attribution_fields(view, o.attribution)
+    disclosure = check_attributions(view, fields, by, k)  # once: a participant's attribution is one
     sections = []
     looked = untranslated = 0
     for code in book.codes:
         if wanted is not None and code.id not in wanted:
             continue
-        candidates, missing = _translations(code_quotes(view, code.id, by=by, fields=o.attribution,
+        candidates, missing = _translations(code_quotes(view, code.id, by=by, fields=fields,
                                                         context=o.context,
                                                         disclosure=disclosure), language, o.translated_only)
         quotes = picker.choose(candidates, o.limit)

@@ -12,6 +12,7 @@ from pathlib import Path
 from qualcode.codebook.load import Code, Codebook, Rule
 from qualcode.codings.pseudonyms import Pseudonyms, hide, hide_codebook
 from qualcode.errors import UsageError
+from qualcode.report.safe_text import markdown_escape
 
 ANNEX_SUFFIXES = (".docx", ".md", ".html")
 
@@ -105,17 +106,13 @@ def code_memos(memos, pseudonyms: Pseudonyms | None = None) -> dict[str, list[st
 
 def annex_markdown(annex: CodebookAnnex, level: int = 1) -> str:
     """The annex as Markdown, its title at heading ``level``."""
-    out = [f"{'#' * level} {annex.title}", "", annex.intro, ""]
-    for entry in annex.entries:
-        out += [f"{'#' * min(level + entry.level, 6)} {entry.label}", ""]
-        out += [f"**{name}:** {_md(text)}" + "  " for name, text in entry.fields[:-1]]
-        out += [f"**{name}:** {_md(text)}" for name, text in entry.fields[-1:]]
+    out = [f"{'#' * level} {markdown_escape(annex.title)}", "", markdown_escape(annex.intro), ""]
+    for entry in annex.entries:  # labels, definitions, examples and memos are the researchers' text: escaped
+        out += [f"{'#' * min(level + entry.level, 6)} {markdown_escape(entry.label)}", ""]
+        out += [f"**{markdown_escape(name)}:** {markdown_escape(text)}" + "  " for name, text in entry.fields[:-1]]
+        out += [f"**{markdown_escape(name)}:** {markdown_escape(text)}" for name, text in entry.fields[-1:]]
         out.append("")
     return "\n".join(out)
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
 
 
 def annex_html(annex: CodebookAnnex, level: int = 1) -> str:

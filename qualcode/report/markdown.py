@@ -10,7 +10,8 @@ from qualcode.report.safe_text import markdown_escape
 
 
 def _escape(text: str) -> str:
-    return markdown_escape(text).replace("|", "\\|")
+    """A table cell: escaped (``|`` included), on one line."""
+    return markdown_escape(text).replace("\n", " ")
 
 
 # How each kind of quote line is written: questions and interviewer context in italics outside the quote,
@@ -30,10 +31,10 @@ def markdown_text(appendix: Appendix) -> str:
     columns = [str(c) for c in frame.columns if c not in ("code", "level")]
     out = [f"# {markdown_escape(appendix.title)}", ""]
     if appendix.draft:
-        out += [f"> **{appendix.draft_note}**", ""]
+        out += [f"> **{markdown_escape(appendix.draft_note)}**", ""]
     out += ["## How this appendix was made", ""]
-    out += [line for m in appendix.method for line in (m, "")]
-    out += ["## Summary", "", appendix.summary_caption, "",
+    out += [line for m in appendix.method for line in (markdown_escape(m), "")]  # names the codebook and coders
+    out += ["## Summary", "", markdown_escape(appendix.summary_caption), "",
             "| " + " | ".join(_escape(LABEL_HEADER if c == "label" else c) for c in columns) + " |",
             "|" + "|".join("---" for _ in columns) + "|"]
     for row in frame.to_dict(orient="records"):
@@ -44,9 +45,9 @@ def markdown_text(appendix: Appendix) -> str:
         out += [f"{'#' * min(part.level + 1, 6)} {markdown_escape(part.label)}", ""]
         if part.definition:
             out += [markdown_escape(part.definition), ""]
-        out += [part.counts, ""]
+        out += [markdown_escape(part.counts), ""]
         if not part.groups:
-            out += [part.no_quotes, ""]
+            out += [markdown_escape(part.no_quotes), ""]
         for group, quotes in part.groups:
             if appendix.by:
                 out += [f"**{markdown_escape(appendix.group_heading(group))}**", ""]

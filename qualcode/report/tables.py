@@ -7,8 +7,10 @@ import html
 import io
 import json
 import math
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from qualcode.codings.sheets import DECISION, DECISION_CHOICES, DECISION_PROMPT, FORMULA_START
@@ -43,7 +45,7 @@ def csv_comment(line: str) -> str:
 
 def _markdown(columns: Sequence[str], rows: Sequence[Mapping]) -> str:
     def cell(value: object) -> str:
-        return markdown_escape(str(value)).replace("|", "\\|").replace("\n", " ")
+        return markdown_escape(str(value)).replace("\n", " ")  # `|` is escaped with the rest
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(row.get(c, "")) for c in columns) + " |" for row in rows]
@@ -62,13 +64,34 @@ def _html(columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Se
 
 def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Sequence[str],
           heading: Sequence[str] = (), number_formats: Mapping[str, str] | None = None) -> None:
+    with streaming_book() as book:  # streams rows: a normal workbook keeps every cell object in memory
+        add_sheet(book, title, columns, rows, heading=heading, number_formats=number_formats)
+        if notes:
+            add_about_sheet(book, notes)
+        save_xlsx(book, path)
+
+
+@contextmanager
+def streaming_book() -> Iterator:
+    """A write-only openpyxl workbook, whose sheets stream their rows to temporary files. Should writing fail
+    (a full disk), its streams are closed and their files removed, so nothing is left behind and no error is
+    printed later when Python collects them."""
     from openpyxl import Workbook
 
-    book = Workbook(write_only=True)  # streams rows: a normal workbook keeps every cell object in memory
-    add_sheet(book, title, columns, rows, heading=heading, number_formats=number_formats)
-    if notes:
-        add_about_sheet(book, notes)
-    save_xlsx(book, path)
+    book = Workbook(write_only=True)
+    try:
+        yield book
+    except BaseException:
+        for sheet in book.worksheets:
+            for stream in (getattr(sheet, "_rows", None), getattr(getattr(sheet, "_writer", None), "xf", None)):
+                if stream is not None and hasattr(stream, "close"):
+                    with suppress(Exception):  # closing re-raises the stream's own write error
+                        stream.close()
+            leftover = getattr(getattr(sheet, "_writer", None), "out", None)
+            if isinstance(leftover, str):
+                with suppress(OSError):
+                    os.remove(leftover)
+        raise
 
 
 # Column widths are in characters of the default font: fitted to the widest cell, within these bounds.
@@ -250,12 +273,12 @@ def _decision_dropdown(ref: str):
     return dropdown
 
 
-def freeze_zip(path: Path) -> None:
-    """Rewrite a zip package (.xlsx, .docx) with fixed entry dates and modes, in the same order, so the same
-    content gives the same bytes."""
+def freeze_zip(path: Path, package: bytes | None = None) -> None:
+    """Write a zip package (.xlsx, .docx: ``package``, else the file at ``path``) to ``path`` with fixed entry
+    dates and modes, in the same order, so the same content gives the same bytes."""
     from zipfile import ZipFile
 
-    with ZipFile(path) as source:
+    with ZipFile(io.BytesIO(package) if package is not None else path) as source:
         entries = [(info.filename, source.read(info)) for info in source.infolist()]
     _write_frozen(path, entries)
 
@@ -263,12 +286,14 @@ def freeze_zip(path: Path) -> None:
 def _write_frozen(path: Path, entries: Sequence[tuple[str, bytes]]) -> None:
     from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-    with ZipFile(path, "w", ZIP_DEFLATED) as target:
+    buffer = io.BytesIO()  # built in memory, written at once: a full disk cannot leave a half-closed zip
+    with ZipFile(buffer, "w", ZIP_DEFLATED) as target:
         for name, data in entries:
             info = ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             target.writestr(info, data)
+    path.write_bytes(buffer.getvalue())
 
 
 def save_docx(document, path: Path, title: str, **properties) -> None:
@@ -330,7 +355,7 @@ def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, 
         data: object = {"notes": list(notes), "rows": records} if notes else records
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif suffix == ".md":
-        text = "".join(f"{n}\n\n" for n in notes) + _markdown(columns, rows)
+        text = "".join(f"{markdown_escape(n)}\n\n" for n in notes) + _markdown(columns, rows)
     else:
         text = _html(columns, rows, title, notes)
     path.write_text(text, encoding="utf-8", newline="")

@@ -209,9 +209,12 @@ def save_docx(document, path: Path, title: str, *, author: str = "", date: str |
     ``language``, ``status`` (``Draft``); created and modified dates only when ``date`` is an ISO date
     (``2025-06-30``), since a fixed date would be false and today's would change the bytes.
     ``docProps/app.xml`` names qualcode as the application. Raises OSError when the file cannot be written."""
+    import io
+
     from qualcode.report.tables import freeze_zip
 
     _core_properties(document, title, author, iso_date(date), subject, keywords, language, status)
     _drop_template_parts(document, from_template)
-    document.save(str(path))
-    freeze_zip(path)
+    package = io.BytesIO()  # saved in memory: only the final write touches the disk
+    document.save(package)
+    freeze_zip(path, package.getvalue())
