@@ -163,8 +163,8 @@ def test_export_structure(sample) -> None:
              "NoteRef"]
     present = [child.tag.removeprefix(NS) for child in root]
     assert present == sorted(present, key=order.index)
-    assert list(dict.fromkeys(present)) == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Sets",
-                                            "NoteRef"]
+    assert list(dict.fromkeys(present)) == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Sets",
+                                            "Description"]
     users = {u.get("guid"): u.get("name") for u in root.iter(f"{NS}User")}
     store = open_store(project.store_path)
     stored = {d.id: d.text for d in store.documents()}
@@ -185,27 +185,48 @@ def test_export_structure(sample) -> None:
 
 def test_focus_group_speakers_are_cases_by_their_turns(sample) -> None:
     """An interviewee is a case referring to the whole interview (SourceRef); a focus-group speaker's case refers
-    to the selections of their own turns (SelectionRef), and carries their attributes as typed values."""
+    to the coded selections inside their own turns (SelectionRef) and names its speaker label, and carries their
+    attributes as typed values; no selection anywhere lacks a coding (a bare one is an annotation elsewhere)."""
     import xml.etree.ElementTree as ET
 
     project, summary = sample
     with zipfile.ZipFile(summary.path) as archive:
         root = ET.fromstring(archive.read("project.qde"))
     sources = {s.get("guid"): s for s in root.iter(f"{NS}TextSource")}
-    selections = {sel.get("guid"): source.get("name") for source in sources.values()
+    selections = {sel.get("guid"): (source.get("name"), sel) for source in sources.values()
                   for sel in source.iter(f"{NS}PlainTextSelection")}
+    assert all(sel.find(f"{NS}Coding") is not None for _, sel in selections.values())
     cases = {c.get("name"): c for c in root.iter(f"{NS}Case")}
     store = open_store(project.store_path)
     turns = store.turns()
     store.close()
-    fgd_speaker = next(t.participant for t in turns if t.document == "FGD-01" and t.role.value == "respondent")
+    fgd_turns = [t for t in turns if t.document == "FGD-01" and t.role.value == "respondent"]
+    speaker = next(t.participant for t in fgd_turns
+                   if any(selections[r.get("targetGUID")][0] == "FGD-01"
+                          for r in cases[t.participant].iter(f"{NS}SelectionRef")))
+    own = [t for t in fgd_turns if t.participant == speaker]
+    for ref in cases[speaker].iter(f"{NS}SelectionRef"):
+        doc, sel = selections[ref.get("targetGUID")]
+        start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        assert doc == "FGD-01" and any(t.start <= start and end <= t.end for t in own)
+    assert cases[speaker].find(f"{NS}SourceRef") is None
+    assert f"qualcode speaker: FGD-01: {own[0].label}" in cases[speaker].find(f"{NS}Description").text
     idi_speaker = next(t.participant for t in turns if t.document == "IDI-03" and t.role.value == "respondent")
-    fgd_refs = {selections[r.get("targetGUID")] for r in cases[fgd_speaker].iter(f"{NS}SelectionRef")}
-    assert fgd_refs == {"FGD-01"} and cases[fgd_speaker].find(f"{NS}SourceRef") is None
     idi_refs = [sources[r.get("targetGUID")].get("name") for r in cases[idi_speaker].iter(f"{NS}SourceRef")]
     assert idi_refs == ["IDI-03"]
-    values = [v for v in cases[fgd_speaker].iter(f"{NS}VariableValue")]
+    values = [v for v in cases[speaker].iter(f"{NS}VariableValue")]
     assert values and all(v[1].tag == f"{NS}TextValue" for v in values)
+
+
+def test_guids_are_unique(sample) -> None:
+    """No two elements of an export share a GUID (tools merge or drop objects that do)."""
+    import xml.etree.ElementTree as ET
+
+    _, summary = sample
+    with zipfile.ZipFile(summary.path) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    guids = [e.get("guid").lower() for e in root.iter() if e.get("guid")]
+    assert len(guids) > 800 and len(set(guids)) == len(guids)
 
 
 def test_export_validates_against_project_xsd(sample, tmp_path: Path) -> None:
@@ -548,22 +569,39 @@ def test_codebook_csv_export_reads_back(sample, tmp_path: Path, cli) -> None:
 
 
 def test_notes_go_out_and_come_back(sample, tmp_path: Path) -> None:
-    """Notes given to the export (target, author, text) are valid Notes referred to by their code, document or
-    the project, and an import writes them, with what they are about, to notes/<archive>.md."""
+    """Notes given to the export land where tools read them — on a code or document as a memo in its
+    Description, on the project as a dated Note in its own text file — validate, and an import writes them, with
+    what they are about, to notes/<archive>.md."""
+    import xml.etree.ElementTree as ET
+
     from qualcode.exchange.qdpx_export import NoteItem
 
     project, _ = sample
     notes = [NoteItem("code:language", "lan", "Language is the main barrier.\nSee FGD-01."),
-             NoteItem("document:IDI-03", "", "Recorded outdoors."), NoteItem("", "mai", "Project memo.")]
+             NoteItem("document:IDI-03", "", "Recorded outdoors."), NoteItem("", "mai", "Project memo.",
+                                                                           "2024-03-01 09:30:00+07:00"),
+             NoteItem("", "mai", "Second project memo.")]
     summary = project.export_qdpx(tmp_path / "notes.qdpx", notes=notes)
-    assert summary.notes == 3
+    assert summary.notes == 4
+    with zipfile.ZipFile(summary.path) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+        root = ET.fromstring(qde)
+        note_texts = [archive.read(n.get("plainTextPath").replace("internal://", "sources/")).decode("utf-8")
+                      for n in root.iter(f"{NS}Note")]
     if (REFI / "Project.xsd").is_file():
-        _schema("Project.xsd").validate(zipfile.ZipFile(summary.path).read("project.qde").decode("utf-8"))
+        _schema("Project.xsd").validate(qde)
+    dated = [(n.get("name"), n.get("creationDateTime"), n.get("modifiedDateTime")) for n in root.iter(f"{NS}Note")]
+    assert dated == [("Note by mai", "2024-03-01T02:30:00Z", "2024-03-01T02:30:00Z"),
+                     ("Note by mai (2)", "2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z")]
+    assert note_texts == ["Project memo.", "Second project memo."]
+    code = next(c for c in root.iter(f"{NS}Code") if c.get("name") == "Language barriers")
+    assert "Memo (lan, 2000-01-01T00:00:00Z):\nLanguage is the main barrier.\nSee FGD-01." in \
+        code.find(f"{NS}Description").text
     fresh = _fresh(tmp_path / "fresh")
     report = fresh.import_qdpx(summary.path)
     written = report.notes_file.read_text(encoding="utf-8")
-    assert report.notes == 3 and "## code:language (lan)\n\nAbout: Code Language barriers\n" in written
-    assert "About: TextSource IDI-03" in written and "Project memo." in written
+    assert "## Memo on code Language barriers (lan)\n\nAbout: code Language barriers\n" in written
+    assert "About: document IDI-03" in written and "Project memo." in written and "Second project memo." in written
 
 
 def test_source_variables_that_front_matter_reserves(tmp_path: Path) -> None:
@@ -610,16 +648,27 @@ def test_import_without_text_sources_writes_no_transcripts_folder(tmp_path: Path
     assert list((tmp_path / "p" / "transcripts").iterdir()) == []
 
 
-def test_memos_travel_as_notes(sample) -> None:
-    """Every memo is exported as a note: document and code memos referenced from their source and code,
-    participant and coding memos saying what they are about."""
-    import zipfile
+def test_memos_are_in_their_objects_descriptions(sample) -> None:
+    """Every memo is in the Description of what it is about — its document, code, participant's case or coding's
+    selection (where QualCoder, ATLAS.ti and NVivo read a memo) — with its author and date, and parses back."""
+    import xml.etree.ElementTree as ET
 
-    _, summary = sample
+    from qualcode.exchange.descriptions import parse
+
+    project, summary = sample
     with zipfile.ZipFile(summary.path) as archive:
-        qde = archive.read("project.qde").decode("utf-8")
-    assert summary.notes == 4
-    for text in ("Recorder stopped twice.", "Keep narrow.", "On participant P05: Asked to check the quote.",
-                 "Borderline: housework or care?"):
-        assert text in qde, text
-    assert qde.count("<NoteRef ") >= 3
+        root = ET.fromstring(archive.read("project.qde"))
+    assert summary.memos == 4 and root.find(f"{NS}Notes") is None
+    store = open_store(project.store_path)
+    created = {m.text: m.created for m in store.memos()}
+    store.close()
+
+    def memos(tag: str, name: str) -> list[tuple[str, str, str]]:
+        element = next(e for e in root.iter(f"{NS}{tag}") if e.get("name", "").startswith(name))
+        return [(m.author, m.date, m.text) for m in parse(element.find(f"{NS}Description").text).memos]
+
+    for tag, name, text in (("TextSource", "IDI-01", "Recorder stopped twice."),
+                            ("Code", "Language barriers", "Keep narrow."),
+                            ("Case", "P05", "Asked to check the quote."),
+                            ("PlainTextSelection", "Thank you, anh Sùng", "Borderline: housework or care?")):
+        assert memos(tag, name) == [("lan", created[text], text)], (tag, name)
