@@ -55,7 +55,7 @@ def _run(python: Path, script: str, *args: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def in_qualcoder(qualcoder, sample, tmp_path_factory):
+def in_qualcoder(qualcoder, sample, tmp_path_factory):  # noqa: F811
     """The sample study's export imported by QualCoder: ``(COUNTS, its SQLite store, the project folder)``."""
     _, summary = sample
     folder = tmp_path_factory.mktemp("qc") / "study.qda"  # QualCoder's exporter wants a name ending .qda
@@ -65,7 +65,7 @@ def in_qualcoder(qualcoder, sample, tmp_path_factory):
     return counts, sqlite3.connect(folder / "data.qda"), folder
 
 
-def test_qualcoder_takes_the_whole_export(sample, in_qualcoder) -> None:
+def test_qualcoder_takes_the_whole_export(sample, in_qualcoder) -> None:  # noqa: F811
     """QualCoder imports every document, code, coding and participant without an exception, and no selection
     turns into an empty annotation."""
     project, summary = sample
@@ -75,7 +75,7 @@ def test_qualcoder_takes_the_whole_export(sample, in_qualcoder) -> None:
     assert counts["annotation"] == 0 and counts["code_cat"] == 0
 
 
-def test_qualcoder_has_the_same_codings_on_the_same_text(sample, in_qualcoder) -> None:
+def test_qualcoder_has_the_same_codings_on_the_same_text(sample, in_qualcoder) -> None:  # noqa: F811
     """Each coding lands in QualCoder on the same document, span and text, with the same code and coder."""
     project, _ = sample
     _, qc, _ = in_qualcoder
@@ -89,7 +89,7 @@ def test_qualcoder_has_the_same_codings_on_the_same_text(sample, in_qualcoder) -
     assert theirs == ours and len(ours) == 638
 
 
-def test_qualcoder_attributes_keep_their_owner_and_values(sample, in_qualcoder) -> None:
+def test_qualcoder_attributes_keep_their_owner_and_values(sample, in_qualcoder) -> None:  # noqa: F811
     """Participant attributes are case attributes and document attributes file attributes, each value on its
     case or document: `site`, used by both, is two attributes and no document value is stranded."""
     project, _ = sample
@@ -134,7 +134,7 @@ def test_qualcoder_colours_are_its_nearest_palette_colours(in_qualcoder) -> None
     assert len(colours) == 22 and "#D8D8D8" not in colours
 
 
-def test_qualcoder_export_comes_back_into_qualcode(sample, in_qualcoder, qualcoder, tmp_path: Path) -> None:
+def test_qualcoder_export_comes_back_into_qualcode(sample, in_qualcoder, qualcoder, tmp_path: Path) -> None:  # noqa: F811
     """A project QualCoder exports (its own exporter, on the study it imported) comes into a fresh qualcode
     project with every document, coding (same spans and text) and memo; what QualCoder drops on the way —
     which participant speaks where, review statuses — is measured, not hidden."""
