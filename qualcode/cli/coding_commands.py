@@ -227,7 +227,6 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
 
 @command(codebook_app, "export", examples=(
     'qualcode codebook export out/codebook.docx',
-    'qualcode codebook export out/codebook.md codebooks/barriers.yaml',
     'qualcode codebook export out/codebook.qdc',
     'qualcode codebook export out/taguette-codebook.csv --format taguette',
 ))
@@ -252,7 +251,6 @@ def codebook_export(
 @command(codebook_app, "import", examples=(
     'qualcode codebook import codebooks/nvivo-codes.csv -o out/nvivo-codes.yaml',
     'qualcode codebook import out/codebook.qdc -o out/from-qdc.yaml',
-    'qualcode codebook import taguette-codebook.csv --separator . -o codebooks/taguette.yaml',
 ))
 def codebook_import(
     file: Path = typer.Argument(..., help="A CSV codebook (a code, path, tag or name column with levels "
