@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install render-tools demo test lint docs bench bench-smoke golden clean
+.PHONY: install render-tools qualcoder demo test lint docs bench bench-smoke golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ render-tools:  ## Debian: LibreOffice, poppler and Chromium, to render Word file
 	else \
 		echo "render-tools: needs apt-get as root; install LibreOffice, poppler-utils and Chromium yourself"; exit 1; \
 	fi
+
+QC_VENV := .qc-venv
+QC_STAMP := $(QC_VENV)/.installed
+
+$(QC_STAMP):
+	$(PYTHON) -m venv $(QC_VENV)
+	$(QC_VENV)/bin/python -m pip install --quiet PyQt6
+	touch $(QC_STAMP)
+
+qualcoder: $(QC_STAMP)  ## a venv with PyQt6 (.qc-venv) to run QualCoder's own REFI-QDA importer from ../shared/tools/qualcoder (tests/test_qualcoder.py)
 
 demo: $(STAMP)  ## ingest and code the sample study; write the review sheet and draft matrices and appendices to out/
 	$(BIN)/qualcode ingest
@@ -64,4 +74,4 @@ golden: $(STAMP)  ## rewrite golden files on purpose
 	QUALCODE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
 
 clean:
-	rm -rf $(VENV) .qualcode out site .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(QC_VENV) .qualcode out site .pytest_cache .ruff_cache

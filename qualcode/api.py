@@ -241,9 +241,10 @@ class Project(ProjectFolder):
         return check_codebook(self.codebook_path(codebook))
 
     def import_codebook(self, source: str | Path, output: str | Path | None = None,
-                        name: str | None = None) -> tuple[Path, CodebookImport]:
-        """Turn another tool's code list — CSV, or a REFI-QDA ``.qdc`` — into a YAML codebook (`codebook import`),
-        never over an existing file; returns where it was written and what was read."""
+                        name: str | None = None, separator: str = ">") -> tuple[Path, CodebookImport]:
+        """Turn another tool's code list — CSV (levels of a code's path split at ``separator``), or a REFI-QDA
+        ``.qdc`` — into a YAML codebook (`codebook import`), never over an existing file; returns where it was
+        written and what was read."""
         from qualcode.codebook.csv_import import import_codebook
         from qualcode.exchange.qdc import read_qdc
 
@@ -253,20 +254,26 @@ class Project(ProjectFolder):
             raise QualcodeError("already exists; qualcode never writes over a codebook: choose another -o",
                                 where=str(target))
         with writing(target) as temp:
-            imported = import_codebook(source, temp, name, readers={".qdc": read_qdc})
+            imported = import_codebook(source, temp, name, readers={".qdc": read_qdc},
+                                       separator=separator)
         return target, imported
 
-    def export_codebook(self, path: str | Path, codebook: str | Path | None = None) -> CodebookAnnex:
+    def export_codebook(self, path: str | Path, codebook: str | Path | None = None,
+                        layout: str | None = None) -> CodebookAnnex:
         """Write the codebook as a report annex (`qualcode codebook export FILE.docx|.md|.html`): codes,
         definitions, when to use them, examples and a summary of the rules; or, to a ``.qdc`` file, as a REFI-QDA
-        codebook other QDA tools import (labels, hierarchy, colours, definitions, groups as sets); or, to a ``.csv``
-        file, as a code list (``code`` path with ``>``, ``definition``, ``color``) that `codebook import` and other
-        tools read."""
+        codebook other QDA tools import (labels, hierarchy, colours, definitions, include, exclude, examples,
+        groups as sets); or, to a ``.csv`` file, as a code list that `codebook import`, spreadsheets and other
+        tools read: ``layout`` ``qualcode`` (default: ``code`` path with ``>``, ``definition``, ``include``,
+        ``exclude``, ``examples``, ``color``) or ``taguette`` (``tag``, ``description``). Raises UsageError
+        for a ``layout`` with another suffix."""
         from qualcode.codebook.active import active_codebook
         from qualcode.codings.pseudonyms import hide_codebook, stored
         from qualcode.report.codebook_annex import build_annex, write_annex
 
         path = Path(path)
+        if layout is not None and path.suffix.lower() != ".csv":
+            raise UsageError(f"{path}: --format chooses the columns of a .csv code list; name a .csv file")
         book = active_codebook(self, codebook)
         pseudonyms = self._reading(stored) if self.store_path.exists() else None
         annex = build_annex(book, self._code_memos(), pseudonyms)
@@ -277,11 +284,11 @@ class Project(ProjectFolder):
 
                 temp.write_bytes(codebook_qdc(shown))
             elif path.suffix.lower() == ".csv":
+                from qualcode.codebook.csv_import import code_list
                 from qualcode.report.tables import write_table
 
-                rows = [{"code": shown.label_path(c.id), "definition": " ".join(c.definition.split()),
-                         "color": c.color or ""} for c in shown.codes]
-                write_table(temp, ["code", "definition", "color"], rows, title="codebook")
+                columns, rows = code_list(shown, layout or "qualcode")
+                write_table(temp, columns, rows, title="codebook")
             else:
                 write_annex(annex, temp)
         return annex
@@ -771,15 +778,16 @@ class Project(ProjectFolder):
                     notes: Sequence[NoteItem] = ()) -> ExportSummary:
         """Write the project as a REFI-QDA project (`qualcode export FILE.qdpx`): every document's stored text,
         the codebook, the selected codings (reviewed ones by default, as in reports), participants as cases
-        with their attributes (``attributes``; default every column not marked identifying) and ``notes``
-        (default: the project's memos). After `pseudonymise` the texts, attribute values and notes are
-        pseudonymised and every selection's positions remapped onto the new text.
+        with their attributes (``attributes``; default every column not marked identifying), every memo in its
+        object's Description, and ``notes`` (project notes, or memos on a ``code:ID`` / ``document:ID``).
+        After `pseudonymise` the texts, attribute values, memos and notes are pseudonymised and every
+        selection's positions remapped onto the new text.
         Two exports of the same project are byte-identical. Raises UsageError for a bad selection."""
         from dataclasses import replace
 
         from qualcode.codings.pseudonyms import stored
         from qualcode.codings.selection import Selection, select
-        from qualcode.exchange.qdpx_export import build_project, memo_notes, write_qdpx
+        from qualcode.exchange.qdpx_export import build_project, write_qdpx
         from qualcode.project.store import open_store
         from qualcode.wording import resolve_names
 
@@ -794,8 +802,6 @@ class Project(ProjectFolder):
             chosen = [a for a in known if a not in self.config.identifying] if attributes is None else \
                 resolve_names(attributes, known)
             codings = select(store, selection, labels=self.config.value_labels)
-            if not notes:  # the project's memos travel as notes
-                notes = memo_notes(store.memos(), {str(c.id): c.document for c in store.codings()})
             qde, entries, summary = build_project(self.root.name, store, book, codings, chosen, notes,
                                                   pseudonyms=stored(store))
         finally:

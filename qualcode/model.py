@@ -26,6 +26,13 @@ class DocType(str, Enum):
     OTHER = "other"
 
 
+class CodeListFormat(str, Enum):
+    """The columns of a codebook written as a CSV code list (`codebook export FILE.csv --format`)."""
+
+    QUALCODE = "qualcode"  # code (path, levels joined by " > "), definition, include, exclude, examples, color
+    TAGUETTE = "taguette"  # tag (the same path), description: what Taguette's codebook import reads
+
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence span and its word tokens, punctuation and spaces left out.

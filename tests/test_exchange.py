@@ -163,8 +163,8 @@ def test_export_structure(sample) -> None:
              "NoteRef"]
     present = [child.tag.removeprefix(NS) for child in root]
     assert present == sorted(present, key=order.index)
-    assert list(dict.fromkeys(present)) == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Sets",
-                                            "NoteRef"]
+    assert list(dict.fromkeys(present)) == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Sets",
+                                            "Description"]
     users = {u.get("guid"): u.get("name") for u in root.iter(f"{NS}User")}
     store = open_store(project.store_path)
     stored = {d.id: d.text for d in store.documents()}
@@ -185,27 +185,48 @@ def test_export_structure(sample) -> None:
 
 def test_focus_group_speakers_are_cases_by_their_turns(sample) -> None:
     """An interviewee is a case referring to the whole interview (SourceRef); a focus-group speaker's case refers
-    to the selections of their own turns (SelectionRef), and carries their attributes as typed values."""
+    to the coded selections inside their own turns (SelectionRef) and names its speaker label, and carries their
+    attributes as typed values; no selection anywhere lacks a coding (a bare one is an annotation elsewhere)."""
     import xml.etree.ElementTree as ET
 
     project, summary = sample
     with zipfile.ZipFile(summary.path) as archive:
         root = ET.fromstring(archive.read("project.qde"))
     sources = {s.get("guid"): s for s in root.iter(f"{NS}TextSource")}
-    selections = {sel.get("guid"): source.get("name") for source in sources.values()
+    selections = {sel.get("guid"): (source.get("name"), sel) for source in sources.values()
                   for sel in source.iter(f"{NS}PlainTextSelection")}
+    assert all(sel.find(f"{NS}Coding") is not None for _, sel in selections.values())
     cases = {c.get("name"): c for c in root.iter(f"{NS}Case")}
     store = open_store(project.store_path)
     turns = store.turns()
     store.close()
-    fgd_speaker = next(t.participant for t in turns if t.document == "FGD-01" and t.role.value == "respondent")
+    fgd_turns = [t for t in turns if t.document == "FGD-01" and t.role.value == "respondent"]
+    speaker = next(t.participant for t in fgd_turns
+                   if any(selections[r.get("targetGUID")][0] == "FGD-01"
+                          for r in cases[t.participant].iter(f"{NS}SelectionRef")))
+    own = [t for t in fgd_turns if t.participant == speaker]
+    for ref in cases[speaker].iter(f"{NS}SelectionRef"):
+        doc, sel = selections[ref.get("targetGUID")]
+        start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        assert doc == "FGD-01" and any(t.start <= start and end <= t.end for t in own)
+    assert cases[speaker].find(f"{NS}SourceRef") is None
+    assert f"qualcode speaker: FGD-01: {own[0].label}" in cases[speaker].find(f"{NS}Description").text
     idi_speaker = next(t.participant for t in turns if t.document == "IDI-03" and t.role.value == "respondent")
-    fgd_refs = {selections[r.get("targetGUID")] for r in cases[fgd_speaker].iter(f"{NS}SelectionRef")}
-    assert fgd_refs == {"FGD-01"} and cases[fgd_speaker].find(f"{NS}SourceRef") is None
     idi_refs = [sources[r.get("targetGUID")].get("name") for r in cases[idi_speaker].iter(f"{NS}SourceRef")]
     assert idi_refs == ["IDI-03"]
-    values = [v for v in cases[fgd_speaker].iter(f"{NS}VariableValue")]
+    values = [v for v in cases[speaker].iter(f"{NS}VariableValue")]
     assert values and all(v[1].tag == f"{NS}TextValue" for v in values)
+
+
+def test_guids_are_unique(sample) -> None:
+    """No two elements of an export share a GUID (tools merge or drop objects that do)."""
+    import xml.etree.ElementTree as ET
+
+    _, summary = sample
+    with zipfile.ZipFile(summary.path) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    guids = [e.get("guid").lower() for e in root.iter() if e.get("guid")]
+    assert len(guids) > 800 and len(set(guids)) == len(guids)
 
 
 def test_export_validates_against_project_xsd(sample, tmp_path: Path) -> None:
@@ -548,22 +569,39 @@ def test_codebook_csv_export_reads_back(sample, tmp_path: Path, cli) -> None:
 
 
 def test_notes_go_out_and_come_back(sample, tmp_path: Path) -> None:
-    """Notes given to the export (target, author, text) are valid Notes referred to by their code, document or
-    the project, and an import writes them, with what they are about, to notes/<archive>.md."""
+    """Notes given to the export land where tools read them — on a code or document as a memo in its
+    Description, on the project as a dated Note in its own text file — validate, and an import writes them, with
+    what they are about, to notes/<archive>.md."""
+    import xml.etree.ElementTree as ET
+
     from qualcode.exchange.qdpx_export import NoteItem
 
     project, _ = sample
     notes = [NoteItem("code:language", "lan", "Language is the main barrier.\nSee FGD-01."),
-             NoteItem("document:IDI-03", "", "Recorded outdoors."), NoteItem("", "mai", "Project memo.")]
+             NoteItem("document:IDI-03", "", "Recorded outdoors."), NoteItem("", "mai", "Project memo.",
+                                                                           "2024-03-01 09:30:00+07:00"),
+             NoteItem("", "mai", "Second project memo.")]
     summary = project.export_qdpx(tmp_path / "notes.qdpx", notes=notes)
-    assert summary.notes == 3
+    assert summary.notes == 4
+    with zipfile.ZipFile(summary.path) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+        root = ET.fromstring(qde)
+        note_texts = [archive.read(n.get("plainTextPath").replace("internal://", "sources/")).decode("utf-8")
+                      for n in root.iter(f"{NS}Note")]
     if (REFI / "Project.xsd").is_file():
-        _schema("Project.xsd").validate(zipfile.ZipFile(summary.path).read("project.qde").decode("utf-8"))
+        _schema("Project.xsd").validate(qde)
+    dated = [(n.get("name"), n.get("creationDateTime"), n.get("modifiedDateTime")) for n in root.iter(f"{NS}Note")]
+    assert dated == [("Note by mai", "2024-03-01T02:30:00Z", "2024-03-01T02:30:00Z"),
+                     ("Note by mai (2)", "2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z")]
+    assert note_texts == ["Project memo.", "Second project memo."]
+    code = next(c for c in root.iter(f"{NS}Code") if c.get("name") == "Language barriers")
+    assert "Memo (lan, 2000-01-01T00:00:00Z):\nLanguage is the main barrier.\nSee FGD-01." in \
+        code.find(f"{NS}Description").text
     fresh = _fresh(tmp_path / "fresh")
     report = fresh.import_qdpx(summary.path)
     written = report.notes_file.read_text(encoding="utf-8")
-    assert report.notes == 3 and "## code:language (lan)\n\nAbout: Code Language barriers\n" in written
-    assert "About: TextSource IDI-03" in written and "Project memo." in written
+    assert "## Memo on code Language barriers (lan)\n\nAbout: code Language barriers\n" in written
+    assert "About: document IDI-03" in written and "Project memo." in written and "Second project memo." in written
 
 
 def test_source_variables_that_front_matter_reserves(tmp_path: Path) -> None:
@@ -610,16 +648,181 @@ def test_import_without_text_sources_writes_no_transcripts_folder(tmp_path: Path
     assert list((tmp_path / "p" / "transcripts").iterdir()) == []
 
 
-def test_memos_travel_as_notes(sample) -> None:
-    """Every memo is exported as a note: document and code memos referenced from their source and code,
-    participant and coding memos saying what they are about."""
-    import zipfile
+def test_memos_are_in_their_objects_descriptions(sample) -> None:
+    """Every memo is in the Description of what it is about — its document, code, participant's case or coding's
+    selection (where QualCoder, ATLAS.ti and NVivo read a memo) — with its author and date, and parses back."""
+    import xml.etree.ElementTree as ET
+
+    from qualcode.exchange.descriptions import parse
+
+    project, summary = sample
+    with zipfile.ZipFile(summary.path) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    assert summary.memos == 4 and root.find(f"{NS}Notes") is None
+    store = open_store(project.store_path)
+    created = {m.text: m.created for m in store.memos()}
+    store.close()
+
+    def memos(tag: str, name: str) -> list[tuple[str, str, str]]:
+        element = next(e for e in root.iter(f"{NS}{tag}") if e.get("name", "").startswith(name))
+        return [(m.author, m.date, m.text) for m in parse(element.find(f"{NS}Description").text).memos]
+
+    for tag, name, text in (("TextSource", "IDI-01", "Recorder stopped twice."),
+                            ("Code", "Language barriers", "Keep narrow."),
+                            ("Case", "P05", "Asked to check the quote."),
+                            ("PlainTextSelection", "Thank you, anh Sùng", "Borderline: housework or care?")):
+        assert memos(tag, name) == [("lan", created[text], text)], (tag, name)
+
+
+def test_suggestions_are_opt_in_and_say_their_status(sample, tmp_path: Path) -> None:
+    """Unreviewed and rejected codings go out only when asked for, each with its status as the first line of its
+    selection's Description (what other tools show as its memo), and come back into qualcode with that status."""
+    import xml.etree.ElementTree as ET
+
+    project, summary = sample
+    with zipfile.ZipFile(summary.path) as archive:
+        assert "qualcode status:" not in archive.read("project.qde").decode("utf-8")
+    draft = project.export_qdpx(tmp_path / "draft.qdpx", statuses=["suggested", "rejected"])
+    with zipfile.ZipFile(draft.path) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    firsts = Counter((s.find(f"{NS}Description").text or "").split("\n")[0]
+                     for s in root.iter(f"{NS}PlainTextSelection"))
+    assert set(firsts) == {"qualcode status: suggested (a rule's suggestion, not reviewed by a coder)",
+                           "qualcode status: rejected (a suggestion a coder rejected)"}
+    fresh = _fresh(tmp_path / "fresh")
+    fresh.import_qdpx(draft.path)
+    sql = 'SELECT document, start, "end", code, status FROM codings WHERE status != \'accepted\''
+    assert _rows(fresh, sql) == _rows(project, sql)
+
+
+def test_each_owner_kind_has_its_own_variables(sample) -> None:
+    """A document attribute named like a participant attribute (`site`) is its own Variable, `site (document)`,
+    saying which attribute it is; dates are typed Date; no Variable holds values of both kinds."""
+    import xml.etree.ElementTree as ET
 
     _, summary = sample
     with zipfile.ZipFile(summary.path) as archive:
-        qde = archive.read("project.qde").decode("utf-8")
-    assert summary.notes == 4
-    for text in ("Recorder stopped twice.", "Keep narrow.", "On participant P05: Asked to check the quote.",
-                 "Borderline: housework or care?"):
-        assert text in qde, text
-    assert qde.count("<NoteRef ") >= 3
+        root = ET.fromstring(archive.read("project.qde"))
+    variables = {v.get("guid"): v for v in root.iter(f"{NS}Variable")}
+    names = {v.get("name"): v for v in variables.values()}
+    assert names["site (document)"].find(f"{NS}Description").text == "qualcode attribute: site"
+    assert names["date"].get("typeOfVariable") == "Date" and names["site"].get("typeOfVariable") == "Text"
+    used: dict[str, set[str]] = {}
+    for owner in ("Case", "TextSource"):
+        for element in root.iter(f"{NS}{owner}"):
+            for ref in element.findall(f"{NS}VariableValue/{NS}VariableRef"):
+                used.setdefault(variables[ref.get("targetGUID")].get("name"), set()).add(owner)
+    assert used["site"] == {"Case"} and used["site (document)"] == {"TextSource"}
+    assert all(len(owners) == 1 for owners in used.values())
+
+
+def test_code_descriptions_carry_guidance_and_come_back(sample, tmp_path: Path, cli) -> None:
+    """A code's Description reads as definition, Include, Exclude, Examples and Counterexamples sections, then
+    `qualcode id`; the project's Description names the codebook and its version; a .qdc and a .qdpx import bring
+    the guidance back into the YAML codebook."""
+    import xml.etree.ElementTree as ET
+
+    project, summary = sample
+    original = load_codebook(REPO / "codebooks" / "barriers.yaml").codebook
+    with zipfile.ZipFile(summary.path) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    language = next(c for c in root.iter(f"{NS}Code") if c.get("name") == "Language barriers")
+    text = language.find(f"{NS}Description").text
+    assert text.startswith("Difficulties that arise because people speak") and text.endswith("qualcode id: language")
+    assert "\n\nInclude: Statements about how well" in text and "\n\nExclude: A mention of an ethnic group" in text
+    assert "\n\nExamples:\n- I speak Vietnamese only a little" in text
+    assert root.find(f"{NS}Description").text == (f"qualcode codebook: {original.name}\n"
+                                                  f"qualcode codebook version: {original.version}")
+
+    def guidance(book):
+        return [(c.id, " ".join(c.definition.split()), " ".join(c.include.split()), " ".join(c.exclude.split()),
+                 [" ".join(e.split()) for e in c.examples], [" ".join(e.split()) for e in c.counterexamples])
+                for c in book.codes]
+
+    qdc, back = tmp_path / "b.qdc", tmp_path / "b.yaml"
+    assert cli("codebook", "export", qdc, "--project", project.root).exit_code == 0
+    assert cli("codebook", "import", qdc, "-o", back, "--project", project.root).exit_code == 0
+    assert guidance(load_codebook(back).codebook) == guidance(original)
+    fresh = _fresh(tmp_path / "fresh")
+    assert guidance(load_codebook(fresh.import_qdpx(summary.path).codebook).codebook) == guidance(original)
+
+
+def test_colours_are_six_digits_and_orphans_stay(tmp_path: Path) -> None:
+    """A `#abc` colour goes out as `#AABBCC` (QualCoder reads only six digits), and a code whose parent is not in
+    the codebook is exported at the top level rather than lost."""
+    import xml.etree.ElementTree as ET
+
+    from qualcode.codebook.load import Code, Codebook
+    from qualcode.exchange.qdc import codebook_qdc
+
+    book = Codebook("Orphans", "2", "en", "sentence", (
+        Code("care", "Care", "x", color="#abc"), Code("care.lost", "Lost child", "x", parent="gone", level=2)))
+    root = ET.fromstring(codebook_qdc(book))
+    codes = [(c.get("name"), c.get("color")) for c in root.find("{urn:QDA-XML:codebook:1.0}Codes")]
+    assert codes == [("Care", "#AABBCC"), ("Lost child", None)]
+    if (REFI / "Codebook.xsd").is_file():
+        _schema("Codebook.xsd").validate(codebook_qdc(book).decode("utf-8"))
+
+
+def test_memo_dates_in_other_formats(sample, tmp_path: Path) -> None:
+    """A memo whose stored date is not ISO 8601 still exports (its date kept as written in the memo's header),
+    and the export stays valid and byte-identical from run to run."""
+    project, _ = sample
+    root = tmp_path / "p"
+    shutil.copytree(project.root, root, ignore=shutil.ignore_patterns("out"))
+    con = sqlite3.connect(root / ".qualcode" / "qualcode.db")
+    con.execute("UPDATE memos SET created = '07/12/2026 10:00', updated = 'yesterday' WHERE kind = 'document'")
+    con.execute("UPDATE memos SET created = '2026-12-07 10:00:00+07:00' WHERE kind = 'code'")
+    con.commit()
+    con.close()
+    moved = qualcode.open_project(root)
+    first = moved.export_qdpx(tmp_path / "a.qdpx").path.read_bytes()
+    assert moved.export_qdpx(tmp_path / "b.qdpx").path.read_bytes() == first
+    qde = zipfile.ZipFile(tmp_path / "a.qdpx").read("project.qde").decode("utf-8")
+    assert "Memo (lan, 07/12/2026 10:00):\nRecorder stopped twice." in qde
+    assert "Memo (lan, 2026-12-07T03:00:00Z):\nKeep narrow." in qde
+    if (REFI / "Project.xsd").is_file():
+        _schema("Project.xsd").validate(qde)
+
+
+TAGUETTE_QDC = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook origin="Taguette 1.5.2" '
+                'xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="9C4E5E3A-1E0B-5F0E-8E9B-1D2A3B4C5D6E" '
+                'name="interesting" isCodable="true"></Code><Code guid="2B7F1C3D-4E5F-5A6B-9C8D-7E6F5A4B3C2D" '
+                'name="interesting.quote" isCodable="true"></Code></Codes><Sets></Sets></CodeBook>')
+
+
+def test_taguette_codebooks_both_ways(sample, tmp_path: Path, cli) -> None:
+    """`codebook export --format taguette` writes the `tag,description` CSV Taguette imports (hierarchy by the
+    ` > ` path, which Taguette's sub-tag prefix search follows) and `codebook import` reads it back; Taguette's
+    own CSV export (`tag` with `.` levels, counts) and its schema-invalid .qdc (empty `<Sets>`) come in."""
+    project, _ = sample
+    out = tmp_path / "taguette.csv"
+    result = cli("codebook", "export", out, "--format", "taguette", "--project", project.root)
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "tag,description" and lines[2].startswith('Language barriers > Literacy,"')
+    back = tmp_path / "back.yaml"
+    assert cli("codebook", "import", out, "-o", back, "--project", project.root).exit_code == 0
+    original = load_codebook(REPO / "codebooks" / "barriers.yaml").codebook
+    imported = load_codebook(back).codebook
+    assert [(imported.label_path(c.id), " ".join(c.definition.split())) for c in imported.codes] \
+        == [(original.label_path(c.id), " ".join(c.definition.split())) for c in original.codes]
+    assert cli("codebook", "export", tmp_path / "t.md", "--format", "taguette",
+               "--project", project.root).exit_code == 2
+    theirs = tmp_path / "codebook.csv"
+    theirs.write_text("tag,description,number of highlights,number of documents\r\ninteresting,Worth a look,3,2\r\n"
+                      "interesting.quote,A quotable line,1,1\r\n", encoding="utf-8")
+    for separator, shape in ((">", [("interesting", None), ("interesting_quote", None)]),
+                             (".", [("interesting", None), ("interesting.quote", "interesting")])):
+        target = tmp_path / f"t{len(separator)}{separator == '.'}.yaml"
+        assert cli("codebook", "import", theirs, "-o", target, "--separator", separator,
+                   "--project", project.root).exit_code == 0
+        book = load_codebook(target).codebook
+        assert [(c.id, c.parent) for c in book.codes] == shape
+        assert book.codes[0].definition == "Worth a look"
+    qdc = tmp_path / "taguette.qdc"
+    qdc.write_text(TAGUETTE_QDC, encoding="utf-8")
+    target = tmp_path / "from-qdc.yaml"
+    result = cli("codebook", "import", qdc, "-o", target, "--project", project.root)
+    assert result.exit_code == 0, result.output
+    assert [c.label for c in load_codebook(target).codebook.codes] == ["interesting", "interesting.quote"]

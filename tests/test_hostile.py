@@ -245,6 +245,12 @@ def newer_schema(root: Path, case: dict) -> None:
         db.execute("PRAGMA user_version = 99")
 
 
+def memo_odd_date(root: Path, case: dict) -> None:
+    with sqlite3.connect(_store(root)) as db:  # as an older tool or a hand edit could leave it
+        db.execute("INSERT INTO memos (kind, target, author, created, updated, text) VALUES "
+                   "('document', 'IDI-01', 'lan', '07/12/2026 10:00', 'yesterday', 'Recorder (stopped), twice.')")
+
+
 def config(root: Path, case: dict) -> None:
     shutil.copy(HOSTILE / case["file"], root / "qualcode.toml")
 
@@ -281,7 +287,7 @@ def killed_import(root: Path, case: dict) -> None:
 
 SETUPS = {f.__name__: f for f in (scramble_store, drop_table, not_a_store, store_folder_is_file, newer_schema,
                                   config, overwrite_middle, damage_participant_json, killed_import,
-                                  name_key)}
+                                  name_key, memo_odd_date)}
 GENERATE = {f.__name__: f for f in (zip_bomb_docx, many_parts_docx, zip_bomb_xlsx, one_line_txt, long_cell_csv,
                                     huge_cell_csv, million_row_review_csv, deep_qdc, deep_qdpx, small_qdpx,
                                     ten_thousand_codes)}

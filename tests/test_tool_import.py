@@ -77,14 +77,15 @@ def test_codebook_import_writes_a_valid_yaml(tmp_path: Path, cli) -> None:
 
 
 def test_codebook_import_default_path_and_bad_files(tmp_path: Path, cli) -> None:
-    """Without -o the codebook goes to codebooks/NAME.yaml; a CSV without a code or path column is refused."""
+    """Without -o the codebook goes to codebooks/NAME.yaml; a CSV without a code, path, tag or name column is
+    refused."""
     (tmp_path / "themes.csv").write_text("path,description\nA > B,b\nA > C,c\n", encoding="utf-8")
     assert cli("codebook", "import", tmp_path / "themes.csv", "--project", tmp_path).exit_code == 0
     data = yaml.safe_load((tmp_path / "codebooks" / "themes.yaml").read_text(encoding="utf-8"))
     assert data["codebook"] == "themes" and [c["id"] for c in data["codes"][0]["children"]] == ["a.b", "a.c"]
-    (tmp_path / "bad.csv").write_text("name,memo\nA,x\n", encoding="utf-8")
+    (tmp_path / "bad.csv").write_text("label,memo\nA,x\n", encoding="utf-8")
     result = cli("codebook", "import", tmp_path / "bad.csv", "--project", tmp_path)
-    assert result.exit_code == 1 and "no `code` or `path` column" in result.stderr
+    assert result.exit_code == 1 and "no `code`, `path`, `tag` or `name` column" in result.stderr
     result = cli("codebook", "import", tmp_path / "x.nvp", "--project", tmp_path)
     assert result.exit_code == 2 and "reads .csv, .qdc" in result.stderr
 

@@ -26,6 +26,7 @@ from qualcode.cli.base import (
     with_progress,
 )
 from qualcode.errors import UsageError
+from qualcode.model import CodeListFormat
 from qualcode.wording import plural
 
 
@@ -226,19 +227,24 @@ def codings_stale(project_dir: Path | None = ProjectOption) -> None:
 
 @command(codebook_app, "export", examples=(
     'qualcode codebook export out/codebook.docx',
-    'qualcode codebook export out/codebook.md codebooks/barriers.yaml',
     'qualcode codebook export out/codebook.qdc',
+    'qualcode codebook export out/taguette-codebook.csv --format taguette',
 ))
 def codebook_export(
     output: Path = typer.Argument(..., metavar="FILE", help="The annex to write (.docx, .md or .html), a "
                                   "REFI-QDA codebook for other QDA tools (.qdc), or a code list (.csv).",
                                   dir_okay=False),
     codebook: Path | None = typer.Argument(None, help="Codebook YAML (default: the project's codebook)."),
+    layout: CodeListFormat | None = typer.Option(
+        None, "--format", help="The columns of a .csv code list: qualcode (code path with ` > `, definition, "
+        "include, exclude, examples, color; the default) or taguette (tag, description: what Taguette's codebook "
+        "import reads)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Write the codebook as a report annex (codes, definitions, when to use them, examples and rules), as a
-    REFI-QDA codebook (.qdc) that NVivo, ATLAS.ti, MAXQDA and QualCoder import, or as a code list (.csv)."""
-    annex = open_project(project_dir).export_codebook(output, codebook)
+    REFI-QDA codebook (.qdc) that NVivo, ATLAS.ti, MAXQDA and QualCoder import, or as a code list (.csv) for
+    spreadsheets and Taguette."""
+    annex = open_project(project_dir).export_codebook(output, codebook, layout.value if layout else None)
     typer.echo(f"wrote {plural(len(annex.entries), 'code')} of {annex.title.removeprefix('Annex: ')} to {output}")
 
 
@@ -247,16 +253,19 @@ def codebook_export(
     'qualcode codebook import out/codebook.qdc -o out/from-qdc.yaml',
 ))
 def codebook_import(
-    file: Path = typer.Argument(..., help="A CSV codebook (a code or path column with levels separated by ` > `, "
-                                "optional definition, description or memo and color columns) or a REFI-QDA "
-                                "codebook (.qdc).", dir_okay=False),
+    file: Path = typer.Argument(..., help="A CSV codebook (a code, path, tag or name column with levels "
+                                "separated by ` > `; optional definition, description or memo, include, exclude, "
+                                "examples and color columns), Taguette's codebook CSV, or a REFI-QDA codebook "
+                                "(.qdc, Taguette's too).", dir_okay=False),
     output: Path | None = typer.Option(None, "-o", "--output", help="The YAML codebook to write (never over an "
                                        "existing file; default: codebooks/NAME.yaml)."),
     name: str | None = typer.Option(None, "--name", help="The codebook's name (default: the file name)."),
+    separator: str = typer.Option(">", "--separator", help="What separates the levels of a CSV code path "
+                                  "(Taguette users often write `parent.child`: use `.`)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
-    """Turn another tool's code list (CSV or REFI-QDA .qdc) into a YAML codebook."""
-    target, result = open_project(project_dir).import_codebook(file, output, name)
+    """Turn another tool's code list (CSV, Taguette's CSV or a REFI-QDA .qdc) into a YAML codebook."""
+    target, result = open_project(project_dir).import_codebook(file, output, name, separator)
     print_problems(result.problems)
     typer.echo(f"wrote {plural(result.count, 'code')} of codebook {result.name!r} to {target}")
     raise typer.Exit(result.return_code)

@@ -1,10 +1,12 @@
-"""Codebooks from other tools' code lists — a CSV of code paths (as MAXQDA and NVivo export them) → YAML —
-and resolving the code paths those tools write in their coded-segment exports.
+"""Codebooks from other tools' code lists — a CSV of code paths (as MAXQDA, NVivo, Taguette and spreadsheets
+write them) → YAML — and resolving the code paths those tools write in their coded-segment exports.
 
-A CSV codebook has one row per code: a ``code`` (or ``path``) column holding the code's path with levels
-separated by `` > ``, optional ``definition`` (or ``description``, ``memo``) and ``color`` columns; other
-columns are ignored. Ids are derived from labels (lowercase ASCII, ``[a-z0-9_-]``, children ``parent.child``)
-and made unique. The YAML is written only where no file exists yet.
+A CSV codebook has one row per code: the code's path in the first of the columns ``code``, ``path``, ``tag``
+(Taguette's) or ``name`` the file has, levels separated by ``>`` (or another ``separator``); optional
+``definition`` (or ``description``, Taguette's, or ``memo``), ``color``, ``include``, ``exclude`` and
+``examples`` (one per line) columns; other columns (Taguette's counts) are ignored. Ids are derived from labels
+(lowercase ASCII, ``[a-z0-9_-]``, children ``parent.child``) and made unique. The YAML is written only where no
+file exists yet.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from qualcode.errors import InputFileError, Problem, QualcodeError, UsageError
 from qualcode.ingest.csvfile import csv_rows
 from qualcode.ingest.encoding import decode
 
-PATH_COLUMNS = ("code", "path")
+PATH_COLUMNS = ("code", "path", "tag", "name")
 DEFINITION_COLUMNS = ("definition", "description", "memo")
 COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 SEPARATOR = ">"
@@ -43,6 +45,11 @@ class CodeNode:
     definition: str = ""
     color: str = ""
     children: list[CodeNode] = field(default_factory=list)
+    include: str = ""
+    exclude: str = ""
+    examples: list[str] = field(default_factory=list)
+    counterexamples: list[str] = field(default_factory=list)
+    memos: list = field(default_factory=list)  # memos read from a REFI-QDA Description (author, date, text)
 
 
 @dataclass
@@ -54,6 +61,7 @@ class CodebookImport:
     count: int = 0
     problems: list[Problem] = field(default_factory=list)
     groups: dict[str, list[str]] = field(default_factory=dict)  # group name -> code ids (REFI "Sets")
+    version: str = ""
 
     @property
     def return_code(self) -> int:
@@ -72,15 +80,16 @@ def slug(label: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "_", ascii_text).strip("_-") or "code"
 
 
-def _split_path(value: str) -> list[str]:
-    return [" ".join(part.split()) for part in value.split(SEPARATOR) if part.strip()]
+def _split_path(value: str, separator: str = SEPARATOR) -> list[str]:
+    return [" ".join(part.split()) for part in value.split(separator) if part.strip()]
 
 
-def read_csv_codebook(path: Path, name: str | None = None) -> CodebookImport:
+def read_csv_codebook(path: Path, name: str | None = None, separator: str = SEPARATOR) -> CodebookImport:
     """Read a CSV codebook into a code tree; parents named only inside a child's path are created.
 
-    Raises InputFileError when the file cannot be read or has no ``code``/``path`` column; rows with a
-    duplicate path or a bad colour are reported as problems (and left out or imported without the colour).
+    Raises InputFileError when the file cannot be read or has no ``code``/``path``/``tag``/``name`` column;
+    rows with a duplicate path or a bad colour are reported as problems (and left out or imported without the
+    colour).
     """
     try:
         data = path.read_bytes()
@@ -94,10 +103,12 @@ def read_csv_codebook(path: Path, name: str | None = None) -> CodebookImport:
     header = [h.strip().casefold() for h in rows[0]]
     path_column = next((header.index(c) for c in PATH_COLUMNS if c in header), None)
     if path_column is None:
-        raise InputFileError(f"no `code` or `path` column (found: {', '.join(h for h in header if h)})",
-                             where=f"{path}:1")
+        raise InputFileError("no `code`, `path`, `tag` or `name` column (found: "
+                             f"{', '.join(h for h in header if h)})", where=f"{path}:1")
     definition_column = next((header.index(c) for c in DEFINITION_COLUMNS if c in header), None)
     color_column = header.index("color") if "color" in header else None
+    columns = {key: header.index(key) if key in header else None
+               for key in ("include", "exclude", "examples", "counterexamples")}
     result = CodebookImport(name or path.stem, [])
     by_path: dict[tuple[str, ...], CodeNode] = {}
     seen_rows: dict[tuple[str, ...], int] = {}
@@ -109,7 +120,7 @@ def read_csv_codebook(path: Path, name: str | None = None) -> CodebookImport:
         if not any(c.strip() for c in row):
             continue
         where = f"{path}:{line}"
-        parts = tuple(_split_path(cell(row, path_column)))
+        parts = tuple(_split_path(cell(row, path_column), separator.strip() or separator))
         if not parts:
             result.problems.append(Problem(where, "empty code path"))
             continue
@@ -123,6 +134,9 @@ def read_csv_codebook(path: Path, name: str | None = None) -> CodebookImport:
         seen_rows[parts] = line
         node = _node(parts, by_path, result.codes)
         node.definition = cell(row, definition_column)
+        node.include, node.exclude = cell(row, columns["include"]), cell(row, columns["exclude"])
+        node.examples = [e.strip() for e in cell(row, columns["examples"]).split("\n") if e.strip()]
+        node.counterexamples = [e.strip() for e in cell(row, columns["counterexamples"]).split("\n") if e.strip()]
         color = cell(row, color_column)
         if color and not COLOR_RE.match(color):
             result.problems.append(Problem(where, f"colour {color!r} left out: use #RRGGBB or #RGB"))
@@ -173,24 +187,48 @@ def codebook_yaml(imported: CodebookImport) -> str:
             entry["color"] = node.color
         if node.definition:
             entry["definition"] = node.definition
+        for key in ("include", "exclude", "examples", "counterexamples"):
+            if getattr(node, key):
+                entry[key] = getattr(node, key)
         if node.children:
             entry["children"] = [as_dict(child) for child in node.children]
         return entry
 
-    body: dict = {"codebook": imported.name, "codes": [as_dict(node) for node in imported.codes]}
+    body: dict = {"codebook": imported.name}
+    if imported.version:
+        body["version"] = imported.version
+    body["codes"] = [as_dict(node) for node in imported.codes]
     if imported.groups:
         body["groups"] = {name: list(members) for name, members in imported.groups.items()}
     return yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=110)
+
+
+def code_list(book, layout: str = "qualcode") -> tuple[list[str], list[dict[str, str]]]:
+    """The columns and rows of ``book`` (a loaded Codebook) as a CSV code list: ``qualcode`` layout — ``code``
+    (the label path, levels joined by `` > ``), ``definition``, ``include``, ``exclude``, ``examples`` (one per
+    line), ``color`` — or ``taguette`` — ``tag`` (the same path: Taguette finds a tag's sub-tags by this
+    prefix) and ``description`` (the definition). :func:`read_csv_codebook` reads both back."""
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    if layout == "taguette":
+        return ["tag", "description"], [{"tag": book.label_path(c.id), "description": flat(c.definition)}
+                                         for c in book.codes]
+    columns = ["code", "definition", "include", "exclude", "examples", "color"]
+    return columns, [{"code": book.label_path(c.id), "definition": flat(c.definition), "include": flat(c.include),
+                      "exclude": flat(c.exclude), "examples": "\n".join(flat(e) for e in c.examples),
+                      "color": c.color or ""} for c in book.codes]
 
 
 READERS = {".csv": read_csv_codebook}
 
 
 def import_codebook(source: Path, output: Path, name: str | None = None,
-                    readers: dict[str, Callable[[Path, str | None], CodebookImport]] | None = None
-                    ) -> CodebookImport:
+                    readers: dict[str, Callable[[Path, str | None], CodebookImport]] | None = None,
+                    separator: str = SEPARATOR) -> CodebookImport:
     """Convert the code list at ``source`` into a YAML codebook at ``output``, never over an existing file.
-    ``readers`` adds readers by suffix (later stages bring ``.qdc``).
+    ``readers`` adds readers by suffix (later stages bring ``.qdc``); ``separator`` splits a CSV's code paths
+    into levels.
 
     Raises UsageError for an unsupported suffix, QualcodeError when ``output`` exists, InputFileError for an
     unreadable source; rows it could not use are in the result's ``problems``.
@@ -202,7 +240,7 @@ def import_codebook(source: Path, output: Path, name: str | None = None,
     if output.exists():
         raise QualcodeError("already exists; qualcode never writes over a codebook: choose another -o",
                             where=str(output))
-    imported = reader(source, name)
+    imported = read_csv_codebook(source, name, separator) if reader is read_csv_codebook else reader(source, name)
     write_codebook(imported, output)
     return imported
 

@@ -1,7 +1,9 @@
 """REFI-QDA codebooks (``.qdc``) out of and into qualcode, and the code tree shared with ``.qdpx`` projects.
 
-A code's label is its ``name``; its definition and qualcode id are its ``Description`` (``qualcode id: ID``
-on the last line), so a codebook that goes out and comes back keeps its ids. Codebook groups are ``Sets``.
+A code's label is its ``name``; its definition, include, exclude, examples, memos and qualcode id are its
+``Description`` (:mod:`qualcode.exchange.descriptions`), so a codebook that goes out and comes back keeps its
+ids and its guidance. Codebook groups are ``Sets``. Other tools' codebooks are read as they come: Taguette's,
+whose ``<Sets/>`` is empty (not valid against Codebook.xsd), NVivo's and MAXQDA's with braces in GUIDs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from qualcode.codebook.csv_import import COLOR_RE, MAX_CODE_DEPTH, CodebookImpor
 from qualcode.codebook.load import ID_RE, Codebook
 from qualcode.errors import InputFileError, Problem, QualcodeError
 from qualcode.exchange.archive import MAX_ENTRY_BYTES
-from qualcode.exchange.qdpx_export import ID_LINE, _codes, code_guid, guid
+from qualcode.exchange.descriptions import parse
+from qualcode.exchange.qdpx_export import _codes, code_guid, guid
 from qualcode.exchange.xmlsafe import CODEBOOK_NS, children, local, parse_xml, serialise
 
 
@@ -37,12 +40,8 @@ def codebook_qdc(book: Codebook) -> bytes:
 
 def split_description(text: str) -> tuple[str, str | None]:
     """A code Description as ``(definition, qualcode id or None)``."""
-    text = (text or "").strip()
-    head, _, last = text.rpartition("\n")
-    line = last.strip() if "\n" in text else text
-    if line.startswith(ID_LINE):
-        return (head.strip() if "\n" in text else ""), line[len(ID_LINE):].strip()
-    return text, None
+    parsed = parse(text)
+    return parsed.text, parsed.machine.get("id")
 
 
 def read_code_tree(codes: ET.Element | None, sets: ET.Element | None, name: str, where: str
@@ -57,9 +56,11 @@ def read_code_tree(codes: ET.Element | None, sets: ET.Element | None, name: str,
     def walk(element: ET.Element, siblings: list[CodeNode]) -> None:
         for code in children(element, "Code"):
             label = " ".join((code.get("name") or "").split()) or "code"
-            description = next((c.text or "" for c in code if local(c.tag) == "Description"), "")
-            definition, code_id = split_description(description)
-            node = CodeNode(label, definition=" ".join(definition.split()))
+            parsed = parse(next((c.text or "" for c in code if local(c.tag) == "Description"), ""))
+            code_id = parsed.machine.get("id")
+            node = CodeNode(label, definition=" ".join(parsed.text.split()), include=parsed.include,
+                            exclude=parsed.exclude, examples=list(parsed.examples),
+                            counterexamples=list(parsed.counterexamples), memos=list(parsed.memos))
             color = (code.get("color") or "").strip()
             if color and COLOR_RE.match(color):
                 node.color = color

@@ -1,27 +1,34 @@
 """A qualcode project as a REFI-QDA project (``.qdpx``): a zip holding ``project.qde`` and ``sources/``.
 
-What goes where (see docs/formats.md):
+What goes where (see docs/formats.md; every choice is measured against QualCoder's own importer in
+tests/test_qualcoder.py):
 
-- ``Users``: the coders of the exported codings.
-- ``CodeBook``: the codebook's codes with their hierarchy and colours; the label is the ``name``, the
-  definition and the qualcode id are the ``Description`` (``qualcode id: ID`` on its last line).
-- ``Variables``: one per participant attribute and document attribute, typed Integer, Float, Boolean or Text
-  from the values.
-- ``Cases``: one per participant with their ``VariableValue``s. The only respondent participant of a document
-  refers to it by ``SourceRef``; in a document with several participants (a focus group), each refers to the
-  ``PlainTextSelection``s of their turns by ``SelectionRef``.
-- ``Sources``: a ``TextSource`` per document whose ``internal://GUID.txt`` is the stored text (UTF-8), a
-  ``PlainTextSelection`` per coding (code-point offsets, end exclusive) holding its ``Coding``, and the
-  document's attributes as ``VariableValue``s.
-- ``Notes``: whatever :class:`NoteItem`\\ s the caller passes (memos, once the project has them).
-- ``Sets``: the codebook's groups.
+- ``Users``: the coders of the exported codings and the authors of memos and notes.
+- ``CodeBook``: the codebook's codes with their hierarchy and colours (``#RRGGBB``); the label is the
+  ``name``; the ``Description`` holds the definition, include, exclude, examples, the code's memos and
+  ``qualcode id: ID`` (:mod:`qualcode.exchange.descriptions`).
+- ``Variables``: one per attribute and owner kind, typed Integer, Float, Boolean, Date or Text from the values.
+  A document attribute with the name of an exported participant attribute is its own variable,
+  ``NAME (document)``, whose Description says ``qualcode attribute: NAME`` (QualCoder keeps one kind per name).
+- ``Cases``: one per participant with their ``VariableValue``s and, in the ``Description``, their memos, role
+  and the speaker labels that are theirs. The only respondent of a document refers to it by ``SourceRef``; a
+  focus-group speaker refers by ``SelectionRef`` to the coded selections inside their own turns (no selection
+  is written without a coding: QualCoder and MAXQDA read a bare selection as an annotation).
+- ``Sources``: a ``TextSource`` per document whose ``internal://GUID.txt`` is the stored text (UTF-8), with the
+  document's memos as its ``Description``; a ``PlainTextSelection`` per coding (code-point offsets, end
+  exclusive) holding its ``Coding``, with the coding's memos — and, for an unreviewed or rejected coding
+  exported on request, its status first — as the selection's ``Description``; the document's attributes as
+  ``VariableValue``s.
+- ``Notes``: project-wide notes, each dated and in its own ``sources/GUID.txt`` (QualCoder reads them as
+  journal entries).
+- ``Sets``: the codebook's groups; the project's ``Description`` names the codebook and its version.
 
 GUIDs are UUID 5 of stable keys (a code's id, a document's id, a coding's document, span, code and coder), and
 the zip's entries are written in a fixed order with a fixed date: the same project exports to the same bytes.
 
 After ``qualcode pseudonymise`` the sources hold the pseudonymised text and every selection's positions are
 remapped onto it (:func:`qualcode.codings.pseudonyms.remap`), so each coding still covers the same words;
-attribute values and notes are pseudonymised too.
+attribute values, memos and notes are pseudonymised too.
 """
 
 from __future__ import annotations
@@ -31,24 +38,42 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from qualcode.codebook.load import Codebook
+from qualcode.codebook.load import Code, Codebook
 from qualcode.codings.pseudonyms import Pseudonyms, hide_codebook, remap
+from qualcode.errors import QualcodeError
 from qualcode.exchange.archive import write_zip
+from qualcode.exchange.descriptions import (
+    ATTRIBUTE_LINE,
+    CODEBOOK_LINE,
+    FIXED_DATE,
+    ID_LINE,
+    ROLE_LINE,
+    SPEAKER_LINE,
+    STATUS_LINE,
+    TIMESTAMPS_LINE,
+    VERSION_LINE,
+    Memo,
+    code_text,
+    compose,
+    status_line,
+    xsd_datetime,
+)
 from qualcode.exchange.xmlsafe import PROJECT_NS, serialise
 from qualcode.model import Role
 from qualcode.project.store import CodingRow, DocumentRow, MemoRow, Store, TurnRow
 
+__all__ = ["ID_LINE", "ROLE_LINE", "STATUS_LINE", "TIMESTAMPS_LINE", "ExportSummary", "NoteItem", "build_project",
+           "code_description", "code_guid", "document_guid", "guid", "user_guid", "variable_type", "write_qdpx"]
+
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/qualcode/qualcode/refi-qda")
-ID_LINE = "qualcode id: "
-ROLE_LINE = "qualcode role: "
-STATUS_LINE = "qualcode status: "
-TIMESTAMPS_LINE = "qualcode turn timestamps: "
 _INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")
 _DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)\.[0-9]+$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SELECTION_NAME_LENGTH = 80
 
 
@@ -74,34 +99,19 @@ def user_guid(coder: str) -> str:
 
 @dataclass(frozen=True)
 class NoteItem:
-    """A note to export: ``target`` is ``code:ID``, ``document:ID`` or ``""`` (the project); ``author`` a
-    coder name (may be empty)."""
+    """A note to export besides the project's memos: ``target`` is ``code:ID``, ``document:ID`` (written as a
+    memo in that object's Description) or ``""`` (a project note: a ``Note``); ``author`` a coder name (may be
+    empty); ``date`` ISO 8601 (default: the fixed export date)."""
 
     target: str
     author: str
     text: str
-
-
-def memo_notes(memos: Sequence[MemoRow], coding_documents: Mapping[str, str]) -> list[NoteItem]:
-    """The project's memos as notes: on a document or a code as that object's note; on a participant as a
-    project note and on a coding as its document's note, each saying what it is about (REFI-QDA has no note
-    reference on cases' or codings' own elements that every tool reads). ``coding_documents`` maps a coding id
-    (as text) to its document."""
-    notes = []
-    for memo in memos:
-        if memo.kind in ("document", "code"):
-            notes.append(NoteItem(f"{memo.kind}:{memo.target}", memo.author, memo.text))
-        elif memo.kind == "coding" and memo.target in coding_documents:
-            notes.append(NoteItem(f"document:{coding_documents[memo.target]}", memo.author,
-                                  f"On coding {memo.target}: {memo.text}"))
-        else:
-            notes.append(NoteItem("", memo.author, f"On {memo.kind} {memo.target}: {memo.text}"))
-    return notes
+    date: str = ""
 
 
 @dataclass(frozen=True)
 class ExportSummary:
-    """What a ``.qdpx`` export holds."""
+    """What a ``.qdpx`` export holds (``memos``: the project's memos, each in its object's Description)."""
 
     path: Path
     documents: int
@@ -113,11 +123,13 @@ class ExportSummary:
     sets: int
     notes: int = 0
     unknown_codes: tuple[str, ...] = ()  # codes of exported codings that are not in the codebook
+    memos: int = 0
 
 
 def variable_type(values: Iterable[str]) -> str:
     """The REFI type of an attribute from its non-empty values: Boolean when all are ``true``/``false``, Integer
-    when all are whole numbers written plainly, Float when all are decimals (or whole numbers), else Text."""
+    when all are whole numbers written plainly, Float when all are decimals (or whole numbers), Date when all
+    are calendar dates written ``YYYY-MM-DD``, else Text."""
     values = [v for v in values if v != ""]
     if not values:
         return "Text"
@@ -127,10 +139,21 @@ def variable_type(values: Iterable[str]) -> str:
         return "Integer"
     if all(_INTEGER.match(v) or _DECIMAL.match(v) for v in values):
         return "Float"
+    if all(_DATE.match(v) and _is_date(v) for v in values):
+        return "Date"
     return "Text"
 
 
-_VALUE_ELEMENT = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue"}
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+_VALUE_ELEMENT = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "IntegerValue", "Float": "FloatValue",
+                  "Date": "DateValue"}
 
 
 def _sub(parent: ET.Element, name: str, attributes: dict[str, str] | None = None, text: str | None = None
@@ -147,38 +170,76 @@ def _xml_text(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)
 
 
+def _color(value: str | None) -> str | None:
+    """``#RGB`` or ``#RRGGBB`` as ``#RRGGBB`` upper case (QualCoder reads only six digits: ``#abc`` would turn
+    grey)."""
+    if not value or not re.fullmatch(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})", value):
+        return None
+    digits = value[1:] if len(value) == 7 else "".join(ch * 2 for ch in value[1:])
+    return "#" + digits.upper()
+
+
 @dataclass
 class _Variables:
-    types: dict[str, str] = field(default_factory=dict)
+    """The variables: ``(owner kind, attribute) -> (variable name, type)``."""
 
-    def value(self, parent: ET.Element, name: str, value: str) -> None:
-        kind = self.types[name]
+    made: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    def add(self, owner: str, name: str, values: list[str], taken: set[str]) -> None:
+        if not values:
+            return
+        label, n = name, 1
+        while label.casefold() in taken:  # participants keep the plain name; documents give way
+            label = f"{name} (document)" if n == 1 else f"{name} (document {n})"
+            n += 1
+        taken.add(label.casefold())
+        self.made[(owner, name)] = (label, variable_type(values))
+
+    def value(self, parent: ET.Element, owner: str, name: str, value: str) -> None:
+        label, kind = self.made[(owner, name)]
         element = _sub(parent, "VariableValue")
-        _sub(element, "VariableRef", {"targetGUID": guid("variable", name)})
-        _sub(element, _VALUE_ELEMENT[kind], text=_xml_text(value))
+        _sub(element, "VariableRef", {"targetGUID": guid("variable", owner, label)})
+        _sub(element, _VALUE_ELEMENT[kind], text=value)
+
+    def write(self, root: ET.Element) -> None:
+        if not self.made:
+            return
+        element = _sub(root, "Variables")
+        for (owner, name), (label, kind) in self.made.items():
+            variable = _sub(element, "Variable", {"guid": guid("variable", owner, label), "name": label,
+                                                  "typeOfVariable": kind})
+            if label != name:
+                _sub(variable, "Description", text=f"{ATTRIBUTE_LINE}{name}")
 
 
-def code_description(definition: str, code_id: str) -> str:
-    """A code's ``Description``: its definition, then ``qualcode id: ID`` on the last line."""
-    definition = " ".join(definition.split())
-    return f"{definition}\n{ID_LINE}{code_id}" if definition else f"{ID_LINE}{code_id}"
+def code_description(code: Code | None, code_id: str, memos: Sequence[Memo] = ()) -> str:
+    """A code's ``Description``: its definition, include, exclude, examples and counterexamples, its memos, then
+    ``qualcode id: ID`` on the last line."""
+    human = code_text(code.definition, code.include, code.exclude, code.examples, code.counterexamples) \
+        if code is not None else ""
+    return compose(human, memos, [f"{ID_LINE}{code_id}"])
 
 
-def _codes(parent: ET.Element, book: Codebook | None, extra: Sequence[str], namespace: str = PROJECT_NS) -> None:
+def _codes(parent: ET.Element, book: Codebook | None, extra: Sequence[str], namespace: str = PROJECT_NS,
+           memos: dict[str, list[Memo]] | None = None) -> None:
+    """The ``Codes`` tree; a code whose parent is not in the codebook goes to the top level."""
+    memos = memos or {}
     codes_element = ET.SubElement(parent, f"{{{namespace}}}Codes")
     made: dict[str | None, ET.Element] = {None: codes_element}
     for code in book.codes if book else ():
         attributes = {"guid": code_guid(code.id), "name": _xml_text(code.label), "isCodable": "true"}
-        if code.color:
-            attributes["color"] = code.color
-        element = ET.SubElement(made[code.parent], f"{{{namespace}}}Code", attributes)
+        color = _color(code.color)
+        if color:
+            attributes["color"] = color
+        element = ET.SubElement(made.get(code.parent, codes_element), f"{{{namespace}}}Code", attributes)
         ET.SubElement(element, f"{{{namespace}}}Description").text = _xml_text(
-            code_description(code.definition, code.id))
+            code_description(code, code.id, memos.get(code.id, ())))
         made[code.id] = element
     for code_id in extra:
         element = ET.SubElement(codes_element, f"{{{namespace}}}Code",
                                 {"guid": code_guid(code_id), "name": code_id, "isCodable": "true"})
-        ET.SubElement(element, f"{{{namespace}}}Description").text = code_description("", code_id)
+        ET.SubElement(element, f"{{{namespace}}}Description").text = _xml_text(
+            code_description(None, code_id, memos.get(code_id, ())))
 
 
 def _selection_name(text: str) -> str:
@@ -188,10 +249,11 @@ def _selection_name(text: str) -> str:
 
 def _case_refs(documents: Sequence[DocumentRow], turns: dict[str, list[TurnRow]]
                ) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, TurnRow]]]]:
-    """``participant -> documents referred to whole`` and ``participant -> (document, turn)`` selections.
+    """``participant -> documents referred to whole`` and ``participant -> (document, turn)`` of their own turns
+    in documents with several speakers.
 
     A turn one speaker interprets for another (``Mỹ: [translating] She says…``, P80's words under Mỹ's label) is
-    no selection of P80's: its label belongs to the participant of its direct turns, and ingest gives the turn
+    no turn of P80's here: its label belongs to the participant of its direct turns, and ingest gives the turn
     to P80 again from its note."""
     whole: dict[str, list[str]] = {}
     selected: dict[str, list[tuple[str, TurnRow]]] = {}
@@ -213,19 +275,27 @@ def _case_refs(documents: Sequence[DocumentRow], turns: dict[str, list[TurnRow]]
     return whole, selected
 
 
-def turn_guid(doc_id: str, number: int) -> str:
-    """The GUID of the selection standing for one turn's speech (a focus-group speaker's case refers to it)."""
-    return guid("turn", doc_id, number)
+def _memos(memos: Sequence[MemoRow], notes: Sequence[NoteItem], hidden) -> dict[str, list[Memo]]:
+    """``kind:target -> memos`` (oldest first), memo texts pseudonymised; notes on a code or document join
+    them."""
+    out: dict[str, list[Memo]] = {}
+    for memo in sorted(memos, key=lambda m: (m.created, m.id)):
+        out.setdefault(f"{memo.kind}:{memo.target}", []).append(Memo(memo.author, memo.created, hidden(memo.text)))
+    for note in notes:
+        if note.target:
+            out.setdefault(note.target, []).append(Memo(note.author, note.date or FIXED_DATE, hidden(note.text)))
+    return out
 
 
 def build_project(name: str, store: Store, book: Codebook | None, codings: Sequence[CodingRow],
                   attributes: Sequence[str], notes: Sequence[NoteItem] = (), pseudonyms: Pseudonyms | None = None
                   ) -> tuple[bytes, list[tuple[str, bytes]], ExportSummary]:
-    """``project.qde``'s bytes, the source entries ``(name, bytes)`` and a summary, for the project's documents,
-    participants (with the ``attributes`` asked for), codebook ``book`` and the selected ``codings``. With
-    ``pseudonyms`` the sources hold the pseudonymised text, every selection's positions are remapped onto it
-    (covering the same words), and attribute values, notes, source and case names and the codebook's texts are
-    pseudonymised."""
+    """``project.qde``'s bytes, the entries ``(name, bytes)`` of the sources and notes, and a summary, for the
+    project's documents, participants (with the ``attributes`` asked for), memos, codebook ``book``, the
+    selected ``codings`` and the extra ``notes``. With ``pseudonyms`` the sources hold the pseudonymised text,
+    every selection's positions are remapped onto it (covering the same words), and attribute values, memos and
+    notes, source and case names and the codebook's texts are
+    pseudonymised. Raises QualcodeError if two elements would share a GUID (never expected)."""
     hidden = pseudonyms.apply if pseudonyms is not None else str
     shown_id = pseudonyms.document if pseudonyms is not None else str
     book = hide_codebook(pseudonyms, book)  # labels and definitions as outputs show them; ids unchanged
@@ -235,9 +305,13 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
     for t in store.turns():
         turns.setdefault(t.document, []).append(t)
     people = store.participants()
+    stored_memos = store.memos()
+    memos = _memos(stored_memos, notes, hidden)
+    project_notes = [n for n in notes if not n.target]
     known_codes = {c.id for c in book.codes} if book else set()
     extra = sorted({c.code for c in codings} - known_codes)
-    coders = sorted({c.coder for c in codings} | {n.author for n in notes if n.author})
+    authors = {m.author for ms in memos.values() for m in ms} | {n.author for n in project_notes}
+    coders = sorted(({c.coder for c in codings} | authors) - {""})
 
     root = ET.Element(f"{{{PROJECT_NS}}}Project", {"name": name, "origin": "qualcode"})
     if coders:
@@ -245,48 +319,52 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
         for coder in coders:
             _sub(users, "User", {"guid": user_guid(coder), "name": coder})
     if book is not None and book.codes or extra:
-        _codes(_sub(root, "CodeBook"), book, extra)
+        _codes(_sub(root, "CodeBook"), book, extra, memos={k[5:]: v for k, v in memos.items()
+                                                          if k.startswith("code:")})
 
     variables = _Variables()
     case_values = {p.id: {a: hidden(p.attributes.get(a, "")) for a in attributes if p.attributes.get(a, "") != ""}
                    for p in people}
     doc_values = {d.id: {k: hidden(v) for k, v in sorted(d.attributes.items()) if v != ""} for d in documents}
-    names = list(dict.fromkeys([*attributes, *sorted({k for v in doc_values.values() for k in v})]))
-    for variable in names:
-        values = [v[variable] for v in (*case_values.values(), *doc_values.values()) if variable in v]
-        if values:
-            variables.types[variable] = variable_type(values)
-    if variables.types:
-        element = _sub(root, "Variables")
-        for variable, kind in variables.types.items():
-            _sub(element, "Variable", {"guid": guid("variable", variable), "name": variable, "typeOfVariable": kind})
+    taken: set[str] = set()
+    for variable in attributes:
+        variables.add("participant", variable, [v[variable] for v in case_values.values() if variable in v], taken)
+    for variable in sorted({k for v in doc_values.values() for k in v}):
+        variables.add("document", variable, [v[variable] for v in doc_values.values() if variable in v], taken)
+    variables.write(root)
 
     whole, selected = _case_refs(documents, turns)
-    roles = {t.participant: t.role_name for ts in turns.values() for t in ts if t.participant and t.role_name}
-    if people:
-        cases = _sub(root, "Cases")
-        for person in people:
-            case = _sub(cases, "Case", {"guid": guid("case", person.id), "name": hidden(person.id)})
-            if person.id in roles:
-                _sub(case, "Description", text=_xml_text(f"{ROLE_LINE}{roles[person.id]}"))
-            for variable, value in case_values[person.id].items():
-                variables.value(case, variable, value)
-            for doc_id in whole.get(person.id, []):
-                _sub(case, "SourceRef", {"targetGUID": document_guid(doc_id)})
-            for doc_id, turn in selected.get(person.id, []):
-                _sub(case, "SelectionRef", {"targetGUID": turn_guid(doc_id, turn.number)})
-
     by_document: dict[str, list[CodingRow]] = {}
     for c in codings:
         by_document.setdefault(c.document, []).append(c)
-    turn_selections = {(doc_id, t.number) for refs in selected.values() for doc_id, t in refs}
-    entries: list[tuple[str, bytes]] = []
+    selection_guids: dict[int, str] = {}
     seen: Counter = Counter()
-    notes = [NoteItem(n.target, n.author, hidden(n.text)) for n in notes]
-    note_guids = [guid("note", note.target, note.author, note.text, i) for i, note in enumerate(notes)]
-    note_refs: dict[str, list[str]] = {}
-    for note, note_guid in zip(notes, note_guids):
-        note_refs.setdefault(note.target, []).append(note_guid)
+    for c in codings:
+        key = (c.document, c.start, c.end, c.code, c.coder)
+        seen[key] += 1
+        selection_guids[c.id] = guid("coding", *key, seen[key])
+    if people:
+        roles = {t.participant: t.role_name for ts in turns.values() for t in ts if t.participant and t.role_name}
+        cases = _sub(root, "Cases")
+        for person in people:
+            case = _sub(cases, "Case", {"guid": guid("case", person.id), "name": hidden(person.id)})
+            mine = selected.get(person.id, [])
+            machine = [f"{ROLE_LINE}{roles[person.id]}"] if person.id in roles else []
+            machine += [f"{SPEAKER_LINE}{shown_id(doc_id)}: {hidden(label)}" for doc_id, label in
+                        dict.fromkeys((doc_id, t.label) for doc_id, t in mine if t.label)]
+            description = compose("", memos.get(f"participant:{person.id}", ()), machine)
+            if description:
+                _sub(case, "Description", text=description)
+            for variable, value in case_values[person.id].items():
+                variables.value(case, "participant", variable, value)
+            for doc_id in whole.get(person.id, []):
+                _sub(case, "SourceRef", {"targetGUID": document_guid(doc_id)})
+            for doc_id, turn in mine:  # the codings inside their own turns: no selection exists without one
+                for c in by_document.get(doc_id, []):
+                    if turn.start <= c.start and c.end <= turn.end:
+                        _sub(case, "SelectionRef", {"targetGUID": selection_guids[c.id]})
+
+    entries: list[tuple[str, bytes]] = []
     if documents:
         sources = _sub(root, "Sources")
         for doc in documents:
@@ -296,39 +374,27 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
             source = _sub(sources, "TextSource", {"guid": doc_guid, "name": shown_id(doc.id),
                                                   "plainTextPath": f"internal://{doc_guid}.txt"})
             stamps = {t.number: t.timestamp for t in turns.get(doc.id, []) if t.timestamp}
-            if stamps:  # subtitle cue times are not in the text: kept for a qualcode that imports this
-                _sub(source, "Description", text=_xml_text(TIMESTAMPS_LINE + json.dumps(stamps, ensure_ascii=False)))
-            for turn in turns.get(doc.id, []):
-                if (doc.id, turn.number) in turn_selections:
-                    _sub(source, "PlainTextSelection", {
-                        "guid": turn_guid(doc.id, turn.number), "name": f"turn {turn.number}",
-                        "startPosition": str(moved.start(turn.start)), "endPosition": str(moved.end(turn.end))})
+            # subtitle cue times are not in the text: kept for a qualcode that imports this
+            machine = [TIMESTAMPS_LINE + json.dumps(stamps, ensure_ascii=False)] if stamps else []
+            description = compose("", memos.get(f"document:{doc.id}", ()), machine)
+            if description:
+                _sub(source, "Description", text=description)
             for c in by_document.get(doc.id, []):
-                key = (c.document, c.start, c.end, c.code, c.coder)
-                seen[key] += 1
-                selection_guid = guid("coding", *key, seen[key])
                 start, end = moved.start(c.start), moved.end(c.end)
                 name_text = text[start:end] if pseudonyms is not None else c.text
-                attributes = {"guid": selection_guid, "name": _selection_name(name_text),
-                              "startPosition": str(start), "endPosition": str(end),
-                              "creatingUser": user_guid(c.coder)}
-                selection = _sub(source, "PlainTextSelection", attributes)
-                if c.status != "accepted":
-                    _sub(selection, "Description", text=f"{STATUS_LINE}{c.status}")
-                coding = _sub(selection, "Coding", {"guid": guid("coding-of", selection_guid),
+                selection = _sub(source, "PlainTextSelection", {
+                    "guid": selection_guids[c.id], "name": _selection_name(name_text), "startPosition": str(start),
+                    "endPosition": str(end), "creatingUser": user_guid(c.coder)})
+                first = [status_line(c.status)] if c.status != "accepted" else []
+                description = compose("", memos.get(f"coding:{c.id}", ()), first=first)
+                if description:
+                    _sub(selection, "Description", text=description)
+                coding = _sub(selection, "Coding", {"guid": guid("coding-of", selection_guids[c.id]),
                                                     "creatingUser": user_guid(c.coder)})
                 _sub(coding, "CodeRef", {"targetGUID": code_guid(c.code)})
-            for ref in note_refs.get(f"document:{doc.id}", []):
-                _sub(source, "NoteRef", {"targetGUID": ref})
             for variable, value in doc_values[doc.id].items():
-                variables.value(source, variable, value)
-    if notes:
-        element = _sub(root, "Notes")
-        for note, note_guid in zip(notes, note_guids):
-            attributes = {"guid": note_guid, "name": hidden(note.target) or name}
-            if note.author:
-                attributes["creatingUser"] = user_guid(note.author)
-            _sub(_sub(element, "Note", attributes), "PlainTextContent", text=_xml_text(note.text))
+                variables.value(source, "document", variable, value)
+    note_guids = _notes(root, project_notes, name, hidden, entries)
     groups = book.groups if book else {}
     if groups:
         sets = _sub(root, "Sets")
@@ -336,23 +402,53 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
             element = _sub(sets, "Set", {"guid": guid("set", group), "name": group})
             for member in members:
                 _sub(element, "MemberCode", {"targetGUID": code_guid(member)})
-    for ref in note_refs.get("", []):
+    if book is not None:
+        lines = [f"{CODEBOOK_LINE}{book.name}", f"{VERSION_LINE}{book.version}"]
+        _sub(root, "Description", text=compose(machine=lines))
+    for ref in note_guids:
         _sub(root, "NoteRef", {"targetGUID": ref})
-    _attach_code_notes(root, note_refs)
+    _check_unique(root)
+    exported_memos = sum(len(v) for v in memos.values()) - sum(1 for n in notes if n.target)
     summary = ExportSummary(Path(), len(documents), (len(book.codes) if book else 0) + len(extra), len(codings),
-                            len(people), len(variables.types), len(coders), len(groups), len(notes), tuple(extra))
+                            len(people), len(variables.made), len(coders), len(groups), len(notes), tuple(extra),
+                            exported_memos)
     return serialise(root, PROJECT_NS), entries, summary
 
 
-def _attach_code_notes(root: ET.Element, note_refs: dict[str, list[str]]) -> None:
-    """Put each code's NoteRefs right after its Description (the schema's order)."""
-    for element in root.iter(f"{{{PROJECT_NS}}}Code"):
-        description = element.find(f"{{{PROJECT_NS}}}Description")
-        code_id = (description.text or "").rsplit(ID_LINE, 1)[-1] if description is not None else ""
-        for offset, ref in enumerate(note_refs.get(f"code:{code_id}", []), start=1):
-            element.insert(offset, ET.Element(f"{{{PROJECT_NS}}}NoteRef", {"targetGUID": ref}))
+def _notes(root: ET.Element, notes: Sequence[NoteItem], project: str, hidden,
+           entries: list[tuple[str, bytes]]) -> list[str]:
+    """The project notes as dated ``Note``s whose text is ``sources/GUID.txt`` (unique names: QualCoder makes
+    each a journal entry and fails on a repeated name); returns their GUIDs."""
+    if not notes:
+        return []
+    element = _sub(root, "Notes")
+    names: Counter = Counter()
+    out = []
+    for i, note in enumerate(notes):
+        note_guid = guid("note", note.author, hidden(note.text), i)
+        base = f"Note by {note.author}" if note.author else f"Note on {project}"
+        names[base] += 1
+        when = xsd_datetime(note.date) or FIXED_DATE
+        attributes = {"guid": note_guid, "name": base if names[base] == 1 else f"{base} ({names[base]})",
+                      "plainTextPath": f"internal://{note_guid}.txt", "creationDateTime": when,
+                      "modifiedDateTime": when}
+        if note.author:
+            attributes["creatingUser"] = user_guid(note.author)
+        _sub(element, "Note", attributes)
+        entries.append((f"sources/{note_guid}.txt", hidden(note.text).encode("utf-8")))
+        out.append(note_guid)
+    return out
+
+
+def _check_unique(root: ET.Element) -> None:
+    """Raise QualcodeError when two elements carry the same GUID (tools merge or drop such objects)."""
+    counts = Counter(e.get("guid", "").lower() for e in root.iter() if e.get("guid"))
+    twice = [g for g, n in counts.items() if n > 1]
+    if twice:
+        raise QualcodeError(f"internal error: {len(twice)} GUIDs would be used twice in the export ({twice[0]}); "
+                            "please report it")
 
 
 def write_qdpx(path: Path, qde: bytes, entries: Sequence[tuple[str, bytes]]) -> None:
-    """Write the ``.qdpx`` zip: ``project.qde`` first, then the sources in the given order."""
+    """Write the ``.qdpx`` zip: ``project.qde`` first, then the sources and notes in the given order."""
     write_zip(path, [("project.qde", qde), *entries])

@@ -33,8 +33,8 @@ from pathlib import Path, PurePosixPath
 from qualcode.codebook.csv_import import CodebookImport, slug
 from qualcode.errors import InputFileError, Problem
 from qualcode.exchange.archive import Archive, open_archive
+from qualcode.exchange.descriptions import ROLE_LINE, TIMESTAMPS_LINE, parse
 from qualcode.exchange.qdc import read_code_tree
-from qualcode.exchange.qdpx_export import ROLE_LINE, STATUS_LINE, TIMESTAMPS_LINE
 from qualcode.exchange.xmlsafe import child, children, local, parse_xml
 
 UNSUPPORTED_SOURCES = {"PDFSource": "PDF source", "PictureSource": "picture source",
@@ -42,6 +42,7 @@ UNSUPPORTED_SOURCES = {"PDFSource": "PDF source", "PictureSource": "picture sour
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 _DOC_SUFFIX = re.compile(r"\.(docx?|txt|rtf|odt|md|pdf|html?)$", re.I)
 STATUSES = ("accepted", "suggested", "rejected")
+MEMO_OWNERS = {"TextSource": "document", "Code": "code", "Case": "participant", "PlainTextSelection": "coding"}
 # What an import can leave behind, singular -> plural (the keys of ``dropped``).
 DROPPED = {
     "PDF source": "PDF sources", "picture source": "picture sources", "audio source": "audio sources",
@@ -96,6 +97,7 @@ class Case:
     values: dict[str, str]
     sources: tuple[str, ...]
     selections: tuple[str, ...]
+    speakers: tuple[tuple[str, str], ...] = ()  # (source name, speaker label), as a qualcode export says
 
 
 @dataclass
@@ -195,10 +197,8 @@ def _selection(element: ET.Element) -> Selection | None:
     except ValueError:
         return None
     description = child(element, "Description")
-    status = "accepted"
-    if description is not None and (description.text or "").strip().startswith(STATUS_LINE):
-        written = (description.text or "").strip()[len(STATUS_LINE):].strip()
-        status = written if written in STATUSES else status
+    written = parse(description.text if description is not None else "").machine.get("status", "")
+    status = written if written in STATUSES else "accepted"
     codings = []
     for coding in children(element, "Coding"):
         ref = child(coding, "CodeRef")
@@ -253,7 +253,9 @@ def read_qdpx(path: Path) -> QdpxProject:
         codebook, code_ids = read_code_tree(codes, child(root, "Sets"), name, where)
         problems.extend(codebook.problems)
         codebook.problems = []
-        variables = {_key(v.get("guid")): " ".join((v.get("name") or "").split())
+        variables = {_key(v.get("guid")): " ".join((parse(child(v, "Description").text if child(v, "Description")
+                                                         is not None else "").machine.get("attribute")
+                                                   or v.get("name") or "").split())
                      for vs in children(root, "Variables") for v in children(vs, "Variable")}
         sources: list[Source] = []
         for sources_element in children(root, "Sources"):
@@ -285,10 +287,13 @@ def read_qdpx(path: Path) -> QdpxProject:
                     is not None else ""
                 role = next((line.strip()[len(ROLE_LINE):].strip() for line in description.splitlines()
                              if line.strip().startswith(ROLE_LINE)), "")
+                speakers = tuple(tuple(v.partition(": ")[::2]) for v in parse(description).repeated.get(
+                    "speaker", ()) if ": " in v)
                 cases.append(Case(_key(element.get("guid")), (element.get("name") or "").strip() or
                                   _key(element.get("guid")), role, _values(element, variables),
                                   tuple(_key(r.get("targetGUID")) for r in children(element, "SourceRef")),
-                                  tuple(_key(r.get("targetGUID")) for r in children(element, "SelectionRef"))))
+                                  tuple(_key(r.get("targetGUID")) for r in children(element, "SelectionRef")),
+                                  speakers))  # type: ignore[arg-type]
                 if children(element, "CodeRef"):
                     dropped["case coding"] += len(children(element, "CodeRef"))
         about: dict[str, list[str]] = {}
@@ -306,6 +311,12 @@ def read_qdpx(path: Path) -> QdpxProject:
                 if text and text.strip():
                     notes.append(((note.get("name") or "").strip(), users.get(_key(note.get("creatingUser")), ""),
                                   text.strip(), tuple(about.get(_key(note.get("guid")), ()))))
+        for element in root.iter():  # memos a qualcode export put in Descriptions: kept as notes for now
+            kind = local(element.tag)
+            description = child(element, "Description") if kind in MEMO_OWNERS else None
+            for memo in parse(description.text if description is not None else "").memos:
+                about = f"{MEMO_OWNERS[kind]} {element.get('name') or ''}".strip()
+                notes.append((f"Memo on {about}", memo.author, memo.text, (about,)))
         for kind, label in (("Links", "link"), ("Graphs", "graph")):
             for element in children(root, kind):
                 dropped[label] += len(list(element))
@@ -539,6 +550,12 @@ def participant_rows(data: QdpxProject, placed: list[Placed], turns: dict[str, l
                                                "warning"))
                 continue
             mine.append((p.doc_id, turn[2]))  # type: ignore[arg-type]
+        by_name = {p.source.name: p for p in placed}
+        for source_name, label in case.speakers:  # speakers whose turns hold no exported coding
+            p = by_name.get(source_name)
+            if p is not None and any(t[2] and label_key(t[2]) == label_key(label) for t in turns.get(p.doc_id, [])):
+                mine.append((p.doc_id, next(t[2] for t in turns[p.doc_id] if t[2] and
+                                            label_key(t[2]) == label_key(label))))
         for doc_id, label in dict.fromkeys(mine):
             claimed.add((doc_id, label_key(label)))
             rows.append({**base, "document": doc_id, "speaker": label})
