@@ -12,10 +12,11 @@ from conftest import REPO, db
 from helpers import make_project
 
 import qualcode
-from qualcode.autocode.incremental import code_hash, searchable
+from qualcode.autocode.incremental import code_hash
 from qualcode.codebook.active import CodebookInvalid
 from qualcode.codebook.load import load_codebook
 from qualcode.project.store import open_store
+from qualcode.project.word_index import forms_containing, literal_piece, postings, unpack_sentences
 
 CODEBOOK = """codebook: Warm test
 version: "1"
@@ -181,17 +182,25 @@ def test_matching_settings_and_foreign_deletions_invalidate(coded: Path) -> None
     assert report.recoded_codes == 4 and report.recoded_documents == 2
 
 
-def test_searchable_keeps_offsets() -> None:
-    """The pre-filter's search text keeps every character at its offset (diacritics folded on request)."""
-    assert searchable("Thời Gian’s", True) == "thoi gian's"
-    assert searchable("Thời Gian’s", False) == "thời gian's"
-    assert searchable("cafe\u0301", True) is None
+def test_word_index_finds_pieces_inside_words() -> None:
+    """The word index finds a literal's longest word inside longer words and across a tokenizer's splits
+    (``tay`` in ``stay``, ``don`` in ``don’t``), and folds diacritics and case (``ſ`` as ``s``)."""
+    text = "I STAY here. Don’t go! Thời gian"
+    rows = dict(postings(text, [(1, 1, 0, 12), (1, 2, 13, 22), (2, 1, 23, 32)]))
+    vocabulary = sorted(rows)
+    assert forms_containing(vocabulary, {literal_piece("tay")}) == {"stay"}
+    assert forms_containing(vocabulary, {literal_piece("don't")}) == {"don"}
+    assert forms_containing(vocabulary, {literal_piece("thời gian’s")}) == {"thoi"}
+    assert unpack_sentences(rows["thoi"]) == [(2, 1)] and unpack_sentences(rows["don"]) == [(1, 2)]
+    assert literal_piece("’?") is None
+    assert list(dict(postings("ſtay", [(1, 1, 0, 4)]))) == ["stay"]
 
 
 def _tables(root: Path) -> dict[str, list]:
     con = db(root)
     out = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
-           for t in ("documents", "turns", "sentences", "participants", "codings", "token_cache")}
+           for t in ("documents", "turns", "sentences", "participants", "codings", "token_cache",
+                                                                         "word_index")}
     out["meta"] = sorted(r for r in con.execute("SELECT key, value FROM meta") if r[0] != "participants_table")
     con.close()
     return out

@@ -61,3 +61,33 @@ def test_a_schema_5_store_gets_interpreted_turns(tmp_path: Path, cli) -> None:
         assert new.execute("SELECT code, coder FROM codings WHERE status = 'accepted'").fetchall() == [("language",
                                                                                                        "lan")]
     assert "[4] Respondent [P01, interpreted from Hmong]" in cli("show", "IDI-01", "--project", tmp_path).stdout
+
+
+def test_a_schema_6_store_gets_its_word_index(tmp_path: Path) -> None:
+    """A store from before the word index (schema 6) gets one on opening, the same rows a fresh ingest of the
+    same transcripts writes, and a warm re-code after a rule edit on it finds what a fresh project finds."""
+    fixture = DATA / "store-v6"
+    for root in (tmp_path / "old", tmp_path / "fresh"):
+        shutil.copytree(fixture / "transcripts", root / "transcripts")
+        shutil.copy(REPO / "codebooks" / "barriers.yaml", root / "codebook.yaml")
+        (root / "qualcode.toml").write_text('[project]\ncodebook = "codebook.yaml"\n', encoding="utf-8")
+    (tmp_path / "old" / ".qualcode").mkdir()
+    shutil.copy(fixture / "qualcode.db", tmp_path / "old" / ".qualcode" / "qualcode.db")
+    old, fresh = qualcode.open_project(tmp_path / "old"), qualcode.open_project(tmp_path / "fresh")
+    assert len(old.documents()) == 1
+    fresh.ingest()
+    rows = []
+    for root in (tmp_path / "old", tmp_path / "fresh"):
+        with sqlite3.connect(root / ".qualcode" / "qualcode.db") as con:
+            assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            rows.append(con.execute("SELECT form, document, sentences FROM word_index ORDER BY form").fetchall())
+    assert rows[0] == rows[1] and ("books", "IDI-01") in {r[:2] for r in rows[0]}
+    for root, project in ((tmp_path / "old", old), (tmp_path / "fresh", fresh)):
+        project.code()
+        book = root / "codebook.yaml"
+        book.write_text(book.read_text(encoding="utf-8").replace("- keywords: [", "- keywords: [books, ", 1),
+                        encoding="utf-8")
+        assert project.code().recoded_codes == 1
+    found = [qualcode.open_project(root).codings(include_suggestions=True)[["document", "start", "end", "code"]]
+             .values.tolist() for root in (tmp_path / "old", tmp_path / "fresh")]
+    assert found[0] == found[1] and found[0]

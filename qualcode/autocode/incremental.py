@@ -12,10 +12,8 @@ literal can be derived (fuzzy words, ignored accents, open patterns) the code is
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,11 +22,12 @@ from importlib.metadata import PackageNotFoundError, version
 from qualcode.autocode.coder import CodingDoc, CodingTurn
 from qualcode.autocode.lemmas import Lemmatizer, _table, fold
 from qualcode.autocode.matcher import MIN_FUZZY_CHARS
-from qualcode.autocode.prefilter import fold_for_search, required_literals
+from qualcode.autocode.prefilter import required_literals
 from qualcode.autocode.tokens import TokenCache, cache_key
 from qualcode.codebook.load import Code, Codebook
 from qualcode.model import Sentence
 from qualcode.project.store import Store, unpack_tokens
+from qualcode.project.word_index import forms_containing, literal_piece
 
 STATE_PREFIX = "code_state:"
 MATCH_VERSION = "1"  # bump when the coder would match the same rules differently
@@ -168,37 +167,6 @@ def _minimal(literals: set[str]) -> set[str]:
     return set(kept)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'"}
-
-
-def searchable(text: str, folded: bool) -> str | None:
-    """``text`` lowercased with straight apostrophes (and diacritics folded when ``folded``), character by
-    character, the way literals are compared; None when a character would not stay one character."""
-    table = {}
-    for char in set(_NON_ASCII.findall(text)):
-        mapped = fold_for_search(char)
-        mapped = _APOSTROPHES.get(mapped, mapped)
-        if folded:
-            mapped = fold(mapped)
-        if len(mapped) != 1:
-            return None
-        table[char] = mapped
-    out = _NON_ASCII.sub(lambda m: table[m.group()], text).lower() if table else text.lower()
-    return out if len(out) == len(text) else None
-
-
-def places(folded: str, literals: Iterable[str]) -> list[int]:
-    """Every offset in ``folded`` where one of the literals starts."""
-    out = []
-    for literal in literals:
-        at = folded.find(literal)
-        while at != -1:
-            out.append(at)
-            at = folded.find(literal, at + 1)
-    return out
-
-
 # -- documents for the coder -----------------------------------------------------------------------------
 def load_docs(store: Store, ids: Iterable[str]) -> list[CodingDoc]:
     """The documents ``ids`` as the coder sees them (one document's rows at a time)."""
@@ -214,50 +182,45 @@ def load_docs(store: Store, ids: Iterable[str]) -> list[CodingDoc]:
     return docs
 
 
-def candidate_docs(store: Store, texts: dict[str, tuple[str, str]], literals: list[tuple[str, bool, set[str]]],
+def candidate_docs(store: Store, ids: Iterable[str], literals: list[tuple[str, set[str]]],
                    ) -> list[CodingDoc] | None:
-    """The documents as the coder sees them, cut down to the turns and sentences where codes with these
-    ``(unit, accents ignored, literals)`` can match: a sentence holding a literal (for unit ``turn``, its whole
-    turn). None when some text cannot be searched."""
-    docs = []
-    for doc_id, (text, language) in texts.items():
-        hits: dict[str, list[int]] = {}
-        for ignore in sorted({a for _, a, _ in literals}):
-            folded = searchable(text, ignore)
-            if folded is None:
+    """The documents ``ids`` as the coder sees them, cut down to the turns and sentences where codes with these
+    ``(unit, literals)`` can match: a sentence holding a literal (for unit ``turn``, its whole turn). The
+    sentences come from the stored word index (:mod:`qualcode.project.word_index`), and only their rows are
+    read. None when a literal has no word to look up (the caller then reads every document)."""
+    pieces: dict[str, set[str]] = {}
+    for unit, found in literals:
+        for literal in found:
+            piece = literal_piece(literal)
+            if piece is None:
                 return None
-            for unit, accents, found in literals:
-                if accents == ignore:
-                    hits.setdefault(unit, []).extend(places(folded, found))
-        if not any(hits.values()):
+            pieces.setdefault("turn" if unit == "turn" else "sentence", set()).add(piece)
+    wanted = set(ids)
+    vocabulary = store.word_vocabulary()
+    whole_turns: dict[str, set[int]] = {}
+    parts: dict[str, set[tuple[int, int]]] = {}
+    for unit, found in sorted(pieces.items()):
+        for doc_id, sentences in store.word_lookup(sorted(forms_containing(vocabulary, found))).items():
+            if doc_id not in wanted:
+                continue
+            if unit == "turn":
+                whole_turns.setdefault(doc_id, set()).update(t for t, _ in sentences)
+            else:
+                parts.setdefault(doc_id, set()).update(sentences)
+    docs = []
+    for doc_id in sorted(wanted & (set(whole_turns) | set(parts))):
+        row = store.text_of(doc_id)
+        if row is None:
             continue
-        turns = store.turns(doc_id)
-        rows = store.sentence_rows(doc_id)
-        sentences: dict[int, list[tuple[int, int, bytes]]] = {}
-        for turn, start, end, blob in rows:
-            sentences.setdefault(turn, []).append((start, end, blob))
-        whole: set[int] = set()
-        parts: set[tuple[int, int]] = set()
-        turn_starts = [t.start for t in turns]
-        flat = sorted((s[0], s[1], t, i) for t, ss in sentences.items() for i, s in enumerate(ss))
-        sentence_starts = [f[0] for f in flat]
-        for unit, found in hits.items():
-            for at in found:
-                if unit == "turn":
-                    k = bisect.bisect_right(turn_starts, at) - 1
-                    if k >= 0:
-                        whole.add(turns[k].number)
-                else:
-                    k = bisect.bisect_right(sentence_starts, at) - 1
-                    if k >= 0 and at < flat[k][1]:
-                        parts.add((flat[k][2], flat[k][3]))
-        kept = []
-        for t in turns:
-            chosen = tuple(Sentence(a, b, unpack_tokens(blob))
-                           for i, (a, b, blob) in enumerate(sentences.get(t.number, ()))
-                           if t.number in whole or (t.number, i) in parts)
-            if chosen:
-                kept.append(CodingTurn(t.number, t.start, t.end, t.role, t.label, t.role_name, chosen))
+        whole = whole_turns.get(doc_id, set())
+        chosen = parts.get(doc_id, set())
+        numbers = whole | {t for t, _ in chosen}
+        sentences: dict[int, list[Sentence]] = {}
+        for turn, number, start, end, blob in store.sentence_rows_in(doc_id, sorted(numbers)):
+            if turn in whole or (turn, number) in chosen:
+                sentences.setdefault(turn, []).append(Sentence(start, end, unpack_tokens(blob)))
+        kept = tuple(CodingTurn(t.number, t.start, t.end, t.role, t.label, t.role_name, tuple(sentences[t.number]))
+                     for t in store.turns_in(doc_id, sorted(numbers)) if sentences.get(t.number))
         if kept:
-            docs.append(CodingDoc(doc_id, text, language, tuple(kept)))
+            docs.append(CodingDoc(doc_id, row[0], row[1], kept))
     return docs

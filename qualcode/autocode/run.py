@@ -248,13 +248,10 @@ def _recode(store: Store, book: Codebook, unit: str | None, codes: list[str], id
     sentences (or turns) holding one of their literals when every code has some."""
     lemmatizer = Lemmatizer()
     wanted = [book.code(c) for c in codes]
-    literals = [((unit or c.unit or book.unit), c.accents_ignore, code_literals(book, c, tokens, lemmatizer))
-                for c in wanted]
+    literals = [((unit or c.unit or book.unit), code_literals(book, c, tokens, lemmatizer)) for c in wanted]
     docs = None
-    if all(found is not None for *_, found in literals):
-        texts = store.document_texts()
-        docs = candidate_docs(store, {d: texts[d] for d in ids if d in texts},
-                              [(u, a, found) for u, a, found in literals if found is not None])
+    if all(found is not None for _, found in literals):
+        docs = candidate_docs(store, ids, [(u, found) for u, found in literals if found is not None])
     if docs is None:
         docs = load_docs(store, ids)
     suggestions = Coder(docs, lemmatizer, tokens).apply(book, unit=unit, only=codes)

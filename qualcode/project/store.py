@@ -16,10 +16,11 @@ from pathlib import Path
 
 from qualcode.errors import ProjectError
 from qualcode.model import DocType, ParsedDocument, Participant, ResolvedTurn, Role, Sentence
+from qualcode.project import word_index
 from qualcode.project.integrity import check_store, record_checked
 from qualcode.project.pending import PENDING_KEY, finish_moves
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Each step takes a store from version N to N + 1, in the same transaction as the version bump: its SQL, or a
 # function of the connection giving it.
@@ -44,7 +45,11 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], str]] = {
     # re-resolves every document's speakers and fills it in. (A store whose version was set back by hand may
     # have the column already: adding it twice would fail the whole upgrade.)
     5: lambda db: "" if _has_column(db, "turns", "interpreted") else "ALTER TABLE turns ADD COLUMN interpreted TEXT;",
+    # 7: the word index (qualcode.project.word_index), built below for the documents already stored.
+    6: word_index.TABLE,
 }
+# Steps that also write rows, run after their SQL in the same transaction.
+MIGRATION_BUILDS: dict[int, Callable[[sqlite3.Connection], None]] = {6: word_index.build}
 
 
 def _has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
@@ -82,7 +87,7 @@ CREATE TABLE quote_choices (id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT 
 CREATE TABLE memos (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, target TEXT NOT NULL,
     author TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);
 CREATE INDEX memos_target ON memos(kind, target);
-"""
+""" + word_index.TABLE
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,8 @@ class Store:
             'INSERT INTO sentences VALUES (?,?,?,?,?,?)',
             [(doc.id, t.number, i, s.start, s.end, _pack(s.tokens))
              for t in doc.turns for i, s in enumerate(t.sentences, 1)])
+        word_index.write(self.db, doc.id, doc.text, [(t.number, i, s.start, s.end)
+                                                     for t in doc.turns for i, s in enumerate(t.sentences, 1)])
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document with its turns, sentences, codings, quote choices and the memos on it and its
@@ -283,11 +290,11 @@ class Store:
     # -- turns and sentences ---------------------------------------------------------------------------
     def turns(self, doc_id: str | None = None) -> list[TurnRow]:
         """Stored turns of one document (or all), in document and turn order."""
+        return self._turns_where("document = ?", (doc_id,)) if doc_id is not None else self._turns_where("1", ())
+
+    def _turns_where(self, where: str, args: tuple) -> list[TurnRow]:
         sql = ('SELECT document, number, start, "end", label, timestamp, role, participant, role_name, '
-               "interpreted FROM turns")
-        args: tuple = ()
-        if doc_id is not None:
-            sql, args = sql + " WHERE document = ?", (doc_id,)
+               f"interpreted FROM turns WHERE {where}")
         rows = self.db.execute(sql + " ORDER BY document, number", args).fetchall()
         return [TurnRow(r[0], r[1], r[2], r[3], r[4], r[5],
                         self._valid(Role, r[6], f"turns.role of {r[0]} turn {r[1]}"), r[7], r[8], r[9]) for r in rows]
@@ -450,6 +457,37 @@ class Store:
         return self.db.execute('SELECT turn, start, "end", tokens FROM sentences WHERE document = ? '
                                "ORDER BY turn, number", (doc_id,)).fetchall()
 
+    def word_vocabulary(self) -> list[str]:
+        """Every form of the word index, sorted (:mod:`qualcode.project.word_index`)."""
+        return word_index.vocabulary(self.db)
+
+    def word_lookup(self, forms: Sequence[str]) -> dict[str, set[tuple[int, int]]]:
+        """``document -> (turn, number)`` of the sentences holding a word of ``forms``."""
+        return word_index.lookup(self.db, forms)
+
+    def text_of(self, doc_id: str) -> tuple[str, str] | None:
+        """``(text, language)`` of one document, or None."""
+        return self.db.execute("SELECT text, language FROM documents WHERE id = ?", (doc_id,)).fetchone()
+
+    def turns_in(self, doc_id: str, numbers: Sequence[int]) -> list[TurnRow]:
+        """The turns ``numbers`` of one document, in turn order."""
+        wanted = sorted(set(numbers))
+        return [t for at in range(0, len(wanted), 500) for t in self._turns_where(
+            f"document = ? AND number IN ({','.join('?' * len(wanted[at:at + 500]))})",
+            (doc_id, *wanted[at:at + 500]))]
+
+    def sentence_rows_in(self, doc_id: str, turns: Sequence[int]) -> list[tuple[int, int, int, int, bytes]]:
+        """``(turn, number, start, end, packed tokens)`` of the sentences of the turns ``turns`` of one
+        document, in order."""
+        wanted = sorted(set(turns))
+        out = []
+        for at in range(0, len(wanted), 500):
+            chunk = wanted[at:at + 500]
+            out += self.db.execute('SELECT turn, number, start, "end", tokens FROM sentences WHERE document = ? '
+                                   f"AND turn IN ({','.join('?' * len(chunk))}) ORDER BY turn, number",
+                                   (doc_id, *chunk)).fetchall()
+        return out
+
     def document_texts(self) -> dict[str, tuple[str, str]]:
         """``id -> (text, language)`` of every document, ordered by id."""
         return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, text, language FROM documents ORDER BY id")}
@@ -606,7 +644,17 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         while version < SCHEMA_VERSION:
             step = MIGRATIONS[version]
             sql = step(db) if callable(step) else step  # a step may depend on what the store already holds
-            db.executescript(f"BEGIN; {sql} PRAGMA user_version = {version + 1}; COMMIT;")
+            try:
+                db.executescript(f"BEGIN; {sql}")  # left open: a build step writes inside it
+                if version in MIGRATION_BUILDS:
+                    MIGRATION_BUILDS[version](db)
+                db.execute(f"PRAGMA user_version = {version + 1}")
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
             version += 1
     store = Store(db, path, checked=True)
     if store.get_meta(PENDING_KEY):
