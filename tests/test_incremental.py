@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -260,3 +262,17 @@ def test_a_ten_thousand_code_codebook_is_walked_in_linear_time() -> None:
     keys = selftest_keys(book, {c.id: c.id for c in codes})
     assert len(keys) == 10_000 and len(set(keys.values())) == 10_000
     assert time.monotonic() - started < 3
+
+
+def test_nothing_to_do_loads_no_heavy_library(coded: Path) -> None:
+    """`qualcode code` with nothing to do, in a fresh process, imports neither numpy, pandas, spaCy nor any
+    transcript reader's library (rapidfuzz, python-docx, pypdf), and `import qualcode.cli` not pydantic
+    either (Typer imports it when it parses a command's options)."""
+    heavy = ("numpy", "pandas", "spacy", "rapidfuzz", "docx", "pypdf", "qualcode.ingest.documents")
+    code = ("import sys\nfrom qualcode.cli import app\n"
+            f"print(sorted(m for m in {(*heavy, 'pydantic')!r} if m in sys.modules))\n"
+            f"try:\n    app(['code', '--project', {str(coded)!r}])\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    lines = out.strip().splitlines()
+    assert "nothing changed" in out and lines[0] == "[]" and lines[-1] == "[]", out

@@ -17,7 +17,6 @@ from qualcode.autocode.prefilter import fold_for_search, required_literals
 from qualcode.autocode.tokens import TokenCache
 from qualcode.codebook.load import Code, Codebook, Rule
 from qualcode.errors import Problem, QualcodeError
-from qualcode.ingest.labels import label_key
 from qualcode.model import Role, Sentence
 
 # A pattern search that takes longer than this on one sentence or turn is a runaway (catastrophic
@@ -90,6 +89,8 @@ def speaks(turn: CodingTurn, speakers: Sequence[str]) -> bool:
     """Whether a code with ``speakers`` applies to ``turn`` (default: every turn not an interviewer's)."""
     if not speakers:
         return turn.role is not Role.INTERVIEWER
+    from qualcode.ingest.labels import label_key  # here: importing qualcode.ingest loads every reader
+
     for wanted in speakers:
         key = label_key(wanted)
         if (key == "interviewer" and turn.role is Role.INTERVIEWER) or \

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.autocode.lemmas import Lemmatizer, fold
-from qualcode.ingest.segment import word_form
 
 MIN_FUZZY_CHARS = 5
 
@@ -49,6 +48,8 @@ class Index:
 
     def __init__(self, sentences: Sequence[tuple[str, str, Sequence[int]]], lemmatizer: Lemmatizer):
         import numpy as np
+
+        from qualcode.ingest.segment import word_form  # here: importing qualcode.ingest loads every reader
 
         self.lemmatizer = lemmatizer
         self.forms: list[str] = []
