@@ -12,6 +12,11 @@ import pytest
 from conftest import REPO
 
 import qualcode
+from qualcode.autocode.coder import Coder
+from qualcode.autocode.incremental import query_docs
+from qualcode.autocode.query import Query, find_matches
+from qualcode.autocode.run import coding_docs
+from qualcode.autocode.tokens import TokenCache
 from qualcode.project.store import open_store
 
 TRANSCRIPTS = REPO / "transcripts"
@@ -141,3 +146,22 @@ def test_corpus_says_it_is_fictional() -> None:
     """A note beside the corpus (skipped by folder scans) says the transcripts are illustrative."""
     note = (TRANSCRIPTS / "README.md").read_text(encoding="utf-8")
     assert "fictional" in note.lower() and "illustrative" in note.lower()
+
+
+@pytest.mark.parametrize("query", [
+    Query("language"), Query("speak", exact=True), Query("educat*"), Query("thoi gian"), Query("tay"),
+    Query(r"\bno (money|time)\b", pattern=True), Query("can't"), Query("dân tộc", accents="keep"),
+    Query("forms", speakers=("interviewer",))])
+def test_search_through_the_word_index_finds_what_every_document_holds(corpus, query: Query) -> None:
+    """A search reads only the sentences the word index names, and finds exactly what matching every
+    sentence of every document finds (lemmas, forms only, wildcards, folded accents, words inside longer
+    words, patterns, split tokens, speakers)."""
+    _, store = corpus
+    tokens = TokenCache.from_store(store)
+    cut = query_docs(store, query.codebook(), tokens)
+    everything = coding_docs(store)
+    assert cut is not None and sum(len(t.sentences) for d in cut for t in d.turns) < \
+        sum(len(t.sentences) for d in everything for t in d.turns) / 2
+    found = [(m.document, m.start, m.end) for m in find_matches(Coder(cut, tokens=tokens), query)]
+    assert found and found == [(m.document, m.start, m.end) for m in find_matches(Coder(everything, tokens=tokens),
+                                                                                  query)]

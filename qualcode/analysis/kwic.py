@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from qualcode.autocode.coder import Coder
 from qualcode.autocode.explain import context
+from qualcode.autocode.incremental import query_docs
 from qualcode.autocode.query import Query, find_matches
-from qualcode.autocode.run import coding_docs
+from qualcode.autocode.run import coding_docs, require_tokens
 from qualcode.autocode.tokens import TokenCache
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.names import unknown_code
@@ -91,12 +92,16 @@ def search(project: ProjectFolder, query: Query, *, code: str | None = None, unc
     query.codebook()  # a bad query fails before the corpus is read
     store = open_store(project.store_path)
     try:
-        docs = coding_docs(store)
-        if not docs:
+        require_tokens(store)
+        if not store.document_words():
             raise ProjectError("no documents: run `qualcode ingest` first")
-        rows = {(t.document, t.number): t for t in store.turns()}
+        tokens = TokenCache.from_store(store)
+        # the word index finds the sentences that can match: only they are read (memory stays flat)
+        found = query_docs(store, query.codebook(), tokens)
+        docs = coding_docs(store) if found is None else found
+        rows = {(t.document, t.number): t for d in docs for t in store.turns_in(d.id, [t.number for t in d.turns])}
         pseudonyms = stored(store)
-        coder = Coder(docs, tokens=TokenCache.from_store(store))
+        coder = Coder(docs, tokens=tokens)
         matches = find_matches(coder, query)
         kept = turn_filter(store, selection.where, project.config.value_labels) if selection.where else None
         spans: dict[str, list[tuple[int, int]]] | None = None

@@ -224,3 +224,14 @@ def candidate_docs(store: Store, ids: Iterable[str], literals: list[tuple[str, s
         if kept:
             docs.append(CodingDoc(doc_id, row[0], row[1], kept))
     return docs
+
+
+def query_docs(store: Store, book: Codebook, tokens: TokenCache) -> list[CodingDoc] | None:
+    """The documents as the coder sees them, cut down by the word index to the sentences where the codes of
+    ``book`` (a search's one-code codebook) can match, with unit ``match``; None when a code has no literal
+    to look up (fuzzy words, open patterns), so every document must be read."""
+    lemmatizer = Lemmatizer()
+    literals = [code_literals(book, code, tokens, lemmatizer) for code in book.codes]
+    if any(found is None for found in literals):
+        return None
+    return candidate_docs(store, store.document_words(), [("match", found) for found in literals if found])

@@ -64,10 +64,15 @@ def check_codebook(path: str | Path, tokens: TokenCache | None = None) -> Codebo
     return report
 
 
-def coding_docs(store: Store) -> list[CodingDoc]:
-    """Every stored document with its turns, speakers, sentences and tokens, ready for the coder."""
+def require_tokens(store: Store) -> None:
+    """Raise ProjectError when the store's sentences have no word tokens yet (made by an older qualcode)."""
     if store.get_meta("needs_reingest") == "1":
         raise ProjectError("the store was made by an older qualcode: run `qualcode ingest` once to update it")
+
+
+def coding_docs(store: Store) -> list[CodingDoc]:
+    """Every stored document with its turns, speakers, sentences and tokens, ready for the coder."""
+    require_tokens(store)
     sentences = store.all_sentences()
     turns_by_doc: dict[str, list[CodingTurn]] = {}
     for t in store.turns():
@@ -157,8 +162,7 @@ def code_project(project: ProjectFolder, codebook: str | Path | None = None, *, 
     path = codebook_path(project, codebook)
     store = open_store(project.store_path)
     try:
-        if store.get_meta("needs_reingest") == "1":
-            raise ProjectError("the store was made by an older qualcode: run `qualcode ingest` once to update it")
+        require_tokens(store)
         report = load_codebook(path)
         if report.codebook is None:
             raise CodebookInvalid(str(path), report.errors)

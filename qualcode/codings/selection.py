@@ -105,10 +105,10 @@ def other_codebooks_note(codebook: str, left_out: dict[str, int]) -> str:
             "left out")
 
 
-def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[str, ...]:
-    """The coders ``names`` mean among those of ``codings``, ignoring case. Raises UsageError with the closest
-    name and the coders present for a name no coding has."""
-    present = sorted({c.coder for c in codings})
+def resolve_coders(codings: Sequence[CodingRow] | Sequence[str], names: Sequence[str]) -> tuple[str, ...]:
+    """The coders ``names`` mean among those of ``codings`` (rows, or the coders' names), ignoring case.
+    Raises UsageError with the closest name and the coders present for a name no coding has."""
+    present = sorted({c if isinstance(c, str) else c.coder for c in codings})
     found = []
     for name in names:
         coder = find_name(name, present)
@@ -122,25 +122,29 @@ def resolve_coders(codings: Sequence[CodingRow], names: Sequence[str]) -> tuple[
 
 def select(store: Store, selection: Selection, *, labels: Mapping[str, Mapping[str, str]] | None = None,
            turns: Mapping[str, Sequence[TurnRow]] | None = None,
-           kept: TurnFilter | None = None) -> list[CodingRow]:
-    """The stored codings ``selection`` keeps, in document and position order. With ``selection.where``, only
-    the codings whose speaking turn (:func:`speaking_turn`) is kept by ``kept`` (computed from the expression
-    and the value ``labels`` when not given), among ``turns`` by document (read from the store when not
-    given). Raises UsageError for a coder with no coding in the project or a bad ``--where``, and
-    NothingReviewed when only unreviewed suggestions would count."""
-    everything = store.codings()
+           kept: TurnFilter | None = None, document: str | None = None) -> list[CodingRow]:
+    """The stored codings ``selection`` keeps (of one ``document``, or all), in document and position order.
+    With ``selection.where``, only the codings whose speaking turn (:func:`speaking_turn`) is kept by
+    ``kept`` (computed from the expression and the value ``labels`` when not given), among ``turns`` by
+    document (read from the store when not given). Raises UsageError for a coder with no coding in the
+    project or a bad ``--where``, and NothingReviewed when only unreviewed suggestions would count."""
+    everything = store.codings(document)
     if selection.coders:
-        selection = replace(selection, coders=resolve_coders(everything, selection.coders))
+        coders = resolve_coders(everything if document is None else store.coders(), selection.coders)
+        selection = replace(selection, coders=coders)
     rows = [c for c in everything if selection.keeps(c)]
     if not rows and not selection.statuses and not selection.suggestions:
-        waiting = sum(replace(selection, suggestions=True).keeps(c) for c in everything)
-        if waiting:
-            raise NothingReviewed(waiting)
+        if document is not None:  # whether anything was reviewed is the project's question, not the document's
+            everything = store.codings()
+        if not any(selection.keeps(c) for c in everything):
+            waiting = sum(replace(selection, suggestions=True).keeps(c) for c in everything)
+            if waiting:
+                raise NothingReviewed(waiting)
     if selection.where:
         kept = kept or turn_filter(store, selection.where, labels)
         if turns is None:
             turns = {}
-            for t in store.turns():
+            for t in store.turns(document):
                 turns.setdefault(t.document, []).append(t)
         rows = [c for c in rows if (turn := speaking_turn(turns.get(c.document, []), c.start, c.end)) is not None
                 and kept.keeps(turn)]
@@ -160,9 +164,14 @@ def speaking_turn(turns: Sequence[TurnRow], start: int, end: int) -> TurnRow | N
     return None
 
 
+_STARTS: list = [None, []]  # the turns last asked about and their starts: callers ask many times per document
+
+
 def turn_at(turns: Sequence[TurnRow], offset: int) -> TurnRow | None:
     """The turn whose span holds ``offset`` (turns of one document, in order), or None."""
-    starts = [t.start for t in turns]
+    if _STARTS[0] is not turns or len(_STARTS[1]) != len(turns):
+        _STARTS[:] = [turns, [t.start for t in turns]]
+    starts = _STARTS[1]
     i = bisect.bisect_right(starts, offset) - 1
     if i >= 0 and offset <= max(turns[i].end, turns[i].start):
         return turns[i]

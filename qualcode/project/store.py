@@ -45,7 +45,8 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], str]] = {
     # re-resolves every document's speakers and fills it in. (A store whose version was set back by hand may
     # have the column already: adding it twice would fail the whole upgrade.)
     5: lambda db: "" if _has_column(db, "turns", "interpreted") else "ALTER TABLE turns ADD COLUMN interpreted TEXT;",
-    # 7: the word index (qualcode.project.word_index), built below for the documents already stored.
+    # 7: the word index (qualcode.project.word_index), built below for the documents already stored (a store
+    # whose version was set back by hand may have the table: it is rebuilt).
     6: word_index.TABLE,
 }
 # Steps that also write rows, run after their SQL in the same transaction.
@@ -409,6 +410,10 @@ class Store:
         if doc_id is not None:
             sql, args = sql + " WHERE document = ?", (doc_id,)
         return [CodingRow(*r[:10], bool(r[10]), r[11], r[12]) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def coders(self) -> list[str]:
+        """The coders of the stored codings, sorted."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT coder FROM codings ORDER BY coder")]
 
     def coding(self, coding_id: int) -> CodingRow | None:
         """One coding by id, or None."""

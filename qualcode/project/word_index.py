@@ -86,9 +86,9 @@ def forms_containing(vocabulary: Sequence[str], pieces: Iterable[str]) -> set[st
 
 
 # -- SQL (the store's word_index table) --------------------------------------------------------------------
-TABLE = """CREATE TABLE word_index (form TEXT NOT NULL, document TEXT NOT NULL REFERENCES documents(id)
+TABLE = """CREATE TABLE IF NOT EXISTS word_index (form TEXT NOT NULL, document TEXT NOT NULL REFERENCES documents(id)
     ON DELETE CASCADE, sentences BLOB NOT NULL, PRIMARY KEY (form, document)) WITHOUT ROWID;
-CREATE INDEX word_index_document ON word_index(document);
+CREATE INDEX IF NOT EXISTS word_index_document ON word_index(document);
 """
 
 

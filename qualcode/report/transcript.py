@@ -178,7 +178,7 @@ def build_transcript(project: ProjectFolder, document: str, *, turns: str | None
         chosen: list[CodingRow] = []
         description = ""
         if codes:
-            chosen = [c for c in select(store, selection) if c.document == doc_id]
+            chosen = select(store, selection, document=doc_id)
             description = selection.describe(chosen)
     finally:
         store.close()
