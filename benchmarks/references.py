@@ -1,11 +1,17 @@
-"""The two references qualcode is compared with, each run as a whole process on the same transcripts.
+"""The references qualcode is compared with, each run as a whole process on the same transcripts.
 
 ``floor FOLDER``: spaCy's blank English pipeline with the sentencizer and the lookup lemmatizer, ``nlp.pipe``
 over every turn (each line's text after ``Speaker:``) — the least any spaCy-based tool must spend.
 
+``tokenizer FOLDER``: the same without the lemmatizer (tokenizer + sentencizer): what qualcode's ingest runs,
+since it looks lemmas up only for the distinct words a rule asks about.
+
 ``substring FOLDER CODEBOOK``: how common desktop QDA tools auto-code — every keyword of the codebook searched
 as an exact, case-insensitive substring with ``re.finditer`` in every document (no lemmas, no wildcards, no
-fuzzy matching, no sentences).
+fuzzy matching, no sentences). Kept for comparison with earlier results; it is slow for no reason.
+
+``find FOLDER CODEBOOK``: the strongest simple method giving the same hits — each document lower-cased once,
+then ``str.find`` for every keyword: what a first ``qualcode code`` should beat.
 """
 
 from __future__ import annotations
@@ -25,13 +31,14 @@ def turns(folder: Path) -> list[str]:
     return out
 
 
-def floor(folder: Path) -> str:
-    """Segment and lemmatise every turn with a bare spaCy pipeline; returns a summary line."""
+def floor(folder: Path, lemmas: bool = True) -> str:
+    """Segment (and, with ``lemmas``, lemmatise) every turn with a bare spaCy pipeline; returns a summary."""
     import spacy
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    if lemmas:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     texts = turns(folder)
     tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=256))
@@ -68,8 +75,27 @@ def substring(folder: Path, codebook: Path) -> str:
     return f"{len(words)} keywords, {hits} hits"
 
 
+def find(folder: Path, codebook: Path) -> str:
+    """The same hits as :func:`substring`, the fast way: each document lower-cased once, ``str.find`` per
+    keyword; returns a summary line."""
+    words = [w.lower() for w in keywords(codebook)]
+    hits = 0
+    for path in sorted(folder.glob("*.txt")):
+        text = path.read_text(encoding="utf-8").lower()
+        for word in words:
+            at = text.find(word)
+            while at != -1:
+                hits += 1
+                at = text.find(word, at + 1)
+    return f"{len(words)} keywords, {hits} hits"
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "floor":
         print(floor(Path(sys.argv[2])))
+    elif sys.argv[1] == "tokenizer":
+        print(floor(Path(sys.argv[2]), lemmas=False))
+    elif sys.argv[1] == "find":
+        print(find(Path(sys.argv[2]), Path(sys.argv[3])))
     else:
         print(substring(Path(sys.argv[2]), Path(sys.argv[3])))

@@ -45,12 +45,42 @@ ADDED_KEYWORD = "translator"
 NOTES = "## Notes"  # RESULTS.md from this heading on is written by hand and kept when the results are rewritten
 
 
+REPEAT = [3]  # runs per repeatable step (the median is kept): --repeat sets it
+
+
 def run(*command: str, cwd: Path | None = None) -> dict:
-    """Run one command as a measured child process: ``{"seconds", "rss_mb", "stdout"}``."""
+    """Run one command as a measured child process: ``{"seconds", "cpu", "rss_mb", "stdout"}``."""
     done = subprocess.run([PYTHON, str(HERE / "measure.py"), *command], capture_output=True, text=True, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(command)}\n{done.stdout}{done.stderr}")
     return json.loads(done.stdout)
+
+
+def median_of(runs: list[dict]) -> dict:
+    """One row from repeated runs: the median wall and CPU seconds and memory, the last run's output."""
+    return {"seconds": statistics.median(r["seconds"] for r in runs), "cpu": statistics.median(r["cpu"] for r in runs),
+            "rss_mb": statistics.median(r["rss_mb"] for r in runs), "stdout": runs[-1]["stdout"],
+            "runs": len(runs)}
+
+
+def repeated(*command: str) -> dict:
+    """A step that changes nothing, run :data:`REPEAT` times: the median."""
+    return median_of([run(*command) for _ in range(REPEAT[0])])
+
+
+def warm(project: Path, change) -> dict:
+    """``qualcode code`` after ``change(codebook)``, :data:`REPEAT` times: before each repeat after the first,
+    the codebook is put back and coded (not measured), so every measured run re-codes the same change."""
+    book = project / "codebook.yaml"
+    before = book.read_text(encoding="utf-8")
+    runs = []
+    for n in range(REPEAT[0]):
+        if n:
+            book.write_text(before, encoding="utf-8")
+            qualcode(project, "code")
+        change(book)
+        runs.append(qualcode(project, "code"))
+    return median_of(runs)
 
 
 def qualcode(project: Path, *args: str) -> dict:
@@ -92,17 +122,20 @@ def measure_size(label: str, words: int, work: Path, jobs: bool) -> dict:
     transcripts = work / label / "transcripts"
     files, counted = corpus.build(transcripts, words)
     rows: dict[str, dict] = {"corpus": {"files": files, "words": counted}}
-    rows["floor"] = run(PYTHON, str(HERE / "references.py"), "floor", str(transcripts))
+    references = str(HERE / "references.py")
+    rows["floor"] = repeated(PYTHON, references, "floor", str(transcripts))
+    rows["tokenizer"] = repeated(PYTHON, references, "tokenizer", str(transcripts))
     project = make_project(work / label / "project", transcripts)
-    rows["substring"] = run(PYTHON, str(HERE / "references.py"), "substring", str(transcripts),
-                            str(project / "codebook.yaml"))
+    rows["substring"] = run(PYTHON, references, "substring", str(transcripts), str(project / "codebook.yaml"))
+    rows["find"] = repeated(PYTHON, references, "find", str(transcripts), str(project / "codebook.yaml"))
+    rows["python"] = repeated(PYTHON, "-c", "pass")
     rows["ingest"] = qualcode(project, "ingest")
     rows["code"] = qualcode(project, "code")
-    rows["code_unchanged"] = qualcode(project, "code")
-    add_keyword(project / "codebook.yaml")
-    rows["code_keyword"] = qualcode(project, "code")
-    edit_rule(project / "codebook.yaml")
-    rows["code_rule"] = qualcode(project, "code")
+    rows["code_unchanged"] = repeated(PYTHON, "-m", "qualcode", "code", "--project", str(project))
+    rows["code_keyword"] = warm(project, add_keyword)
+    rows["code_rule"] = warm(project, edit_rule)
+    rows["search"] = repeated(PYTHON, "-m", "qualcode", "search", "language", "--project", str(project))
+    rows["words"] = repeated(PYTHON, "-m", "qualcode", "words", "--by", "document", "--project", str(project))
     rows["matrix"] = qualcode(project, "matrix", "--by", "document", "--count", "segments", "--include-suggestions",
                               "-o", str(project / "out" / "matrix.csv"))
     rows["appendix_1000"] = qualcode(project, "appendix", "--include-suggestions", "--limit", "80",
@@ -152,37 +185,66 @@ def help_ratio(rounds: int = 5) -> tuple[float, float]:
 
 
 STEPS = [("floor", "reference: spaCy floor (blank en + sentencizer + lookup lemmatizer)"),
+         ("tokenizer", "reference: spaCy floor without the lemmatizer (tokenizer + sentencizer)"),
          ("substring", "reference: exact-substring coding (re.finditer per keyword per document)"),
+         ("find", "reference: lower-cased documents + str.find per keyword (same hits)"),
+         ("python", "reference: python -c pass"),
          ("ingest", "qualcode ingest"), ("code", "qualcode code (first run)"),
          ("code_unchanged", "qualcode code, nothing changed"),
          ("code_keyword", "qualcode code after adding one keyword to one code"),
          ("code_rule", "qualcode code after editing one code's rule"),
+         ("search", "qualcode search language"), ("words", "qualcode words --by document"),
          ("matrix", "qualcode matrix"), ("appendix_1000", "qualcode appendix, about 1,000 quotes"),
          ("appendix_all", "qualcode appendix, every quote"),
          ("ingest_j2", "qualcode ingest --jobs 2"), ("code_j2", "qualcode code --jobs 2 (first run)")]
 
 
-def ratios(rows: dict, clock: str) -> list[tuple[str, float, str, bool]]:
-    """``(what, value, target, met)`` for one corpus size, on wall time (``clock`` "seconds") or CPU time
-    ("cpu"; the --jobs ratio is left out: CPU time adds up over processes)."""
+def ratios(rows: dict, clock: str) -> list[tuple[str, float, str, bool, str]]:
+    """``(what, value, target, met, serves)`` for one corpus size, on wall time (``clock`` "seconds") or CPU
+    time ("cpu"; the --jobs ratio is left out: CPU time adds up over processes). ``serves``: the target of
+    docs/performance.md the ratio checks."""
     cold = rows["ingest"][clock] + rows["code"][clock]
-    out = [("(ingest + first code) / floor", cold / rows["floor"][clock], "≤ 1.2",
-            cold / rows["floor"][clock] <= 1.2)]
+    out = []
+
+    def add(what: str, value: float, target: str, met: bool, serves: str) -> None:
+        out.append((what, value, target, met, serves))
+
+    add("(ingest + first code) / floor", cold / rows["floor"][clock], "≤ 1.3",
+        cold / rows["floor"][clock] <= 1.3, "cold ingest + code, against spaCy with its lemmatizer")
+    if "tokenizer" in rows:
+        add("(ingest + first code) / floor without lemmatizer", cold / rows["tokenizer"][clock], "≤ 2.5",
+            cold / rows["tokenizer"][clock] <= 2.5, "cold ingest + code, against what ingest really runs")
     for key, what in (("code_keyword", "keyword added"), ("code_rule", "rule edited")):
         speed = cold / rows[key][clock]
-        out.append((f"(ingest + first code) / code after {what}", speed, "≥ 10", speed >= 10))
+        add(f"(ingest + first code) / code after {what}", speed, "≥ 10", speed >= 10, "warm re-code")
         versus = rows[key][clock] / rows["substring"][clock]
-        out.append((f"code after {what} / exact-substring baseline", versus, "≤ 1", versus <= 1))
-    out.append(("code with nothing changed, seconds", rows["code_unchanged"][clock], "< 1 s",
-                rows["code_unchanged"][clock] < 1))
+        add(f"code after {what} / exact-substring baseline", versus, "≤ 1", versus <= 1,
+            "warm re-code (old, weak reference)")
+    if "find" in rows:
+        versus = rows["code"][clock] / rows["find"][clock]
+        add("first code / str.find loop", versus, "≤ 0.7", versus <= 0.7, "first code against the strongest "
+            "simple method")
+    add("code with nothing changed, seconds", rows["code_unchanged"][clock], "< 1 s",
+        rows["code_unchanged"][clock] < 1, "nothing to do")
+    if "python" in rows:
+        over = rows["code_unchanged"][clock] - rows["python"][clock]
+        add("code with nothing changed − python -c pass, seconds", over, "≤ 0.15", over <= 0.15, "start-up")
+    for key in ("search", "words"):
+        if key in rows:
+            add(f"{key}, seconds", rows[key][clock], "≤ 1", rows[key][clock] <= 1, f"{key} from the store (3M)")
     share = rows["matrix"][clock] / rows["code"][clock]
-    out.append(("matrix / first code", share, "≤ 0.10", share <= 0.10))
+    add("matrix / first code", share, "≤ 0.10", share <= 0.10, "matrix")
     if clock == "seconds":
-        peak = max(r["rss_mb"] for k, r in rows.items() if k not in ("corpus", "floor", "substring"))
-        out.append(("peak memory of any qualcode step, MB", peak, "≤ 1024", peak <= 1024))
+        for key in ("search", "words"):
+            if key in rows:
+                add(f"{key}, peak MB", rows[key]["rss_mb"], "≤ 300", rows[key]["rss_mb"] <= 300,
+                    f"{key} from the store (3M)")
+        peak = max(r["rss_mb"] for k, r in rows.items() if k not in ("corpus", "floor", "tokenizer", "substring",
+                                                                      "find", "python"))
+        add("peak memory of any qualcode step, MB", peak, "≤ 1024", peak <= 1024, "growth")
         if "ingest_j2" in rows:
             speed = cold / (rows["ingest_j2"]["seconds"] + rows["code_j2"]["seconds"])
-            out.append(("(ingest + code) with 1 job / with --jobs 2", speed, "≥ 1.6", speed >= 1.6))
+            add("(ingest + code) with 1 job / with --jobs 2", speed, "≥ 1.6", speed >= 1.6, "--jobs 2")
     return out
 
 
@@ -223,17 +285,20 @@ def report(results: dict, help_times: tuple[float, float], pool: str, load: tupl
         if key.startswith("appendix"):
             extra = " (" + ", ".join(f"{s}: {quotes(results[s][key]['stdout']):,} quotes" for s in sizes) + ")"
         lines.append(f"| {what}{extra} | " + " | ".join(cells) + " |")
-    lines += ["", "## Ratios", "", "| ratio | target | " + " | ".join(f"{s} wall | {s} CPU" for s in sizes) + " |",
-              "|---|---|" + "---|---|" * len(sizes)]
+    lines += ["", f"Repeatable steps (references, `python -c pass`, `code` with nothing changed or after an edit, "
+              f"`search`, `words`) are medians of {REPEAT[0]} runs; an edit is undone and coded again between "
+              "runs.", "", "## Ratios", "",
+              "| ratio | target | serves | " + " | ".join(f"{s} wall | {s} CPU" for s in sizes) + " |",
+              "|---|---|---|" + "---|---|" * len(sizes)]
     wall = {s: ratios(results[s], "seconds") for s in sizes}
     cpu = {s: {r[0]: r for r in ratios(results[s], "cpu")} for s in sizes}
-    for what, _, target, _ in max(wall.values(), key=len):
+    for what, _, target, _, serves in max(wall.values(), key=len):
         cells = []
         for s in sizes:
             found = [r for r in wall[s] if r[0] == what]
             cells.append(_cell(found[0][1], found[0][3]) if found else "–")
             cells.append(_cell(cpu[s][what][1], cpu[s][what][3]) if what in cpu[s] else "–")
-        lines.append(f"| {what} | {target} | " + " | ".join(cells) + " |")
+        lines.append(f"| {what} | {target} | {serves} | " + " | ".join(cells) + " |")
     pad = " – |" * (2 * len(sizes) - 1)
     if len(sizes) > 1:
         first, last = sizes[0], sizes[-1]
@@ -241,10 +306,12 @@ def report(results: dict, help_times: tuple[float, float], pool: str, load: tupl
         growth = {c: (results[last]["ingest"][c] + results[last]["code"][c])
                   / (results[first]["ingest"][c] + results[first]["code"][c]) for c in ("seconds", "cpu")}
         lines.append(f"| (ingest + code) at {last} / at {first} ({words:.1f}× the words; wall, CPU) | ≤ 11 | "
+                     "growth | "
                      f"{_cell(growth['seconds'], growth['seconds'] <= 11)} | "
                      f"{_cell(growth['cpu'], growth['cpu'] <= 11)} |" + " – |" * (2 * len(sizes) - 2))
     helps, typer_time = help_times
     lines.append(f"| `qualcode --help` / `python -c \"import typer\"` ({helps:.2f} s / {typer_time:.2f} s) | ≤ 3 | "
+                 "--help | "
                  f"{_cell(helps / typer_time, helps / typer_time <= 3)} |" + pad)
     return "\n".join(lines) + "\n"
 
@@ -261,7 +328,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=None, help="where to write the Markdown results")
     parser.add_argument("--no-jobs", action="store_true", help="leave out the --jobs 2 project (for measuring "
                         "a qualcode without --jobs)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each repeatable step (medians are kept)")
     args = parser.parse_args()
+    REPEAT[0] = 1 if args.smoke else max(1, args.repeat)
     sizes = {"20k": 20_000} if args.smoke else {s: SIZES[s] for s in args.sizes.split(",")}
     output = args.output if args.output or args.smoke else HERE / "RESULTS.md"
     description, _ = corpus.pool()

@@ -15,7 +15,9 @@ def test_smoke_benchmark_produces_every_row(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--smoke", "--output", str(output)],
                    check=True, capture_output=True, text=True, timeout=300)
     text = output.read_text(encoding="utf-8")
-    for row in ("spaCy floor", "exact-substring coding", "qualcode ingest |", "qualcode code (first run)",
+    for row in ("spaCy floor", "without the lemmatizer", "str.find per keyword", "python -c pass",
+                "qualcode search", "qualcode words", "first code / str.find loop", "− python -c pass",
+                "exact-substring coding", "qualcode ingest |", "qualcode code (first run)",
                 "nothing changed |", "adding one keyword", "editing one code's rule", "qualcode matrix",
                 "about 1,000 quotes", "every quote", "ingest --jobs 2", "code --jobs 2",
                 "(ingest + first code) / floor", "/ exact-substring baseline", "matrix / first code",
