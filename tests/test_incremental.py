@@ -17,6 +17,7 @@ import qualcode
 from qualcode.autocode.incremental import code_hash
 from qualcode.codebook.active import CodebookInvalid
 from qualcode.codebook.load import load_codebook
+from qualcode.project import word_index
 from qualcode.project.store import open_store
 from qualcode.project.word_index import forms_containing, literal_piece, postings, unpack_sentences
 
@@ -276,3 +277,23 @@ def test_nothing_to_do_loads_no_heavy_library(coded: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     lines = out.strip().splitlines()
     assert "nothing changed" in out and lines[0] == "[]" and lines[-1] == "[]", out
+
+
+def test_word_index_follows_its_documents(coded: Path) -> None:
+    """A document's word-index rows are replaced when it is written again and go when it is removed."""
+    store = open_store(coded / ".qualcode" / "qualcode.db")
+    try:
+        rows = store.db.execute("SELECT document, count(*) FROM word_index GROUP BY document").fetchall()
+        assert len(rows) == 2 and all(n > 10 for _, n in rows)
+        first = rows[0][0]
+        with store.transaction():
+            row = store.document(first)
+            store.db.execute("INSERT INTO word_index VALUES ('zzz', ?, x'')", (first,))
+            word_index.write(store.db, first, row.text, [(t, n, a, b) for t, n, a, b, _ in store.sentence_rows_in(
+                first, [t.number for t in store.turns(first)])])
+            assert store.db.execute("SELECT count(*) FROM word_index WHERE document = ?", (first,)).fetchone() == \
+                (rows[0][1],)
+            store.delete_document(first)
+        assert store.db.execute("SELECT count(*) FROM word_index WHERE document = ?", (first,)).fetchone() == (0,)
+    finally:
+        store.close()

@@ -281,11 +281,12 @@ class Store:
                                                      for t in doc.turns for i, s in enumerate(t.sentences, 1)])
 
     def delete_document(self, doc_id: str) -> None:
-        """Remove a document with its turns, sentences, codings, quote choices and the memos on it and its
+        """Remove a document with its turns, sentences, word index, codings, quote choices and the memos on it and its
         codings (only for `qualcode remove` and `ingest --prune`, after their backup was written)."""
         self.delete_memos([m.id for m in self.document_memos(doc_id)])
         self.db.execute("DELETE FROM codings WHERE document = ?", (doc_id,))
         self.db.execute("DELETE FROM quote_choices WHERE document = ?", (doc_id,))
+        word_index.forget(self.db, doc_id)
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
     # -- turns and sentences ---------------------------------------------------------------------------
