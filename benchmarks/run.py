@@ -135,7 +135,7 @@ def measure_size(label: str, words: int, work: Path, jobs: bool) -> dict:
     rows["code_keyword"] = warm(project, add_keyword)
     rows["code_rule"] = warm(project, edit_rule)
     rows["search"] = repeated(PYTHON, "-m", "qualcode", "search", "language", "--project", str(project))
-    rows["words"] = repeated(PYTHON, "-m", "qualcode", "words", "--by", "document", "--project", str(project))
+    rows["words"] = repeated(PYTHON, "-m", "qualcode", "words", "--by", "type", "--project", str(project))
     rows["matrix"] = qualcode(project, "matrix", "--by", "document", "--count", "segments", "--include-suggestions",
                               "-o", str(project / "out" / "matrix.csv"))
     rows["appendix_1000"] = qualcode(project, "appendix", "--include-suggestions", "--limit", "80",
@@ -193,7 +193,7 @@ STEPS = [("floor", "reference: spaCy floor (blank en + sentencizer + lookup lemm
          ("code_unchanged", "qualcode code, nothing changed"),
          ("code_keyword", "qualcode code after adding one keyword to one code"),
          ("code_rule", "qualcode code after editing one code's rule"),
-         ("search", "qualcode search language"), ("words", "qualcode words --by document"),
+         ("search", "qualcode search language"), ("words", "qualcode words --by type"),
          ("matrix", "qualcode matrix"), ("appendix_1000", "qualcode appendix, about 1,000 quotes"),
          ("appendix_all", "qualcode appendix, every quote"),
          ("ingest_j2", "qualcode ingest --jobs 2"), ("code_j2", "qualcode code --jobs 2 (first run)")]
