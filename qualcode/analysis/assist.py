@@ -231,7 +231,8 @@ def _learned(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evid
 def _similar(store: Store, book: Codebook, code: Code, evidence: Evidence, texts: dict[str, str],
              report: SuggestReport, top: int, model: str | None) -> None:
     about = " ".join(x for x in (code.label, code.definition, code.include) if x.strip())
-    accepted = [c.text for c in store.codings() if c.code == code.id and c.status == "accepted" and not c.stale]
+    family = {code.id, *book.descendants(code.id)}  # a sub-code's passage is about its parent too (issue 26)
+    accepted = [c.text for c in store.codings() if c.code in family and c.status == "accepted" and not c.stale]
     queries = [about, *code.examples, *accepted]
     candidates = _open_units(evidence, book, code.id, report.everywhere)
     found, report.model = similar.similarities(queries, [evidence.marks.units[i].text for i in candidates], model)
