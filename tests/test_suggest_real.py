@@ -3,6 +3,7 @@ against the 262 human-coded MAXQDA segments, with a codebook that has no rules."
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -93,25 +94,31 @@ def _independent_leave_one_interview_out(root: Path, min_precision: float) -> di
     codes = [c for c, rows in sorted(positive.items()) if len(rows) >= 5 and len(turns) - len(rows) >= 5
              and len({turns[i][0] for i in rows}) >= 2]
 
-    def scores(train, test, code):
+    @functools.cache
+    def probabilities(left_out: frozenset) -> dict:
+        """Per code, every turn's probability from a model trained on the interviews not in ``left_out`` (a
+        model trained without interviews A and B serves the outer folds of A and of B alike)."""
+        train = np.array([i for i in range(len(turns)) if docs[i] not in left_out])
         union = FeatureUnion([
             ("w", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, token_pattern=r"(?u)\b\w+\b")),
             ("c", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2))])
-        x = union.fit_transform([words[i] for i in train])
-        y = [i in positive[code] for i in train]
-        if all(y) or not any(y):
-            return np.zeros(len(test))
-        model = LogisticRegression(class_weight="balanced", C=4.0, solver="liblinear", dual=True, max_iter=1000,
-                                   random_state=0).fit(x, y)
-        return model.predict_proba(union.transform([words[i] for i in test]))[:, 1]
+        x, everything = union.fit_transform([words[i] for i in train]), union.transform(words)
+        found = {}
+        for code in codes:
+            y = [i in positive[code] for i in train]
+            found[code] = np.zeros(len(turns)) if all(y) or not any(y) else LogisticRegression(
+                class_weight="balanced", C=4.0, solver="liblinear", dual=True, max_iter=1000,
+                random_state=0).fit(x, y).predict_proba(everything)[:, 1]
+        return found
 
     truth, said = [], []
     everything = np.arange(len(turns))
     for train, test in LeaveOneGroupOut().split(everything, groups=docs):
+        outer = frozenset(docs[test])
         for code in codes:
             inner = np.zeros(len(train))
-            for a, b in LeaveOneGroupOut().split(train, groups=docs[train]):
-                inner[b] = scores(train[a], train[b], code)
+            for _, b in LeaveOneGroupOut().split(train, groups=docs[train]):
+                inner[b] = probabilities(outer | frozenset(docs[train][b]))[code][train[b]]
             labels = np.array([i in positive[code] for i in train])
             order = np.argsort(-inner, kind="stable")
             cut = None
@@ -121,8 +128,8 @@ def _independent_leave_one_interview_out(root: Path, min_precision: float) -> di
                 hits = labels[order[:k + 1]]
                 if hits.any() and hits.mean() >= min_precision:
                     cut = inner[order[k]]
-            held = scores(train, test, code) if cut is not None else np.zeros(len(test))
-            said += list((held >= cut) if cut is not None else np.zeros(len(test), bool))
+            held = probabilities(outer)[code][test]
+            said += list(held >= cut) if cut is not None else [False] * len(test)
             truth += [i in positive[code] for i in test]
     return {"precision": precision_score(truth, said), "recall": recall_score(truth, said),
             "F1": f1_score(truth, said), "kappa": cohen_kappa_score(truth, said)}
