@@ -78,7 +78,7 @@ def _independent_leave_one_interview_out(root: Path, min_precision: float) -> di
     def walk(codes, up):
         for c in codes:
             parent[c["id"]] = up
-            walk(c.get("codes", []), c["id"])
+            walk(c.get("children", []), c["id"])
 
     walk(yaml.safe_load((root / "codebooks" / "pdpilot.yaml").read_text(encoding="utf-8"))["codes"], None)
     positive: dict[str, set[int]] = {}
