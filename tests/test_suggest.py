@@ -122,20 +122,97 @@ def test_learned_rerun_keeps_decisions(study, cli) -> None:
 
 
 def test_cross_validation_is_reported_and_deterministic(study, cli) -> None:
-    """`--cross-validate 3 --min-precision 0.5` prints per-code precision, recall and F1 and the pooled recall of
-    rules alone and rules + learned; two runs print the same."""
+    """`--cross-validate 3 --min-precision 0.5` prints per-code held-out precision (with its interval), recall, F1
+    and κ, the pooled figures beside the rules and the most-frequent-code baselines, what it means for a reviewer;
+    two runs print the same."""
     args = ("suggest", "--method", "learned", "--cross-validate", "3", "--min-precision", "0.5", "--project",
             study.root)
     first = cli(*args)
     assert first.exit_code == 0, first.output
-    assert "precision" in first.stdout and "F1" in first.stdout and "cross-validated over 3 folds" in first.stdout
-    assert "rules alone 0.00" in first.stdout and "rules + learned" in first.stdout
+    assert "held out: 3 folds by document, nested" in first.stdout and "kappa" in first.stdout
+    for baseline in ("rules (the codebook's keywords)", "rules + learned", "always the most frequent code"):
+        assert baseline in first.stdout
+    assert "of 100 learned suggestions on documents it has not seen, about" in first.stdout
     assert cli(*args).stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]  # the last counts replacements
+
+
+def test_suggestions_go_where_no_person_has_coded(study, cli) -> None:
+    """By default `learned` and `similar` suggest only on the documents nobody coded (IDI-05, IDI-06);
+    `--everywhere` suggests on the coded ones too."""
+    assert cli("suggest", "--method", "learned", "--project", study.root).exit_code == 0
+    assert cli("suggest", "--method", "similar", "--code", "language", "--model", "tfidf", "--top", "30",
+               "--project", study.root).exit_code == 0
+    for coder in ("learned", "similar"):
+        assert {doc for doc, *_ in codings_of(study, coder)} <= {"IDI-05", "IDI-06"}, coder
+    assert cli("suggest", "--method", "similar", "--code", "language", "--model", "tfidf", "--top", "30",
+               "--everywhere", "--project", study.root).exit_code == 0
+    assert {doc for doc, *_ in codings_of(study, "similar")} - {"IDI-05", "IDI-06"}
+
+
+def test_every_document_coded_says_how_to_suggest_there(tmp_path, cli) -> None:
+    """When a person coded every document, the run suggests nothing and names --everywhere."""
+    project = make_project(tmp_path, {f"IDI-0{n}.txt": transcript(n) for n in range(1, 4)}, CODEBOOK)
+    place_codings(project, [(f"IDI-0{n}", text, "language", "minh", "accepted") for n in range(1, 4)
+                            for text in (LANGUAGE[n % 6], LANGUAGE[(n + 2) % 6])])
+    run = cli("suggest", "--method", "learned", "--project", project.root)
+    assert run.exit_code == 0 and "add --everywhere" in run.stdout and codings_of(project, "learned") == []
+
+
+def test_a_code_coded_in_one_document_only_is_listed(study, cli) -> None:
+    """A code whose positive units all lie in one document cannot be tested by document: with --cross-validate it
+    is listed with that reason and gets no suggestions."""
+    sentences = [OTHER[1], LANGUAGE[1], OTHER[2], LANGUAGE[3], OTHER[4]]  # IDI-01's sentences
+    place_codings(study, [("IDI-01", text, "prejudice", "minh", "accepted") for text in sentences])
+    run = cli("suggest", "--method", "learned", "--cross-validate", "3", "--project", study.root)
+    assert run.exit_code == 0, run.output
+    assert "skipped 1 code, all positive units in one document" in run.stdout and "prejudice" in run.stdout
+    assert not [c for c in codings_of(study, "learned") if c[1] == "prejudice"]
+
+
+def test_a_code_missing_the_precision_held_out_is_listed_not_suggested(study, cli) -> None:
+    """A code whose held-out precision cannot reach --min-precision 1 is listed as not suggested, with none of its
+    suggestions stored."""
+    place_codings(study, [(f"IDI-0{n}", OTHER[(n + k) % 6], "workload", "minh", "accepted") for n in range(1, 5)
+                          for k in (0, 3)])
+    run = cli("suggest", "--method", "learned", "--code", "workload", "--cross-validate", "4", "--min-precision",
+              "1", "--project", study.root)
+    assert run.exit_code == 0, run.output
+    assert "not suggested 1 code" in run.stdout and "workload" in run.stdout
+    assert codings_of(study, "learned") == []
+
+
+def test_no_human_codings_is_a_clear_error(tmp_path, cli) -> None:
+    """`learned` on a project nobody coded stops with one line saying there is nothing to learn from (exit 1)."""
+    project = make_project(tmp_path, {f"IDI-0{n}.txt": transcript(n) for n in range(1, 4)}, CODEBOOK)
+    run = cli("suggest", "--method", "learned", "--cross-validate", "2", "--project", project.root)
+    assert run.exit_code == 1 and "nothing to learn from" in run.stderr and "Traceback" not in run.output
+
+
+def test_held_out_figures_and_bootstrap_intervals() -> None:
+    """Pooled figures count every unit × code decision once, κ matches scikit-learn's, and the document bootstrap
+    is seeded (same intervals twice) and brackets the figure."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from qualcode.analysis.heldout import figures
+
+    groups = [f"d{i // 4}" for i in range(20)]
+    truth = {"a": frozenset({0, 1, 4, 9, 13}), "b": frozenset({2, 6, 7, 17})}
+    said = {"a": frozenset({0, 4, 5, 13, 18}), "b": frozenset({2, 7, 11})}
+    rows = {"a": list(range(20)), "b": list(range(20))}
+    table = figures(["a", "b"], rows, groups, truth, said)
+    pooled = table.pooled.scores
+    assert (pooled.true_positives, pooled.false_positives, pooled.false_negatives) == (5, 3, 4)
+    flat_truth = [i in truth[c] for c in "ab" for i in range(20)]
+    flat_said = [i in said[c] for c in "ab" for i in range(20)]
+    assert abs(pooled.kappa - cohen_kappa_score(flat_truth, flat_said)) < 1e-9
+    low, high = table.pooled.precision_ci
+    assert low <= pooled.precision <= high and figures(["a", "b"], rows, groups, truth, said) == table
 
 
 def test_cross_validation_needs_two_folds(study, cli) -> None:
     """`--cross-validate 1` and a precision outside 0–1 are usage errors (exit 2) with one line."""
-    assert cli("suggest", "--method", "learned", "--cross-validate", "1", "--project", study.root).exit_code == 2
+    run = cli("suggest", "--method", "learned", "--cross-validate", "1", "--project", study.root)
+    assert run.exit_code == 2 and "at least 2 folds" in run.stderr
     run = cli("suggest", "--method", "learned", "--min-precision", "1.5", "--project", study.root)
     assert run.exit_code == 2 and "between 0 and 1" in run.stderr
 
@@ -151,13 +228,16 @@ def test_more_folds_than_documents_is_refused_at_once(study, cli) -> None:
     assert time.monotonic() - started < 5
 
 
-def test_out_of_fold_caps_folds_at_what_scikit_learn_can_split() -> None:
-    """Asking for more folds than the classes allow (5 positives, 10 negatives in 20 documents) scores every
-    row instead of failing in scikit-learn."""
-    matrix = learned.features([f"the road to school number {i}" for i in range(15)])
-    labels = [i < 5 for i in range(15)]
-    found = learned.out_of_fold(matrix, list(range(15)), labels, [f"doc{i}" for i in range(15)], 20)
-    assert len(found) == 15 and all(0.0 <= p <= 1.0 for p in found)
+def test_document_folds_keep_documents_whole_and_balance_units() -> None:
+    """Folds hold whole documents of about equal units; asking for as many folds as documents (or more) leaves one
+    document out per fold."""
+    from qualcode.autocode.nested import document_folds
+
+    sizes = {"a": 10, "b": 8, "c": 5, "d": 3, "e": 2}
+    folds = document_folds(sorted(sizes), sizes, 2)
+    assert sorted(d for f in folds for d in f) == sorted(sizes)
+    assert sorted(sum(sizes[d] for d in f) for f in folds) == [13, 15]  # greedy, largest first
+    assert document_folds(sorted(sizes), sizes, 9) == [("a",), ("b",), ("c",), ("d",), ("e",)]
 
 
 def test_pick_threshold_reaches_the_precision_or_says_none() -> None:
