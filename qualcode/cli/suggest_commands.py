@@ -78,7 +78,8 @@ def suggest(
     for where, message in report.failures:
         typer.echo(f"error: {where}: {message}", err=True)
     if report.stopped:
-        typer.echo(f"error: stopped asking: {report.stopped}; {plural(report.not_sent, 'unit')} not sent", err=True)
+        left = f"; {plural(report.not_sent, 'unit')} not sent" if report.not_sent else ""
+        typer.echo(f"error: stopped asking: {report.stopped}{left}", err=True)
     if report.unanswered:
         typer.echo(f"error: {plural(report.unanswered, 'unit')} of {report.units} left unanswered: their earlier "
                    "suggestions are kept; run the same command again to ask for them (answers received are "
