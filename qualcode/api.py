@@ -306,18 +306,22 @@ class Project(ProjectFolder):
     def suggest(self, method: str, *, code: str | None = None, unit: str | None = None, folds: int | None = None,
                 min_precision: float | None = None, top: int = 20, model: str | None = None,
                 endpoint: str | None = None, allow_remote: bool = False, everywhere: bool = False,
+                timeout: float = 60.0, max_failures: int = 5,
                 on_estimate: Callable[[Estimate], None] | None = None,
                 on_progress: Callable[[int, int, str], None] | None = None) -> SuggestReport:
         """Assisted suggestions beyond the rules (`qualcode suggest`): ``learned`` (a classifier per code trained
         on the reviewed codings; ``folds`` measures it on held-out documents first, ``min_precision`` picks its
         threshold), ``similar`` (the ``top`` passages closest to ``code``) or ``llm`` (a chat model at
-        ``endpoint``, which must be on this machine unless ``allow_remote``). Suggestions go on documents no
-        person has coded unless ``everywhere``. Stored as coder = method, status ``suggested``."""
+        ``endpoint``, which must be on this machine unless ``allow_remote``; ``timeout`` seconds per request,
+        stopping after ``max_failures`` failed units in a row; a unit left unanswered keeps its earlier
+        suggestions). Suggestions go on documents no person has coded unless ``everywhere``. Stored as coder =
+        method, status ``suggested``."""
         from qualcode.analysis.assist import suggest
 
         return suggest(self, method, code=code, unit=unit, folds=folds, min_precision=min_precision, top=top,
                        model=model, endpoint=endpoint, allow_remote=allow_remote, everywhere=everywhere,
-                       on_estimate=on_estimate, on_progress=on_progress)
+                       timeout=timeout, max_failures=max_failures, on_estimate=on_estimate,
+                       on_progress=on_progress)
 
     # -- codings -----------------------------------------------------------------------------------------
     def codings(self, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from llm_stub import Reply, StubServer, completion
 from typer.testing import CliRunner
 
 from qualcode.cli import app
@@ -49,7 +50,7 @@ def _full_disk(room: int | None):
 
 
 def _case_id(case: dict) -> str:
-    what = case["file"] or case.get("generate") or case.get("setup")
+    what = case["file"] or case.get("generate") or case.get("setup") or case.get("stub")
     return f"{what}-{'-'.join(a for a in case['args'] if not a.startswith(('{', '-', 'out/')))}"
 
 
@@ -288,6 +289,19 @@ def killed_import(root: Path, case: dict) -> None:
 SETUPS = {f.__name__: f for f in (scramble_store, drop_table, not_a_store, store_folder_is_file, newer_schema,
                                   config, overwrite_middle, damage_participant_json, killed_import,
                                   name_key, memo_odd_date)}
+# What the stub chat server answers in a case with `stub = NAME` (its URL replaces {endpoint} in the args).
+STUBS = {
+    "html": lambda passage, n: Reply(200, b"<!DOCTYPE html><html><body>Bad gateway</body></html>"),
+    "another_shape": lambda passage, n: completion({"codes": [{"id": "language"}]}),
+    "unknown_code": lambda passage, n: completion({"codes": [{"code": "housing", "rationale": "homes"}]}),
+    "empty_choices": lambda passage, n: Reply(200, b'{"choices": []}'),
+    "http_500": lambda passage, n: Reply(500, b"Internal Server Error"),
+    "dropped": lambda passage, n: Reply(body=None),
+    "slow": lambda passage, n: Reply(200, b"{}", delay=2),
+    "redirect_remote": lambda passage, n: Reply(302, b"", {"Location": "https://collector.example.net/v1"}),
+    "throttled_once": lambda passage, n: (Reply(429, b"", {"Retry-After": "0"}) if n == 1
+                                          else completion({"codes": []})),
+}
 GENERATE = {f.__name__: f for f in (zip_bomb_docx, many_parts_docx, zip_bomb_xlsx, one_line_txt, long_cell_csv,
                                     huge_cell_csv, million_row_review_csv, deep_qdc, deep_qdpx, small_qdpx,
                                     ten_thousand_codes)}
@@ -319,17 +333,21 @@ def test_hostile_input(case: dict, template: Path, tmp_path: Path, monkeypatch) 
         lock.execute("BEGIN EXCLUSIVE")
     elif case.get("setup"):
         SETUPS[case["setup"]](root, case)
+    stub = StubServer(STUBS[case["stub"]]).__enter__() if case.get("stub") else None
     try:
         for before in case.get("before", []):
             result = _run([a.replace("{file}", name) for a in before])
             assert result.exit_code == 0, result.output
         started = time.monotonic()
         with _full_disk(case.get("full_disk")):
-            result = _run([a.replace("{file}", name) for a in case["args"]])
+            result = _run([a.replace("{file}", name).replace("{endpoint}", stub.url if stub else "")
+                           for a in case["args"]])
         elapsed = time.monotonic() - started
     finally:
         if lock is not None:
             lock.close()
+        if stub is not None:
+            stub.__exit__()
     output = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert result.exception is None or isinstance(result.exception, SystemExit), output
     assert "Traceback" not in output

@@ -1,18 +1,15 @@
-"""`qualcode suggest`: learned from review decisions, similar passages, a local LLM (against a stub server), and
-`review --order score` — on a small project written here."""
+"""`qualcode suggest`: learned from review decisions, similar passages, and `review --order score` — on a small
+project written here (the llm method: tests/test_llm.py)."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import db
 from helpers import make_project, place_codings
 
-from qualcode.autocode import learned, llm
+from qualcode.autocode import learned
 from qualcode.autocode.similar import similarities
 from qualcode.codings.review_session import open_review
 from qualcode.errors import UsageError
@@ -287,89 +284,3 @@ def test_tfidf_similarity_prefers_shared_words() -> None:
     """A text sharing words with a query scores higher than an unrelated one, in Vietnamese too."""
     found, model = similarities(["không biết đọc chữ"], ["tôi không biết đọc", "làm ruộng cả ngày"], "tfidf")
     assert model == "tfidf" and found[0] > found[1]
-
-
-# -- llm against a stub server ------------------------------------------------------------------------------
-class Stub(BaseHTTPRequestHandler):
-    """An OpenAI-compatible chat endpoint: language for passages naming Kinh or Vietnamese, 500 for 'buffaloes'."""
-
-    requests: list[dict] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        Stub.requests.append(body)
-        passage = body["messages"][-1]["content"].split("Passage:")[1]
-        if "buffaloes" in passage:
-            self.send_response(500)
-            self.end_headers()
-            return
-        codes = ["language"] if ("Kinh" in passage or "Vietnamese" in passage) else []
-        answer = {"codes": codes + ["unknown_code"], "rationale": "It names the language of the services."}
-        reply = json.dumps({"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)}}]})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(reply.encode("utf-8"))
-
-    def log_message(self, *args) -> None:
-        return
-
-
-@pytest.fixture
-def endpoint():
-    """A stub chat server on 127.0.0.1 in a thread; yields its base URL."""
-    Stub.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
-
-
-def test_llm_suggests_with_rationale_and_caches_answers(study, cli, endpoint) -> None:
-    """`llm` stores language suggestions with the model's rationale, reports the failing units (exit 1) while
-    keeping the rest, and a re-run sends only what was not answered before."""
-    args = ("suggest", "--method", "llm", "--endpoint", endpoint, "--model", "stub", "--unit", "turn",
-            "--project", study.root)
-    run = cli(*args)
-    assert run.exit_code == 1 and "the endpoint answered HTTP 500" in run.stderr
-    assert "units to code, 0 already answered" in run.stderr and "s for the first" in run.stderr
-    made = codings_of(study, "llm")
-    assert made and all(code == "language" and rule == "llm stub: It names the language of the services."
-                        for _, code, _, rule, _ in made)
-    assert all("Kinh" in text or "Vietnamese" in text for *_, text in made)
-    failed = sum("buffaloes" in r["messages"][-1]["content"] for r in Stub.requests)
-    sent = len(Stub.requests)
-    again = cli(*args)
-    assert len(Stub.requests) - sent == failed  # only the failed units are asked again
-    assert codings_of(study, "llm") == made and "earlier suggestions replaced" in again.stdout
-
-
-def test_llm_stops_asking_an_endpoint_that_is_down(study, cli, endpoint) -> None:
-    """With nothing listening, the first units fail one by one, then the run stops asking, says how many units
-    were not sent and exits 1."""
-    closed = endpoint.rsplit(":", 1)[0] + ":9/v1"  # the discard port: nothing listens there
-    run = cli("suggest", "--method", "llm", "--endpoint", closed, "--model", "stub", "--project", study.root)
-    assert run.exit_code == 1
-    assert run.stderr.count("the endpoint did not answer") == 5 and "units not sent" in run.stderr
-    assert codings_of(study, "llm") == []
-
-
-def test_llm_refuses_an_endpoint_off_this_machine(study, cli) -> None:
-    """An endpoint on another host is refused (exit 2) unless --allow-remote; no request is made."""
-    run = cli("suggest", "--method", "llm", "--endpoint", "https://api.example.com/v1", "--model", "m",
-              "--project", study.root)
-    assert run.exit_code == 2 and "--allow-remote" in run.stderr
-    assert llm.chat_url("https://api.example.com/v1", allow_remote=True) == "https://api.example.com/v1/chat/completions"
-    assert llm.chat_url("http://[::1]:8080/v1/chat/completions") == "http://[::1]:8080/v1/chat/completions"
-    assert llm.is_local("127.0.0.2") and not llm.is_local("10.0.0.1")
-
-
-def test_llm_answer_parsing() -> None:
-    """JSON inside a code fence is read, unknown codes dropped, case ignored; prose without JSON is a failure."""
-    answer = llm.parse_answer('```json\n{"codes": ["Language", "x"], "rationale": " Kinh  only. "}\n```',
-                              ["language"])
-    assert answer.codes == ("language",) and answer.rationale == "Kinh only."
-    with pytest.raises(llm.EndpointFailure):
-        llm.parse_answer("I think it is about language.", ["language"])

@@ -18,8 +18,6 @@ a person coded is taken as coded throughout, and is the model's evidence of what
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,8 +34,8 @@ from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import Store, open_store
 
 METHODS = ("learned", "similar", "llm")
-BATCH = 20  # llm: units answered between two commits
-MAX_FAILURES_IN_A_ROW = 5  # llm: stop asking an endpoint that keeps failing
+MAX_FAILURES = 5  # llm: stop asking an endpoint that fails this many units in a row
+TIMEOUT = 60.0  # llm: seconds one request may take
 CACHE_FILE = "llm-cache.jsonl"
 
 
@@ -70,6 +68,7 @@ class Estimate:
     units: int
     cached: int
     seconds_per_unit: float | None = None
+    remote: str = ""  # the host passages are sent to when it is not this machine (--allow-remote)
 
     @property
     def seconds(self) -> float | None:
@@ -97,12 +96,22 @@ class SuggestReport:
     replaced: int = 0
     already_decided: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (unit's place, what went wrong)
-    not_sent: int = 0
+    not_sent: int = 0  # llm: units not asked once the run stopped
+    answered: int = 0  # llm: units answered (their earlier suggestions replaced)
+    stopped: str = ""  # llm: why the run stopped asking early, if it did
+    interrupted: bool = False  # llm: stopped by Ctrl-C
+
+    @property
+    def unanswered(self) -> int:
+        """llm: the units left without a new answer (their earlier suggestions kept); 0 for the other methods."""
+        return self.units - self.answered if self.method == "llm" else 0
 
     @property
     def return_code(self) -> int:
-        """0 when every unit was handled, 1 when the endpoint failed on some."""
-        return 1 if self.failures else 0
+        """0 when every unit was handled, 1 when some unit was left unanswered, 130 after Ctrl-C."""
+        if self.interrupted:
+            return 130
+        return 1 if self.failures or self.unanswered else 0
 
 
 @dataclass(frozen=True)
@@ -138,15 +147,16 @@ def gather(store: Store, book: Codebook, kind: UnitKind) -> Evidence:
 def suggest(project: ProjectFolder, method: str, *, code: str | None = None, unit: str | None = None,
             folds: int | None = None, min_precision: float | None = None, top: int = 20, model: str | None = None,
             endpoint: str | None = None, allow_remote: bool = False, everywhere: bool = False,
+            timeout: float = TIMEOUT, max_failures: int = MAX_FAILURES,
             on_estimate: Callable[[Estimate], None] | None = None,
             on_progress: Callable[[int, int, str], None] | None = None) -> SuggestReport:
     """Run one assisted suggester over the project and store its suggestions (coder = the method's name).
 
     Suggestions go on documents no person has coded unless ``everywhere``. Raises UsageError for an unknown
     method, code or unit, bad options (a fold count below 2 or above the number of documents, a precision
-    outside 0–1, `similar` without a code, `llm` without an endpoint and model or with an endpoint off this
-    machine unless ``allow_remote``), and ProjectError when nothing was ingested, or for `learned` when nothing
-    was coded, accepted or rejected.
+    outside 0–1, `similar` without a code, `llm` without an endpoint and model, with an endpoint off this
+    machine unless ``allow_remote``, a ``timeout`` or ``max_failures`` below what makes sense), and ProjectError
+    when nothing was ingested, or for `learned` when nothing was coded, accepted or rejected.
     """
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
@@ -173,7 +183,11 @@ def suggest(project: ProjectFolder, method: str, *, code: str | None = None, uni
         if not endpoint or not model:
             raise UsageError("the llm method needs --endpoint URL and --model NAME (e.g. --endpoint "
                              "http://127.0.0.1:11434/v1 --model llama3.1)")
-        url = llm.chat_url(endpoint, allow_remote)
+        where = llm.endpoint(endpoint, allow_remote)
+        if not timeout > 0:
+            raise UsageError(f"--timeout {timeout:g}: give the seconds one request may take, e.g. 60")
+        if max_failures < 1:
+            raise UsageError(f"--max-failures {max_failures}: give how many failures in a row stop the run, e.g. 5")
     store = open_store(project.store_path)
     try:
         documents = len(store.document_keys())
@@ -193,8 +207,11 @@ def suggest(project: ProjectFolder, method: str, *, code: str | None = None, uni
         elif method == "similar":
             _similar(store, book, codes[0], evidence, texts, report, top, model)
         else:
-            cache = llm.ResponseCache(project.store_path.parent / CACHE_FILE)
-            _llm(store, book, codes, evidence, texts, report, url, model, cache, on_estimate, on_progress)
+            from qualcode.analysis.assist_llm import run_llm  # it imports this module
+
+            run_llm(store, book, codes, evidence, texts, report, where, model,
+                    llm.ResponseCache(cache_path(project)),
+                    timeout=timeout, max_failures=max_failures, on_estimate=on_estimate, on_progress=on_progress)
     finally:
         store.close()
     return report
@@ -246,77 +263,6 @@ def _similar(store: Store, book: Codebook, code: Code, evidence: Evidence, texts
                                       suggested=stored.added))
 
 
-# -- llm -----------------------------------------------------------------------------------------------------
-def _llm(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evidence, texts: dict[str, str],
-         report: SuggestReport, url: str, model: str, cache: llm.ResponseCache,
-         on_estimate: Callable[[Estimate], None] | None,
-         on_progress: Callable[[int, int, str], None] | None) -> None:
-    report.model = model
-    prompt = llm.codebook_prompt(codes)
-    known = [c.id for c in codes]
-    units = evidence.marks.units
-    chats = [llm.messages(prompt, u.text) for u in units]
-    keys = [llm.cache_key(model, chat) for chat in chats]
-    estimate = Estimate(len(units), sum(cache.get(k) is not None for k in keys))
-    if on_estimate:
-        on_estimate(estimate)
-    open_units = {c.id: set(_open_units(evidence, book, c.id, report.everywhere)) for c in codes}
-    per_code: Counter = Counter()
-    batch: list[Suggestion] = []
-    first, failing, timed = True, 0, False
-
-    def commit() -> None:
-        nonlocal first, batch
-        with store.transaction():
-            stored = store_suggestions(store, book, "llm", batch, texts, known, replace=first)
-        report.added += stored.added
-        report.replaced += stored.replaced
-        report.already_decided += stored.already_decided
-        first, batch = False, []
-
-    for index, (unit, chat, key) in enumerate(zip(units, chats, keys)):
-        if on_progress:
-            on_progress(index, len(units), unit.document)
-        content = cache.get(key)
-        if content is None:
-            if failing >= MAX_FAILURES_IN_A_ROW:
-                report.not_sent += 1
-                continue
-            began = time.monotonic()
-            try:
-                content = llm.ask(url, model, chat)
-            except llm.EndpointFailure as exc:
-                report.failures.append((unit.where, str(exc)))
-                failing += 1
-                continue
-            if not timed and on_estimate:
-                on_estimate(replace(estimate, seconds_per_unit=time.monotonic() - began))
-                timed = True
-            try:
-                answer = llm.parse_answer(content, known)
-            except llm.EndpointFailure as exc:
-                report.failures.append((unit.where, str(exc)))
-                failing = 0
-                continue
-            cache.put(key, content)  # only well-formed answers are kept, so a re-run asks again
-            failing = 0
-        else:
-            try:
-                answer = llm.parse_answer(content, known)
-            except llm.EndpointFailure as exc:
-                report.failures.append((unit.where, str(exc)))
-                continue
-        note = f"llm {model}: {answer.rationale}"[:300] if answer.rationale else f"llm {model}"
-        for code in answer.codes:
-            if index in open_units[code]:
-                batch.append(_suggestion(evidence, index, code, note))
-                per_code[code] += 1
-        if (index + 1) % BATCH == 0:
-            commit()
-    commit()
-    report.per_code = [CodeResult(c.id, c.label, suggested=per_code[c.id]) for c in codes if per_code[c.id]]
-
-
 def cache_path(project: ProjectFolder) -> Path:
-    """Where the llm method keeps the answers it has received."""
+    """Where the llm method keeps the answers it has received and checked."""
     return project.store_path.parent / CACHE_FILE

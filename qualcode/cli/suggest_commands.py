@@ -54,6 +54,10 @@ def suggest(
                                         "endpoint, e.g. http://127.0.0.1:11434/v1 (Ollama)."),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="llm: allow an endpoint off this machine "
                                       "(participants' words are sent there)."),
+    timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="llm: how long one request may "
+                                  "take before that unit counts as failed."),
+    max_failures: int = typer.Option(5, "--max-failures", metavar="N", help="llm: stop asking after N units "
+                                     "failed in a row (units answered are kept)."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Suggest codings beyond the rules (coder learned, similar or llm; status suggested, reviewed like any)."""
@@ -64,7 +68,7 @@ def suggest(
         report = open_project(project_dir).suggest(
             method.value, code=code, unit=unit.value if unit else None, folds=folds, min_precision=min_precision,
             top=top, model=model, endpoint=endpoint, allow_remote=allow_remote, everywhere=everywhere,
-            on_estimate=_print_estimate, on_progress=update)
+            timeout=timeout, max_failures=max_failures, on_estimate=_print_estimate, on_progress=update)
     finally:
         if bar:
             bar.stop()
@@ -79,9 +83,13 @@ def suggest(
                    "add --everywhere to suggest there too")
     for where, message in report.failures:
         typer.echo(f"error: {where}: {message}", err=True)
-    if report.not_sent:
-        typer.echo(f"error: stopped asking after repeated failures: {plural(report.not_sent, 'unit')} not sent; "
-                   "run the same command again (answers received so far are kept)", err=True)
+    if report.stopped:
+        left = f"; {plural(report.not_sent, 'unit')} not sent" if report.not_sent else ""
+        typer.echo(f"error: stopped asking: {report.stopped}{left}", err=True)
+    if report.unanswered:
+        typer.echo(f"error: {plural(report.unanswered, 'unit')} of {report.units} left unanswered: their earlier "
+                   "suggestions are kept; run the same command again to ask for them (answers received are "
+                   "cached)", err=True)
     typer.echo(f"{method.value}: {plural(report.added, 'suggestion')} on {report.unit}s "
                f"({plural(report.replaced, 'earlier suggestion')} replaced, "
                f"{plural(report.already_decided, 'span')} already reviewed); review them with "
@@ -90,6 +98,8 @@ def suggest(
 
 
 def _print_estimate(estimate) -> None:
+    if estimate.seconds is None and estimate.remote and estimate.units > estimate.cached:
+        typer.echo(f"warning: passages are sent to {estimate.remote}, off this machine (--allow-remote)", err=True)
     if estimate.seconds is None:
         typer.echo(f"llm: {plural(estimate.units, 'unit')} to code, {estimate.cached} already answered (cached), "
                    f"{estimate.units - estimate.cached} to send", err=True)

@@ -388,6 +388,21 @@ class Store:
             args += list(codes)
         return self.db.execute(sql, args).rowcount
 
+    def delete_suggestions_within(self, codebook: str, spans: Sequence[tuple[str, int, int]], *, coder: str,
+                                  codes: Sequence[str] | None = None) -> int:
+        """Remove the unreviewed suggestions of ``coder`` made with ``codebook`` (of ``codes`` only, when given)
+        that lie inside one of ``spans`` ``(document, start, end)``: the passages a run has answered anew, so a
+        partial run replaces nothing else. Returns how many."""
+        wanted = None if codes is None else set(codes)
+        ids = []
+        for document, start, end in spans:
+            ids += [i for i, code in self.db.execute(
+                "SELECT id, code FROM codings WHERE coder = ? AND status = 'suggested' AND codebook = ? "
+                'AND document = ? AND start >= ? AND "end" <= ?', (coder, codebook, document, start, end))
+                if wanted is None or code in wanted]
+        self.db.executemany("DELETE FROM codings WHERE id = ?", [(i,) for i in ids])
+        return len(ids)
+
     def auto_decisions(self, codebook: str, *, coder: str = "auto") -> set[tuple[str, int, int, str]]:
         """``(document, start, end, code)`` of ``coder``'s codings of ``codebook`` already accepted or rejected."""
         return set(self.db.execute(
