@@ -821,16 +821,23 @@ class Project(ProjectFolder):
                 raise
             return None
 
-    def import_qdpx(self, path: str | Path) -> ProjectImport:
+    def import_qdpx(self, path: str | Path, *, positions: str | None = None) -> ProjectImport:
         """Bring a REFI-QDA project (`qualcode import FILE.qdpx`) into this project: its text sources as
         transcripts under ``transcripts/<name>/`` (ingested the normal way), its codes as
-        ``codebooks/<name>.yaml``, its cases as participants.csv rows, its codings with their coders and its
-        notes as ``notes/<name>.md`` — never over an existing file. Atomic: killed at any point, the project is
-        as it was (or, past the store's commit, is completed by the next command). What could not come over is
-        counted in the result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
+        ``codebooks/<name>.yaml`` (the active codebook in ``qualcode.toml`` unless the project had codings
+        already), its cases as participants.csv rows, its codings with their coders, its memos as memos on their
+        documents, participants, codes and codings, and its project notes as ``notes/<name>.md`` — never over an
+        existing file. Each source's positions are read as the data show (UTF-16 units, code points or bytes);
+        ``positions`` (``utf16``, ``codepoints``, ``bytes``) forces a reading. Atomic: killed at any point, the
+        project is as it was (or, past the store's commit, is completed by the next command). What could not
+        come over is counted in the result's ``dropped``. Raises InputFileError for an unreadable or unsafe
+        archive, UsageError for an unknown ``positions``."""
+        from qualcode.exchange.positions import UNITS
         from qualcode.exchange.staged_import import import_project
 
-        return import_project(self, Path(path))
+        if positions is not None and positions not in UNITS:
+            raise UsageError(f"positions {positions!r}: use one of {', '.join(UNITS)}")
+        return import_project(self, Path(path), positions)
 
 
 def _store_safe(method: Callable) -> Callable:

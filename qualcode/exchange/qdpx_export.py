@@ -227,7 +227,8 @@ def _codes(parent: ET.Element, book: Codebook | None, extra: Sequence[str], name
     codes_element = ET.SubElement(parent, f"{{{namespace}}}Codes")
     made: dict[str | None, ET.Element] = {None: codes_element}
     for code in book.codes if book else ():
-        attributes = {"guid": code_guid(code.id), "name": _xml_text(code.label), "isCodable": "true"}
+        attributes = {"guid": code_guid(code.id), "name": _xml_text(code.label),
+                      "isCodable": "true" if code.codable else "false"}
         color = _color(code.color)
         if color:
             attributes["color"] = color
