@@ -19,8 +19,8 @@ from test_tool_import import pdpilot  # noqa: F401  (the PDPilot project fixture
 
 import qualcode
 from qualcode.codebook.load import load_codebook
-from qualcode.exchange.qdpx_export import variable_type
 from qualcode.exchange.positions import choose, normalise_with_map
+from qualcode.exchange.qdpx_export import variable_type
 from qualcode.project.folder import Config
 from qualcode.project.store import open_store
 

@@ -201,8 +201,8 @@ def choose(raw: str, normalised: str, selections: Sequence[tuple[int, int, str]]
         return Choice(prior, f"the exporting software ({origin})")
     mode = "points" if "points" in possible else possible[0]
     return Choice(mode, "nothing decides", f"cannot tell how its positions count; read as {NAMES[mode]}: "
-                  f"{plural(len(differing), 'selection')} land elsewhere under another reading — check them, or force a "
-                  "reading with --positions utf16|codepoints|bytes", len(differing))
+                  f"{plural(len(differing), 'selection')} land elsewhere under another reading — check them, or "
+                  "force a reading with --positions utf16|codepoints|bytes", len(differing))
 
 
 def _decided(mode: str, reason: str, prior: str | None, spans: dict, differing: list[int]) -> Choice:
@@ -210,8 +210,8 @@ def _decided(mode: str, reason: str, prior: str | None, spans: dict, differing: 
     if prior is None or prior == mode or prior not in spans:
         return Choice(mode, reason)
     return Choice(mode, reason, f"its positions read as {NAMES[mode]} ({reason}), though the exporting software "
-                  f"counts {NAMES[prior]}: {plural(len(differing), 'selection')} would land elsewhere that way — check them, "
-                  "or force a reading with --positions utf16|codepoints|bytes", len(differing))
+                  f"counts {NAMES[prior]}: {plural(len(differing), 'selection')} would land elsewhere that way — "
+                  "check them, or force a reading with --positions utf16|codepoints|bytes", len(differing))
 
 
 def mapper(raw: str, mode: str):
