@@ -775,13 +775,14 @@ class Project(ProjectFolder):
     def export_qdpx(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                     include_suggestions: bool = False, where: str | None = None,
                     attributes: Sequence[str] | None = None, codebook: str | Path | None = None,
-                    notes: Sequence[NoteItem] = ()) -> ExportSummary:
+                    notes: Sequence[NoteItem] = (), case_nodes: bool = False) -> ExportSummary:
         """Write the project as a REFI-QDA project (`qualcode export FILE.qdpx`): every document's stored text,
         the codebook, the selected codings (reviewed ones by default, as in reports), participants as cases
         with their attributes (``attributes``; default every column not marked identifying), every memo in its
         object's Description, and ``notes`` (project notes, or memos on a ``code:ID`` / ``document:ID``).
         After `pseudonymise` the texts, attribute values, memos and notes are pseudonymised and every
-        selection's positions remapped onto the new text.
+        selection's positions remapped onto the new text. ``case_nodes`` adds a code per participant with their
+        case's GUID, coded on their documents or turns (NVivo's case nodes: how QualCoder and NVivo link cases).
         Two exports of the same project are byte-identical. Raises UsageError for a bad selection."""
         from dataclasses import replace
 
@@ -803,7 +804,7 @@ class Project(ProjectFolder):
                 resolve_names(attributes, known)
             codings = select(store, selection, labels=self.config.value_labels)
             qde, entries, summary = build_project(self.root.name, store, book, codings, chosen, notes,
-                                                  pseudonyms=stored(store))
+                                                  pseudonyms=stored(store), case_nodes=case_nodes)
         finally:
             store.close()
         with writing(path) as temp:

@@ -25,6 +25,7 @@ from qualcode.wording import plural
 @command(examples=(
     'qualcode export out/study.qdpx',
     'qualcode export out/draft.qdpx --include-suggestions --coder auto',
+    'qualcode export out/for-qualcoder.qdpx --case-nodes',
 ))
 def export(
     output: Path = typer.Argument(..., metavar="FILE", help="The REFI-QDA project to write (.qdpx).",
@@ -36,6 +37,10 @@ def export(
     attributes: str | None = typer.Option(None, "--attributes", help="Participant attributes to include "
                                              "(comma-separated; default: all not marked identifying)."),
     codebook: Path | None = typer.Option(None, "--codebook", help="Codebook YAML (default: the project's)."),
+    case_nodes: bool = typer.Option(False, "--case-nodes", help="Also write NVivo-style case nodes (a code per "
+                                    "participant with the case's GUID, coded on their documents or turns): how "
+                                    "QualCoder and NVivo link participants to their text. Other tools show them as "
+                                    "extra codes."),
     project_dir: Path | None = ProjectOption,
 ) -> None:
     """Write the project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder: transcripts,
@@ -44,7 +49,7 @@ def export(
     warn_if_draft(include_suggestions or "suggested" in split_names(status))
     summary = open_project(project_dir).export_qdpx(
         output, coders=split_names(coder), statuses=split_names(status), include_suggestions=include_suggestions,
-        where=where, attributes=chosen, codebook=codebook)
+        where=where, attributes=chosen, codebook=codebook, case_nodes=case_nodes)
     if summary.unknown_codes:
         typer.echo(f"warning: codes not in the codebook, exported by id: {', '.join(summary.unknown_codes)}",
                    err=True)

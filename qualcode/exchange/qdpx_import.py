@@ -239,6 +239,36 @@ def _timestamps(description: ET.Element | None) -> dict[int, str]:
     return {}
 
 
+def _drop_case_nodes(root: ET.Element, case_guids: set[str]) -> None:
+    """Remove the case nodes (Codes whose GUID is a Case's, as NVivo and `export --case-nodes` write them) from
+    the code tree: they link cases to text, they are not codes."""
+    for parent in [e for e in root.iter() if local(e.tag) in ("Codes", "Code")]:
+        for code in [c for c in parent if local(c.tag) == "Code" and _key(c.get("guid")) in case_guids]:
+            parent.remove(code)
+
+
+def _case_node_links(cases: list[Case], sources: list[Source]) -> list[Case]:
+    """Cases with the text their case nodes code: a coding of a whole source refers the case to the source, a
+    coding of a part of it to that selection; those codings are taken off the selections (they are no codings)."""
+    by_guid = {c.guid: c for c in cases}
+    whole: dict[str, list[str]] = {}
+    parts: dict[str, list[str]] = {}
+    for source in sources:
+        for i, selection in enumerate(source.selections):
+            linked = [code for code, _ in selection.codings if code in by_guid]
+            if not linked:
+                continue
+            length = len(source.text or "")
+            for case in linked:
+                covers = selection.start <= 0 and selection.end >= length - 1
+                (whole if covers else parts).setdefault(case, []).append(source.guid if covers else selection.guid)
+            source.selections[i] = Selection(selection.guid, selection.start, selection.end, selection.name,
+                                             selection.status, tuple(c for c in selection.codings
+                                                                     if c[0] not in by_guid))
+    return [Case(c.guid, c.name, c.role, c.values, tuple(dict.fromkeys((*c.sources, *whole.get(c.guid, ())))),
+                 tuple(dict.fromkeys((*c.selections, *parts.get(c.guid, ())))), c.speakers) for c in cases]
+
+
 def read_qdpx(path: Path) -> QdpxProject:
     """Read the ``.qdpx`` at ``path``: users, codes, sources with their selections, cases, variables, notes,
     and counts of what qualcode cannot bring over. Raises InputFileError for an unreadable or unsafe archive
@@ -254,6 +284,8 @@ def read_qdpx(path: Path) -> QdpxProject:
         dropped: Counter = Counter()
         users = {_key(u.get("guid")): (u.get("name") or u.get("id") or "").strip()
                  for users in children(root, "Users") for u in children(users, "User")}
+        case_guids = {_key(c.get("guid")) for cs in children(root, "Cases") for c in children(cs, "Case")}
+        _drop_case_nodes(root, case_guids)
         codebook_element = child(root, "CodeBook")
         codes = child(codebook_element, "Codes") if codebook_element is not None else None
         name = (root.get("name") or "").strip() or path.stem
@@ -303,6 +335,8 @@ def read_qdpx(path: Path) -> QdpxProject:
                                   speakers))  # type: ignore[arg-type]
                 if children(element, "CodeRef"):
                     dropped["case coding"] += len(children(element, "CodeRef"))
+        cases = _case_node_links(cases, sources)
+
         def note_text(note: ET.Element, at: str) -> str | None:
             inline = child(note, "PlainTextContent")
             return inline.text if inline is not None and inline.text else _source_text(archive, note, problems, at)
