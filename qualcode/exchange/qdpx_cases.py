@@ -38,6 +38,8 @@ def participant_rows(data: QdpxProject, placed: list[Placed], turns: dict[str, l
         mine: list[tuple[str, str]] = []
         for ref in case.selections:
             if ref not in by_selection:
+                if not any(ref in (s.guid for s in src.selections) for src in data.sources):
+                    report.dropped["case link to a selection that is not there"] += 1
                 continue
             p, selection = by_selection[ref]
             at = position(p, selection.start)

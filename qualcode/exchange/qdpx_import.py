@@ -55,6 +55,7 @@ DROPPED = {
     "coding in a document whose text changed": "codings in documents whose text changed",
     "coding with an unknown code": "codings with unknown codes",
     "coding outside its text": "codings outside their text",
+    "case link to a selection that is not there": "case links to selections that are not there",
     **{f"memo on a {kind} that did not come in": f"memos on {kind}s that did not come in"
        for kind in ("document", "participant", "code", "coding")},
 }
@@ -215,7 +216,12 @@ def _selection(element: ET.Element) -> Selection | None:
     return Selection(_key(element.get("guid")), start, end, element.get("name") or "", status, tuple(codings))
 
 
-def _values(element: ET.Element, variables: dict[str, str]) -> dict[str, str]:
+_TYPED = {"IntegerValue": re.compile(r"^[+-]?[0-9]+$"), "FloatValue": re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)"
+                                                                               r"([eE][+-]?[0-9]+)?$"),
+          "BooleanValue": re.compile(r"^(true|false|1|0)$"), "DateValue": re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")}
+
+
+def _values(element: ET.Element, variables: dict[str, str], problems: list[Problem], where: str) -> dict[str, str]:
     values = {}
     for value in children(element, "VariableValue"):
         ref = child(value, "VariableRef")
@@ -223,6 +229,11 @@ def _values(element: ET.Element, variables: dict[str, str]) -> dict[str, str]:
         written = next((c for c in value if local(c.tag) != "VariableRef"), None)
         if name and written is not None and (written.text or "").strip():
             values[name] = " ".join((written.text or "").split())
+            check = _TYPED.get(local(written.tag))
+            if check is not None and not check.match(values[name]):
+                kind = local(written.tag)[:-5]
+                problems.append(Problem(where, f"variable {name!r}: {values[name]!r} is not {kind} as its type says; "
+                                               "kept as written", "warning"))
     return values
 
 
@@ -307,7 +318,8 @@ def read_qdpx(path: Path) -> QdpxProject:
                     continue
                 source_name = (element.get("name") or "").strip() or _key(element.get("guid"))
                 text = _source_text(archive, element, problems, f"{where}: source {source_name!r}")
-                source = Source(_key(element.get("guid")), source_name, text, values=_values(element, variables),
+                values = _values(element, variables, problems, f"{where}: source {source_name!r}")
+                source = Source(_key(element.get("guid")), source_name, text, values=values,
                                 timestamps=_timestamps(child(element, "Description")))
                 for selection_element in children(element, "PlainTextSelection"):
                     selection = _selection(selection_element)
@@ -329,7 +341,8 @@ def read_qdpx(path: Path) -> QdpxProject:
                 speakers = tuple(tuple(v.partition(": ")[::2]) for v in parse(description).repeated.get(
                     "speaker", ()) if ": " in v)
                 cases.append(Case(_key(element.get("guid")), (element.get("name") or "").strip() or
-                                  _key(element.get("guid")), role, _values(element, variables),
+                                  _key(element.get("guid")), role,
+                                  _values(element, variables, problems, f"{where}: case {element.get('name')!r}"),
                                   tuple(_key(r.get("targetGUID")) for r in children(element, "SourceRef")),
                                   tuple(_key(r.get("targetGUID")) for r in children(element, "SelectionRef")),
                                   speakers))  # type: ignore[arg-type]
@@ -369,7 +382,8 @@ class Placed:
     path: Path
     text: str  # normalised text, as written after the front matter
     offsets: list[int]  # raw position -> normalised position
-    mode: str  # how its positions count: see :func:`qualcode.exchange.positions.choose`
+    units: int = 0  # the text's length counted as its positions count (a selection ending past it is outside)
+    mode: str = "points"  # how its positions count: see :func:`qualcode.exchange.positions.choose`
     to_raw: Callable[[int], int] | None = None  # a written position -> a code point of the source's raw text
 
 
@@ -454,7 +468,10 @@ def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], repo
         path = folder / f"{doc_id}.txt"
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(_front_matter(front_matter_values(source.values, doc_id, where, report)) + text)
-        placed.append(Placed(source, doc_id, path, text, offsets, choice.mode, mapper(source.text, choice.mode)))
+        units = {"utf16": len(source.text.encode("utf-16-le", "replace")) // 2, "normalised": len(text),
+                 "bytes": len(source.text.encode("utf-8", "replace"))}.get(choice.mode, len(source.text))
+        placed.append(Placed(source, doc_id, path, text, offsets, units, choice.mode,
+                             mapper(source.text, choice.mode)))
     return placed
 
 

@@ -54,10 +54,10 @@ def add_codings(store, data: QdpxProject, placed: list[Placed], book, report: Pr
                     report.problems.append(Problem(where, "a coding refers to a code that is not in the codebook",
                                                    "warning"))
                     continue
-                if not 0 <= start < end <= len(text):
+                if not (0 <= selection.start < selection.end <= p.units and 0 <= start < end <= len(text)):
                     report.dropped["coding outside its text"] += 1
-                    report.problems.append(Problem(where, f"a coding of {code} lies outside the text "
-                                                          f"(0-{len(text)})"))
+                    report.problems.append(Problem(where, f"a coding of {code} lies outside the text (0-{p.units}) "
+                                                          "or ends before it starts"))
                     continue
                 coder = data.users.get(user_guid) or "imported"
                 key = (p.doc_id, start, end, code, coder)
