@@ -67,8 +67,7 @@ class Positions(str, Enum):
 
 
 @command(name="import", examples=(
-    'qualcode import out/study.qdpx --project my-study',
-    'qualcode import nvivo-export.qdpx --positions utf16',
+    'qualcode import out/study.qdpx --project my-study --positions codepoints',
 ))
 def import_(
     file: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder or "
