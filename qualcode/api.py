@@ -780,13 +780,14 @@ class Project(ProjectFolder):
     def export_qdpx(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                     include_suggestions: bool = False, where: str | None = None,
                     attributes: Sequence[str] | None = None, codebook: str | Path | None = None,
-                    notes: Sequence[NoteItem] = ()) -> ExportSummary:
+                    notes: Sequence[NoteItem] = (), case_nodes: bool = False) -> ExportSummary:
         """Write the project as a REFI-QDA project (`qualcode export FILE.qdpx`): every document's stored text,
         the codebook, the selected codings (reviewed ones by default, as in reports), participants as cases
         with their attributes (``attributes``; default every column not marked identifying), every memo in its
         object's Description, and ``notes`` (project notes, or memos on a ``code:ID`` / ``document:ID``).
         After `pseudonymise` the texts, attribute values, memos and notes are pseudonymised and every
-        selection's positions remapped onto the new text.
+        selection's positions remapped onto the new text. ``case_nodes`` adds a code per participant with their
+        case's GUID, coded on their documents or turns (NVivo's case nodes: how QualCoder and NVivo link cases).
         Two exports of the same project are byte-identical. Raises UsageError for a bad selection."""
         from dataclasses import replace
 
@@ -808,7 +809,7 @@ class Project(ProjectFolder):
                 resolve_names(attributes, known)
             codings = select(store, selection, labels=self.config.value_labels)
             qde, entries, summary = build_project(self.root.name, store, book, codings, chosen, notes,
-                                                  pseudonyms=stored(store))
+                                                  pseudonyms=stored(store), case_nodes=case_nodes)
         finally:
             store.close()
         with writing(path) as temp:
@@ -826,16 +827,23 @@ class Project(ProjectFolder):
                 raise
             return None
 
-    def import_qdpx(self, path: str | Path) -> ProjectImport:
+    def import_qdpx(self, path: str | Path, *, positions: str | None = None) -> ProjectImport:
         """Bring a REFI-QDA project (`qualcode import FILE.qdpx`) into this project: its text sources as
         transcripts under ``transcripts/<name>/`` (ingested the normal way), its codes as
-        ``codebooks/<name>.yaml``, its cases as participants.csv rows, its codings with their coders and its
-        notes as ``notes/<name>.md`` — never over an existing file. Atomic: killed at any point, the project is
-        as it was (or, past the store's commit, is completed by the next command). What could not come over is
-        counted in the result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
+        ``codebooks/<name>.yaml`` (the active codebook in ``qualcode.toml`` unless the project had codings
+        already), its cases as participants.csv rows, its codings with their coders, its memos as memos on their
+        documents, participants, codes and codings, and its project notes as ``notes/<name>.md`` — never over an
+        existing file. Each source's positions are read as the data show (UTF-16 units, code points or bytes);
+        ``positions`` (``utf16``, ``codepoints``, ``bytes``) forces a reading. Atomic: killed at any point, the
+        project is as it was (or, past the store's commit, is completed by the next command). What could not
+        come over is counted in the result's ``dropped``. Raises InputFileError for an unreadable or unsafe
+        archive, UsageError for an unknown ``positions``."""
+        from qualcode.exchange.positions import UNITS
         from qualcode.exchange.staged_import import import_project
 
-        return import_project(self, Path(path))
+        if positions is not None and positions not in UNITS:
+            raise UsageError(f"positions {positions!r}: use one of {', '.join(UNITS)}")
+        return import_project(self, Path(path), positions)
 
 
 def _store_safe(method: Callable) -> Callable:

@@ -22,7 +22,7 @@ UNITS = ("sentence", "turn", "match")
 LANGUAGES = ("en", "vi")
 TOP_KEYS = ("codebook", "version", "language", "unit", "description", "codes", "groups")
 CODE_KEYS = ("id", "label", "color", "definition", "include", "exclude", "examples", "counterexamples", "rules",
-             "not", "fuzzy", "accents", "speakers", "unit", "children", "memo")
+             "not", "fuzzy", "accents", "speakers", "unit", "children", "memo", "codable")
 RULE_KEYS = ("keywords", "pattern", "all", "lang")
 RULE_KINDS = ("keywords", "pattern", "all")
 ID_RE = re.compile(r"^[a-z0-9_.-]+$")
@@ -63,6 +63,7 @@ class Code:
     speakers: tuple[str, ...] = ()
     unit: str | None = None
     children: tuple[str, ...] = ()
+    codable: bool = True  # False: a category (REFI isCodable="false"); counted through its children only
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,13 @@ def _codes(check: _Checker, items: list, path: str, parent: str | None, level: i
         if unit and unit not in UNITS:
             check.error(f"{where}.unit", f"unit {unit!r}: use one of {', '.join(UNITS)}")
         rules = _rules(check, raw.get("rules"), f"{where}.rules")
+        codable = raw.get("codable", True)
+        if not isinstance(codable, bool):
+            check.error(f"{where}.codable", "codable is true or false")
+            codable = True
+        elif not codable and rules:
+            check.error(f"{where}.rules", "a code with `codable: false` cannot be coded, so it has no rules: move "
+                                          "them to a child")
         index = len(out)
         out.append(Code(id=code_id, label=check.text(raw.get("label"), f"{where}.label") or code_id, where=where))
         children_raw = raw.get("children")
@@ -360,7 +368,7 @@ def _codes(check: _Checker, items: list, path: str, parent: str | None, level: i
             counterexamples=check.texts(raw.get("counterexamples"), f"{where}.counterexamples"),
             rules=rules, not_=check.keywords(raw.get("not"), f"{where}.not"),
             fuzzy=int(fuzzy) if fuzzy is not None else None, accents_ignore=bool(accents_ignore),
-            speakers=speakers, unit=unit, children=tuple(children))
+            speakers=speakers, unit=unit, children=tuple(children), codable=codable)
         ids.append(code_id)
     check.code_where = outer
     return ids
