@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install render-tools qualcoder demo test lint docs bench bench-smoke golden clean
+.PHONY: install render-tools qualcoder demo test lint docs bench bench-smoke eval-codebook golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ bench: $(STAMP)  ## speed and memory at 0.3, 1 and 3 million words, with ratios 
 
 bench-smoke: $(STAMP)  ## the same benchmark on about 20,000 words (the test suite runs it)
 	$(BIN)/python benchmarks/run.py --smoke
+
+HALF ?= test
+eval-codebook: $(STAMP)  ## precision, recall and F1 of codebooks/barriers.yaml per code and theme on a half of the blind gold set (HALF=tuning; default test), with every miss
+	$(BIN)/python benchmarks/eval_codebook.py --half $(HALF)
 
 golden: $(STAMP)  ## rewrite golden files on purpose
 	QUALCODE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
