@@ -25,7 +25,6 @@ import csv
 import json
 import sys
 import tempfile
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -299,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted({c for t in turns for c in t.gold} - set(codes))
     if unknown:
         raise SystemExit(f"gold codes not in the codebook: {', '.join(unknown)}")
-    lines = [f"# Codebook evaluation: {codebook.name} against {folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}",
+    shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
+    lines = [f"# Codebook evaluation: {codebook.name} against {shown}",
              "", f"{len(docs)} documents, {len(turns)} respondent turns, "
              f"{sum(1 for t in turns if not t.gold)} with no gold code; unit: respondent turn.", ""]
     lines += table([*per_theme, micro_themes], "theme") + [""]
