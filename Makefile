@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install render-tools qualcoder demo test lint docs bench bench-smoke eval-suggest golden clean
+.PHONY: install render-tools qualcoder demo test lint docs bench bench-smoke eval-suggest eval-codebook golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,10 @@ eval-suggest: $(STAMP)  ## the learned suggester's variants, nested held-out fig
 
 bench-smoke: $(STAMP)  ## the same benchmark on about 20,000 words (the test suite runs it)
 	$(BIN)/python benchmarks/run.py --smoke
+
+HALF ?= test
+eval-codebook: $(STAMP)  ## precision, recall and F1 of codebooks/barriers.yaml per code and theme on a half of the blind gold set (HALF=tuning; default test), with every miss
+	$(BIN)/python benchmarks/eval_codebook.py --half $(HALF)
 
 golden: $(STAMP)  ## rewrite golden files on purpose
 	QUALCODE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden

@@ -71,7 +71,7 @@ def test_qualcoder_takes_the_whole_export(sample, in_qualcoder) -> None:  # noqa
     project, summary = sample
     counts, _, _ = in_qualcoder
     assert (counts["source"], counts["code_name"], counts["code_text"], counts["cases"]) == \
-        (summary.documents, summary.codes, summary.codings, summary.cases) == (57, 22, 638, 105)
+        (summary.documents, summary.codes, summary.codings, summary.cases) == (57, 22, 644, 105)
     assert counts["annotation"] == 0 and counts["code_cat"] == 0
 
 
@@ -86,7 +86,7 @@ def test_qualcoder_has_the_same_codings_on_the_same_text(sample, in_qualcoder) -
     labels = {c.id: c.label for c in load_codebook(REPO / "codebooks" / "barriers.yaml").codebook.codes}
     ours = sorted((d, s, e, labels[code], coder, text) for d, s, e, code, coder, text in _rows(
         project, "SELECT document, start, \"end\", code, coder, text FROM codings WHERE status = 'accepted'"))
-    assert theirs == ours and len(ours) == 638
+    assert theirs == ours and len(ours) == 644
 
 
 def test_qualcoder_attributes_keep_their_owner_and_values(sample, in_qualcoder) -> None:  # noqa: F811
@@ -150,7 +150,7 @@ def test_qualcoder_export_comes_back_into_qualcode(sample, in_qualcoder, qualcod
     assert zipfile.is_zipfile(exported)
     fresh = _fresh(tmp_path / "back")
     report = fresh.import_qdpx(exported)
-    assert len(report.documents) == 57 and report.codings == 638 and report.coders == ["auto", "lan"]
+    assert len(report.documents) == 57 and report.codings == 644 and report.coders == ["auto", "lan"]
     sql = 'SELECT document, start, "end", text FROM codings'
     assert _rows(fresh, sql) == _rows(project, sql + " WHERE status = 'accepted'")
     # every memo is back on its object: the document, code, participant and coding it was written on
