@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.analysis.assist import Estimate, SuggestReport
     from qualcode.analysis.disclosure import DisclosureSummary
     from qualcode.analysis.kwic import SearchResult
+    from qualcode.analysis.rule_scores import RuleScore
     from qualcode.autocode.explain import Explanation
     from qualcode.autocode.run import CodeReport
     from qualcode.codebook.csv_import import CodebookImport
@@ -781,6 +782,14 @@ class Project(ProjectFolder):
         from qualcode.codings.pseudonyms import stored
 
         return hide_texts(evaluate(self, gold, coder, unit, codebook=codebook), self._reading(stored))
+
+    def rule_scores(self, reference: str, coder: str = "auto", unit: str = "turn", *, evaluation: bool = True,
+                    codebook: str | Path | None = None) -> list[RuleScore]:
+        """Per rule of ``coder``'s suggestions: the units it marked and how many ``reference`` coded with its code
+        (`eval --by-rule`, and with ``evaluation=False`` `agreement --by-rule`)."""
+        from qualcode.analysis.rule_scores import rule_scores
+
+        return rule_scores(self, reference, coder, unit, evaluation=evaluation, codebook=codebook)
 
     # -- reports -----------------------------------------------------------------------------------------
     def quotes(self, code: str, *, by: str | None = None, limit: int | None = None, coders: Sequence[str] = (),

@@ -247,3 +247,22 @@ def test_rule_options_need_a_rule(coded: Path, cli) -> None:
     assert result.exit_code == 2 and "--apply goes with --rule RULE" in result.stderr
     result = cli("review", "--rule", "participation#1", "--apply", "accept", "--project", coded)
     assert result.exit_code == 2 and "no sample is open for rule participation#1" in result.stderr
+
+
+def test_eval_and_agreement_report_per_rule(coded: Path, cli) -> None:
+    """`eval --by-rule` and `agreement --by-rule` show, per rule, the units it marked, how many the other coder
+    coded with its code, and the share of theirs it found."""
+    for turn in ("2", "4", "26"):
+        assert cli("tag", "IDI-01", turn, "participation", "--coder", "minh", "--project", coded).exit_code == 0
+    result = cli("eval", "--gold", "minh", "--by-rule", "--project", coded)
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in result.stdout.splitlines() if line.startswith("│") and "#" in line}
+    assert rows["participation#1"] == ["participation", "12", "2", "10", "0.167", "0.667"]
+    assert rows["participation#2"] == ["participation", "1", "1", "0", "1.000", "0.333"]
+    assert rows["workload#1"] == ["workload", "1", "0", "1", "0.000", "undefined"]
+    agreed = cli("agreement", "--coders", "minh,auto", "--by-rule", "--project", coded)
+    assert agreed.exit_code == 0, agreed.output
+    assert "per rule of auto: units it marked, and how many minh coded with its code" in agreed.stdout
+    humans = cli("eval", "--gold", "auto", "--coder", "minh", "--by-rule", "--project", coded)
+    assert humans.exit_code == 2 and "no codings of 'minh' were made by a rule" in humans.stderr
