@@ -321,14 +321,14 @@ def settle(store: Store, book: Codebook, rule: RuleSummary, action: str, *, forc
         raise UsageError(f"--apply {action}: use accept or reject")
     found = current(store, book, rule, coder)
     size = len(found.codings)
-    if found.undecided:
-        raise UsageError(f"{len(found.undecided)} of the {size} suggestions in the sample of rule {rule.name} are "
-                         f"not decided yet: decide them first (`qualcode review --rule {rule.name}`, or import the "
-                         "sample's sheet with `qualcode codings import FILE --review`)")
     if found.gained:
         raise UsageError(f"rule {rule.name} has gained {plural(len(found.gained), 'suggestion')} since its sample was "
                          f"drawn (a re-run of `qualcode code`?), so the sample does not stand for them: draw a new "
                          f"one with `qualcode review --rule {rule.name} --new-sample`")
+    if found.undecided:
+        raise UsageError(f"{len(found.undecided)} of the {size} suggestions in the sample of rule {rule.name} are "
+                         f"not decided yet: decide them first (`qualcode review --rule {rule.name}`, or import the "
+                         "sample's sheet with `qualcode codings import FILE --review`)")
     if not found.rest:
         raise UsageError(f"nothing left to decide for rule {rule.name}: every suggestion it has pending was in the "
                          "sample")
