@@ -115,7 +115,7 @@ def test_a_rule_settled_after_its_sample_says_so_in_the_audit_trail(coded: Path,
     assert "rule participation#1: accepted 7 after checking 5, 5 right" in done.stdout
     assert statuses(coded) == {"accepted": 12, "suggested": 2}  # participation#2's two are left alone
     listed = cli("review", "--by-rule", "--project", coded).stdout
-    assert "participation#1: accepted 7 after checking 5, 5 right by minh (" in listed
+    assert "participation#1: accepted 7 after checking 5, 5 right by minh\n" in listed
     out = coded / "codings.xlsx"
     assert cli("codings", "export", "-o", out, "--project", coded).exit_code == 0
     book = openpyxl.load_workbook(out)

@@ -124,7 +124,7 @@ def _list_rules(project, coder: str) -> None:
     for r in rules:
         for record in r.settled:
             by = f" by {record.reviewer}" if record.reviewer else ""
-            typer.echo(f"{r.name}: {describe(record)}{by} ({record.decided})")
+            typer.echo(f"{r.name}: {describe(record)}{by}")  # its time is in the store: outputs stay the same
     for r in (r for r in rules if r.broad):
         typer.echo(f"warning: rule {r.name} suggests {r.code} on {r.share:.0%} of respondent turns ({r.turns} of "
                    f"{r.respondent_turns}): it matches nearly everything; see `qualcode codebook explain {r.code}`",
