@@ -28,10 +28,8 @@ class Bulk(str, Enum):
     reject = "reject"
 
 
-@command(examples=('qualcode review', 'qualcode review --code language --reviewer minh', 'qualcode review --by-rule',
-                   'qualcode review --rule workload.meetings#1 --sample 20',
-                   'qualcode review --rule workload.meetings#1 --sheet out/sample.xlsx',
-                   'qualcode review --rule workload.meetings#1 --apply accept'))
+@command(examples=('qualcode review --code language --reviewer minh', 'qualcode review --by-rule',
+                   'qualcode review --rule participation.meetings#1 --sheet out/sample.xlsx'))
 def review(
     code: str | None = typer.Option(None, "--code", metavar="ID",
                                     help="Only this code and its sub-codes (id, label or path)."),
