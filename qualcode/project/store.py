@@ -55,8 +55,13 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], str]] = {
     # have the column already: adding it twice would fail the whole upgrade.)
     5: lambda db: "" if _has_column(db, "turns", "interpreted") else "ALTER TABLE turns ADD COLUMN interpreted TEXT;",
     # 7: review by rule — the samples drawn of a rule's suggestions and the bulk decision that settled the rest.
-    6: _RULE_SAMPLES,
+    # (a store whose version was set back by hand may hold the table already)
+    6: lambda db: "" if _has_table(db, "rule_samples") else _RULE_SAMPLES,
 }
+
+
+def _has_table(db: sqlite3.Connection, table: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is not None
 
 
 def _has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
