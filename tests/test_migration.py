@@ -15,7 +15,7 @@ from qualcode.project.store import SCHEMA_VERSION
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.mark.parametrize("version", [3, 4, 5])
+@pytest.mark.parametrize("version", [3, 4, 5, 6])
 def test_an_old_store_migrates_and_keeps_its_codings(version: int, tmp_path: Path) -> None:
     """A store made by the release with schema VERSION (one transcript ingested and coded, one turn tagged by
     hand) is migrated to the current schema, passes integrity_check, keeps its codings and re-ingests."""
