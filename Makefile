@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install render-tools qualcoder demo test lint docs bench bench-smoke golden clean
+.PHONY: install render-tools qualcoder demo test lint docs bench bench-smoke eval-suggest eval-codebook golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,8 +67,22 @@ docs: $(STAMP)  ## regenerate the command reference from --help and every output
 bench: $(STAMP)  ## speed and memory at 0.3, 1 and 3 million words, with ratios to references; writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/run.py
 
+eval-suggest: $(STAMP)  ## the learned suggester's variants, nested held-out figures on the PDPilot interviews (../shared)
+	rm -rf /tmp/qualcode-eval-suggest && mkdir -p /tmp/qualcode-eval-suggest/transcripts
+	cp ../shared/data/real/pdpilot-interviews-coded/transcripts_txt/*.txt /tmp/qualcode-eval-suggest/transcripts/
+	printf 'participant,document,speaker,role\nDan,,Dan,interviewer\n' > /tmp/qualcode-eval-suggest/transcripts/participants.csv
+	for i in 1 2 3 4 5 6 7; do echo "P$$i,P$$i,Participant," >> /tmp/qualcode-eval-suggest/transcripts/participants.csv; done
+	printf '[project]\ncodebook = "codebooks/pdpilot.yaml"\n' > /tmp/qualcode-eval-suggest/qualcode.toml
+	cd /tmp/qualcode-eval-suggest && $(CURDIR)/$(BIN)/qualcode codebook import $(CURDIR)/../shared/data/real/pdpilot-interviews-coded/codebook.csv -o codebooks/pdpilot.yaml \
+	  && $(CURDIR)/$(BIN)/qualcode ingest && $(CURDIR)/$(BIN)/qualcode codings import $(CURDIR)/../shared/data/real/pdpilot-interviews-coded/coded_segments.csv --coder maxqda
+	$(BIN)/python benchmarks/eval_suggest.py /tmp/qualcode-eval-suggest --unit turn --folds 7 --min-precision 0.5
+
 bench-smoke: $(STAMP)  ## the same benchmark on about 20,000 words (the test suite runs it)
 	$(BIN)/python benchmarks/run.py --smoke
+
+HALF ?= test
+eval-codebook: $(STAMP)  ## precision, recall and F1 of codebooks/barriers.yaml per code and theme on a half of the blind gold set (HALF=tuning; default test), with every miss
+	$(BIN)/python benchmarks/eval_codebook.py --half $(HALF)
 
 golden: $(STAMP)  ## rewrite golden files on purpose
 	QUALCODE_GOLDEN=1 $(BIN)/python -m pytest -q -k golden

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.analysis.assist import Estimate, SuggestReport
     from qualcode.analysis.disclosure import DisclosureSummary
     from qualcode.analysis.kwic import SearchResult
+    from qualcode.analysis.rule_scores import RuleScore
     from qualcode.autocode.explain import Explanation
     from qualcode.autocode.run import CodeReport
     from qualcode.codebook.csv_import import CodebookImport
@@ -32,13 +33,14 @@ if TYPE_CHECKING:  # only for annotations: the CLI's --help must not import pand
     from qualcode.codings.removal import Removal
     from qualcode.codings.review_session import ReviewSession
     from qualcode.codings.review_sheet import ReviewReport
+    from qualcode.codings.rule_review import RuleSummary, SampleState
     from qualcode.codings.tagging import TagResult, UntagResult
     from qualcode.exchange.qdpx_export import ExportSummary, NoteItem
     from qualcode.exchange.qdpx_import import ProjectImport
     from qualcode.ingest.roster import Roster
     from qualcode.ingest.run import IngestReport
     from qualcode.project.settings import Setting
-    from qualcode.project.store import MemoRow
+    from qualcode.project.store import MemoRow, RuleSampleRow
     from qualcode.report.appendix import Appendix
     from qualcode.report.codebook_annex import CodebookAnnex
     from qualcode.report.curation import ChoiceReport
@@ -305,17 +307,22 @@ class Project(ProjectFolder):
 
     def suggest(self, method: str, *, code: str | None = None, unit: str | None = None, folds: int | None = None,
                 min_precision: float | None = None, top: int = 20, model: str | None = None,
-                endpoint: str | None = None, allow_remote: bool = False,
+                endpoint: str | None = None, allow_remote: bool = False, everywhere: bool = False,
+                timeout: float = 60.0, max_failures: int = 5,
                 on_estimate: Callable[[Estimate], None] | None = None,
                 on_progress: Callable[[int, int, str], None] | None = None) -> SuggestReport:
         """Assisted suggestions beyond the rules (`qualcode suggest`): ``learned`` (a classifier per code trained
-        on the reviewed codings; ``folds`` cross-validates it first, ``min_precision`` picks its threshold),
-        ``similar`` (the ``top`` passages closest to ``code``) or ``llm`` (a chat model at ``endpoint``, which must
-        be on this machine unless ``allow_remote``). Stored as coder = method, status ``suggested``."""
+        on the reviewed codings; ``folds`` measures it on held-out documents first, ``min_precision`` picks its
+        threshold), ``similar`` (the ``top`` passages closest to ``code``) or ``llm`` (a chat model at
+        ``endpoint``, which must be on this machine unless ``allow_remote``; ``timeout`` seconds per request,
+        stopping after ``max_failures`` failed units in a row; a unit left unanswered keeps its earlier
+        suggestions). Suggestions go on documents no person has coded unless ``everywhere``. Stored as coder =
+        method, status ``suggested``."""
         from qualcode.analysis.assist import suggest
 
         return suggest(self, method, code=code, unit=unit, folds=folds, min_precision=min_precision, top=top,
-                       model=model, endpoint=endpoint, allow_remote=allow_remote, on_estimate=on_estimate,
+                       model=model, endpoint=endpoint, allow_remote=allow_remote, everywhere=everywhere,
+                       timeout=timeout, max_failures=max_failures, on_estimate=on_estimate,
                        on_progress=on_progress)
 
     # -- codings -----------------------------------------------------------------------------------------
@@ -343,12 +350,25 @@ class Project(ProjectFolder):
         columns, rows, description, draft, left_out = self._export_rows(coders, statuses, attributes,
                                                                         include_suggestions, where)
         notes = [DRAFT_NOTE] * draft + [f"Codings selected: {description}."]
+        ruled = sorted({r["coder"] for r in rows if r.get("rule_name")})
+        sheets = [("rules", *self._rule_sheet(ruled))] if ruled and path.suffix.lower() == ".xlsx" else []
+        if sheets:
+            notes.append("The rules sheet counts each rule's suggestions by review status, all of them, not only "
+                         "the ones selected here; `settled` says how a review by rule decided the rest.")
         with writing(path) as temp:
             if path.suffix.lower() == ".jsonl":
                 write_jsonl(temp, columns, rows)
             else:
-                write_table(temp, with_decision(columns, path), rows, title="codings", notes=notes)
+                write_table(temp, with_decision(columns, path), rows, title="codings", notes=notes, sheets=sheets)
         return ExportResult(path, len(rows), description, draft, left_out)
+
+    def _rule_sheet(self, coders: Sequence[str]) -> tuple[tuple[str, ...], list[dict]]:
+        """Columns and rows of the per-rule summary sheet of a review sheet (rules of ``coders``)."""
+        from qualcode.codebook.active import active_codebook
+        from qualcode.codings.rule_review import RULE_SHEET_COLUMNS, rule_sheet
+
+        book = active_codebook(self)
+        return RULE_SHEET_COLUMNS, self._reading(lambda store: rule_sheet(store, book, coders))
 
     def _export_rows(self, coders: Sequence[str], statuses: Sequence[str], attributes: Sequence[str] | None,
                      suggestions: bool = False, where: str | None = None):
@@ -512,6 +532,75 @@ class Project(ProjectFolder):
         from qualcode.codings.review_session import open_review
 
         return open_review(self, code=code, document=document, coder=coder, reviewer=reviewer, order=order)
+
+    def rules(self, *, coder: str = "auto") -> list[RuleSummary]:
+        """Each rule that made ``coder``'s stored suggestions of the active codebook, with its pending, accepted
+        and rejected counts, its open sample and its bulk decisions (`qualcode review --by-rule`)."""
+        from qualcode.codebook.active import active_codebook
+        from qualcode.codings.rule_review import summaries
+
+        book = active_codebook(self)
+        return self._reading(lambda store: summaries(store, book, coder))
+
+    def review_rule(self, rule: str, *, size: int | None = None, seed: int | None = None, new: bool = False,
+                    coder: str = "auto", reviewer: str | None = None) -> tuple[ReviewSession, SampleState]:
+        """A review session over the sample of ``rule`` (``CODE#N``): the open sample (widened to ``size``) or a
+        new seeded one, recorded at once (`qualcode review --rule`); also returns the sample's state."""
+        from qualcode.codings.rule_review import open_rule_review
+
+        return open_rule_review(self, rule, size=size, seed=seed, new=new, coder=coder, reviewer=reviewer)
+
+    def write_rule_sample(self, rule: str, path: str | Path, *, size: int | None = None, seed: int | None = None,
+                          new: bool = False, coder: str = "auto") -> SampleState:
+        """Draw (or keep) the sample of ``rule`` as :meth:`review_rule` does and write its undecided suggestions to
+        ``path`` (.csv or .xlsx) as a review sheet for `codings import --review` (`qualcode review --rule --sheet`).
+        Raises UsageError for another suffix."""
+        from qualcode.codebook.active import active_codebook
+        from qualcode.codings.export import SHEET_SUFFIXES, export_rows, with_decision
+        from qualcode.codings.memos import now
+        from qualcode.codings.rule_review import draw, find_rule, sample_ids, summaries
+        from qualcode.codings.selection import DRAFT_NOTE, Selection
+        from qualcode.report.tables import write_table
+
+        path = Path(path)
+        if path.suffix.lower() not in SHEET_SUFFIXES:
+            raise UsageError(f"{path}: a review sheet is .csv or .xlsx")
+        book = active_codebook(self)
+
+        def work(store):
+            found = find_rule(summaries(store, book, coder), rule, coder)
+            with store.transaction():
+                sample = draw(store, book, found, size=size, seed=seed, new=new, coder=coder, now=now())
+            columns, rows, _ = export_rows(self, store, Selection((coder,), ("suggested",), codebook=book.name))
+            return sample, columns, rows
+
+        sample, columns, rows = self._reading(work)
+        order = {coding_id: i for i, coding_id in enumerate(sample_ids(sample.record))}
+        rows = sorted((r for r in rows if r["id"] in order), key=lambda r: order[r["id"]])
+        record = sample.record
+        notes = [DRAFT_NOTE, f"Sample of rule {record.rule}: {len(order)} of the {len(record.population)} suggestions "
+                 f"it had pending when drawn ({record.drawn}, seed {record.seed}); {len(rows)} still to decide.",
+                 f"Decide each row, import the sheet (qualcode codings import {path.name} --review), then settle the "
+                 f"rest: qualcode review --rule {record.rule} --apply accept (or reject)."]
+        with writing(path) as temp:
+            write_table(temp, with_decision(columns, path), rows, title="sample", notes=notes)
+        return sample
+
+    def settle_rule(self, rule: str, action: str, *, force: bool = False, reviewer: str | None = None,
+                    coder: str = "auto") -> RuleSampleRow:
+        """Apply ``action`` (accept or reject) to the rest of ``rule``'s sampled suggestions once its sample is
+        decided, recorded with the sample's size and result (`qualcode review --rule --apply`). Refused (UsageError)
+        while the sample is undecided, when the rule gained suggestions since the sample, and — unless ``force`` —
+        when the sample holds decisions against ``action``."""
+        from qualcode.codebook.active import active_codebook
+        from qualcode.codings.memos import now
+        from qualcode.codings.rule_review import find_rule, settle, summaries
+
+        book = active_codebook(self)
+        name = reviewer or self.config.coder or ""
+        return self._in_transaction(lambda store: settle(store, book, find_rule(summaries(store, book, coder), rule,
+                                                                                coder),
+                                                         action, force=force, reviewer=name, coder=coder, now=now()))
 
     # -- exploring the corpus ------------------------------------------------------------------------------
     def show(self, document: str, *, turns: str | None = None, codes: bool = False, output: str | Path | None = None,
@@ -699,6 +788,14 @@ class Project(ProjectFolder):
 
         return hide_texts(evaluate(self, gold, coder, unit, codebook=codebook), self._reading(stored))
 
+    def rule_scores(self, reference: str, coder: str = "auto", unit: str = "turn", *, evaluation: bool = True,
+                    codebook: str | Path | None = None) -> list[RuleScore]:
+        """Per rule of ``coder``'s suggestions: the units it marked and how many ``reference`` coded with its code
+        (`eval --by-rule`, and with ``evaluation=False`` `agreement --by-rule`)."""
+        from qualcode.analysis.rule_scores import rule_scores
+
+        return rule_scores(self, reference, coder, unit, evaluation=evaluation, codebook=codebook)
+
     # -- reports -----------------------------------------------------------------------------------------
     def quotes(self, code: str, *, by: str | None = None, limit: int | None = None, coders: Sequence[str] = (),
                statuses: Sequence[str] = (), include_suggestions: bool = False, seed: int = 0,
@@ -775,13 +872,14 @@ class Project(ProjectFolder):
     def export_qdpx(self, path: str | Path, *, coders: Sequence[str] = (), statuses: Sequence[str] = (),
                     include_suggestions: bool = False, where: str | None = None,
                     attributes: Sequence[str] | None = None, codebook: str | Path | None = None,
-                    notes: Sequence[NoteItem] = ()) -> ExportSummary:
+                    notes: Sequence[NoteItem] = (), case_nodes: bool = False) -> ExportSummary:
         """Write the project as a REFI-QDA project (`qualcode export FILE.qdpx`): every document's stored text,
         the codebook, the selected codings (reviewed ones by default, as in reports), participants as cases
         with their attributes (``attributes``; default every column not marked identifying), every memo in its
         object's Description, and ``notes`` (project notes, or memos on a ``code:ID`` / ``document:ID``).
         After `pseudonymise` the texts, attribute values, memos and notes are pseudonymised and every
-        selection's positions remapped onto the new text.
+        selection's positions remapped onto the new text. ``case_nodes`` adds a code per participant with their
+        case's GUID, coded on their documents or turns (NVivo's case nodes: how QualCoder and NVivo link cases).
         Two exports of the same project are byte-identical. Raises UsageError for a bad selection."""
         from dataclasses import replace
 
@@ -803,7 +901,7 @@ class Project(ProjectFolder):
                 resolve_names(attributes, known)
             codings = select(store, selection, labels=self.config.value_labels)
             qde, entries, summary = build_project(self.root.name, store, book, codings, chosen, notes,
-                                                  pseudonyms=stored(store))
+                                                  pseudonyms=stored(store), case_nodes=case_nodes)
         finally:
             store.close()
         with writing(path) as temp:
@@ -821,16 +919,23 @@ class Project(ProjectFolder):
                 raise
             return None
 
-    def import_qdpx(self, path: str | Path) -> ProjectImport:
+    def import_qdpx(self, path: str | Path, *, positions: str | None = None) -> ProjectImport:
         """Bring a REFI-QDA project (`qualcode import FILE.qdpx`) into this project: its text sources as
         transcripts under ``transcripts/<name>/`` (ingested the normal way), its codes as
-        ``codebooks/<name>.yaml``, its cases as participants.csv rows, its codings with their coders and its
-        notes as ``notes/<name>.md`` — never over an existing file. Atomic: killed at any point, the project is
-        as it was (or, past the store's commit, is completed by the next command). What could not come over is
-        counted in the result's ``dropped``. Raises InputFileError for an unreadable or unsafe archive."""
+        ``codebooks/<name>.yaml`` (the active codebook in ``qualcode.toml`` unless the project had codings
+        already), its cases as participants.csv rows, its codings with their coders, its memos as memos on their
+        documents, participants, codes and codings, and its project notes as ``notes/<name>.md`` — never over an
+        existing file. Each source's positions are read as the data show (UTF-16 units, code points or bytes);
+        ``positions`` (``utf16``, ``codepoints``, ``bytes``) forces a reading. Atomic: killed at any point, the
+        project is as it was (or, past the store's commit, is completed by the next command). What could not
+        come over is counted in the result's ``dropped``. Raises InputFileError for an unreadable or unsafe
+        archive, UsageError for an unknown ``positions``."""
+        from qualcode.exchange.positions import UNITS
         from qualcode.exchange.staged_import import import_project
 
-        return import_project(self, Path(path))
+        if positions is not None and positions not in UNITS:
+            raise UsageError(f"positions {positions!r}: use one of {', '.join(UNITS)}")
+        return import_project(self, Path(path), positions)
 
 
 def _store_safe(method: Callable) -> Callable:

@@ -133,7 +133,8 @@ def test_export_csv_xlsx_jsonl(coded: Path, cli) -> None:
     assert "4 codings, 4 unreviewed suggestions included" in result.stderr
     assert "warning: unreviewed machine suggestions are included" in result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,question,text,rule,memo,"
+    assert lines[0] == ("id,document,turn,speaker,participant,code,coder,status,start,end,question,text,rule,rule_name,"
+                        "how_decided,memo,"
                         "gender,ethnicity,check,new_code,decision")
     assert lines[1].startswith("1,IDI-01,2,Respondent,P01,language,auto,suggested,")
     cli("codings", "export", "-o", coded / "c.xlsx", "--attributes", "name", "--include-suggestions", "--project",
@@ -142,8 +143,8 @@ def test_export_csv_xlsx_jsonl(coded: Path, cli) -> None:
     about = [r[0].value for r in openpyxl.load_workbook(coded / "c.xlsx")["about"].iter_rows()]
     assert about[0].startswith("DRAFT: includes unreviewed machine suggestions")
     assert [c.value for c in sheet[1]][-4:] == ["name", "check", "new_code", "decision"]
-    assert sheet.cell(2, 15).value == "Mai" and len(sheet.cell(2, 16).value) == 10
-    assert sheet.cell(2, 11).value == "Is there an interpreter?" and sheet.cell(2, 18).value in (None, "")
+    assert sheet.cell(2, 17).value == "Mai" and len(sheet.cell(2, 18).value) == 10
+    assert sheet.cell(2, 11).value == "Is there an interpreter?" and sheet.cell(2, 20).value in (None, "")
     cli("codings", "export", "-o", coded / "c.jsonl", "--status", "suggested", "--project", coded)
     rows = [json.loads(line) for line in (coded / "c.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["turn"] for r in rows] == [2, 2, 2, 4] and rows[0]["gender"] == "female"

@@ -117,8 +117,8 @@ def test_example_self_test(tmp_path: Path, cli) -> None:
     assert result.exit_code == 1
     assert "codes[0].examples[1]: example not matched by 'language' or its children: 'Nothing relevant here.'" \
         in result.stderr
-    assert "codes[0].counterexamples[0]: counterexample matched by 'language': 'We need an interpreter.'" \
-        in result.stderr
+    assert "codes[0].counterexamples[0]: counterexample matched by 'language' (codes[0].rules[0] keyword " \
+           "\"interpreter\"): 'We need an interpreter.'" in result.stderr
     assert "codes[0].examples[0]" not in result.stderr  # matched by the child's pattern
 
 
@@ -164,3 +164,88 @@ def test_check_runs_the_self_test_beside_other_errors(tmp_path: Path, cli) -> No
     assert "codes[1].rules[0].pattern: missing )" in result.stderr
     assert "codes[0].examples[1]: example not matched by 'road' or its children: 'we have a car'" in result.stderr
     assert "'the road is long'" not in result.stderr
+
+
+MANY_ERRORS = """\
+codebook: Many errors
+version: "1"
+codes:
+  - id: language
+    label: Language
+    color: "#12"
+    definition: Language barriers.
+    examples:
+      - "The staff only speak Kinh, so I cannot explain."
+      - "We talked about the weather."
+    counterexamples: ["Nobody here can speak Kinh well."]
+    rules:
+      - keywords: [speak Kinh]
+      - pattern: '\\bcan(not'
+  - id: language
+    label: Language again
+    definition: Repeated id.
+    examples: ["Nobody translates for us.", "The market is far."]
+    rules:
+      - keywords: [translate]
+  - id: workload
+    label: Workload
+    defintion: misspelt key
+    examples: ["I work in the fields all day.", "We rest on Sundays."]
+    rules:
+      - keywords: [field]
+"""
+
+
+def test_check_reports_failing_examples_beside_every_kind_of_error(tmp_path: Path, cli) -> None:
+    """A codebook with a bad colour, a bad pattern, a repeated id and a misspelt key also reports, in the same
+    round, every example not matched and counterexample matched, with its YAML line — for the broken codes too
+    (a code with a bad pattern is tested with its other rules, and says so)."""
+    path = tmp_path / "many.yaml"
+    path.write_text(MANY_ERRORS, encoding="utf-8")
+    result = cli("codebook", "check", path, "--project", tmp_path)
+    assert result.exit_code == 1
+    err = result.stderr
+    for structural in ("many.yaml:6:5 codes[0].color: colour '#12'", "many.yaml:14:9 codes[0].rules[1].pattern",
+                       "many.yaml:15:5 codes[1].id: duplicate id 'language'",
+                       "many.yaml:23:5 codes[2].defintion: unknown key 'defintion'; did you mean 'definition'?"):
+        assert structural in err
+    assert ("many.yaml:10:9 codes[0].examples[1]: example not matched by 'language' or its children: 'We talked "
+            "about the weather.' (tested without rules[1], which has errors)") in err
+    assert ("many.yaml:11:23 codes[0].counterexamples[0]: counterexample matched by 'language' (codes[0].rules[0] "
+            "keyword \"speak Kinh\"): 'Nobody here can speak Kinh well.'") in err
+    assert ("many.yaml:18:45 codes[1].examples[1]: example not matched by 'language (codes[1])' or its children: "
+            "'The market is far.'") in err
+    assert "codes[2].examples[1]: example not matched by 'workload' or its children: 'We rest on Sundays.'" in err
+    for matched in ("cannot explain", "Nobody translates", "fields all day"):
+        assert f"{matched}" not in err
+
+
+def test_an_example_its_not_keywords_exclude_is_named(tmp_path: Path, cli) -> None:
+    """An example that a `not` keyword of its code excludes is reported with that keyword, as a contradiction."""
+    path = tmp_path / "clash.yaml"
+    path.write_text('codebook: Clash\ncodes:\n  - id: language\n    definition: Language.\n'
+                    '    examples: ["I cannot speak Kinh when it rains."]\n    rules:\n      - keywords: [speak Kinh]\n'
+                    '    not: [rain, weather]\n', encoding="utf-8")
+    result = cli("codebook", "check", path, "--project", tmp_path)
+    assert result.exit_code == 1
+    assert ("clash.yaml:5:16 codes[0].examples[0]: example not matched by 'language' or its children: 'I cannot "
+            "speak Kinh when it rains.' — its `not` keyword 'rain' excludes it: the example contradicts the code's "
+            "exclusions") in result.stderr
+
+
+def test_a_codebook_with_every_code_broken_still_tests_their_examples(tmp_path: Path, cli) -> None:
+    """When every code has an error of its own, every example is still tested and every error listed."""
+    path = tmp_path / "broken.yaml"
+    path.write_text('codebook: Broken\ncodes:\n  - id: Road Code\n    definition: roads\n'
+                    '    examples: ["the road is long", "we have a car"]\n    rules:\n      - keywords: [road]\n'
+                    '  - id: school\n    color: blue\n    definition: schools\n    examples: ["no money"]\n'
+                    '    rules:\n      - keywords: [school]\n      - pattern: "(fees"\n', encoding="utf-8")
+    result = cli("codebook", "check", path, "--project", tmp_path)
+    assert result.exit_code == 1
+    err = result.stderr
+    assert "codes[0].id: id 'Road Code'" in err and "codes[1].color: colour 'blue'" in err
+    assert "codes[1].rules[1].pattern: missing )" in err
+    assert "codes[0].examples[1]: example not matched by 'Road Code' or its children: 'we have a car'" in err
+    assert ("codes[1].examples[0]: example not matched by 'school' or its children: 'no money' (tested without "
+            "rules[1], which has errors)") in err
+    assert "'the road is long'" not in err

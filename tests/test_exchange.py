@@ -19,8 +19,8 @@ from test_tool_import import pdpilot  # noqa: F401  (the PDPilot project fixture
 
 import qualcode
 from qualcode.codebook.load import load_codebook
+from qualcode.exchange.positions import choose, normalise_with_map
 from qualcode.exchange.qdpx_export import variable_type
-from qualcode.exchange.qdpx_import import normalise_with_map, reading
 from qualcode.project.folder import Config
 from qualcode.project.store import open_store
 
@@ -386,7 +386,7 @@ def test_positions_helpers() -> None:
     only when the text could make them differ."""
     text, offsets = normalise_with_map("\ufeffa\r\nCafe\u0301 b")
     assert text == "a\nCafé b" and offsets[4] == 2 and text[offsets[10]:] == "b"
-    assert reading("plain text", "plain text", []) == "points"
+    assert choose("plain text", "plain text", []).mode == "points"
 
 
 def test_positions_counted_on_normalised_text_are_recognised(tmp_path: Path) -> None:
@@ -570,8 +570,8 @@ def test_codebook_csv_export_reads_back(sample, tmp_path: Path, cli) -> None:
 
 def test_notes_go_out_and_come_back(sample, tmp_path: Path) -> None:
     """Notes given to the export land where tools read them — on a code or document as a memo in its
-    Description, on the project as a dated Note in its own text file — validate, and an import writes them, with
-    what they are about, to notes/<archive>.md."""
+    Description, on the project as a dated Note in its own text file — validate, and an import brings the memos
+    back as memos on their code and document, the project notes to notes/<archive>.md."""
     import xml.etree.ElementTree as ET
 
     from qualcode.exchange.qdpx_export import NoteItem
@@ -600,8 +600,10 @@ def test_notes_go_out_and_come_back(sample, tmp_path: Path) -> None:
     fresh = _fresh(tmp_path / "fresh")
     report = fresh.import_qdpx(summary.path)
     written = report.notes_file.read_text(encoding="utf-8")
-    assert "## Memo on code Language barriers (lan)\n\nAbout: code Language barriers\n" in written
-    assert "About: document IDI-03" in written and "Project memo." in written and "Second project memo." in written
+    assert "Project memo." in written and "Second project memo." in written and "Recorded outdoors" not in written
+    memos = _rows(fresh, "SELECT kind, target, author, created, text FROM memos")
+    assert ("code", "language", "lan", "2000-01-01T00:00:00Z", "Language is the main barrier.\nSee FGD-01.") in memos
+    assert ("document", "IDI-03", "imported", "2000-01-01T00:00:00Z", "Recorded outdoors.") in memos
 
 
 def test_source_variables_that_front_matter_reserves(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from llm_stub import Reply, StubServer, completion
 from typer.testing import CliRunner
 
 from qualcode.cli import app
@@ -49,7 +50,7 @@ def _full_disk(room: int | None):
 
 
 def _case_id(case: dict) -> str:
-    what = case["file"] or case.get("generate") or case.get("setup")
+    what = case["file"] or case.get("generate") or case.get("setup") or case.get("stub")
     return f"{what}-{'-'.join(a for a in case['args'] if not a.startswith(('{', '-', 'out/')))}"
 
 
@@ -185,6 +186,48 @@ def _qdpx(root: Path, name: str, codes: str, source: str = "IDI-09") -> str:
     return name
 
 
+_BAD_QDE = ('<?xml version="1.0" encoding="{enc}"?><Project xmlns="urn:QDA-XML:project:1.0" name="bad" origin="x">'
+            '<CodeBook><Codes><Code guid="C1" name="Forms" isCodable="true"/><Code guid="C1" name="Again" '
+            'isCodable="true"/></Codes></CodeBook><Variables><Variable guid="V1" name="age" typeOfVariable="Integer"/>'
+            '</Variables><Cases><Case guid="K1" name="P1"><VariableValue><VariableRef targetGUID="V1"/><IntegerValue>'
+            'forty</IntegerValue></VariableValue><SelectionRef targetGUID="NOPE"/></Case></Cases><Sources>'
+            '<TextSource guid="S1" name="IDI-09" plainTextPath="internal://s1.txt">{selections}</TextSource>'
+            '<TextSource guid="S2" name="Empty" plainTextPath="internal://s2.txt"/>'
+            '<TextSource guid="S3" name="Gone" plainTextPath="internal://s3.txt"/></Sources><Notes><Note guid="N1" '
+            'creationDateTime="yesterday"><PlainTextContent>A note</PlainTextContent></Note></Notes></Project>')
+
+
+def _bad_qdpx(root: Path, name: str, encoding: str, prefix: bytes = b"") -> str:
+    selections = "".join(f'<PlainTextSelection guid="A{i}" startPosition="{s}" endPosition="{e}"><Coding guid="B{i}">'
+                         f'<CodeRef targetGUID="{c}"/></Coding></PlainTextSelection>'
+                         for i, (s, e, c) in enumerate([(40, 500, "C1"), (50, 45, "C1"), (40, 44, "C1"),
+                                                        (42, 50, "C1"), (40, 44, "MISSING")]))
+    qde = _BAD_QDE.format(enc=encoding, selections=selections)
+    with zipfile.ZipFile(root / name, "w") as archive:
+        archive.writestr("project.qde", prefix + qde.encode(encoding))
+        archive.writestr("sources/s1.txt", "Interviewer: And the forms?\nRespondent: Sólo in Vietnamese.\n"
+                         .encode("cp1252"))
+        archive.writestr("sources/s2.txt", b"")
+    return name
+
+
+def bad_qdpx(root: Path) -> str:
+    """A .qdpx with selections past the text, ending before they start, overlapping, on an unknown code; a
+    duplicate GUID; an empty and a missing text file; an Integer variable valued 'forty'; a case linked to a
+    selection that is not there; a note dated 'yesterday'; a Windows-1252 source."""
+    return _bad_qdpx(root, "bad.qdpx", "utf-8")
+
+
+def bom_qdpx(root: Path) -> str:
+    """The same, its project.qde starting with a UTF-8 BOM."""
+    return _bad_qdpx(root, "bom.qdpx", "utf-8", b"\xef\xbb\xbf")
+
+
+def utf16_qdpx(root: Path) -> str:
+    """The same, its project.qde in UTF-16."""
+    return _bad_qdpx(root, "utf16.qdpx", "utf-16")
+
+
 def deep_qdpx(root: Path) -> str:
     """A .qdpx whose codes nest 300 levels deep."""
     return _qdpx(root, "deep.qdpx", _nested_codes(300))
@@ -288,7 +331,21 @@ def killed_import(root: Path, case: dict) -> None:
 SETUPS = {f.__name__: f for f in (scramble_store, drop_table, not_a_store, store_folder_is_file, newer_schema,
                                   config, overwrite_middle, damage_participant_json, killed_import,
                                   name_key, memo_odd_date)}
-GENERATE = {f.__name__: f for f in (zip_bomb_docx, many_parts_docx, zip_bomb_xlsx, one_line_txt, long_cell_csv,
+# What the stub chat server answers in a case with `stub = NAME` (its URL replaces {endpoint} in the args).
+STUBS = {
+    "html": lambda passage, n: Reply(200, b"<!DOCTYPE html><html><body>Bad gateway</body></html>"),
+    "another_shape": lambda passage, n: completion({"codes": [{"id": "language"}]}),
+    "unknown_code": lambda passage, n: completion({"codes": [{"code": "housing", "rationale": "homes"}]}),
+    "empty_choices": lambda passage, n: Reply(200, b'{"choices": []}'),
+    "http_500": lambda passage, n: Reply(500, b"Internal Server Error"),
+    "dropped": lambda passage, n: Reply(body=None),
+    "slow": lambda passage, n: Reply(200, b"{}", delay=2),
+    "redirect_remote": lambda passage, n: Reply(302, b"", {"Location": "https://collector.example.net/v1"}),
+    "throttled_once": lambda passage, n: (Reply(429, b"", {"Retry-After": "0"}) if n == 1
+                                          else completion({"codes": []})),
+}
+GENERATE = {f.__name__: f for f in (bad_qdpx, bom_qdpx, utf16_qdpx,
+                                    zip_bomb_docx, many_parts_docx, zip_bomb_xlsx, one_line_txt, long_cell_csv,
                                     huge_cell_csv, million_row_review_csv, deep_qdc, deep_qdpx, small_qdpx,
                                     ten_thousand_codes)}
 
@@ -319,17 +376,21 @@ def test_hostile_input(case: dict, template: Path, tmp_path: Path, monkeypatch) 
         lock.execute("BEGIN EXCLUSIVE")
     elif case.get("setup"):
         SETUPS[case["setup"]](root, case)
+    stub = StubServer(STUBS[case["stub"]]).__enter__() if case.get("stub") else None
     try:
         for before in case.get("before", []):
             result = _run([a.replace("{file}", name) for a in before])
             assert result.exit_code == 0, result.output
         started = time.monotonic()
         with _full_disk(case.get("full_disk")):
-            result = _run([a.replace("{file}", name) for a in case["args"]])
+            result = _run([a.replace("{file}", name).replace("{endpoint}", stub.url if stub else "")
+                           for a in case["args"]])
         elapsed = time.monotonic() - started
     finally:
         if lock is not None:
             lock.close()
+        if stub is not None:
+            stub.__exit__()
     output = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert result.exception is None or isinstance(result.exception, SystemExit), output
     assert "Traceback" not in output

@@ -71,7 +71,7 @@ def test_qualcoder_takes_the_whole_export(sample, in_qualcoder) -> None:  # noqa
     project, summary = sample
     counts, _, _ = in_qualcoder
     assert (counts["source"], counts["code_name"], counts["code_text"], counts["cases"]) == \
-        (summary.documents, summary.codes, summary.codings, summary.cases) == (57, 22, 638, 105)
+        (summary.documents, summary.codes, summary.codings, summary.cases) == (57, 22, 644, 105)
     assert counts["annotation"] == 0 and counts["code_cat"] == 0
 
 
@@ -86,7 +86,7 @@ def test_qualcoder_has_the_same_codings_on_the_same_text(sample, in_qualcoder) -
     labels = {c.id: c.label for c in load_codebook(REPO / "codebooks" / "barriers.yaml").codebook.codes}
     ours = sorted((d, s, e, labels[code], coder, text) for d, s, e, code, coder, text in _rows(
         project, "SELECT document, start, \"end\", code, coder, text FROM codings WHERE status = 'accepted'"))
-    assert theirs == ours and len(ours) == 638
+    assert theirs == ours and len(ours) == 644
 
 
 def test_qualcoder_attributes_keep_their_owner_and_values(sample, in_qualcoder) -> None:  # noqa: F811
@@ -150,13 +150,14 @@ def test_qualcoder_export_comes_back_into_qualcode(sample, in_qualcoder, qualcod
     assert zipfile.is_zipfile(exported)
     fresh = _fresh(tmp_path / "back")
     report = fresh.import_qdpx(exported)
-    assert len(report.documents) == 57 and report.codings == 638 and report.coders == ["auto", "lan"]
+    assert len(report.documents) == 57 and report.codings == 644 and report.coders == ["auto", "lan"]
     sql = 'SELECT document, start, "end", text FROM codings'
     assert _rows(fresh, sql) == _rows(project, sql + " WHERE status = 'accepted'")
-    notes = report.notes_file.read_text(encoding="utf-8")
-    for text in ("Recorder stopped twice.", "Keep narrow.", "Asked to check the quote.",
-                 "Borderline: housework or care?"):
-        assert text in notes, text
+    # every memo is back on its object: the document, code, participant and coding it was written on
+    sql = ("SELECT m.kind, coalesce(c.document || ' ' || c.start || ' ' || c.code, m.target), m.author, m.text "
+           "FROM memos m LEFT JOIN codings c ON m.kind = 'coding' AND c.id = CAST(m.target AS INTEGER)")
+    assert _rows(fresh, sql) == _rows(project, sql) and len(_rows(project, sql)) == 4
+    assert "Exported from QualCoder." in report.notes_file.read_text(encoding="utf-8")  # the project's memo
     # measured: QualCoder keeps a case's Description, so focus-group speakers (named there) keep their turns; it
     # exports no SourceRef it did not import, so one-to-one interviewees lose theirs unless the transcript's front
     # matter names them; a variable keeps its Description, so the document attribute `site` is `site` again
@@ -172,3 +173,44 @@ def test_qualcoder_export_comes_back_into_qualcode(sample, in_qualcoder, qualcod
     assert report.participants == 105
     attributes = json.loads(_rows(fresh, "SELECT attributes FROM documents WHERE id = 'FGD-01'")[0][0])
     assert attributes["site"] == "Site A" and "site (document)" not in attributes
+
+
+@pytest.fixture(scope="module")
+def with_case_nodes(qualcoder, sample, tmp_path_factory):  # noqa: F811
+    """The sample study exported with --case-nodes and imported by QualCoder: ``(summary, COUNTS, its store)``."""
+    project, _ = sample
+    folder = tmp_path_factory.mktemp("qc-cases")
+    summary = project.export_qdpx(folder / "cases.qdpx", case_nodes=True)
+    out = _run(qualcoder, "run_qc_import.py", summary.path, folder / "study.qda")
+    assert "EXCEPTION:" not in out, out
+    counts = json.loads(next(line for line in out.splitlines() if line.startswith("COUNTS "))[7:])
+    return summary, counts, sqlite3.connect(folder / "study.qda" / "data.qda")
+
+
+def test_case_nodes_link_every_participant_in_qualcoder(sample, with_case_nodes) -> None:  # noqa: F811
+    """With --case-nodes, QualCoder's case_text links every participant to their documents (one-to-one) or each of
+    their turns (focus groups), and no participant becomes a code: the codes and codings are the plain export's."""
+    project, plain = sample
+    summary, counts, qc = with_case_nodes
+    assert (counts["code_name"], counts["code_text"], counts["cases"]) == (plain.codes, plain.codings, 105)
+    linked = set(qc.execute("SELECT c.name, s.name FROM case_text t JOIN cases c ON c.caseid = t.caseid "
+                            "JOIN source s ON s.id = t.fid").fetchall())
+    speaking = set(_rows(project, 'SELECT participant, document FROM turns WHERE participant IS NOT NULL '
+                                  'AND "end" > start'))
+    assert linked == speaking and len({p for p, _ in linked}) > 90
+    spans = qc.execute("SELECT s.name, t.pos0, t.pos1 FROM case_text t JOIN source s ON s.id = t.fid "
+                       "JOIN cases c ON c.caseid = t.caseid WHERE c.name = 'P05'").fetchall()
+    whole = {d: len(t) for d, t in _rows(project, "SELECT id, text FROM documents")}
+    assert spans and all(s == 0 and e == whole[d] for d, s, e in spans if d.startswith("IDI"))
+
+
+def test_case_nodes_come_back_as_participants_not_codes(sample, with_case_nodes, tmp_path: Path) -> None:  # noqa: F811
+    """qualcode's importer reads an export with case nodes as the plain export: the same codebook (no code per
+    participant), codings and speakers of every turn."""
+    project, plain = sample
+    summary, _, _ = with_case_nodes
+    fresh = _fresh(tmp_path / "back")
+    report = fresh.import_qdpx(summary.path)
+    assert report.codes == plain.codes and report.codings == plain.codings and report.return_code == 0
+    sql = "SELECT document, number, participant FROM turns"
+    assert _rows(fresh, sql) == _rows(project, sql)

@@ -446,8 +446,8 @@ def test_the_review_sheet_need_not_be_the_active_one(coded: Path, cli) -> None:
     book.save(sheet)
     result = cli("codings", "import", sheet, "--review", "--project", coded)
     assert result.exit_code == 1 and "applied" not in result.stdout
-    assert "review.xlsx: no worksheet has the id and decision columns (worksheets: 'about', 'notes' (active))" \
-        in result.stderr
+    assert "review.xlsx: no worksheet has the id and decision columns (worksheets: 'rules', 'about' (active), " \
+           "'notes')" in result.stderr
     (coded / "empty.csv").write_bytes(b"")
     result = cli("codings", "import", coded / "empty.csv", "--review", "--project", coded)
     assert result.exit_code == 1 and "empty.csv: empty sheet: no header row" in result.stderr

@@ -1,18 +1,15 @@
-"""`qualcode suggest`: learned from review decisions, similar passages, a local LLM (against a stub server), and
-`review --order score` — on a small project written here."""
+"""`qualcode suggest`: learned from review decisions, similar passages, and `review --order score` — on a small
+project written here (the llm method: tests/test_llm.py)."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import db
 from helpers import make_project, place_codings
 
-from qualcode.autocode import learned, llm
+from qualcode.autocode import learned
 from qualcode.autocode.similar import similarities
 from qualcode.codings.review_session import open_review
 from qualcode.errors import UsageError
@@ -122,20 +119,97 @@ def test_learned_rerun_keeps_decisions(study, cli) -> None:
 
 
 def test_cross_validation_is_reported_and_deterministic(study, cli) -> None:
-    """`--cross-validate 3 --min-precision 0.5` prints per-code precision, recall and F1 and the pooled recall of
-    rules alone and rules + learned; two runs print the same."""
+    """`--cross-validate 3 --min-precision 0.5` prints per-code held-out precision (with its interval), recall, F1
+    and κ, the pooled figures beside the rules and the most-frequent-code baselines, what it means for a reviewer;
+    two runs print the same."""
     args = ("suggest", "--method", "learned", "--cross-validate", "3", "--min-precision", "0.5", "--project",
             study.root)
     first = cli(*args)
     assert first.exit_code == 0, first.output
-    assert "precision" in first.stdout and "F1" in first.stdout and "cross-validated over 3 folds" in first.stdout
-    assert "rules alone 0.00" in first.stdout and "rules + learned" in first.stdout
+    assert "held out: 3 folds by document, nested" in first.stdout and "kappa" in first.stdout
+    for baseline in ("rules (the codebook's keywords)", "rules + learned", "always the most frequent code"):
+        assert baseline in first.stdout
+    assert "of 100 learned suggestions on documents it has not seen, about" in first.stdout
     assert cli(*args).stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]  # the last counts replacements
+
+
+def test_suggestions_go_where_no_person_has_coded(study, cli) -> None:
+    """By default `learned` and `similar` suggest only on the documents nobody coded (IDI-05, IDI-06);
+    `--everywhere` suggests on the coded ones too."""
+    assert cli("suggest", "--method", "learned", "--project", study.root).exit_code == 0
+    assert cli("suggest", "--method", "similar", "--code", "language", "--model", "tfidf", "--top", "30",
+               "--project", study.root).exit_code == 0
+    for coder in ("learned", "similar"):
+        assert {doc for doc, *_ in codings_of(study, coder)} <= {"IDI-05", "IDI-06"}, coder
+    assert cli("suggest", "--method", "similar", "--code", "language", "--model", "tfidf", "--top", "30",
+               "--everywhere", "--project", study.root).exit_code == 0
+    assert {doc for doc, *_ in codings_of(study, "similar")} - {"IDI-05", "IDI-06"}
+
+
+def test_every_document_coded_says_how_to_suggest_there(tmp_path, cli) -> None:
+    """When a person coded every document, the run suggests nothing and names --everywhere."""
+    project = make_project(tmp_path, {f"IDI-0{n}.txt": transcript(n) for n in range(1, 4)}, CODEBOOK)
+    place_codings(project, [(f"IDI-0{n}", text, "language", "minh", "accepted") for n in range(1, 4)
+                            for text in (LANGUAGE[n % 6], LANGUAGE[(n + 2) % 6])])
+    run = cli("suggest", "--method", "learned", "--project", project.root)
+    assert run.exit_code == 0 and "add --everywhere" in run.stdout and codings_of(project, "learned") == []
+
+
+def test_a_code_coded_in_one_document_only_is_listed(study, cli) -> None:
+    """A code whose positive units all lie in one document cannot be tested by document: with --cross-validate it
+    is listed with that reason and gets no suggestions."""
+    sentences = [OTHER[1], LANGUAGE[1], OTHER[2], LANGUAGE[3], OTHER[4]]  # IDI-01's sentences
+    place_codings(study, [("IDI-01", text, "prejudice", "minh", "accepted") for text in sentences])
+    run = cli("suggest", "--method", "learned", "--cross-validate", "3", "--project", study.root)
+    assert run.exit_code == 0, run.output
+    assert "skipped 1 code, all positive units in one document" in run.stdout and "prejudice" in run.stdout
+    assert not [c for c in codings_of(study, "learned") if c[1] == "prejudice"]
+
+
+def test_a_code_missing_the_precision_held_out_is_listed_not_suggested(study, cli) -> None:
+    """A code whose held-out precision cannot reach --min-precision 1 is listed as not suggested, with none of its
+    suggestions stored."""
+    place_codings(study, [(f"IDI-0{n}", OTHER[(n + k) % 6], "workload", "minh", "accepted") for n in range(1, 5)
+                          for k in (0, 3)])
+    run = cli("suggest", "--method", "learned", "--code", "workload", "--cross-validate", "4", "--min-precision",
+              "1", "--project", study.root)
+    assert run.exit_code == 0, run.output
+    assert "not suggested 1 code" in run.stdout and "workload" in run.stdout
+    assert codings_of(study, "learned") == []
+
+
+def test_no_human_codings_is_a_clear_error(tmp_path, cli) -> None:
+    """`learned` on a project nobody coded stops with one line saying there is nothing to learn from (exit 1)."""
+    project = make_project(tmp_path, {f"IDI-0{n}.txt": transcript(n) for n in range(1, 4)}, CODEBOOK)
+    run = cli("suggest", "--method", "learned", "--cross-validate", "2", "--project", project.root)
+    assert run.exit_code == 1 and "nothing to learn from" in run.stderr and "Traceback" not in run.output
+
+
+def test_held_out_figures_and_bootstrap_intervals() -> None:
+    """Pooled figures count every unit × code decision once, κ matches scikit-learn's, and the document bootstrap
+    is seeded (same intervals twice) and brackets the figure."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from qualcode.analysis.heldout import figures
+
+    groups = [f"d{i // 4}" for i in range(20)]
+    truth = {"a": frozenset({0, 1, 4, 9, 13}), "b": frozenset({2, 6, 7, 17})}
+    said = {"a": frozenset({0, 4, 5, 13, 18}), "b": frozenset({2, 7, 11})}
+    rows = {"a": list(range(20)), "b": list(range(20))}
+    table = figures(["a", "b"], rows, groups, truth, said)
+    pooled = table.pooled.scores
+    assert (pooled.true_positives, pooled.false_positives, pooled.false_negatives) == (5, 3, 4)
+    flat_truth = [i in truth[c] for c in "ab" for i in range(20)]
+    flat_said = [i in said[c] for c in "ab" for i in range(20)]
+    assert abs(pooled.kappa - cohen_kappa_score(flat_truth, flat_said)) < 1e-9
+    low, high = table.pooled.precision_ci
+    assert low <= pooled.precision <= high and figures(["a", "b"], rows, groups, truth, said) == table
 
 
 def test_cross_validation_needs_two_folds(study, cli) -> None:
     """`--cross-validate 1` and a precision outside 0–1 are usage errors (exit 2) with one line."""
-    assert cli("suggest", "--method", "learned", "--cross-validate", "1", "--project", study.root).exit_code == 2
+    run = cli("suggest", "--method", "learned", "--cross-validate", "1", "--project", study.root)
+    assert run.exit_code == 2 and "at least 2 folds" in run.stderr
     run = cli("suggest", "--method", "learned", "--min-precision", "1.5", "--project", study.root)
     assert run.exit_code == 2 and "between 0 and 1" in run.stderr
 
@@ -151,13 +225,16 @@ def test_more_folds_than_documents_is_refused_at_once(study, cli) -> None:
     assert time.monotonic() - started < 5
 
 
-def test_out_of_fold_caps_folds_at_what_scikit_learn_can_split() -> None:
-    """Asking for more folds than the classes allow (5 positives, 10 negatives in 20 documents) scores every
-    row instead of failing in scikit-learn."""
-    matrix = learned.features([f"the road to school number {i}" for i in range(15)])
-    labels = [i < 5 for i in range(15)]
-    found = learned.out_of_fold(matrix, list(range(15)), labels, [f"doc{i}" for i in range(15)], 20)
-    assert len(found) == 15 and all(0.0 <= p <= 1.0 for p in found)
+def test_document_folds_keep_documents_whole_and_balance_units() -> None:
+    """Folds hold whole documents of about equal units; asking for as many folds as documents (or more) leaves one
+    document out per fold."""
+    from qualcode.autocode.nested import document_folds
+
+    sizes = {"a": 10, "b": 8, "c": 5, "d": 3, "e": 2}
+    folds = document_folds(sorted(sizes), sizes, 2)
+    assert sorted(d for f in folds for d in f) == sorted(sizes)
+    assert sorted(sum(sizes[d] for d in f) for f in folds) == [13, 15]  # greedy, largest first
+    assert document_folds(sorted(sizes), sizes, 9) == [("a",), ("b",), ("c",), ("d",), ("e",)]
 
 
 def test_pick_threshold_reaches_the_precision_or_says_none() -> None:
@@ -207,89 +284,3 @@ def test_tfidf_similarity_prefers_shared_words() -> None:
     """A text sharing words with a query scores higher than an unrelated one, in Vietnamese too."""
     found, model = similarities(["không biết đọc chữ"], ["tôi không biết đọc", "làm ruộng cả ngày"], "tfidf")
     assert model == "tfidf" and found[0] > found[1]
-
-
-# -- llm against a stub server ------------------------------------------------------------------------------
-class Stub(BaseHTTPRequestHandler):
-    """An OpenAI-compatible chat endpoint: language for passages naming Kinh or Vietnamese, 500 for 'buffaloes'."""
-
-    requests: list[dict] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        Stub.requests.append(body)
-        passage = body["messages"][-1]["content"].split("Passage:")[1]
-        if "buffaloes" in passage:
-            self.send_response(500)
-            self.end_headers()
-            return
-        codes = ["language"] if ("Kinh" in passage or "Vietnamese" in passage) else []
-        answer = {"codes": codes + ["unknown_code"], "rationale": "It names the language of the services."}
-        reply = json.dumps({"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)}}]})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(reply.encode("utf-8"))
-
-    def log_message(self, *args) -> None:
-        return
-
-
-@pytest.fixture
-def endpoint():
-    """A stub chat server on 127.0.0.1 in a thread; yields its base URL."""
-    Stub.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
-
-
-def test_llm_suggests_with_rationale_and_caches_answers(study, cli, endpoint) -> None:
-    """`llm` stores language suggestions with the model's rationale, reports the failing units (exit 1) while
-    keeping the rest, and a re-run sends only what was not answered before."""
-    args = ("suggest", "--method", "llm", "--endpoint", endpoint, "--model", "stub", "--unit", "turn",
-            "--project", study.root)
-    run = cli(*args)
-    assert run.exit_code == 1 and "the endpoint answered HTTP 500" in run.stderr
-    assert "units to code, 0 already answered" in run.stderr and "s for the first" in run.stderr
-    made = codings_of(study, "llm")
-    assert made and all(code == "language" and rule == "llm stub: It names the language of the services."
-                        for _, code, _, rule, _ in made)
-    assert all("Kinh" in text or "Vietnamese" in text for *_, text in made)
-    failed = sum("buffaloes" in r["messages"][-1]["content"] for r in Stub.requests)
-    sent = len(Stub.requests)
-    again = cli(*args)
-    assert len(Stub.requests) - sent == failed  # only the failed units are asked again
-    assert codings_of(study, "llm") == made and "earlier suggestions replaced" in again.stdout
-
-
-def test_llm_stops_asking_an_endpoint_that_is_down(study, cli, endpoint) -> None:
-    """With nothing listening, the first units fail one by one, then the run stops asking, says how many units
-    were not sent and exits 1."""
-    closed = endpoint.rsplit(":", 1)[0] + ":9/v1"  # the discard port: nothing listens there
-    run = cli("suggest", "--method", "llm", "--endpoint", closed, "--model", "stub", "--project", study.root)
-    assert run.exit_code == 1
-    assert run.stderr.count("the endpoint did not answer") == 5 and "units not sent" in run.stderr
-    assert codings_of(study, "llm") == []
-
-
-def test_llm_refuses_an_endpoint_off_this_machine(study, cli) -> None:
-    """An endpoint on another host is refused (exit 2) unless --allow-remote; no request is made."""
-    run = cli("suggest", "--method", "llm", "--endpoint", "https://api.example.com/v1", "--model", "m",
-              "--project", study.root)
-    assert run.exit_code == 2 and "--allow-remote" in run.stderr
-    assert llm.chat_url("https://api.example.com/v1", allow_remote=True) == "https://api.example.com/v1/chat/completions"
-    assert llm.chat_url("http://[::1]:8080/v1/chat/completions") == "http://[::1]:8080/v1/chat/completions"
-    assert llm.is_local("127.0.0.2") and not llm.is_local("10.0.0.1")
-
-
-def test_llm_answer_parsing() -> None:
-    """JSON inside a code fence is read, unknown codes dropped, case ignored; prose without JSON is a failure."""
-    answer = llm.parse_answer('```json\n{"codes": ["Language", "x"], "rationale": " Kinh  only. "}\n```',
-                              ["language"])
-    assert answer.codes == ("language",) and answer.rationale == "Kinh only."
-    with pytest.raises(llm.EndpointFailure):
-        llm.parse_answer("I think it is about language.", ["language"])

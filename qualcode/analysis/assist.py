@@ -11,19 +11,20 @@ sentences or turns. The evidence a code has:
   person coded is taken as coded throughout.
 
 Suggestions go only on units that the rules (``auto``, not rejected) did not code with that code or a
-descendant, that are not positive, and on which no coding of that code was rejected.
+descendant, that are not positive, and on which no coding of that code was rejected; and, unless
+``everywhere``, only on documents no person has coded (where a suggestion saves a reader's time: a document
+a person coded is taken as coded throughout, and is the model's evidence of what the code is not).
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qualcode.analysis.heldout import Figures
 from qualcode.analysis.units import Marks, UnitKind, mark_units, unit_kind
-from qualcode.autocode import learned, llm, similar
+from qualcode.autocode import llm, similar
 from qualcode.autocode.suggesters import MACHINE_CODERS, RULE_CODER, Suggestion, store_suggestions
 from qualcode.codebook.active import active_codebook
 from qualcode.codebook.load import Code, Codebook
@@ -33,8 +34,8 @@ from qualcode.project.folder import ProjectFolder
 from qualcode.project.store import Store, open_store
 
 METHODS = ("learned", "similar", "llm")
-BATCH = 20  # llm: units answered between two commits
-MAX_FAILURES_IN_A_ROW = 5  # llm: stop asking an endpoint that keeps failing
+MAX_FAILURES = 5  # llm: stop asking an endpoint that fails this many units in a row
+TIMEOUT = 60.0  # llm: seconds one request may take
 CACHE_FILE = "llm-cache.jsonl"
 
 
@@ -42,8 +43,9 @@ CACHE_FILE = "llm-cache.jsonl"
 class CodeResult:
     """What one code got: its evidence, the cross-validated scores, the threshold and the suggestions made.
 
-    ``skipped`` says why nothing was learned or suggested for it (empty when it was). ``rules`` scores the
-    rules' codings alone and ``combined`` the rules or the learned model, on the same reviewed units.
+    ``skipped`` says why nothing was learned or suggested for it (empty when it was). With validation,
+    ``heldout`` scores the learned model on held-out documents (nested cross-validation), ``rules`` the rules'
+    codings alone and ``combined`` the rules or the learned model, on the same units.
     """
 
     code: str
@@ -53,9 +55,9 @@ class CodeResult:
     documents: int = 0
     skipped: str = ""
     threshold: float | None = None
-    cv: learned.Scores | None = None
-    rules: learned.Scores | None = None
-    combined: learned.Scores | None = None
+    heldout: Figures | None = None
+    rules: Figures | None = None
+    combined: Figures | None = None
     suggested: int = 0
 
 
@@ -66,6 +68,7 @@ class Estimate:
     units: int
     cached: int
     seconds_per_unit: float | None = None
+    remote: str = ""  # the host passages are sent to when it is not this machine (--allow-remote)
 
     @property
     def seconds(self) -> float | None:
@@ -84,17 +87,31 @@ class SuggestReport:
     folds: int | None = None
     min_precision: float | None = None
     per_code: list[CodeResult] = field(default_factory=list)
+    pooled: dict[str, Figures] = field(default_factory=dict)  # learned, rules, rules + learned, most frequent code
+    outer_folds: int = 0  # how many held-out folds the figures come from
+    everywhere: bool = False  # suggestions also on documents a person coded
+    open_documents: int = 0  # documents suggestions may go on
     units: int = 0
     added: int = 0
     replaced: int = 0
     already_decided: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (unit's place, what went wrong)
-    not_sent: int = 0
+    not_sent: int = 0  # llm: units not asked once the run stopped
+    answered: int = 0  # llm: units answered (their earlier suggestions replaced)
+    stopped: str = ""  # llm: why the run stopped asking early, if it did
+    interrupted: bool = False  # llm: stopped by Ctrl-C
+
+    @property
+    def unanswered(self) -> int:
+        """llm: the units left without a new answer (their earlier suggestions kept); 0 for the other methods."""
+        return self.units - self.answered if self.method == "llm" else 0
 
     @property
     def return_code(self) -> int:
-        """0 when every unit was handled, 1 when the endpoint failed on some."""
-        return 1 if self.failures else 0
+        """0 when every unit was handled, 1 when some unit was left unanswered, 130 after Ctrl-C."""
+        if self.interrupted:
+            return 130
+        return 1 if self.failures or self.unanswered else 0
 
 
 @dataclass(frozen=True)
@@ -129,19 +146,23 @@ def gather(store: Store, book: Codebook, kind: UnitKind) -> Evidence:
 
 def suggest(project: ProjectFolder, method: str, *, code: str | None = None, unit: str | None = None,
             folds: int | None = None, min_precision: float | None = None, top: int = 20, model: str | None = None,
-            endpoint: str | None = None, allow_remote: bool = False,
+            endpoint: str | None = None, allow_remote: bool = False, everywhere: bool = False,
+            timeout: float = TIMEOUT, max_failures: int = MAX_FAILURES,
             on_estimate: Callable[[Estimate], None] | None = None,
             on_progress: Callable[[int, int, str], None] | None = None) -> SuggestReport:
     """Run one assisted suggester over the project and store its suggestions (coder = the method's name).
 
-    Raises UsageError for an unknown method, code or unit, bad options (a fold count below 2, a precision
-    outside 0–1, `similar` without a code, `llm` without an endpoint and model or with an endpoint off this
-    machine unless ``allow_remote``), and ProjectError when nothing was ingested.
+    Suggestions go on documents no person has coded unless ``everywhere``. Raises UsageError for an unknown
+    method, code or unit, bad options (a fold count below 2 or above the number of documents, a precision
+    outside 0–1, `similar` without a code, `llm` without an endpoint and model, with an endpoint off this
+    machine unless ``allow_remote``, a ``timeout`` or ``max_failures`` below what makes sense), and ProjectError
+    when nothing was ingested, or for `learned` when nothing was coded, accepted or rejected.
     """
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     if folds is not None and folds < 2:
-        raise UsageError("--cross-validate needs at least 2 folds")
+        raise UsageError(f"--cross-validate {folds}: a model must be tested on documents it did not learn from, "
+                         "so it needs at least 2 folds (5 is usual)")
     if min_precision is not None and not 0 < min_precision <= 1:
         raise UsageError("--min-precision is a precision between 0 and 1, e.g. 0.8")
     if top < 1:
@@ -162,7 +183,11 @@ def suggest(project: ProjectFolder, method: str, *, code: str | None = None, uni
         if not endpoint or not model:
             raise UsageError("the llm method needs --endpoint URL and --model NAME (e.g. --endpoint "
                              "http://127.0.0.1:11434/v1 --model llama3.1)")
-        url = llm.chat_url(endpoint, allow_remote)
+        where = llm.endpoint(endpoint, allow_remote)
+        if not timeout > 0:
+            raise UsageError(f"--timeout {timeout:g}: give the seconds one request may take, e.g. 60")
+        if max_failures < 1:
+            raise UsageError(f"--max-failures {max_failures}: give how many failures in a row stop the run, e.g. 5")
     store = open_store(project.store_path)
     try:
         documents = len(store.document_keys())
@@ -174,23 +199,31 @@ def suggest(project: ProjectFolder, method: str, *, code: str | None = None, uni
         evidence = gather(store, book, kind)
         texts = {d.id: d.text for d in store.documents()}
         report = SuggestReport(method, book.name, kind.value, folds=folds, min_precision=min_precision,
-                               units=len(evidence.marks.units))
+                               units=len(evidence.marks.units), everywhere=everywhere)
+        reviewed_docs = {evidence.marks.units[i].document for i in evidence.reviewed}
+        report.open_documents = documents if everywhere else documents - len(reviewed_docs)
         if method == "learned":
             _learned(store, book, codes, evidence, texts, report)
         elif method == "similar":
             _similar(store, book, codes[0], evidence, texts, report, top, model)
         else:
-            cache = llm.ResponseCache(project.store_path.parent / CACHE_FILE)
-            _llm(store, book, codes, evidence, texts, report, url, model, cache, on_estimate, on_progress)
+            from qualcode.analysis.assist_llm import run_llm  # it imports this module
+
+            run_llm(store, book, codes, evidence, texts, report, where, model,
+                    llm.ResponseCache(cache_path(project)),
+                    timeout=timeout, max_failures=max_failures, on_estimate=on_estimate, on_progress=on_progress)
     finally:
         store.close()
     return report
 
 
-def _open_units(evidence: Evidence, book: Codebook, code: str) -> list[int]:
-    """The units a suggester may code with ``code``: not positive, not coded by the rules, never rejected."""
+def _open_units(evidence: Evidence, book: Codebook, code: str, everywhere: bool = True) -> list[int]:
+    """The units a suggester may code with ``code``: not positive, not coded by the rules, never rejected — and
+    unless ``everywhere``, not in a document a person coded."""
     taken = (evidence.family_units("accepted", book, code) | evidence.family_units("rules", book, code)
              | evidence.units_of("rejected", code))
+    if not everywhere:
+        taken |= evidence.reviewed
     return [i for i in range(len(evidence.marks.units)) if i not in taken]
 
 
@@ -202,54 +235,10 @@ def _suggestion(evidence: Evidence, index: int, code: str, note: str, score: flo
 # -- learned -------------------------------------------------------------------------------------------------
 def _learned(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evidence, texts: dict[str, str],
              report: SuggestReport) -> None:
-    report.model = "logistic regression on word and character n-grams"
-    units = evidence.marks.units
-    matrix = None
-    validate = report.folds is not None or report.min_precision is not None
-    folds = report.folds or 5
-    made: list[Suggestion] = []
-    for code in codes:
-        positive = evidence.family_units("accepted", book, code.id)
-        negative = (evidence.units_of("rejected", code.id) | set(evidence.reviewed)) - positive
-        training = sorted(positive | negative)
-        result = CodeResult(code.id, code.label, len(positive), len(negative),
-                            len({units[i].document for i in training}))
-        if len(positive) < learned.MIN_EXAMPLES or len(negative) < learned.MIN_EXAMPLES:
-            report.per_code.append(replace(result, skipped=f"too few examples (needs {learned.MIN_EXAMPLES} "
-                                                           "positive and negative units)"))
-            continue
-        if matrix is None:
-            matrix = learned.features([u.text for u in units])
-        labels = [i in positive for i in training]
-        threshold = learned.THRESHOLD
-        if validate:
-            groups = [units[i].document for i in training]
-            if len(set(groups)) < 2:
-                report.per_code.append(replace(result, skipped="cross-validation needs examples in 2 documents"))
-                continue
-            found = learned.out_of_fold(matrix, training, labels, groups, folds)
-            if report.min_precision is not None:
-                picked = learned.pick_threshold(found, labels, report.min_precision)
-                ruled = evidence.family_units("rules", book, code.id)
-                if picked is None:  # scored as suggesting nothing, so pooled figures count the code too
-                    report.per_code.append(replace(
-                        result, skipped=f"no threshold reaches precision {report.min_precision:g} in "
-                                        "cross-validation", cv=learned.scores([False] * len(labels), labels),
-                        rules=learned.scores([i in ruled for i in training], labels),
-                        combined=learned.scores([i in ruled for i in training], labels)))
-                    continue
-                threshold = picked
-            ruled = evidence.family_units("rules", book, code.id)
-            result = replace(result, cv=learned.scores([p >= threshold for p in found], labels),
-                             rules=learned.scores([i in ruled for i in training], labels),
-                             combined=learned.scores([i in ruled or p >= threshold for i, p in zip(training, found)],
-                                                     labels))
-        candidates = _open_units(evidence, book, code.id)
-        probabilities = learned.fit_predict(matrix, training, labels, candidates)
-        chosen = [_suggestion(evidence, i, code.id, f"learned p={p:.2f}", p)
-                  for i, p in zip(candidates, probabilities) if p >= threshold]
-        made.extend(chosen)
-        report.per_code.append(replace(result, threshold=threshold, suggested=len(chosen)))
+    from qualcode.analysis import assist_learned
+
+    made = assist_learned.run(store, book, codes, evidence, report,
+                              lambda code: _open_units(evidence, book, code, report.everywhere))
     with store.transaction():
         stored = store_suggestions(store, book, "learned", made, texts, [c.id for c in codes])
     report.added, report.replaced, report.already_decided = stored.added, stored.replaced, stored.already_decided
@@ -259,9 +248,10 @@ def _learned(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evid
 def _similar(store: Store, book: Codebook, code: Code, evidence: Evidence, texts: dict[str, str],
              report: SuggestReport, top: int, model: str | None) -> None:
     about = " ".join(x for x in (code.label, code.definition, code.include) if x.strip())
-    accepted = [c.text for c in store.codings() if c.code == code.id and c.status == "accepted" and not c.stale]
+    family = {code.id, *book.descendants(code.id)}  # a sub-code's passage is about its parent too (issue 26)
+    accepted = [c.text for c in store.codings() if c.code in family and c.status == "accepted" and not c.stale]
     queries = [about, *code.examples, *accepted]
-    candidates = _open_units(evidence, book, code.id)
+    candidates = _open_units(evidence, book, code.id, report.everywhere)
     found, report.model = similar.similarities(queries, [evidence.marks.units[i].text for i in candidates], model)
     ranked = sorted(zip(candidates, found), key=lambda x: (-round(x[1], 6), x[0]))
     chosen = [_suggestion(evidence, i, code.id, f"similar {report.model} s={s:.2f}", s)
@@ -273,77 +263,6 @@ def _similar(store: Store, book: Codebook, code: Code, evidence: Evidence, texts
                                       suggested=stored.added))
 
 
-# -- llm -----------------------------------------------------------------------------------------------------
-def _llm(store: Store, book: Codebook, codes: Sequence[Code], evidence: Evidence, texts: dict[str, str],
-         report: SuggestReport, url: str, model: str, cache: llm.ResponseCache,
-         on_estimate: Callable[[Estimate], None] | None,
-         on_progress: Callable[[int, int, str], None] | None) -> None:
-    report.model = model
-    prompt = llm.codebook_prompt(codes)
-    known = [c.id for c in codes]
-    units = evidence.marks.units
-    chats = [llm.messages(prompt, u.text) for u in units]
-    keys = [llm.cache_key(model, chat) for chat in chats]
-    estimate = Estimate(len(units), sum(cache.get(k) is not None for k in keys))
-    if on_estimate:
-        on_estimate(estimate)
-    open_units = {c.id: set(_open_units(evidence, book, c.id)) for c in codes}
-    per_code: Counter = Counter()
-    batch: list[Suggestion] = []
-    first, failing, timed = True, 0, False
-
-    def commit() -> None:
-        nonlocal first, batch
-        with store.transaction():
-            stored = store_suggestions(store, book, "llm", batch, texts, known, replace=first)
-        report.added += stored.added
-        report.replaced += stored.replaced
-        report.already_decided += stored.already_decided
-        first, batch = False, []
-
-    for index, (unit, chat, key) in enumerate(zip(units, chats, keys)):
-        if on_progress:
-            on_progress(index, len(units), unit.document)
-        content = cache.get(key)
-        if content is None:
-            if failing >= MAX_FAILURES_IN_A_ROW:
-                report.not_sent += 1
-                continue
-            began = time.monotonic()
-            try:
-                content = llm.ask(url, model, chat)
-            except llm.EndpointFailure as exc:
-                report.failures.append((unit.where, str(exc)))
-                failing += 1
-                continue
-            if not timed and on_estimate:
-                on_estimate(replace(estimate, seconds_per_unit=time.monotonic() - began))
-                timed = True
-            try:
-                answer = llm.parse_answer(content, known)
-            except llm.EndpointFailure as exc:
-                report.failures.append((unit.where, str(exc)))
-                failing = 0
-                continue
-            cache.put(key, content)  # only well-formed answers are kept, so a re-run asks again
-            failing = 0
-        else:
-            try:
-                answer = llm.parse_answer(content, known)
-            except llm.EndpointFailure as exc:
-                report.failures.append((unit.where, str(exc)))
-                continue
-        note = f"llm {model}: {answer.rationale}"[:300] if answer.rationale else f"llm {model}"
-        for code in answer.codes:
-            if index in open_units[code]:
-                batch.append(_suggestion(evidence, index, code, note))
-                per_code[code] += 1
-        if (index + 1) % BATCH == 0:
-            commit()
-    commit()
-    report.per_code = [CodeResult(c.id, c.label, suggested=per_code[c.id]) for c in codes if per_code[c.id]]
-
-
 def cache_path(project: ProjectFolder) -> Path:
-    """Where the llm method keeps the answers it has received."""
+    """Where the llm method keeps the answers it has received and checked."""
     return project.store_path.parent / CACHE_FILE

@@ -384,8 +384,10 @@ def self_test(codebook: Codebook, lemmatizer: Lemmatizer | None = None,
             problems.append(Problem(exc.where or codebook.locate(codebook.code(exc.code).where), exc.message))
             remaining.remove(exc.code)
     coded: dict[str, set[str]] = {}
+    matched_by: dict[tuple[str, str], str] = {}  # (example, code) -> the rule and term that matched it
     for s in suggestions:
         coded.setdefault(s.document, set()).add(s.code)
+        matched_by.setdefault((s.document, s.code), s.rule)
     for n, (code, kind, i, text) in enumerate(cases):
         family = {code.id, *codebook.descendants(code.id)}
         if not any(codebook.code(c).rules for c in family) or not family <= set(remaining):
@@ -395,5 +397,6 @@ def self_test(codebook: Codebook, lemmatizer: Lemmatizer | None = None,
         if kind == "examples" and not hit:
             problems.append(Problem(where, f"example not matched by {code.id!r} or its children: {text!r}"))
         elif kind == "counterexamples" and hit:
-            problems.append(Problem(where, f"counterexample matched by {code.id!r}: {text!r}"))
+            rule = next(matched_by[(str(n), c)] for c in sorted(family) if (str(n), c) in matched_by)
+            problems.append(Problem(where, f"counterexample matched by {code.id!r} ({rule}): {text!r}"))
     return problems

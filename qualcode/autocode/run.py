@@ -53,12 +53,15 @@ class CodeReport:
 
 
 def check_codebook(path: str | Path, tokens: TokenCache | None = None) -> CodebookReport:
-    """Every problem of the codebook at ``path``: structure first, then the example self-test (of every code
-    without an error of its own, even when other codes have errors)."""
+    """Every problem of the codebook at ``path``: structure first, then the example self-test of every code that
+    loaded, whatever errors it or other codes have (without its rules that have errors), each failure with its
+    reason where one is known (`not` keywords that exclude an example)."""
+    from qualcode.autocode.example_check import explain
+
     report = load_codebook(path)
-    testable = report.codebook or report.sound  # with errors elsewhere, the sound codes are still tested
+    testable = report.codebook or report.sound  # with errors, every code that loaded is still tested
     if testable is not None:
-        report.problems.extend(self_test(testable, tokens=tokens))
+        report.problems.extend(explain(testable, self_test(testable, tokens=tokens), report.dropped, tokens))
         if report.errors:
             report.codebook = None
     return report

@@ -1,10 +1,10 @@
 """The `similar` suggester: passages ranked by how close they are to what a code is about.
 
 What a code is about: its label, definition and include note, its examples, and the passages already coded
-with it (human codings and accepted suggestions). A passage's score is its cosine similarity to the centroid
-(the mean vector) of these — on the PDPilot interviews the centroid found twice the base rate of coded turns
-among the top 5 of a held-out interview, where the highest similarity to any one of them found no more than
-chance (docs/howto/assisted-coding.md). Two models:
+with it or one of its sub-codes (human codings and accepted suggestions). A passage's score is its cosine
+similarity to the centroid (the mean vector) of these — on the PDPilot interviews the centroid found twice the
+base rate of coded turns among the top 5 of a held-out interview, where the highest similarity to any one of
+them (nearest neighbours) found no more than chance (docs/howto/assisted-coding.md). Two models:
 
 - ``wordllama``: static word embeddings shipped inside the `wordllama` package (``pip install
   qualcode[similar]``); loaded from the package's own folder with downloads disabled, so nothing is fetched.

@@ -49,13 +49,21 @@ def score_of(rule: str) -> float | None:
 
 
 def store_suggestions(store: Store, book: Codebook, coder: str, suggestions: Sequence[Suggestion],
-                      texts: dict[str, str], codes: Sequence[str] | None = None, *, replace: bool = True) -> Stored:
+                      texts: dict[str, str], codes: Sequence[str] | None = None, *, replace: bool = True,
+                      answered: Sequence[tuple[str, int, int]] | None = None) -> Stored:
     """Store ``suggestions`` as ``coder``'s, status suggested, inside the caller's transaction.
 
     With ``replace``, ``coder``'s earlier unreviewed suggestions of ``codes`` (all codes when None) made with this
-    codebook go first. A span ``coder`` already had accepted or rejected with that code is not suggested again.
+    codebook go first — all of them, or, when ``answered`` is given, only those inside those ``(document, start,
+    end)`` spans: a suggester that may fail on some passages (llm) replaces only what it answered anew. A span
+    ``coder`` already had accepted or rejected with that code is not suggested again.
     """
-    replaced = store.delete_suggestions(book.name, coder=coder, codes=codes) if replace else 0
+    if not replace:
+        replaced = 0
+    elif answered is None:
+        replaced = store.delete_suggestions(book.name, coder=coder, codes=codes)
+    else:
+        replaced = store.delete_suggestions_within(book.name, answered, coder=coder, codes=codes)
     decided = store.auto_decisions(book.name, coder=coder)
     fresh = [s for s in suggestions if (s.document, s.start, s.end, s.code) not in decided]
     store.add_suggestions([(s.document, s.start, s.end, s.code, s.note, texts[s.document][s.start:s.end])

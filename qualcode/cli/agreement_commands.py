@@ -21,6 +21,9 @@ class Unit(str, Enum):
 
 
 UnitOption = typer.Option(Unit.turn, "--unit", help="Respondent turns, their sentences, or whole documents.")
+ByRuleOption = typer.Option(False, "--by-rule", help="Also report each rule behind the suggestions: the units it "
+                            "marked, how many the other coder coded with its code (precision), and the share of "
+                            "theirs it found.")
 OutputOption = typer.Option(None, "-o", "--output", dir_okay=False,
                             help="Write .csv (plus NAME-disagreements.csv / NAME-errors.csv), .xlsx or, for "
                                  "agreement, a .docx adjudication sheet.")
@@ -29,11 +32,13 @@ OutputOption = typer.Option(None, "-o", "--output", dir_okay=False,
 @command(examples=(
     'qualcode agreement --coders auto,minh',
     'qualcode agreement --coders auto,minh --unit sentence -o out/agreement.xlsx',
+    'qualcode agreement --coders auto,minh --by-rule',
 ))
 def agreement(
     coders: list[str] = typer.Option(..., "--coders", help="The two coders to compare: A,B (comma-separated or "
                                      "repeated)."),
     unit: Unit = UnitOption,
+    by_rule: bool = ByRuleOption,
     output: Path | None = OutputOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
@@ -53,11 +58,23 @@ def agreement(
             typer.echo("no disagreements")
     for note in report.notes():
         typer.echo(note)
+    if by_rule:
+        a, b = report.coders
+        rules_of, other = (b, a) if b == "auto" else (a, b)  # the rules of coder auto, else of the first coder
+        _rules(project.rule_scores(other, rules_of, unit.value, evaluation=False), rules_of, other)
+
+
+def _rules(scores, coder: str, other: str) -> None:
+    from qualcode.analysis.rule_scores import rule_rows
+
+    columns, rows = rule_rows(scores)
+    print_table(columns, rows, f"per rule of {coder}: units it marked, and how many {other} coded with its code")
 
 
 @command(name="eval", examples=(
     'qualcode eval --gold minh',
     'qualcode eval --gold minh --coder auto --unit sentence -o out/eval.csv',
+    'qualcode eval --gold minh --by-rule',
 ))
 def evaluate(
     gold: str = typer.Option(..., "--gold", help="The coder whose codings are taken as right."),
@@ -65,6 +82,7 @@ def evaluate(
     unit: Unit = UnitOption,
     fail_under: float | None = typer.Option(None, "--fail-under", min=0.0, max=1.0,
                                             help="Exit 1 when the micro-averaged F1 is lower (0 to 1)."),
+    by_rule: bool = ByRuleOption,
     output: Path | None = OutputOption,
     project_dir: Path | None = ProjectOption,
 ) -> None:
@@ -83,6 +101,8 @@ def evaluate(
             typer.echo()
     for note in evaluation_notes(report):
         typer.echo(note)
+    if by_rule:
+        _rules(project.rule_scores(gold, coder, unit.value), coder, gold)
     micro = report.micro
     typer.echo(f"micro: precision {stat(micro.precision)}, recall {stat(micro.recall)}, F1 {stat(micro.f1)}")
     if fail_under is not None and not report.passes(fail_under):

@@ -50,6 +50,7 @@ class CodeNode:
     examples: list[str] = field(default_factory=list)
     counterexamples: list[str] = field(default_factory=list)
     memos: list = field(default_factory=list)  # memos read from a REFI-QDA Description (author, date, text)
+    codable: bool = True  # False for a REFI isCodable="false" code: a category written `codable: false`
 
 
 @dataclass
@@ -190,6 +191,8 @@ def codebook_yaml(imported: CodebookImport) -> str:
         for key in ("include", "exclude", "examples", "counterexamples"):
             if getattr(node, key):
                 entry[key] = getattr(node, key)
+        if not node.codable:
+            entry["codable"] = False
         if node.children:
             entry["children"] = [as_dict(child) for child in node.children]
         return entry

@@ -22,7 +22,7 @@ UNITS = ("sentence", "turn", "match")
 LANGUAGES = ("en", "vi")
 TOP_KEYS = ("codebook", "version", "language", "unit", "description", "codes", "groups")
 CODE_KEYS = ("id", "label", "color", "definition", "include", "exclude", "examples", "counterexamples", "rules",
-             "not", "fuzzy", "accents", "speakers", "unit", "children", "memo")
+             "not", "fuzzy", "accents", "speakers", "unit", "children", "memo", "codable")
 RULE_KEYS = ("keywords", "pattern", "all", "lang")
 RULE_KINDS = ("keywords", "pattern", "all")
 ID_RE = re.compile(r"^[a-z0-9_.-]+$")
@@ -63,6 +63,7 @@ class Code:
     speakers: tuple[str, ...] = ()
     unit: str | None = None
     children: tuple[str, ...] = ()
+    codable: bool = True  # False: a category (REFI isCodable="false"); counted through its children only
 
 
 @dataclass(frozen=True)
@@ -132,13 +133,15 @@ class Codebook:
 class CodebookReport:
     """A codebook (when it could be built) and every problem found; errors make it unusable.
 
-    ``sound`` holds, when the codebook has errors, the codes checked without error of their own, so the
-    example self-test can still run for them (`codebook check` lists every problem at once).
+    ``sound`` holds, when the codebook has errors, every code that loaded — each without its rules and `not`
+    keywords that have errors, a repeated id made unique — so the example self-test still runs for all of them
+    (`codebook check` lists every problem at once); ``dropped`` names, by code place, the rules left out.
     """
 
     codebook: Codebook | None
     problems: list[Problem] = field(default_factory=list)
     sound: Codebook | None = None
+    dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -173,11 +176,13 @@ class _Checker:
         self.marks = marks
         self.problems: list[Problem] = []
         self.faulty: set[str] = set()  # places (`codes[0]`) of codes with an error of their own
+        self.error_paths: list[str] = []  # where each error is, to leave broken rules out of the self-test
         self.code_where: str | None = None  # the code being checked, outside its children
 
     def error(self, path: str, message: str) -> None:
         if self.code_where is not None:
             self.faulty.add(self.code_where)
+        self.error_paths.append(path)
         self.problems.append(Problem(self.at(path), message))
 
     def at(self, path: str) -> str:
@@ -287,23 +292,41 @@ def load_codebook(path: str | Path) -> CodebookReport:
     if not report.errors:
         report.codebook = Codebook(name, version, language, unit, tuple(codes), groups, str(path),
                                    hashlib.sha256(data).hexdigest(), located.marks)
-    elif language in LANGUAGES and unit in UNITS:
-        report.sound = _sound(codes, check.faulty, Codebook(name, version, language, unit, (), {}, str(path),
-                                                           "", located.marks))
+    else:
+        shell = Codebook(name, version, language if language in LANGUAGES else "en",
+                         unit if unit in UNITS else "sentence", (), {}, str(path), "", located.marks)
+        report.sound, report.dropped = _testable(codes, check.error_paths, shell)
     return report
 
 
-def _sound(codes: list[Code], faulty: set[str], shell: Codebook) -> Codebook | None:
-    """``shell`` holding the codes checked without error of their own (children and parents among them)."""
+def _testable(codes: list[Code], errors: list[str], shell: Codebook) -> tuple[Codebook | None,
+                                                                             dict[str, tuple[str, ...]]]:
+    """``shell`` holding every code that loaded, for the example self-test of a codebook with errors: each
+    without its rules (and `not` keywords) that have an error, a bad unit dropped, and a repeated or missing id
+    replaced by a unique name (``language (codes[1])``, ``codes[2]``); and the rules left out, by code place."""
     from dataclasses import replace
 
-    kept = [c for c in codes if c.where not in faulty and c.id]
-    ids = {c.id for c in kept}
-    if not kept or len(ids) != len(kept):
-        return None
-    kept = [replace(c, parent=c.parent if c.parent in ids else None,
-                    children=tuple(k for k in c.children if k in ids)) for c in kept]
-    return replace(shell, codes=tuple(kept))
+    def broken(where: str) -> bool:
+        return any(p == where or p.startswith((where + ".", where + "[")) for p in errors)
+
+    names: dict[str, str] = {}
+    for code in codes:
+        name = code.id or code.where
+        names[code.where] = name if name not in names.values() else f"{name} ({code.where})"
+    kept, dropped = [], {}
+    for code in codes:
+        parent = code.where.rsplit(".children[", 1)[0] if ".children[" in code.where else None
+        children = tuple(names[c.where] for c in codes if ".children[" in c.where
+                         and c.where.rsplit(".children[", 1)[0] == code.where)
+        rules = tuple(r for r in code.rules if not broken(r.where))
+        left_out = tuple(r.where[len(code.where) + 1:] for r in code.rules if broken(r.where))
+        if left_out:
+            dropped[code.where] = left_out
+        kept.append(replace(code, id=names[code.where], parent=names.get(parent or ""), children=children,
+                            rules=rules, not_=tuple(k for i, k in enumerate(code.not_)
+                                                    if not broken(f"{code.where}.not[{i}]")),
+                            unit=code.unit if code.unit in UNITS else None))
+    return (replace(shell, codes=tuple(kept)) if kept else None), dropped
 
 
 def _codes(check: _Checker, items: list, path: str, parent: str | None, level: int, inherited: dict,
@@ -340,6 +363,13 @@ def _codes(check: _Checker, items: list, path: str, parent: str | None, level: i
         if unit and unit not in UNITS:
             check.error(f"{where}.unit", f"unit {unit!r}: use one of {', '.join(UNITS)}")
         rules = _rules(check, raw.get("rules"), f"{where}.rules")
+        codable = raw.get("codable", True)
+        if not isinstance(codable, bool):
+            check.error(f"{where}.codable", "codable is true or false")
+            codable = True
+        elif not codable and rules:
+            check.error(f"{where}.rules", "a code with `codable: false` cannot be coded, so it has no rules: move "
+                                          "them to a child")
         index = len(out)
         out.append(Code(id=code_id, label=check.text(raw.get("label"), f"{where}.label") or code_id, where=where))
         children_raw = raw.get("children")
@@ -360,7 +390,7 @@ def _codes(check: _Checker, items: list, path: str, parent: str | None, level: i
             counterexamples=check.texts(raw.get("counterexamples"), f"{where}.counterexamples"),
             rules=rules, not_=check.keywords(raw.get("not"), f"{where}.not"),
             fuzzy=int(fuzzy) if fuzzy is not None else None, accents_ignore=bool(accents_ignore),
-            speakers=speakers, unit=unit, children=tuple(children))
+            speakers=speakers, unit=unit, children=tuple(children), codable=codable)
         ids.append(code_id)
     check.code_where = outer
     return ids

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from qualcode.codings.memos import memo_column
 from qualcode.codings.pseudonyms import Pseudonyms, remap, stored
+from qualcode.codings.rule_review import audit_column, rule_name, rule_place
 from qualcode.codings.selection import Selection, select, turn_at
 from qualcode.codings.sheets import DECISION, NEW_CODE
 from qualcode.codings.where import TurnFilter
@@ -20,7 +21,7 @@ from qualcode.project.store import CodingRow, Store, TurnRow
 from qualcode.wording import resolve_names
 
 EXPORT_COLUMNS = ("id", "document", "turn", "speaker", "participant", "code", "coder", "status", "start", "end",
-                  "text", "rule", "memo")
+                  "text", "rule", "rule_name", "how_decided", "memo")
 
 SHEET_SUFFIXES = (".csv", ".xlsx")
 QUESTION = "question"  # the interviewer's question before the coded turn: context for whoever reviews a sheet
@@ -44,6 +45,7 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
         turns.setdefault(t.document, []).append(t)
     codings = select(store, selection, labels=project.config.value_labels, kept=kept)
     memos = memo_column(store.memos("coding"))
+    decided = audit_column(store, selection.codebook or None)  # what a review by rule decided, and how
     pseudonyms = stored(store)
     texts = {doc: store.document(doc).text for doc in {c.document for c in codings}}
     asked = {doc: questions(turns.get(doc, []), text) for doc, text in texts.items()}
@@ -55,7 +57,9 @@ def export_rows(project: ProjectFolder, store: Store, selection: Selection, attr
         row = {"id": c.id, "document": seen["document"], "turn": turn.number if turn else "",
                "speaker": (turn.label or "") if turn else "", "participant": (turn.participant or "") if turn else "",
                "code": seen["code"], "coder": seen["coder"], "status": c.status, "start": seen["start"],
-               "end": seen["end"], "text": seen["text"], "rule": c.rule, "memo": memos.get(c.id, "")}
+               "end": seen["end"], "text": seen["text"], "rule": c.rule,
+               "rule_name": rule_name(c) if rule_place(c.rule) else "", "how_decided": decided.get(c.id, ""),
+               "memo": memos.get(c.id, "")}
         attrs = people.get(row["participant"], {})
         row.update({a: attrs.get(a, "") for a in chosen})
         row[CHECK] = fingerprint(seen)  # over an attribute of that name: the review needs it

@@ -53,6 +53,9 @@ def tag_spans(project: ProjectFolder, spans: Sequence[tuple[str, int, int]], cod
     target = book.resolve(code)
     if target is None:
         raise UsageError(unknown_code(book, code))
+    from qualcode.codings.tagging import refuse_category
+
+    refuse_category(book, target)
     wanted = sorted(set(spans))
     store = open_store(project.store_path)
     try:

@@ -41,10 +41,14 @@ class Filters:
     document: str | None = None
     coder: str = "auto"
     order: str = "position"  # or "score": the highest score in the rule column first (learned p=…, similar s=…)
+    rule: str | None = None  # a review by rule: the rule whose sample is shown
+    only: tuple[int, ...] | None = None  # these codings only (the rule's sample), in this order
 
     def describe(self, book: Codebook) -> str:
         """``coder auto · code language and its sub-codes · document IDI-01``."""
         parts = [f"coder {self.coder}"]
+        if self.rule:
+            parts.append(f"sample of rule {self.rule}")
         if self.code:
             target = book.resolve(self.code)
             name = target.id if target else self.code
@@ -410,6 +414,10 @@ def matching_suggestions(store: Store, book: Codebook, filters: Filters) -> list
             raise UsageError(f"unknown document {filters.document!r}{did_you_mean(filters.document, ids)}; "
                              "`qualcode documents` lists them")
         filters = replace(filters, document=document)
+    if filters.only is not None:  # a rule's sample, in sample order
+        found = {c.id: c for c in store.codings_by_ids(filters.only)}
+        return [found[i] for i in filters.only if i in found and found[i].status == "suggested"
+                and not found[i].stale]
     chosen = [c for c in store.codings(filters.document)
               if c.status == "suggested" and not c.stale and c.coder == filters.coder
               and (codes is None or c.code in codes)]

@@ -108,7 +108,16 @@ def _code_id(book: Codebook, code: str) -> str:
     target = book.resolve(code)
     if target is None:
         raise UsageError(unknown_code(book, code))
+    refuse_category(book, target)
     return target.id
+
+
+def refuse_category(book: Codebook, code) -> None:
+    """Raise UsageError when ``code`` is a category (``codable: false``), naming its children to code instead."""
+    if not code.codable:
+        kids = ", ".join(code.children[:6]) + (", …" if len(code.children) > 6 else "")
+        raise UsageError(f"code {code.id!r} is a category (codable: false in {Path(book.path).name or 'the codebook'})"
+                         f" and cannot be coded" + (f": code one of its children ({kids})" if kids else ""))
 
 
 def span_in_turn(store: Store, doc_id: str, row: TurnRow, choice: SpanChoice) -> tuple[int, int]:

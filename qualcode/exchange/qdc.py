@@ -61,6 +61,7 @@ def read_code_tree(codes: ET.Element | None, sets: ET.Element | None, name: str,
             node = CodeNode(label, definition=" ".join(parsed.text.split()), include=parsed.include,
                             exclude=parsed.exclude, examples=list(parsed.examples),
                             counterexamples=list(parsed.counterexamples), memos=list(parsed.memos))
+            node.codable = (code.get("isCodable") or "true").strip().lower() not in ("false", "0")
             color = (code.get("color") or "").strip()
             if color and COLOR_RE.match(color):
                 node.color = color

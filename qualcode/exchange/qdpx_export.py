@@ -227,7 +227,8 @@ def _codes(parent: ET.Element, book: Codebook | None, extra: Sequence[str], name
     codes_element = ET.SubElement(parent, f"{{{namespace}}}Codes")
     made: dict[str | None, ET.Element] = {None: codes_element}
     for code in book.codes if book else ():
-        attributes = {"guid": code_guid(code.id), "name": _xml_text(code.label), "isCodable": "true"}
+        attributes = {"guid": code_guid(code.id), "name": _xml_text(code.label),
+                      "isCodable": "true" if code.codable else "false"}
         color = _color(code.color)
         if color:
             attributes["color"] = color
@@ -288,14 +289,15 @@ def _memos(memos: Sequence[MemoRow], notes: Sequence[NoteItem], hidden) -> dict[
 
 
 def build_project(name: str, store: Store, book: Codebook | None, codings: Sequence[CodingRow],
-                  attributes: Sequence[str], notes: Sequence[NoteItem] = (), pseudonyms: Pseudonyms | None = None
-                  ) -> tuple[bytes, list[tuple[str, bytes]], ExportSummary]:
+                  attributes: Sequence[str], notes: Sequence[NoteItem] = (), pseudonyms: Pseudonyms | None = None,
+                  case_nodes: bool = False) -> tuple[bytes, list[tuple[str, bytes]], ExportSummary]:
     """``project.qde``'s bytes, the entries ``(name, bytes)`` of the sources and notes, and a summary, for the
     project's documents, participants (with the ``attributes`` asked for), memos, codebook ``book``, the
     selected ``codings`` and the extra ``notes``. With ``pseudonyms`` the sources hold the pseudonymised text,
     every selection's positions are remapped onto it (covering the same words), and attribute values, memos and
     notes, source and case names and the codebook's texts are
-    pseudonymised. Raises QualcodeError if two elements would share a GUID (never expected)."""
+    pseudonymised. ``case_nodes`` adds NVivo-style case nodes (:mod:`qualcode.exchange.case_nodes`). Raises
+    QualcodeError if two elements would share a GUID (never expected; a case node shares its case's on purpose)."""
     hidden = pseudonyms.apply if pseudonyms is not None else str
     shown_id = pseudonyms.document if pseudonyms is not None else str
     book = hide_codebook(pseudonyms, book)  # labels and definitions as outputs show them; ids unchanged
@@ -365,11 +367,13 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
                         _sub(case, "SelectionRef", {"targetGUID": selection_guids[c.id]})
 
     entries: list[tuple[str, bytes]] = []
+    exported: dict[str, tuple[int, object]] = {}  # document -> (length of the exported text, its position map)
     if documents:
         sources = _sub(root, "Sources")
         for doc in documents:
             doc_guid = document_guid(doc.id)
             text, moved = remap(doc.text, pseudonyms)
+            exported[doc.id] = (len(text), moved)
             entries.append((f"sources/{doc_guid}.txt", text.encode("utf-8")))
             source = _sub(sources, "TextSource", {"guid": doc_guid, "name": shown_id(doc.id),
                                                   "plainTextPath": f"internal://{doc_guid}.txt"})
@@ -407,6 +411,18 @@ def build_project(name: str, store: Store, book: Codebook | None, codings: Seque
         _sub(root, "Description", text=compose(machine=lines))
     for ref in note_guids:
         _sub(root, "NoteRef", {"targetGUID": ref})
+    if case_nodes and people:
+        from qualcode.exchange.case_nodes import add_case_nodes
+
+        spans: dict[str, list[tuple[str, int, int]]] = {}
+        for person in people:
+            for doc_id in whole.get(person.id, []):
+                spans.setdefault(person.id, []).append((document_guid(doc_id), 0, exported[doc_id][0]))
+            for doc_id, turn in selected.get(person.id, []):
+                moved = exported[doc_id][1]
+                spans.setdefault(person.id, []).append((document_guid(doc_id), moved.start(turn.start),  # type: ignore[attr-defined]
+                                                        moved.end(turn.end)))  # type: ignore[attr-defined]
+        add_case_nodes(root, [(p.id, hidden(p.id), guid("case", p.id)) for p in people], spans, guid, user_guid)
     _check_unique(root)
     exported_memos = sum(len(v) for v in memos.values()) - sum(1 for n in notes if n.target)
     summary = ExportSummary(Path(), len(documents), (len(book.codes) if book else 0) + len(extra), len(codings),
@@ -442,7 +458,11 @@ def _notes(root: ET.Element, notes: Sequence[NoteItem], project: str, hidden,
 
 def _check_unique(root: ET.Element) -> None:
     """Raise QualcodeError when two elements carry the same GUID (tools merge or drop such objects)."""
-    counts = Counter(e.get("guid", "").lower() for e in root.iter() if e.get("guid"))
+    cases = {e.get("guid", "").lower() for e in root.iter(f"{{{PROJECT_NS}}}Case")}
+    codes = f"{{{PROJECT_NS}}}Code"
+    # a case node (--case-nodes) is a Code with its Case's GUID, as NVivo and QualCoder link cases to text
+    counts = Counter(e.get("guid", "").lower() for e in root.iter() if e.get("guid")
+                     and not (e.tag == codes and e.get("guid", "").lower() in cases))
     twice = [g for g, n in counts.items() if n > 1]
     if twice:
         raise QualcodeError(f"internal error: {len(twice)} GUIDs would be used twice in the export ({twice[0]}); "

@@ -21,12 +21,11 @@ Bringing in (:func:`write_transcripts`, then ingest, then :func:`add_codings`):
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -34,7 +33,9 @@ from qualcode.codebook.csv_import import CodebookImport, slug
 from qualcode.errors import InputFileError, Problem
 from qualcode.exchange.archive import Archive, open_archive
 from qualcode.exchange.descriptions import ROLE_LINE, TIMESTAMPS_LINE, parse
+from qualcode.exchange.positions import choose, mapper, normalise_with_map
 from qualcode.exchange.qdc import read_code_tree
+from qualcode.exchange.qdpx_memos import ImportedMemo, description_memos, note_memos
 from qualcode.exchange.xmlsafe import child, children, local, parse_xml
 
 UNSUPPORTED_SOURCES = {"PDFSource": "PDF source", "PictureSource": "picture source",
@@ -42,7 +43,6 @@ UNSUPPORTED_SOURCES = {"PDFSource": "PDF source", "PictureSource": "picture sour
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 _DOC_SUFFIX = re.compile(r"\.(docx?|txt|rtf|odt|md|pdf|html?)$", re.I)
 STATUSES = ("accepted", "suggested", "rejected")
-MEMO_OWNERS = {"TextSource": "document", "Code": "code", "Case": "participant", "PlainTextSelection": "coding"}
 # What an import can leave behind, singular -> plural (the keys of ``dropped``).
 DROPPED = {
     "PDF source": "PDF sources", "picture source": "picture sources", "audio source": "audio sources",
@@ -55,6 +55,9 @@ DROPPED = {
     "coding in a document whose text changed": "codings in documents whose text changed",
     "coding with an unknown code": "codings with unknown codes",
     "coding outside its text": "codings outside their text",
+    "case link to a selection that is not there": "case links to selections that are not there",
+    **{f"memo on a {kind} that did not come in": f"memos on {kind}s that did not come in"
+       for kind in ("document", "participant", "code", "coding")},
 }
 
 
@@ -115,6 +118,8 @@ class QdpxProject:
     notes: list[tuple[str, str, str, tuple[str, ...]]]  # (name, author, text, what refers to it)
     dropped: Counter = field(default_factory=Counter)  # what could not come over -> how many
     problems: list[Problem] = field(default_factory=list)
+    origin: str = ""  # the exporting software, as the archive names it
+    memos: list[ImportedMemo] = field(default_factory=list)  # memos on documents, cases, codes, selections, spans
 
 
 @dataclass
@@ -134,6 +139,9 @@ class ProjectImport:
     dropped: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     moved: int = 0  # codings whose positions needed mapping (normalised text, UTF-16 positions)
+    memos: int = 0  # memos stored on their documents, participants, codes and codings
+    readings: dict[str, int] = field(default_factory=dict)  # sources read in UTF-16 units or bytes -> how many
+    active: bool = False  # the imported codebook became the project's active codebook
 
     @property
     def return_code(self) -> int:
@@ -208,7 +216,12 @@ def _selection(element: ET.Element) -> Selection | None:
     return Selection(_key(element.get("guid")), start, end, element.get("name") or "", status, tuple(codings))
 
 
-def _values(element: ET.Element, variables: dict[str, str]) -> dict[str, str]:
+_TYPED = {"IntegerValue": re.compile(r"^[+-]?[0-9]+$"), "FloatValue": re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)"
+                                                                               r"([eE][+-]?[0-9]+)?$"),
+          "BooleanValue": re.compile(r"^(true|false|1|0)$"), "DateValue": re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")}
+
+
+def _values(element: ET.Element, variables: dict[str, str], problems: list[Problem], where: str) -> dict[str, str]:
     values = {}
     for value in children(element, "VariableValue"):
         ref = child(value, "VariableRef")
@@ -216,6 +229,11 @@ def _values(element: ET.Element, variables: dict[str, str]) -> dict[str, str]:
         written = next((c for c in value if local(c.tag) != "VariableRef"), None)
         if name and written is not None and (written.text or "").strip():
             values[name] = " ".join((written.text or "").split())
+            check = _TYPED.get(local(written.tag))
+            if check is not None and not check.match(values[name]):
+                kind = local(written.tag)[:-5]
+                problems.append(Problem(where, f"variable {name!r}: {values[name]!r} is not {kind} as its type says; "
+                                               "kept as written", "warning"))
     return values
 
 
@@ -230,6 +248,36 @@ def _timestamps(description: ET.Element | None) -> dict[int, str]:
             except (ValueError, TypeError):
                 return {}
     return {}
+
+
+def _drop_case_nodes(root: ET.Element, case_guids: set[str]) -> None:
+    """Remove the case nodes (Codes whose GUID is a Case's, as NVivo and `export --case-nodes` write them) from
+    the code tree: they link cases to text, they are not codes."""
+    for parent in [e for e in root.iter() if local(e.tag) in ("Codes", "Code")]:
+        for code in [c for c in parent if local(c.tag) == "Code" and _key(c.get("guid")) in case_guids]:
+            parent.remove(code)
+
+
+def _case_node_links(cases: list[Case], sources: list[Source]) -> list[Case]:
+    """Cases with the text their case nodes code: a coding of a whole source refers the case to the source, a
+    coding of a part of it to that selection; those codings are taken off the selections (they are no codings)."""
+    by_guid = {c.guid: c for c in cases}
+    whole: dict[str, list[str]] = {}
+    parts: dict[str, list[str]] = {}
+    for source in sources:
+        for i, selection in enumerate(source.selections):
+            linked = [code for code, _ in selection.codings if code in by_guid]
+            if not linked:
+                continue
+            length = len(source.text or "")
+            for case in linked:
+                covers = selection.start <= 0 and selection.end >= length - 1
+                (whole if covers else parts).setdefault(case, []).append(source.guid if covers else selection.guid)
+            source.selections[i] = Selection(selection.guid, selection.start, selection.end, selection.name,
+                                             selection.status, tuple(c for c in selection.codings
+                                                                     if c[0] not in by_guid))
+    return [Case(c.guid, c.name, c.role, c.values, tuple(dict.fromkeys((*c.sources, *whole.get(c.guid, ())))),
+                 tuple(dict.fromkeys((*c.selections, *parts.get(c.guid, ())))), c.speakers) for c in cases]
 
 
 def read_qdpx(path: Path) -> QdpxProject:
@@ -247,6 +295,8 @@ def read_qdpx(path: Path) -> QdpxProject:
         dropped: Counter = Counter()
         users = {_key(u.get("guid")): (u.get("name") or u.get("id") or "").strip()
                  for users in children(root, "Users") for u in children(users, "User")}
+        case_guids = {_key(c.get("guid")) for cs in children(root, "Cases") for c in children(cs, "Case")}
+        _drop_case_nodes(root, case_guids)
         codebook_element = child(root, "CodeBook")
         codes = child(codebook_element, "Codes") if codebook_element is not None else None
         name = (root.get("name") or "").strip() or path.stem
@@ -268,7 +318,8 @@ def read_qdpx(path: Path) -> QdpxProject:
                     continue
                 source_name = (element.get("name") or "").strip() or _key(element.get("guid"))
                 text = _source_text(archive, element, problems, f"{where}: source {source_name!r}")
-                source = Source(_key(element.get("guid")), source_name, text, values=_values(element, variables),
+                values = _values(element, variables, problems, f"{where}: source {source_name!r}")
+                source = Source(_key(element.get("guid")), source_name, text, values=values,
                                 timestamps=_timestamps(child(element, "Description")))
                 for selection_element in children(element, "PlainTextSelection"):
                     selection = _selection(selection_element)
@@ -290,126 +341,35 @@ def read_qdpx(path: Path) -> QdpxProject:
                 speakers = tuple(tuple(v.partition(": ")[::2]) for v in parse(description).repeated.get(
                     "speaker", ()) if ": " in v)
                 cases.append(Case(_key(element.get("guid")), (element.get("name") or "").strip() or
-                                  _key(element.get("guid")), role, _values(element, variables),
+                                  _key(element.get("guid")), role,
+                                  _values(element, variables, problems, f"{where}: case {element.get('name')!r}"),
                                   tuple(_key(r.get("targetGUID")) for r in children(element, "SourceRef")),
                                   tuple(_key(r.get("targetGUID")) for r in children(element, "SelectionRef")),
                                   speakers))  # type: ignore[arg-type]
                 if children(element, "CodeRef"):
                     dropped["case coding"] += len(children(element, "CodeRef"))
-        about: dict[str, list[str]] = {}
-        for element in root.iter():
-            for ref in element:
-                if local(ref.tag) == "NoteRef":
-                    about.setdefault(_key(ref.get("targetGUID")), []).append(
-                        f"{local(element.tag)} {element.get('name') or ''}".strip())
-        notes = []
-        for notes_element in children(root, "Notes"):
-            for note in children(notes_element, "Note"):
-                inline = child(note, "PlainTextContent")
-                text = inline.text if inline is not None and inline.text else _source_text(
-                    archive, note, problems, f"{where}: note {note.get('name') or ''!r}")
-                if text and text.strip():
-                    notes.append(((note.get("name") or "").strip(), users.get(_key(note.get("creatingUser")), ""),
-                                  text.strip(), tuple(about.get(_key(note.get("guid")), ()))))
-        for element in root.iter():  # memos a qualcode export put in Descriptions: kept as notes for now
-            kind = local(element.tag)
-            description = child(element, "Description") if kind in MEMO_OWNERS else None
-            for memo in parse(description.text if description is not None else "").memos:
-                about = f"{MEMO_OWNERS[kind]} {element.get('name') or ''}".strip()
-                notes.append((f"Memo on {about}", memo.author, memo.text, (about,)))
-        for kind, label in (("Links", "link"), ("Graphs", "graph")):
-            for element in children(root, kind):
-                dropped[label] += len(list(element))
+        cases = _case_node_links(cases, sources)
+
+        def note_text(note: ET.Element, at: str) -> str | None:
+            inline = child(note, "PlainTextContent")
+            return inline.text if inline is not None and inline.text else _source_text(archive, note, problems, at)
+
+        memos = description_memos(root, users, problems, where) + note_memos(root, users, note_text, problems,
+                                                                                where)
+        notes = [(m.name, m.author, m.text, ()) for m in memos if m.kind == "project"]
+        machine = parse(child(root, "Description").text if child(root, "Description") is not None else "").machine
+        codebook.name = machine.get("codebook", "").strip() or codebook.name
+        codebook.version = machine.get("codebook version", "").strip()
+        noted = {m.ref for m in memos if m.kind == "coding"}
+        for links in children(root, "Links"):  # a Link from a Note to a selection is that selection's memo
+            dropped["link"] += sum(1 for link in links if _key(link.get("targetGUID")) not in noted)
+        for graphs in children(root, "Graphs"):
+            dropped["graph"] += len(list(graphs))
         return QdpxProject(path, name, users, codebook, code_ids, list(dict.fromkeys(variables.values())), sources,
-                           cases, notes, dropped, problems)
+                           cases, notes, dropped, problems, origin=(root.get("origin") or "").strip(),
+                           memos=[m for m in memos if m.kind != "project"])
     finally:
         archive.close()
-
-
-# -- positions -----------------------------------------------------------------------------------------------
-def normalise_with_map(raw: str) -> tuple[str, list[int]]:
-    """``raw`` normalised as ingest does (invisible characters such as BOMs dropped, CRLF and CR → LF, NFC) and,
-    for every offset 0..len(raw) of ``raw``, the offset in the result holding the same character (a combined
-    character maps to its start)."""
-    from qualcode.ingest.encoding import INVISIBLE
-
-    if "\r" not in raw and INVISIBLE.isdisjoint(raw) and unicodedata.is_normalized("NFC", raw):
-        return raw, list(range(len(raw) + 1))
-    pieces: list[str] = []
-    offsets: list[int] = []
-    out = 0
-    i = 0
-    n = len(raw)
-    while i < n:
-        ch = raw[i]
-        if ch in INVISIBLE:
-            offsets.append(out)
-            i += 1
-            continue
-        if ch == "\r":
-            offsets.append(out)
-            if i + 1 < n and raw[i + 1] == "\n":
-                offsets.append(out)
-                i += 1
-            pieces.append("\n")
-            out += 1
-            i += 1
-            continue
-        j = i + 1  # a cluster: a character and the combining marks after it
-        while j < n and (unicodedata.combining(raw[j]) or raw[j] in INVISIBLE):
-            j += 1
-        cluster = unicodedata.normalize("NFC", "".join(c for c in raw[i:j] if c not in INVISIBLE))
-        offsets.extend([out] * (j - i))
-        pieces.append(cluster)
-        out += len(cluster)
-        i = j
-    offsets.append(out)
-    return "".join(pieces), offsets
-
-
-def utf16_to_code_points(text: str) -> list[int]:
-    """For every UTF-16 code-unit offset of ``text`` (0..units), the code-point offset it falls in."""
-    table = []
-    for index, ch in enumerate(text):
-        table.append(index)
-        if ord(ch) > 0xFFFF:
-            table.append(index)
-    table.append(len(text))
-    return table
-
-
-def reading(raw: str, normalised: str, selections: list[Selection]) -> str:
-    """How a source's positions count, as the standard says or as tools have been seen to write them:
-    ``points`` (code points of the text as stored in the archive), ``utf16`` (UTF-16 code units, as NVivo for
-    Windows writes; only differs with characters outside the BMP) or ``normalised`` (code points after CRLF → LF
-    and NFC). A reading is possible when every selection ends inside the text so counted; among the possible
-    ones, the one whose text matches most selection names (most tools name a selection by its text) wins, and
-    code points win ties."""
-    extract: dict[str, object] = {"points": lambda s, e: raw[s:e]}
-    lengths = {"points": len(raw)}
-    if any(ord(ch) > 0xFFFF for ch in raw):
-        table = utf16_to_code_points(raw)
-        extract["utf16"] = lambda s, e: raw[table[s]:table[e]]
-        lengths["utf16"] = len(table) - 1
-    if normalised != raw:
-        extract["normalised"] = lambda s, e: normalised[s:e]
-        lengths["normalised"] = len(normalised)
-    if len(extract) == 1 or not selections:
-        return "points"
-    possible = [m for m in extract if all(0 <= s.start <= s.end <= lengths[m] for s in selections)]
-    if not possible:
-        return "points"
-
-    def flat(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).split())[:40]
-
-    named = [s for s in selections if flat(s.name)]
-    scores = {m: sum(flat(extract[m](s.start, s.end)) == flat(s.name)  # type: ignore[operator]
-                     for s in named) for m in possible}
-    best = max(scores.values())
-    if "points" in possible and scores["points"] == best:
-        return "points"
-    return next(m for m in possible if scores[m] == best)
 
 
 # -- writing into the project --------------------------------------------------------------------------------
@@ -422,8 +382,9 @@ class Placed:
     path: Path
     text: str  # normalised text, as written after the front matter
     offsets: list[int]  # raw position -> normalised position
-    mode: str  # how its positions count: see :func:`reading`
-    utf16: list[int] | None = None  # UTF-16 unit -> code point, when they count UTF-16 units
+    units: int = 0  # the text's length counted as its positions count (a selection ending past it is outside)
+    mode: str = "points"  # how its positions count: see :func:`qualcode.exchange.positions.choose`
+    to_raw: Callable[[int], int] | None = None  # a written position -> a code point of the source's raw text
 
 
 def document_id(name: str) -> str:
@@ -469,7 +430,8 @@ def free_path(path: Path) -> Path:
     return candidate
 
 
-def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], report: ProjectImport) -> list[Placed]:
+def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], report: ProjectImport,
+                      positions: str | None = None) -> list[Placed]:
     """Write every text source with text as ``folder/<id>.txt`` (front matter: its variables) and return how
     each was placed; sources without text, or whose id the project already uses, are reported and skipped."""
     placed: list[Placed] = []
@@ -496,13 +458,20 @@ def write_transcripts(data: QdpxProject, folder: Path, taken_ids: set[str], repo
                 doc_id, n = f"{base}-{n}", n + 1
         used.add(doc_id.casefold())
         text, offsets = normalise_with_map(source.text)
-        mode = reading(source.text, text, source.selections)
-        utf16 = utf16_to_code_points(source.text) if mode == "utf16" else None
+        choice = choose(source.text, text, [(s.start, s.end, s.name) for s in source.selections], data.origin,
+                        positions)
+        if choice.warning:
+            report.problems.append(Problem(f"{data.path}: source {source.name!r}", choice.warning, "warning"))
+        if choice.mode not in ("points", "normalised"):
+            report.readings[choice.mode] = report.readings.get(choice.mode, 0) + 1
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{doc_id}.txt"
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(_front_matter(front_matter_values(source.values, doc_id, where, report)) + text)
-        placed.append(Placed(source, doc_id, path, text, offsets, mode, utf16))
+        units = {"utf16": len(source.text.encode("utf-16-le", "replace")) // 2, "normalised": len(text),
+                 "bytes": len(source.text.encode("utf-8", "replace"))}.get(choice.mode, len(source.text))
+        placed.append(Placed(source, doc_id, path, text, offsets, units, choice.mode,
+                             mapper(source.text, choice.mode)))
     return placed
 
 
@@ -510,127 +479,10 @@ def position(placed: Placed, raw: int) -> int:
     """A position as the source wrote it → the position in the normalised text written to the transcript."""
     if placed.mode == "normalised":
         return min(max(raw, 0), len(placed.text))
-    if placed.utf16 is not None:
-        raw = placed.utf16[min(max(raw, 0), len(placed.utf16) - 1)]
+    if placed.to_raw is not None:
+        raw = placed.to_raw(raw)
     raw = min(max(raw, 0), len(placed.offsets) - 1)
     return placed.offsets[raw]
-
-
-def participant_rows(data: QdpxProject, placed: list[Placed], turns: dict[str, list[tuple[int, int, str | None]]],
-                     interviewer_keys: set[str], report: ProjectImport) -> list[dict[str, str]]:
-    """``participants.csv`` rows for the cases: ``participant, document, speaker, role`` and the variables.
-
-    ``turns`` maps a document id to its ``(start, end, label)`` turns as ingest will parse them. A case's
-    selection makes it the speaker of the turn holding the selection; a case's whole source makes it the
-    speaker of every respondent label there no selection claimed; a case without either keeps its
-    attributes only.
-    """
-    from qualcode.ingest.labels import label_key
-
-    by_source = {p.source.guid: p for p in placed}
-    by_selection = {s.guid: (p, s) for p in placed for s in p.source.selections}
-    rows: list[dict[str, str]] = []
-    claimed: set[tuple[str, str]] = set()
-    pending: list[tuple[Case, Placed]] = []
-    placed_ids = {p.doc_id for p in placed}
-    for case in data.cases:
-        if not case.values and not case.role and "/" in case.name and case.name.partition("/")[0] in placed_ids:
-            continue  # qualcode's name for an unmapped speaker (DOCUMENT/label): ingest names it again
-        base = {"participant": case.name, "role": case.role, **case.values}
-        mine: list[tuple[str, str]] = []
-        for ref in case.selections:
-            if ref not in by_selection:
-                continue
-            p, selection = by_selection[ref]
-            at = position(p, selection.start)
-            turn = next((t for t in turns.get(p.doc_id, []) if t[0] <= at <= max(t[1], t[0]) and t[2]), None)
-            if turn is None:
-                report.problems.append(Problem(f"{data.path}: case {case.name!r}", f"a selection in {p.doc_id} "
-                                               "is not in a turn with a speaker label; that part is left out",
-                                               "warning"))
-                continue
-            mine.append((p.doc_id, turn[2]))  # type: ignore[arg-type]
-        by_name = {p.source.name: p for p in placed}
-        for source_name, label in case.speakers:  # speakers whose turns hold no exported coding
-            p = by_name.get(source_name)
-            if p is not None and any(t[2] and label_key(t[2]) == label_key(label) for t in turns.get(p.doc_id, [])):
-                mine.append((p.doc_id, next(t[2] for t in turns[p.doc_id] if t[2] and
-                                            label_key(t[2]) == label_key(label))))
-        for doc_id, label in dict.fromkeys(mine):
-            claimed.add((doc_id, label_key(label)))
-            rows.append({**base, "document": doc_id, "speaker": label})
-        for ref in case.sources:
-            if ref in by_source:
-                pending.append((case, by_source[ref]))
-        if not mine and not any(ref in by_source for ref in case.sources):
-            rows.append({**base, "document": "", "speaker": ""})
-    for case, p in pending:
-        labels = dict.fromkeys(t[2] for t in turns.get(p.doc_id, []) if t[2])
-        free = [lbl for lbl in labels if (p.doc_id, label_key(lbl)) not in claimed
-                and label_key(lbl) not in interviewer_keys]
-        if not free:
-            report.problems.append(Problem(f"{data.path}: case {case.name!r}", f"{p.doc_id} has no speaker label "
-                                           "left for it; its attributes are kept, no turn is attributed to it",
-                                           "warning"))
-            rows.append({"participant": case.name, "role": case.role, **case.values, "document": "",
-                         "speaker": ""})
-        for label in free:
-            claimed.add((p.doc_id, label_key(label)))
-            rows.append({"participant": case.name, "role": case.role, **case.values, "document": p.doc_id,
-                         "speaker": label})
-    return rows
-
-
-def write_participants(path: Path, rows: list[dict[str, str]], order: list[str] = ()) -> None:
-    """Add ``rows`` to the participants CSV at ``path`` (created when absent): columns the file lacks are
-    added at the end (in ``order`` first, then as the rows have them; existing rows get empty cells); a
-    participant already in the file keeps its attributes. Nothing already in the file is changed or lost."""
-    reserved = ["participant", "document", "speaker", "role"]
-    header: list[str] = []
-    existing: list[list[str]] = []
-    if path.is_file():
-        from qualcode.ingest.encoding import decode
-
-        text, _ = decode(path.read_bytes(), str(path))
-        table = [r for r in csv.reader(io.StringIO(text))]
-        if table:
-            header, existing = [h.strip() for h in table[0]], table[1:]
-    if not header:
-        header = list(reserved)
-    lowered = [h.casefold() for h in header]
-    for name in reserved:
-        if name not in lowered:
-            header.append(name)
-            lowered.append(name)
-    present = {name for row in rows for name in row}
-    for name in [*[n for n in order if n in present], *[n for row in rows for n in row]]:
-        if name.casefold() not in lowered:
-            header.append(name)
-            lowered.append(name.casefold())
-    known: dict[str, dict[str, str]] = {}
-    pid = lowered.index("participant")
-    for cells in existing:
-        if len(cells) > pid and cells[pid].strip():
-            known.setdefault(cells[pid].strip(), {h: (cells[i] if i < len(cells) else "")
-                                                  for i, h in enumerate(header) if h.casefold() not in reserved})
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for cells in existing:
-        writer.writerow(cells + [""] * (len(header) - len(cells)))
-    for row in rows:
-        attributes = known.get(row["participant"])
-        cells = []
-        for name, low in zip(header, lowered):
-            if low in reserved:
-                cells.append(next((v for k, v in row.items() if k.casefold() == low), ""))
-            elif attributes is not None:
-                cells.append(attributes.get(name, ""))
-            else:
-                cells.append(next((v for k, v in row.items() if k.casefold() == low), ""))
-        writer.writerow(cells)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(out.getvalue(), encoding="utf-8", newline="")
 
 
 def write_notes(data: QdpxProject, folder: Path) -> Path | None:
@@ -651,71 +503,3 @@ def write_notes(data: QdpxProject, folder: Path) -> Path | None:
     with open(target, "x", encoding="utf-8", newline="\n") as handle:
         handle.write("\n".join(lines))
     return target
-
-
-def add_codings(store, data: QdpxProject, placed: list[Placed], book, report: ProjectImport) -> None:
-    """Store every coding of the placed sources as its coder's coding (status accepted, or as a qualcode export
-    said), at positions mapped into the stored text; codings on unknown codes or outside the text are
-    reported. The caller holds the transaction."""
-    stored = {d.id: d.text for d in store.documents()}
-    known_codes = {c.id for c in book.codes} if book is not None else set()
-    coders: set[str] = set()
-    have = {(c.document, c.start, c.end, c.code, c.coder) for c in store.codings()}
-    identity = (book.name, book.version, book.content_hash) if book is not None else ("", "", "")
-    for p in placed:
-        text = stored.get(p.doc_id)
-        if text is None:
-            count = sum(len(s.codings) for s in p.source.selections)
-            if count:
-                report.dropped["coding in a document that failed to ingest"] += count
-            continue
-        shift = text_shift(p.text, text)
-        if p.source.timestamps and shift is not None:
-            store.set_turn_timestamps(p.doc_id, p.source.timestamps)
-        if shift is None:
-            count = sum(len(s.codings) for s in p.source.selections)
-            report.dropped["coding in a document whose text changed"] += count
-            report.problems.append(Problem(str(p.path), "the stored text differs from the source's text; its "
-                                           f"{count} codings are left out"))
-            continue
-        for selection in p.source.selections:
-            if not selection.codings:
-                continue
-            start = position(p, selection.start) - shift
-            end = position(p, selection.end) - shift
-            moved = (start, end) != (selection.start, selection.end)
-            for code_guid, user_guid in selection.codings:
-                code = data.code_ids.get(code_guid)
-                where = f"{data.path}: {p.doc_id} {selection.start}-{selection.end}"
-                if code is None or code not in known_codes:
-                    report.dropped["coding with an unknown code"] += 1
-                    report.problems.append(Problem(where, "a coding refers to a code that is not in the codebook",
-                                                   "warning"))
-                    continue
-                if not 0 <= start < end <= len(text):
-                    report.dropped["coding outside its text"] += 1
-                    report.problems.append(Problem(where, f"a coding of {code} lies outside the text "
-                                                          f"(0-{len(text)})"))
-                    continue
-                coder = data.users.get(user_guid) or "imported"
-                key = (p.doc_id, start, end, code, coder)
-                if key in have:
-                    continue
-                have.add(key)
-                store.add_coding(p.doc_id, start, end, code, coder, selection.status, text[start:end],
-                                 origin="import", codebook=identity)
-                coders.add(coder)
-                report.codings += 1
-                report.moved += moved
-    report.coders = sorted(coders)
-
-
-def text_shift(written: str, stored: str) -> int | None:
-    """How far ingest moved the written text (the blank lines it drops after front matter), or None when the
-    stored text is not the written text."""
-    if stored == written:
-        return 0
-    shift = len(written) - len(stored)
-    if shift > 0 and written[shift:] == stored and not written[:shift].strip():
-        return shift
-    return None

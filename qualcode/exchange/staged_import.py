@@ -51,10 +51,11 @@ def _rename(problem: Problem, places: tuple[tuple[Path, Path], ...]) -> Problem:
     return replace(problem, where=where)
 
 
-def import_project(project: ProjectFolder, path: Path):
+def import_project(project: ProjectFolder, path: Path, positions: str | None = None):
     """Bring the REFI-QDA project at ``path`` into ``project`` (see :meth:`qualcode.api.Project.import_qdpx`):
     atomic, as the module docstring says. Returns a :class:`~qualcode.exchange.qdpx_import.ProjectImport`.
-    Raises UsageError for a file that is not a .qdpx and InputFileError for an unreadable or unsafe archive."""
+    ``positions`` (``utf16``, ``codepoints`` or ``bytes``) forces how every source's positions count. Raises
+    UsageError for a file that is not a .qdpx and InputFileError for an unreadable or unsafe archive."""
     from qualcode.codebook.csv_import import slug
     from qualcode.exchange.qdpx_import import ProjectImport, read_qdpx
 
@@ -69,7 +70,7 @@ def import_project(project: ProjectFolder, path: Path):
     except OSError as exc:
         raise QualcodeError(f"cannot write: {exc.strerror or exc}", where=str(project.store_path.parent)) from None
     try:
-        _run(project, data, report, stage, final_folder, taken)
+        _run(project, data, report, stage, final_folder, taken, positions)
     except OSError as exc:  # a full disk while staging: nothing was committed, the staging folder goes
         raise QualcodeError(f"cannot write: {exc.strerror or exc}; nothing was imported",
                             where=str(exc.filename or stage)) from None
@@ -78,23 +79,28 @@ def import_project(project: ProjectFolder, path: Path):
     return report
 
 
-def _run(project: ProjectFolder, data, report, stage: Path, final_folder: Path, taken: set[Path]) -> None:
+def _run(project: ProjectFolder, data, report, stage: Path, final_folder: Path, taken: set[Path],
+         positions: str | None) -> None:
     from qualcode.codebook.csv_import import slug
     from qualcode.codebook.load import load_codebook
-    from qualcode.exchange.qdpx_import import participant_rows, text_shift, write_participants, write_transcripts
+    from qualcode.exchange.qdpx_cases import participant_rows, write_participants
+    from qualcode.exchange.qdpx_import import write_transcripts
+    from qualcode.exchange.qdpx_store import text_shift
     from qualcode.ingest import read_document
     from qualcode.ingest.labels import label_key
     from qualcode.project.store import open_store
 
     existing: set[str] = set()
+    coded = False  # the project has codings already: its active codebook stays
     if project.store_path.exists():
         store = open_store(project.store_path)
         try:
             existing = {d.id for d in store.documents()}
+            coded = bool(store.codings())
         finally:
             store.close()
     staged_folder = stage / "transcripts"
-    placed = write_transcripts(data, staged_folder, existing, report)
+    placed = write_transcripts(data, staged_folder, existing, report, positions)
     places: list[tuple[Path, Path]] = [(staged_folder.resolve(), final_folder)] if placed else []
     turns: dict[str, list[tuple[int, int, str | None]]] = {}
     for p in placed:
@@ -125,6 +131,9 @@ def _run(project: ProjectFolder, data, report, stage: Path, final_folder: Path, 
         loaded = load_codebook(staged_codebook)
         book = loaded.codebook
         report.problems.extend(Problem(str(final_codebook), e.message, "warning") for e in loaded.errors)
+        if book is not None and not coded:
+            places.append(_stage_config(project, stage, project.relative(final_codebook)))
+            report.active = True
     if data.notes:
         from qualcode.exchange.qdpx_import import write_notes
 
@@ -140,11 +149,27 @@ def _run(project: ProjectFolder, data, report, stage: Path, final_folder: Path, 
     crash_point("qdpx")  # everything staged, nothing committed
     view = _Staged(project.root, project.config, tuple(places))
     _commit(project, view, data, report, placed, book, stage, staged_participants)
-    if book is not None and project.config.codebook and report.codings:
+    if book is not None and not report.active and report.codings:
+        imported = project.relative(report.codebook)
         report.problems.append(Problem(
-            str(project.root / "qualcode.toml"), f"names codebook {project.config.codebook}, but the imported "
-            f"codings use {project.relative(report.codebook)}: pass --codebook {project.relative(report.codebook)} "
-            "to reports, or set it in qualcode.toml", "warning"))
+            str(project.root / "qualcode.toml"), "the project had codings already, so its active codebook stays "
+            f"and reports count those; the imported codings use {imported}: pass --codebook {imported} to "
+            f"reports, or switch with `qualcode config codebook {imported}`", "warning"))
+
+
+def _stage_config(project: ProjectFolder, stage: Path, codebook: str) -> tuple[Path, Path]:
+    """``qualcode.toml`` naming ``codebook`` as the active codebook, staged (every other line kept); returns the
+    move that puts it in place."""
+    import json
+
+    from qualcode.project.folder import CONFIG_NAME
+    from qualcode.project.settings import _with_value
+
+    final = project.root / CONFIG_NAME
+    text = final.read_text(encoding="utf-8") if final.is_file() else ""
+    staged = stage / CONFIG_NAME
+    staged.write_text(_with_value(text, "codebook", json.dumps(codebook, ensure_ascii=False)), encoding="utf-8")
+    return staged.resolve(), final
 
 
 def _commit(project: ProjectFolder, view: _Staged, data, report, placed, book, stage: Path,
@@ -152,7 +177,7 @@ def _commit(project: ProjectFolder, view: _Staged, data, report, placed, book, s
     """Ingest the staged transcripts, add the codings and record the moves in one transaction; then move."""
     from qualcode.autocode.run import prepare_tokens
     from qualcode.codings.reanchor import reanchor_document
-    from qualcode.exchange.qdpx_import import add_codings
+    from qualcode.exchange.qdpx_store import add_codings, add_memos
     from qualcode.ingest.run import ingest, save_table, saved_table
     from qualcode.project.pending import finish_moves
     from qualcode.project.store import open_store
@@ -164,8 +189,9 @@ def _commit(project: ProjectFolder, view: _Staged, data, report, placed, book, s
         table = saved_table(store)
         if staged_participants is not None and table.path == str(staged_participants):
             save_table(store, replace(table, path=str(project.participants_path)))
-        add_codings(store, data, placed, book, report)
-        if book is not None and not project.config.codebook:
+        codings = add_codings(store, data, placed, book, report)
+        add_memos(store, data, placed, codings, report)
+        if report.active:
             store.set_meta("active_codebook", project.relative(report.codebook))
         record_moves(store, project.root, stage, moves)
         crash_point("qdpx")  # all written, not yet committed

@@ -20,7 +20,17 @@ from qualcode.project import word_index
 from qualcode.project.integrity import check_store, record_checked
 from qualcode.project.pending import PENDING_KEY, finish_moves
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
+
+# Review by rule (schema 7): a seeded sample of a rule's pending suggestions (``population``: their ids, JSON,
+# when drawn; the sample is the first ``size`` of the seeded shuffle of them), then the one bulk decision on the
+# rest (``action``, the ``applied`` ids, the sample's result then) that closes it.
+_RULE_SAMPLES = """CREATE TABLE rule_samples (id INTEGER PRIMARY KEY AUTOINCREMENT, codebook TEXT NOT NULL,
+    coder TEXT NOT NULL, rule TEXT NOT NULL, seed INTEGER NOT NULL, size INTEGER NOT NULL,
+    population TEXT NOT NULL, drawn TEXT NOT NULL, action TEXT NOT NULL DEFAULT '',
+    applied TEXT NOT NULL DEFAULT '[]', sample_accepted INTEGER NOT NULL DEFAULT 0,
+    sample_rejected INTEGER NOT NULL DEFAULT 0, reviewer TEXT NOT NULL DEFAULT '', decided TEXT NOT NULL DEFAULT '',
+    forced INTEGER NOT NULL DEFAULT 0);"""
 
 # Each step takes a store from version N to N + 1, in the same transaction as the version bump: its SQL, or a
 # function of the connection giving it.
@@ -45,12 +55,19 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], str]] = {
     # re-resolves every document's speakers and fills it in. (A store whose version was set back by hand may
     # have the column already: adding it twice would fail the whole upgrade.)
     5: lambda db: "" if _has_column(db, "turns", "interpreted") else "ALTER TABLE turns ADD COLUMN interpreted TEXT;",
-    # 7: the word index (qualcode.project.word_index), built below for the documents already stored (a store
+    # 7: review by rule — the samples drawn of a rule's suggestions and the bulk decision that settled the rest.
+    # (a store whose version was set back by hand may hold the table already)
+    6: lambda db: "" if _has_table(db, "rule_samples") else _RULE_SAMPLES,
+    # 8: the word index (qualcode.project.word_index), built below for the documents already stored (a store
     # whose version was set back by hand may have the table: it is rebuilt).
-    6: word_index.TABLE,
+    7: word_index.TABLE,
 }
 # Steps that also write rows, run after their SQL in the same transaction.
-MIGRATION_BUILDS: dict[int, Callable[[sqlite3.Connection], None]] = {6: word_index.build}
+MIGRATION_BUILDS: dict[int, Callable[[sqlite3.Connection], None]] = {7: word_index.build}
+
+
+def _has_table(db: sqlite3.Connection, table: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is not None
 
 
 def _has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
@@ -88,7 +105,7 @@ CREATE TABLE quote_choices (id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT 
 CREATE TABLE memos (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, target TEXT NOT NULL,
     author TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);
 CREATE INDEX memos_target ON memos(kind, target);
-""" + word_index.TABLE
+""" + _RULE_SAMPLES + word_index.TABLE
 
 
 @dataclass(frozen=True)
@@ -171,6 +188,29 @@ class CodingRow:
     stale: bool
     codebook: str = ""
     codebook_version: str = ""
+
+
+@dataclass(frozen=True)
+class RuleSampleRow:
+    """A sample drawn of one rule's pending suggestions (review by rule) and, once made, the bulk decision on the
+    rest. ``population`` holds the ids of the rule's pending suggestions when it was drawn; ``applied`` the ids
+    the bulk decision set; times are UTC ISO 8601."""
+
+    id: int
+    codebook: str
+    coder: str
+    rule: str  # the rule's name, ``workload.meetings#1``
+    seed: int
+    size: int
+    population: tuple[int, ...]
+    drawn: str
+    action: str = ""  # "" while open; "accept" or "reject" once the rest was decided
+    applied: tuple[int, ...] = ()
+    sample_accepted: int = 0  # the sample's result when the bulk decision was made
+    sample_rejected: int = 0
+    reviewer: str = ""
+    decided: str = ""
+    forced: bool = False
 
 
 class Store:
@@ -397,6 +437,21 @@ class Store:
             args += list(codes)
         return self.db.execute(sql, args).rowcount
 
+    def delete_suggestions_within(self, codebook: str, spans: Sequence[tuple[str, int, int]], *, coder: str,
+                                  codes: Sequence[str] | None = None) -> int:
+        """Remove the unreviewed suggestions of ``coder`` made with ``codebook`` (of ``codes`` only, when given)
+        that lie inside one of ``spans`` ``(document, start, end)``: the passages a run has answered anew, so a
+        partial run replaces nothing else. Returns how many."""
+        wanted = None if codes is None else set(codes)
+        ids = []
+        for document, start, end in spans:
+            ids += [i for i, code in self.db.execute(
+                "SELECT id, code FROM codings WHERE coder = ? AND status = 'suggested' AND codebook = ? "
+                'AND document = ? AND start >= ? AND "end" <= ?', (coder, codebook, document, start, end))
+                if wanted is None or code in wanted]
+        self.db.executemany("DELETE FROM codings WHERE id = ?", [(i,) for i in ids])
+        return len(ids)
+
     def auto_decisions(self, codebook: str, *, coder: str = "auto") -> set[tuple[str, int, int, str]]:
         """``(document, start, end, code)`` of ``coder``'s codings of ``codebook`` already accepted or rejected."""
         return set(self.db.execute(
@@ -583,6 +638,57 @@ class Store:
     def delete_memos(self, ids: Sequence[int]) -> None:
         """Remove memos (only when their document is removed, after its backup)."""
         self.db.executemany("DELETE FROM memos WHERE id = ?", [(i,) for i in ids])
+
+
+    # -- review by rule (qualcode.codings.rule_review) --------------------------------------------------------
+    _SAMPLE_SQL = ("SELECT id, codebook, coder, rule, seed, size, population, drawn, action, applied, sample_accepted, "
+                   "sample_rejected, reviewer, decided, forced FROM rule_samples")
+
+    def _sample(self, r: tuple) -> RuleSampleRow:
+        ids = []
+        for column, text in (("population", r[6]), ("applied", r[9])):
+            try:
+                value = json.loads(text)
+            except (TypeError, ValueError):
+                value = None
+            if not isinstance(value, list) or not all(isinstance(i, int) for i in value):
+                raise self._damaged(f"rule_samples.{column} of sample {r[0]}")
+            ids.append(tuple(value))
+        return RuleSampleRow(r[0], r[1], r[2], r[3], r[4], r[5], ids[0], r[7], r[8], ids[1], r[10], r[11], r[12],
+                             r[13], bool(r[14]))
+
+    def rule_samples(self, codebook: str | None = None, coder: str | None = None) -> list[RuleSampleRow]:
+        """The samples drawn for review by rule (of one codebook and coder), in id order."""
+        sql, args = self._SAMPLE_SQL, []
+        if codebook is not None:
+            sql, args = sql + " WHERE codebook = ?", [codebook]
+            if coder is not None:
+                sql, args = sql + " AND coder = ?", [codebook, coder]
+        return [self._sample(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def add_rule_sample(self, codebook: str, coder: str, rule: str, seed: int, size: int,
+                        population: Sequence[int], drawn: str) -> int:
+        """Record a sample drawn of ``rule``'s pending suggestions; returns its id."""
+        cursor = self.db.execute(
+            "INSERT INTO rule_samples (codebook, coder, rule, seed, size, population, drawn) VALUES (?,?,?,?,?,?,?)",
+            (codebook, coder, rule, seed, size, json.dumps(list(population)), drawn))
+        return int(cursor.lastrowid)
+
+    def set_rule_sample_size(self, sample_id: int, size: int) -> None:
+        """Widen an open sample to its first ``size`` suggestions."""
+        self.db.execute("UPDATE rule_samples SET size = ? WHERE id = ?", (size, sample_id))
+
+    def close_rule_sample(self, sample_id: int, action: str, applied: Sequence[int], accepted: int, rejected: int,
+                          reviewer: str, decided: str, forced: bool) -> None:
+        """Record the bulk decision that settled the rest of a sample's rule."""
+        self.db.execute("UPDATE rule_samples SET action = ?, applied = ?, sample_accepted = ?, sample_rejected = ?, "
+                        "reviewer = ?, decided = ?, forced = ? WHERE id = ?",
+                        (action, json.dumps(list(applied)), accepted, rejected, reviewer, decided, int(forced),
+                         sample_id))
+
+    def set_statuses(self, coding_ids: Sequence[int], status: str) -> None:
+        """Set the status of many codings at once (a bulk decision)."""
+        self.db.executemany("UPDATE codings SET status = ? WHERE id = ?", [(status, i) for i in coding_ids])
 
 
 def _pack(tokens: tuple[int, ...]) -> bytes:

@@ -63,9 +63,12 @@ def _html(columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Se
 
 
 def _xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping], title: str, notes: Sequence[str],
-          heading: Sequence[str] = (), number_formats: Mapping[str, str] | None = None) -> None:
+          heading: Sequence[str] = (), number_formats: Mapping[str, str] | None = None,
+          sheets: Sequence[tuple[str, Sequence[str], Sequence[Mapping]]] = ()) -> None:
     with streaming_book() as book:  # streams rows: a normal workbook keeps every cell object in memory
         add_sheet(book, title, columns, rows, heading=heading, number_formats=number_formats)
+        for name, more_columns, more_rows in sheets:
+            add_sheet(book, name, more_columns, more_rows)
         if notes:
             add_about_sheet(book, notes)
         save_xlsx(book, path)
@@ -332,13 +335,16 @@ _CORE_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, title: str = "qualcode",
                 notes: Sequence[str] = (), heading: Sequence[str] = (),
-                number_formats: Mapping[str, str] | None = None) -> None:
+                number_formats: Mapping[str, str] | None = None,
+                sheets: Sequence[tuple[str, Sequence[str], Sequence[Mapping]]] = ()) -> None:
     """Write ``rows`` (mappings keyed by ``columns``) to ``path`` in the format its suffix names.
 
     ``notes`` (what is counted, which codings) go above the table in Markdown and HTML, in an `about` sheet in
     XLSX and under `notes` in JSON. ``heading`` lines (DRAFT, what the numbers are) go where a reader of the
     table itself sees them: ``# `` comment lines at the top of a CSV, bold rows above an XLSX sheet's header;
     without them a CSV is a plain table. ``number_formats`` gives XLSX number columns a format (``0.0``).
+    ``sheets`` (title, columns, rows) are further tables an XLSX file holds after the first (other formats hold
+    one table and leave them out).
     Raises UsageError for an unknown suffix and OSError when the file cannot be written.
     """
     suffix = path.suffix.lower()
@@ -346,7 +352,7 @@ def write_table(path: Path, columns: Sequence[str], rows: Sequence[Mapping], *, 
         raise UsageError(f"{path}: unsupported output format {suffix or '(none)'}; use "
                          f"{', '.join(TABLE_SUFFIXES)}")
     if suffix == ".xlsx":
-        _xlsx(path, columns, rows, title, notes, heading, number_formats)
+        _xlsx(path, columns, rows, title, notes, heading, number_formats, sheets)
         return
     if suffix == ".csv":
         text = _csv(columns, rows, heading)
